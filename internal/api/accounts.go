@@ -1,0 +1,51 @@
+package api
+
+import (
+	"context"
+	"iter"
+	"net/url"
+)
+
+// ListAccountsParams filter GET /organizations/{id}/accounts.
+type ListAccountsParams struct {
+	PubnameContains   string
+	PubnameStartsWith string
+	PubnameEndsWith   string
+	NameContains      string
+	NameStartsWith    string
+	NameEndsWith      string
+	OrderBy           string // "account_name", or empty for the API's order
+	Direction         string // "asc" or "desc"
+	PageParams
+}
+
+func (p ListAccountsParams) query() url.Values {
+	q := url.Values{}
+	setIf(q, "account_pubname.contains", p.PubnameContains)
+	setIf(q, "account_pubname.startsWith", p.PubnameStartsWith)
+	setIf(q, "account_pubname.endsWith", p.PubnameEndsWith)
+	setIf(q, "name.contains", p.NameContains)
+	setIf(q, "name.startsWith", p.NameStartsWith)
+	setIf(q, "name.endsWith", p.NameEndsWith)
+	setIf(q, "order_by", p.OrderBy)
+	setIf(q, "direction", p.Direction)
+	p.PageParams.encode(q)
+	return q
+}
+
+// ListAccounts returns one page of an organization's accounts.
+func (c *Client) ListAccounts(ctx context.Context, orgID string, p ListAccountsParams) (Page[Account], error) {
+	pth, err := path("organizations", orgID, "accounts")
+	if err != nil {
+		return Page[Account]{}, err
+	}
+	return listPage[Account](ctx, c, pth, p.query())
+}
+
+// Accounts iterates over every matching account of an organization.
+func (c *Client) Accounts(ctx context.Context, orgID string, p ListAccountsParams) iter.Seq2[Account, error] {
+	return allPages(ctx, func(token string) (Page[Account], error) {
+		p.PageToken = token
+		return c.ListAccounts(ctx, orgID, p)
+	})
+}

@@ -1,0 +1,176 @@
+// Package api is the Cloudflare Organizations API client: wire types, the
+// response envelope, errors, paging iterators and retries. It is the only
+// package that knows Cloudflare's wire format.
+package api
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Organization is a node of the organization tree.
+type Organization struct {
+	ID         string           `json:"id"`
+	CreateTime time.Time        `json:"create_time"`
+	Name       string           `json:"name"`
+	Parent     *OrganizationRef `json:"parent,omitempty"`
+	Meta       OrganizationMeta `json:"meta"`
+	Profile    *Profile         `json:"profile,omitempty"`
+}
+
+// OrganizationRef names another organization, such as a parent.
+type OrganizationRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// OrganizationMeta holds flags and management facts of an organization.
+type OrganizationMeta struct {
+	Flags         *MetaFlags `json:"flags"`
+	ManagedBy     *string    `json:"managed_by"`
+	HierarchyTags []string   `json:"hierarchy_tags,omitempty"`
+}
+
+// MetaFlags are the feature flags of an organization.
+type MetaFlags struct {
+	AccountCreation  string `json:"account_creation"`
+	AccountDeletion  string `json:"account_deletion"`
+	AccountMigration string `json:"account_migration"`
+	AccountMobility  string `json:"account_mobility"`
+	SubOrgCreation   string `json:"sub_org_creation"`
+}
+
+// Profile is an organization's business profile.
+type Profile struct {
+	BusinessAddress  string `json:"business_address"`
+	BusinessEmail    string `json:"business_email"`
+	BusinessName     string `json:"business_name"`
+	BusinessPhone    string `json:"business_phone"`
+	ExternalMetadata string `json:"external_metadata"`
+}
+
+// OrganizationInput is the body of a create or a full update (PUT replaces
+// name, parent and profile).
+type OrganizationInput struct {
+	Name    string           `json:"name"`
+	Parent  *OrganizationRef `json:"parent,omitempty"`
+	Profile *Profile         `json:"profile,omitempty"`
+}
+
+// Account is an account that belongs to an organization.
+type Account struct {
+	ID        string          `json:"id"`
+	Name      *string         `json:"name"`
+	Type      string          `json:"type"`
+	CreatedOn time.Time       `json:"created_on"`
+	Settings  AccountSettings `json:"settings"`
+}
+
+// AccountSettings are an account's settings as the organization sees them.
+type AccountSettings struct {
+	AbuseContactEmail    *string    `json:"abuse_contact_email"`
+	AccessApprovalExpiry *time.Time `json:"access_approval_expiry"`
+	APIAccessEnabled     *bool      `json:"api_access_enabled"`
+	EnforceTwoFactor     *bool      `json:"enforce_twofactor"`
+	// Deprecated upstream; kept raw because their types have varied.
+	DefaultNameservers          json.RawMessage `json:"default_nameservers,omitempty"`
+	UseAccountCustomNSByDefault json.RawMessage `json:"use_account_custom_ns_by_default,omitempty"`
+}
+
+// Member is a user's membership of an organization.
+type Member struct {
+	ID         string         `json:"id"`
+	CreateTime time.Time      `json:"create_time"`
+	UpdateTime time.Time      `json:"update_time"`
+	Meta       map[string]any `json:"meta"`
+	Status     string         `json:"status"`
+	User       MemberUser     `json:"user"`
+}
+
+// MemberUser is the user behind a membership.
+type MemberUser struct {
+	ID                             string `json:"id"`
+	Email                          string `json:"email"`
+	Name                           string `json:"name"`
+	TwoFactorAuthenticationEnabled bool   `json:"two_factor_authentication_enabled"`
+}
+
+// Member statuses.
+const (
+	MemberActive   = "active"
+	MemberCanceled = "canceled"
+)
+
+// AuditEntry is one organization audit log entry (version 2). Every field is
+// optional on the wire.
+type AuditEntry struct {
+	ID           string          `json:"id,omitempty"`
+	Action       AuditAction     `json:"action"`
+	Actor        AuditActor      `json:"actor"`
+	Organization OrganizationRef `json:"organization"`
+	Raw          AuditRaw        `json:"raw"`
+	Resource     AuditResource   `json:"resource"`
+}
+
+// AuditAction describes what was done.
+type AuditAction struct {
+	Description string    `json:"description,omitempty"`
+	Result      string    `json:"result,omitempty"`
+	Time        time.Time `json:"time"`
+	Type        string    `json:"type,omitempty"`
+}
+
+// AuditActor describes who did it.
+type AuditActor struct {
+	ID        string `json:"id,omitempty"`
+	Context   string `json:"context,omitempty"`
+	Email     string `json:"email,omitempty"`
+	IPAddress string `json:"ip_address,omitempty"`
+	TokenID   string `json:"token_id,omitempty"`
+	TokenName string `json:"token_name,omitempty"`
+	Type      string `json:"type,omitempty"`
+}
+
+// AuditRaw is the raw request behind an entry.
+type AuditRaw struct {
+	CFRayID    string `json:"cf_ray_id,omitempty"`
+	Method     string `json:"method,omitempty"`
+	StatusCode int    `json:"status_code,omitempty"`
+	URI        string `json:"uri,omitempty"`
+	UserAgent  string `json:"user_agent,omitempty"`
+}
+
+// AuditResource is the resource an entry acted on.
+type AuditResource struct {
+	ID       string          `json:"id,omitempty"`
+	Product  string          `json:"product,omitempty"`
+	Type     string          `json:"type,omitempty"`
+	Scope    json.RawMessage `json:"scope,omitempty"`
+	Request  json.RawMessage `json:"request,omitempty"`
+	Response json.RawMessage `json:"response,omitempty"`
+}
+
+// TokenStatus is the answer of /user/tokens/verify.
+type TokenStatus struct {
+	ID        string     `json:"id"`
+	Status    string     `json:"status"`
+	ExpiresOn *time.Time `json:"expires_on,omitempty"`
+	NotBefore *time.Time `json:"not_before,omitempty"`
+}
+
+// Token statuses.
+const (
+	TokenActive   = "active"
+	TokenDisabled = "disabled"
+	TokenExpired  = "expired"
+)
+
+// User is the user behind a token.
+type User struct {
+	ID                             string `json:"id"`
+	Email                          string `json:"email"`
+	FirstName                      string `json:"first_name,omitempty"`
+	LastName                       string `json:"last_name,omitempty"`
+	Username                       string `json:"username,omitempty"`
+	TwoFactorAuthenticationEnabled bool   `json:"two_factor_authentication_enabled"`
+}

@@ -1,0 +1,122 @@
+package localapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"orgboard/internal/api"
+)
+
+func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request, p *principal) error {
+	_, rec, err := s.readableOrg(r, p, RoleViewer)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	size, err := pageSize(q, "page_size", 10)
+	if err != nil {
+		return err
+	}
+	orderBy, dir := q.Get("order_by"), strings.ToLower(q.Get("direction"))
+	if orderBy != "" && orderBy != "account_name" {
+		return badRequest("order_by must be account_name")
+	}
+	if dir != "" && dir != "asc" && dir != "desc" {
+		return badRequest("direction must be asc or desc")
+	}
+	mode := "acct:id"
+	if orderBy != "" {
+		mode = "acct:name:" + map[string]string{"": "asc", "asc": "asc", "desc": "desc"}[dir]
+	}
+	after, err := decodeCursor(q.Get("page_token"), mode, "page_token")
+	if err != nil {
+		return err
+	}
+	where, args := "org_id = ?", []any{rec.ID}
+	for _, f := range []struct{ col, prefix string }{{"name", "name"}, {"pubname", "account_pubname"}} {
+		nf := readNameFilter(q, f.prefix)
+		for _, pat := range []string{likeContains(nf.contains), likePrefix(nf.startsWith), likeSuffix(nf.endsWith)} {
+			if pat != "" {
+				where += " AND COALESCE(" + f.col + ", '') LIKE ? ESCAPE '\\'"
+				args = append(args, pat)
+			}
+		}
+	}
+	var total int
+	if err := s.store.r.QueryRowContext(r.Context(), "SELECT count(*) FROM accounts WHERE "+where, args...).Scan(&total); err != nil {
+		return err
+	}
+	order, keyset := "id", "id > ?"
+	keyArgs := func(c *cursor) []any { return []any{c.ID} }
+	switch mode {
+	case "acct:name:asc":
+		order, keyset = "COALESCE(name, '') COLLATE NOCASE, id", "(COALESCE(name, '') COLLATE NOCASE, id) > (?, ?)"
+		keyArgs = func(c *cursor) []any { return []any{c.Key, c.ID} }
+	case "acct:name:desc":
+		order, keyset = "COALESCE(name, '') COLLATE NOCASE DESC, id DESC", "(COALESCE(name, '') COLLATE NOCASE, id) < (?, ?)"
+		keyArgs = func(c *cursor) []any { return []any{c.Key, c.ID} }
+	}
+	if after != nil {
+		where += " AND " + keyset
+		args = append(args, keyArgs(after)...)
+	}
+	rows, err := s.store.r.QueryContext(r.Context(), `SELECT id, name, type, created_on, settings FROM accounts WHERE `+
+		where+" ORDER BY "+order+" LIMIT ?", append(args, size+1)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	out := []api.Account{}
+	for rows.Next() {
+		var a api.Account
+		var created, settings string
+		if err := rows.Scan(&a.ID, &a.Name, &a.Type, &created, &settings); err != nil {
+			return err
+		}
+		a.CreatedOn, _ = time.Parse(time.RFC3339Nano, created)
+		if err := json.Unmarshal([]byte(settings), &a.Settings); err != nil {
+			return err
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	next := ""
+	if len(out) > size {
+		out = out[:size]
+		last := out[size-1]
+		c := cursor{Mode: mode, ID: last.ID}
+		if last.Name != nil {
+			c.Key = *last.Name
+		}
+		next = c.encode()
+	}
+	writeResult(w, out, pageInfo{NextPageToken: next, TotalSize: total})
+	return nil
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+func likeContains(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "%" + likeEscaper.Replace(s) + "%"
+}
+
+func likePrefix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return likeEscaper.Replace(s) + "%"
+}
+
+func likeSuffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "%" + likeEscaper.Replace(s)
+}

@@ -1,0 +1,216 @@
+package localapi
+
+import (
+	"database/sql"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"orgboard/internal/api"
+)
+
+// auditFact is what a successful write records about itself.
+type auditFact struct {
+	org, action, product, resType, resID, desc string
+	request, response                          any
+}
+
+// auditColumns are the stored columns, in insert order.
+const auditColumns = `id, org_id, time, description, result, action_type, actor_id, actor_context, actor_email, actor_ip,
+	actor_token_id, actor_token_name, actor_type, ray, method, status_code, uri, user_agent, resource_id, product,
+	resource_type, scope, request, response`
+
+const auditInsert = `INSERT INTO audit(` + auditColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+
+// audit appends the entry for a write, inside the write's transaction.
+func (s *Server) audit(tx *sql.Tx, r *http.Request, p *principal, f auditFact) error {
+	e := api.AuditEntry{
+		ID:           newID(),
+		Action:       api.AuditAction{Description: f.desc, Result: "success", Time: s.now().UTC(), Type: f.action},
+		Actor:        api.AuditActor{ID: p.User.ID, Context: "api_token", Email: p.User.Email, IPAddress: clientIP(r), TokenID: p.TokenID, TokenName: p.TokenName, Type: "user"},
+		Organization: api.OrganizationRef{ID: f.org},
+		Raw:          api.AuditRaw{CFRayID: rayOf(r), Method: r.Method, StatusCode: http.StatusOK, URI: r.URL.RequestURI(), UserAgent: r.UserAgent()},
+		Resource:     api.AuditResource{ID: f.resID, Product: f.product, Type: f.resType, Scope: scopeJSON(f.org)},
+	}
+	if f.request != nil {
+		e.Resource.Request, _ = json.Marshal(f.request)
+	}
+	if f.response != nil {
+		e.Resource.Response, _ = json.Marshal(f.response)
+	}
+	_, err := tx.Exec(auditInsert, auditArgs(&e)...)
+	return err
+}
+
+// rayOf reads the ray ID the server set on the response for this request.
+func rayOf(r *http.Request) string {
+	if w, ok := r.Context().Value(rayKey{}).(string); ok {
+		return w
+	}
+	return ""
+}
+
+type rayKey struct{}
+
+func scopeJSON(org string) json.RawMessage {
+	b, _ := json.Marshal(map[string]string{"id": org, "type": "organizations"})
+	return b
+}
+
+func auditArgs(e *api.AuditEntry) []any {
+	scopeType := "organizations"
+	var sc struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(e.Resource.Scope, &sc) == nil && sc.Type != "" {
+		scopeType = sc.Type
+	}
+	return []any{e.ID, e.Organization.ID, e.Action.Time.UnixMicro(), e.Action.Description, e.Action.Result, e.Action.Type,
+		e.Actor.ID, e.Actor.Context, e.Actor.Email, e.Actor.IPAddress, e.Actor.TokenID, e.Actor.TokenName, e.Actor.Type,
+		e.Raw.CFRayID, e.Raw.Method, e.Raw.StatusCode, e.Raw.URI, e.Raw.UserAgent, e.Resource.ID, e.Resource.Product,
+		e.Resource.Type, scopeType, rawOrNil(e.Resource.Request), rawOrNil(e.Resource.Response)}
+}
+
+func rawOrNil(b json.RawMessage) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return string(b)
+}
+
+// auditNotColumns maps each API exclusion filter to its column.
+var auditNotColumns = map[string]string{
+	"id": "id", "action_result": "result", "action_type": "action_type", "actor_context": "actor_context",
+	"actor_email": "actor_email", "actor_id": "actor_id", "actor_ip_address": "actor_ip",
+	"actor_token_id": "actor_token_id", "actor_token_name": "actor_token_name", "actor_type": "actor_type",
+	"raw_cf_ray_id": "ray", "raw_method": "method", "raw_status_code": "status_code", "raw_uri": "uri",
+	"resource_id": "resource_id", "resource_product": "product", "resource_scope": "scope", "resource_type": "resource_type",
+}
+
+// auditError answers as the audit service does: a message without a code.
+func auditError(msg string) error { return &apiError{http.StatusBadRequest, 0, msg} }
+
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *principal) error {
+	_, rec, err := s.readableOrg(r, p, RoleViewer)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	since, err := auditTime(q.Get("since"), "since")
+	if err != nil {
+		return err
+	}
+	before, err := auditTime(q.Get("before"), "before")
+	if err != nil {
+		return err
+	}
+	if !since.Before(before) {
+		return auditError("since must be earlier than before")
+	}
+	dir := strings.ToLower(q.Get("direction"))
+	if dir == "" {
+		dir = "desc"
+	}
+	if dir != "desc" && dir != "asc" {
+		return auditError("direction must be desc or asc")
+	}
+	limit, err := pageSize(q, "limit", 100)
+	if err != nil {
+		return auditError(err.Error())
+	}
+	after, err := decodeCursor(q.Get("cursor"), "audit:"+dir, "cursor")
+	if err != nil {
+		return auditError("invalid cursor")
+	}
+	where := "org_id = ? AND time >= ? AND time < ?"
+	args := []any{rec.ID, since.UnixMicro(), before.UnixMicro()}
+	for key, col := range auditNotColumns {
+		vals := q[key+".not"]
+		if len(vals) == 0 {
+			continue
+		}
+		where += " AND " + col + " NOT IN (" + strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",") + ")"
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	}
+	order := "time DESC, seq DESC"
+	if after != nil {
+		seq, _ := strconv.ParseInt(after.ID, 10, 64)
+		if dir == "desc" {
+			where += " AND (time, seq) < (?, ?)"
+		} else {
+			where += " AND (time, seq) > (?, ?)"
+		}
+		args = append(args, after.N, seq)
+	}
+	if dir == "asc" {
+		order = "time ASC, seq ASC"
+	}
+	rows, err := s.store.r.QueryContext(r.Context(), "SELECT seq, "+auditColumns+" FROM audit WHERE "+where+
+		" ORDER BY "+order+" LIMIT ?", append(args, limit+1)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	out := make([]api.AuditEntry, 0, min(limit, 256))
+	var last [2]int64
+	next := ""
+	for rows.Next() {
+		e, seq, err := scanAudit(rows)
+		if err != nil {
+			return err
+		}
+		if len(out) == limit {
+			next = cursor{Mode: "audit:" + dir, N: last[0], ID: strconv.FormatInt(last[1], 10)}.encode()
+			break
+		}
+		out = append(out, e)
+		last = [2]int64{e.Action.Time.UnixMicro(), seq}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	info := map[string]any{"count": len(out), "cursors": map[string]string{}}
+	if next != "" {
+		info["cursors"] = map[string]string{"after": next}
+	}
+	writeResult(w, out, info)
+	return nil
+}
+
+// auditTime reads a date (UTC midnight) or an RFC 3339 time.
+func auditTime(v, name string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, auditError(name + " is required: a date (2026-04-30) or an RFC 3339 time")
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, auditError(name + " must be a date (2026-04-30) or an RFC 3339 time")
+}
+
+func scanAudit(rows *sql.Rows) (api.AuditEntry, int64, error) {
+	var e api.AuditEntry
+	var seq, micros int64
+	var scope string
+	var req, resp sql.NullString
+	err := rows.Scan(&seq, &e.ID, &e.Organization.ID, &micros, &e.Action.Description, &e.Action.Result, &e.Action.Type,
+		&e.Actor.ID, &e.Actor.Context, &e.Actor.Email, &e.Actor.IPAddress, &e.Actor.TokenID, &e.Actor.TokenName, &e.Actor.Type,
+		&e.Raw.CFRayID, &e.Raw.Method, &e.Raw.StatusCode, &e.Raw.URI, &e.Raw.UserAgent, &e.Resource.ID, &e.Resource.Product,
+		&e.Resource.Type, &scope, &req, &resp)
+	e.Action.Time = time.UnixMicro(micros).UTC()
+	e.Resource.Scope, _ = json.Marshal(map[string]string{"type": scope})
+	if req.Valid {
+		e.Resource.Request = json.RawMessage(req.String)
+	}
+	if resp.Valid {
+		e.Resource.Response = json.RawMessage(resp.String)
+	}
+	return e, seq, err
+}

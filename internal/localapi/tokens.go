@@ -1,0 +1,140 @@
+package localapi
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"time"
+)
+
+// Role is what a token may do within its organizations.
+type Role string
+
+// Roles, from most to least powerful.
+const (
+	RoleAdmin  Role = "admin"  // everything, sub-organizations included
+	RoleEditor Role = "editor" // profiles and members
+	RoleViewer Role = "viewer" // read only
+)
+
+func (r Role) rank() int {
+	switch r {
+	case RoleAdmin:
+		return 3
+	case RoleEditor:
+		return 2
+	case RoleViewer:
+		return 1
+	}
+	return 0
+}
+
+// principal is the caller behind a token.
+type principal struct {
+	TokenID   string
+	TokenName string
+	Status    string
+	ExpiresOn *time.Time
+	NotBefore *time.Time
+	Role      Role
+	Grants    []string // organizations granted, with their descendants
+	User      userRow
+}
+
+type userRow struct {
+	ID, Email, FirstName, LastName string
+	TwoFactor                      bool
+}
+
+// active reports whether the token may be used now.
+func (p *principal) active(now time.Time) bool {
+	if p.Status != "active" {
+		return false
+	}
+	if p.ExpiresOn != nil && !now.Before(*p.ExpiresOn) {
+		return false
+	}
+	return p.NotBefore == nil || !now.Before(*p.NotBefore)
+}
+
+// effectiveStatus is what /user/tokens/verify reports.
+func (p *principal) effectiveStatus(now time.Time) string {
+	if p.Status == "active" && p.ExpiresOn != nil && !now.Before(*p.ExpiresOn) {
+		return "expired"
+	}
+	return p.Status
+}
+
+// may reports whether the token holds at least role over org.
+func (p *principal) may(t *orgTree, org string, role Role) bool {
+	if p.Role.rank() < role.rank() {
+		return false
+	}
+	for _, g := range p.Grants {
+		if t.within(org, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsRoot reports whether the token's grants include a root organization:
+// only such tokens may create or move organizations to the top level.
+func (p *principal) holdsRoot(t *orgTree) bool {
+	for _, g := range p.Grants {
+		if r := t.byID[g]; r != nil && r.ParentID == "" {
+			return p.Role == RoleAdmin
+		}
+	}
+	return false
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// principal looks a token up; nil when unknown.
+func (s *Store) principal(token string) (*principal, error) {
+	var p principal
+	var expires, notBefore sql.NullString
+	var tfa int
+	err := s.r.QueryRow(`SELECT t.id, t.name, t.status, t.expires_on, t.not_before, t.role,
+		u.id, u.email, u.first_name, u.last_name, u.two_factor
+		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hashToken(token)).
+		Scan(&p.TokenID, &p.TokenName, &p.Status, &expires, &notBefore, &p.Role,
+			&p.User.ID, &p.User.Email, &p.User.FirstName, &p.User.LastName, &tfa)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.User.TwoFactor = tfa == 1
+	p.ExpiresOn = parseOptTime(expires)
+	p.NotBefore = parseOptTime(notBefore)
+	rows, err := s.r.Query(`SELECT org_id FROM token_grants WHERE token_id = ? ORDER BY org_id`, p.TokenID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			return nil, err
+		}
+		p.Grants = append(p.Grants, g)
+	}
+	return &p, rows.Err()
+}
+
+func parseOptTime(s sql.NullString) *time.Time {
+	if !s.Valid || s.String == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, s.String)
+	if err != nil {
+		return nil
+	}
+	return &t
+}
