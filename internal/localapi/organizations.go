@@ -320,7 +320,8 @@ func (s *Server) deleteOrganization(w http.ResponseWriter, r *http.Request, p *p
 		if _, err := tx.Exec(`DELETE FROM organizations WHERE id = ?`, rec.ID); err != nil {
 			return err
 		}
-		return s.audit(tx, r, p, auditFact{org: rec.ID, action: "delete", product: "organizations", resType: "organization",
+		// the entry goes to the parent's log: the deleted organization's own log can no longer be read
+		return s.audit(tx, r, p, auditFact{org: cmp.Or(rec.ParentID, rec.ID), action: "delete", product: "organizations", resType: "organization",
 			resID: rec.ID, desc: "Organization deleted", response: res})
 	})
 	if err != nil {
