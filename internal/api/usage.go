@@ -83,10 +83,102 @@ func isJSON(h http.Header) bool {
 
 var errStopped = errors.New("stopped by the consumer")
 
+// maxUsageWindow bounds the buffer one value may need.
+const maxUsageWindow = 16 << 20
+
+// usageStream parses the envelope from a reader through a sliding window,
+// so that a response of millions of records is never held whole.
+type usageStream struct {
+	r   io.Reader
+	p   usageParser
+	eof bool
+}
+
+// read appends more input, first dropping what was consumed before p.i.
+func (s *usageStream) read() error {
+	p := &s.p
+	if p.i > 0 {
+		n := copy(p.b, p.b[p.i:])
+		p.b, p.i = p.b[:n], 0
+	}
+	if len(p.b) == cap(p.b) {
+		if cap(p.b) >= maxUsageWindow {
+			return errors.New("a usage record is larger than 16 MiB")
+		}
+		nb := make([]byte, len(p.b), 2*cap(p.b))
+		copy(nb, p.b)
+		p.b = nb
+	}
+	n, err := s.r.Read(p.b[len(p.b):cap(p.b)])
+	p.b = p.b[:len(p.b)+n]
+	if err == io.EOF {
+		s.eof = true
+		return nil
+	}
+	return err
+}
+
+// peek returns the next byte that is not white space.
+func (s *usageStream) peek() (byte, error) {
+	for {
+		s.p.ws()
+		if s.p.i < len(s.p.b) {
+			return s.p.b[s.p.i], nil
+		}
+		if s.eof {
+			return 0, io.ErrUnexpectedEOF
+		}
+		if err := s.read(); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// whole makes sure the value at the cursor lies entirely in the window.
+func (s *usageStream) whole() error {
+	for {
+		if _, err := s.peek(); err != nil {
+			return err
+		}
+		start := s.p.i
+		err := s.p.skip(0)
+		done := err == nil && (s.p.i < len(s.p.b) || s.eof)
+		s.p.i = start
+		if done {
+			return nil
+		}
+		if s.eof {
+			return cmpErr(err, io.ErrUnexpectedEOF)
+		}
+		if err := s.read(); err != nil {
+			return err
+		}
+	}
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func (s *usageStream) delim(want byte) error {
+	c, err := s.peek()
+	if err != nil {
+		return err
+	}
+	if c != want {
+		return fmt.Errorf("got %q, want %q", c, want)
+	}
+	s.p.i++
+	return nil
+}
+
 // streamUsage walks the envelope's keys in whatever order they come and
 // decodes result's elements one by one.
 func streamUsage(body io.Reader, e *Error, each func(UsageRecord) bool) error {
-	dec := json.NewDecoder(body)
+	s := &usageStream{r: body, p: usageParser{b: make([]byte, 0, 256<<10)}}
 	fail := func(err error) error {
 		if errors.Is(err, errStopped) {
 			return nil
@@ -94,76 +186,118 @@ func streamUsage(body io.Reader, e *Error, each func(UsageRecord) bool) error {
 		e.Reason, e.Err = "malformed or truncated JSON response", err
 		return e
 	}
-	if err := expectDelim(dec, '{'); err != nil {
+	success, err := s.envelope(e, each)
+	if err != nil {
 		return fail(err)
 	}
-	var success *bool
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return fail(err)
-		}
-		key, _ := tok.(string)
-		switch key {
-		case "result":
-			if err := streamResult(dec, each); err != nil {
-				return fail(err)
-			}
-		case "success":
-			if err := dec.Decode(&success); err != nil {
-				return fail(err)
-			}
-		case "errors":
-			if err := dec.Decode(&e.Errors); err != nil {
-				return fail(err)
-			}
-		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return fail(err)
-			}
-		}
-	}
-	if err := expectDelim(dec, '}'); err != nil {
-		return fail(err)
-	}
-	if success == nil || !*success {
+	if !success {
 		e.Reason = "request failed (success:false)"
 		return e
 	}
 	return nil
 }
 
-func streamResult(dec *json.Decoder, each func(UsageRecord) bool) error {
-	tok, err := dec.Token()
+func (s *usageStream) envelope(e *Error, each func(UsageRecord) bool) (success bool, err error) {
+	if err := s.delim('{'); err != nil {
+		return false, err
+	}
+	for first := true; ; first = false {
+		c, err := s.peek()
+		if err != nil {
+			return false, err
+		}
+		if c == '}' && first {
+			s.p.i++
+			return success, nil
+		}
+		if err := s.whole(); err != nil {
+			return false, err
+		}
+		key, err := s.p.str()
+		if err != nil {
+			return false, err
+		}
+		if err := s.delim(':'); err != nil {
+			return false, err
+		}
+		if err := s.member(key, e, &success, each); err != nil {
+			return false, err
+		}
+		if c, err = s.peek(); err != nil {
+			return false, err
+		}
+		s.p.i++
+		switch c {
+		case ',':
+		case '}':
+			return success, nil
+		default:
+			return false, fmt.Errorf("got %q after a value", c)
+		}
+	}
+}
+
+func (s *usageStream) member(key string, e *Error, success *bool, each func(UsageRecord) bool) error {
+	if key == "result" {
+		return s.result(each)
+	}
+	if err := s.whole(); err != nil {
+		return err
+	}
+	start := s.p.i
+	if err := s.p.skip(0); err != nil {
+		return err
+	}
+	raw := s.p.b[start:s.p.i]
+	switch key {
+	case "success":
+		*success = string(raw) == "true"
+	case "errors":
+		return json.Unmarshal(raw, &e.Errors)
+	}
+	return nil
+}
+
+func (s *usageStream) result(each func(UsageRecord) bool) error {
+	c, err := s.peek()
 	if err != nil {
 		return err
 	}
-	if tok == nil {
-		return nil // result: null
+	if c == 'n' {
+		if err := s.whole(); err != nil {
+			return err
+		}
+		return s.p.skip(0)
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return fmt.Errorf("result is %v, want an array", tok)
+	if err := s.delim('['); err != nil {
+		return err
 	}
-	for dec.More() {
+	if c, err = s.peek(); err != nil || c == ']' {
+		s.p.i++
+		return err
+	}
+	for {
+		if err := s.whole(); err != nil {
+			return err
+		}
 		var r UsageRecord
-		if err := dec.Decode(&r); err != nil {
+		if err := s.p.record(&r); err != nil {
 			return err
 		}
 		if !each(r) {
 			return errStopped
 		}
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		s.p.i++
+		switch c {
+		case ',':
+		case ']':
+			return nil
+		default:
+			return fmt.Errorf("got %q between records", c)
+		}
 	}
-	return expectDelim(dec, ']')
-}
-
-func expectDelim(dec *json.Decoder, want json.Delim) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != want {
-		return fmt.Errorf("got %v, want %q", tok, want)
-	}
-	return nil
 }

@@ -1,6 +1,7 @@
 package localapi
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"net/http"
@@ -20,9 +21,9 @@ type auditFact struct {
 // auditColumns are the stored columns, in insert order.
 const auditColumns = `id, org_id, time, description, result, action_type, actor_id, actor_context, actor_email, actor_ip,
 	actor_token_id, actor_token_name, actor_type, ray, method, status_code, uri, user_agent, resource_id, product,
-	resource_type, scope, request, response`
+	resource_type, scope, request, response, body`
 
-const auditInsert = `INSERT INTO audit(` + auditColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+const auditInsert = `INSERT INTO audit(` + auditColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
 // audit appends the entry for a write, inside the write's transaction.
 func (s *Server) audit(tx *sql.Tx, r *http.Request, p *principal, f auditFact) error {
@@ -55,8 +56,7 @@ func rayOf(r *http.Request) string {
 type rayKey struct{}
 
 func scopeJSON(org string) json.RawMessage {
-	b, _ := json.Marshal(map[string]string{"id": org, "type": "organizations"})
-	return b
+	return json.RawMessage(`{"id":"` + org + `","type":"organizations"}`)
 }
 
 func auditArgs(e *api.AuditEntry) []any {
@@ -67,10 +67,11 @@ func auditArgs(e *api.AuditEntry) []any {
 	if json.Unmarshal(e.Resource.Scope, &sc) == nil && sc.Type != "" {
 		scopeType = sc.Type
 	}
+	body, _ := json.Marshal(e)
 	return []any{e.ID, e.Organization.ID, e.Action.Time.UnixMicro(), e.Action.Description, e.Action.Result, e.Action.Type,
 		e.Actor.ID, e.Actor.Context, e.Actor.Email, e.Actor.IPAddress, e.Actor.TokenID, e.Actor.TokenName, e.Actor.Type,
 		e.Raw.CFRayID, e.Raw.Method, e.Raw.StatusCode, e.Raw.URI, e.Raw.UserAgent, e.Resource.ID, e.Resource.Product,
-		e.Resource.Type, scopeType, rawOrNil(e.Resource.Request), rawOrNil(e.Resource.Response)}
+		e.Resource.Type, scopeType, rawOrNil(e.Resource.Request), rawOrNil(e.Resource.Response), string(body)}
 }
 
 func rawOrNil(b json.RawMessage) any {
@@ -149,35 +150,50 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *principal)
 	if dir == "asc" {
 		order = "time ASC, seq ASC"
 	}
-	rows, err := s.store.r.QueryContext(r.Context(), "SELECT seq, "+auditColumns+" FROM audit WHERE "+where+
+	rows, err := s.store.r.QueryContext(r.Context(), "SELECT seq, time, body FROM audit WHERE "+where+
 		" ORDER BY "+order+" LIMIT ?", append(args, limit+1)...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	out := make([]api.AuditEntry, 0, min(limit, 256))
-	var last [2]int64
+	out := bytes.NewBuffer(make([]byte, 0, 64<<10))
+	out.WriteString(`{"success":true,"errors":[],"messages":[],"result":[`)
+	n := 0
+	var lastSeq, lastTime int64
 	next := ""
 	for rows.Next() {
-		e, seq, err := scanAudit(rows)
-		if err != nil {
+		var seq, micros int64
+		var body sql.RawBytes
+		if err := rows.Scan(&seq, &micros, &body); err != nil {
 			return err
 		}
-		if len(out) == limit {
-			next = cursor{Mode: "audit:" + dir, N: last[0], ID: strconv.FormatInt(last[1], 10)}.encode()
+		if n == limit {
+			next = cursor{Mode: "audit:" + dir, N: lastTime, ID: strconv.FormatInt(lastSeq, 10)}.encode()
 			break
 		}
-		out = append(out, e)
-		last = [2]int64{e.Action.Time.UnixMicro(), seq}
+		if n > 0 {
+			out.WriteByte(',')
+		}
+		out.Write(body)
+		n++
+		lastSeq, lastTime = seq, micros
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	info := map[string]any{"count": len(out), "cursors": map[string]string{}}
+	info := struct {
+		Count   int               `json:"count"`
+		Cursors map[string]string `json:"cursors"`
+	}{n, map[string]string{}}
 	if next != "" {
-		info["cursors"] = map[string]string{"after": next}
+		info.Cursors["after"] = next
 	}
-	writeResult(w, out, info)
+	ib, _ := json.Marshal(info)
+	out.WriteString(`],"result_info":`)
+	out.Write(ib)
+	out.WriteString(`}`)
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(out.Bytes())
 	return nil
 }
 
@@ -195,22 +211,3 @@ func auditTime(v, name string) (time.Time, error) {
 	return time.Time{}, auditError(name + " must be a date (2026-04-30) or an RFC 3339 time")
 }
 
-func scanAudit(rows *sql.Rows) (api.AuditEntry, int64, error) {
-	var e api.AuditEntry
-	var seq, micros int64
-	var scope string
-	var req, resp sql.NullString
-	err := rows.Scan(&seq, &e.ID, &e.Organization.ID, &micros, &e.Action.Description, &e.Action.Result, &e.Action.Type,
-		&e.Actor.ID, &e.Actor.Context, &e.Actor.Email, &e.Actor.IPAddress, &e.Actor.TokenID, &e.Actor.TokenName, &e.Actor.Type,
-		&e.Raw.CFRayID, &e.Raw.Method, &e.Raw.StatusCode, &e.Raw.URI, &e.Raw.UserAgent, &e.Resource.ID, &e.Resource.Product,
-		&e.Resource.Type, &scope, &req, &resp)
-	e.Action.Time = time.UnixMicro(micros).UTC()
-	e.Resource.Scope, _ = json.Marshal(map[string]string{"type": scope})
-	if req.Valid {
-		e.Resource.Request = json.RawMessage(req.String)
-	}
-	if resp.Valid {
-		e.Resource.Response = json.RawMessage(resp.String)
-	}
-	return e, seq, err
-}

@@ -2,10 +2,13 @@ package localapi
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
+
+	"orgboard/internal/api"
 )
 
 type auditProduct struct {
@@ -63,7 +66,6 @@ func (sd *seeder) auditEntries(ctx context.Context, n int) error {
 		orgIDs[i] = sd.orgIDs[o.name]
 	}
 	pools := map[string][]resourceState{}
-	args := make([]any, 24)
 	for i, t := range times {
 		if i%10000 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -80,8 +82,8 @@ func (sd *seeder) auditEntries(ctx context.Context, n int) error {
 			pools[key] = pool
 		}
 		res := &pool[sd.rng.IntN(len(pool))]
-		sd.fillAudit(args, org, p, res, t, i)
-		if _, err := stmt.Exec(args...); err != nil {
+		e := sd.auditEntry(org, p, res, t, i)
+		if _, err := stmt.Exec(auditArgs(&e)...); err != nil {
 			return err
 		}
 	}
@@ -97,7 +99,7 @@ func (sd *seeder) skewedIndex(n int) int {
 	return a
 }
 
-func (sd *seeder) fillAudit(args []any, org string, p *auditProduct, res *resourceState, t int64, i int) {
+func (sd *seeder) auditEntry(org string, p *auditProduct, res *resourceState, t int64, i int) api.AuditEntry {
 	action := "update"
 	switch {
 	case !res.created:
@@ -119,7 +121,7 @@ func (sd *seeder) fillAudit(args []any, org string, p *auditProduct, res *resour
 	method := map[string]string{"create": "POST", "update": "PUT", "delete": "DELETE", "view": "GET"}[action]
 	uri := fmt.Sprintf(p.uri, scopeID, res.id)
 	name := fmt.Sprintf("%s-%s", p.resType, res.id[:6])
-	var req, resp any
+	var req, resp string
 	switch action {
 	case "create", "update":
 		req = fmt.Sprintf(`{"name":%q,"enabled":%t,"ttl":%d,"comment":"v%d"}`, name, res.version%3 != 0, 60*(1+res.version%5), res.version)
@@ -141,10 +143,22 @@ func (sd *seeder) fillAudit(args []any, org string, p *auditProduct, res *resour
 	if ctxName == "dash" {
 		ua = userAgents[sd.rng.IntN(2)]
 	}
-	copy(args, []any{fmt.Sprintf("%016x%016x", sd.rng.Uint64(), uint64(i)), org, t,
-		p.noun + " " + pastTense(action), result, action, actorID, ctxName, email, ip, tokID, tokName, actorType,
-		fmt.Sprintf("%016x-%s", sd.rng.Uint64(), []string{"SJC", "IAD", "LHR", "FRA", "NRT", "SYD", "GRU"}[sd.rng.IntN(7)]),
-		method, status, uri, ua, res.id, p.product, p.resType, scopeType, req, resp})
+	e := api.AuditEntry{
+		ID:           fmt.Sprintf("%016x%016x", sd.rng.Uint64(), uint64(i)),
+		Action:       api.AuditAction{Description: p.noun + " " + pastTense(action), Result: result, Time: time.UnixMicro(t).UTC(), Type: action},
+		Actor:        api.AuditActor{ID: actorID, Context: ctxName, Email: email, IPAddress: ip, TokenID: tokID, TokenName: tokName, Type: actorType},
+		Organization: api.OrganizationRef{ID: org},
+		Raw: api.AuditRaw{CFRayID: fmt.Sprintf("%016x-%s", sd.rng.Uint64(), []string{"SJC", "IAD", "LHR", "FRA", "NRT", "SYD", "GRU"}[sd.rng.IntN(7)]),
+			Method: method, StatusCode: status, URI: uri, UserAgent: ua},
+		Resource: api.AuditResource{ID: res.id, Product: p.product, Type: p.resType, Scope: json.RawMessage(`{"id":"` + scopeID + `","type":"` + scopeType + `"}`)},
+	}
+	if req != "" {
+		e.Resource.Request = json.RawMessage(req)
+	}
+	if resp != "" {
+		e.Resource.Response = json.RawMessage(resp)
+	}
+	return e
 }
 
 func pastTense(action string) string {

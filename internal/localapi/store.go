@@ -112,7 +112,8 @@ CREATE TABLE IF NOT EXISTS audit (
 	resource_type TEXT NOT NULL,
 	scope TEXT NOT NULL,
 	request TEXT,
-	response TEXT
+	response TEXT,
+	body TEXT NOT NULL -- the entry as the API renders it
 );
 CREATE INDEX IF NOT EXISTS audit_org_time ON audit(org_id, time, seq);
 `
