@@ -44,4 +44,3 @@ type UsageRecord struct {
 
 // ChargeClassCorrection marks a record that corrects an earlier period.
 const ChargeClassCorrection = "Correction"
-

@@ -210,4 +210,3 @@ func auditTime(v, name string) (time.Time, error) {
 	}
 	return time.Time{}, auditError(name + " must be a date (2026-04-30) or an RFC 3339 time")
 }
-
