@@ -37,3 +37,7 @@ test: fmt-check vet generate-check browser-deps
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Front-end files from the npm registry, pinned in scripts/assets.sh (output committed).
+assets:
+	./scripts/assets.sh

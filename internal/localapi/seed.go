@@ -150,6 +150,11 @@ func (s *Store) Seed(ctx context.Context, scale Scale, now time.Time) (bool, err
 		return false, fmt.Errorf("seed scale %q: want default or large", scale)
 	}
 	anchor := now.UTC().Truncate(24 * time.Hour)
+	// a large page cache while one transaction writes gigabytes; back to the default after
+	if _, err := s.w.Exec(`PRAGMA cache_size = -262144`); err != nil {
+		return false, err
+	}
+	defer s.w.Exec(`PRAGMA cache_size = -2000`)
 	err := s.writeTx(func(tx *sql.Tx) error {
 		sd := &seeder{tx: tx, rng: rand.New(rand.NewPCG(20261125, uint64(len(scale)))), anchor: anchor, scale: scale,
 			orgIDs: map[string]string{}, byOrg: map[string][]int{}, accts: map[string][]string{}}

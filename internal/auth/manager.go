@@ -1,0 +1,143 @@
+package auth
+
+import (
+	"crypto/hmac"
+	"crypto/subtle"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/sessions"
+)
+
+// CookieName is the session cookie; PreCookieName carries the CSRF secret of
+// visitors who have not signed in yet.
+const (
+	CookieName    = "orgboard_session"
+	PreCookieName = "orgboard_pre"
+)
+
+// Identity is a signed-in user as the console sees them.
+type Identity struct {
+	SessionID string
+	Token     string // the user's API token: only for upstream calls, never for output
+	TokenID   string
+	Email     string
+}
+
+// Label is who is signed in, for the header.
+func (id *Identity) Label() string {
+	if id.Email != "" {
+		return id.Email
+	}
+	return "token " + id.TokenID
+}
+
+// Manager signs users in and out and issues CSRF tokens.
+type Manager struct {
+	store *Store
+	key   []byte
+	// Secure forces the cookies' Secure flag; otherwise it follows the request's TLS.
+	Secure bool
+}
+
+// NewManager wraps a session store; key signs CSRF tokens.
+func NewManager(store *Store, key []byte, secure bool) *Manager {
+	return &Manager{store: store, key: key, Secure: secure}
+}
+
+func (m *Manager) options(r *http.Request) sessions.Options {
+	o := m.store.Options
+	o.Secure = m.Secure || r.TLS != nil
+	return o
+}
+
+// Identify returns the signed-in identity of the request, or nil.
+func (m *Manager) Identify(r *http.Request) (*Identity, error) {
+	c, err := r.Cookie(CookieName)
+	if err != nil || c.Value == "" {
+		return nil, nil
+	}
+	sess := sessions.NewSession(m.store, CookieName)
+	ok, err := m.store.load(r.Context(), c.Value, sess)
+	if err != nil || !ok {
+		return nil, err
+	}
+	id := &Identity{SessionID: c.Value}
+	id.Token, _ = sess.Values[keyToken].(string)
+	id.TokenID, _ = sess.Values[keyTokenID].(string)
+	id.Email, _ = sess.Values[keyEmail].(string)
+	return id, nil
+}
+
+// SignIn ends any session the request carried and starts a new one under a
+// new random ID, so that an ID planted before sign-in is never adopted.
+func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, token, tokenID, email string) (*Identity, error) {
+	if err := m.SignOut(w, r); err != nil {
+		return nil, err
+	}
+	sess := sessions.NewSession(m.store, CookieName)
+	opts := m.options(r)
+	sess.Options = &opts
+	sess.Values[keyToken], sess.Values[keyTokenID], sess.Values[keyEmail] = token, tokenID, email
+	if err := m.store.Save(r, w, sess); err != nil {
+		return nil, err
+	}
+	m.setPre(w, r, randomID()) // a fresh CSRF secret for the new session
+	return &Identity{SessionID: sess.ID, Token: token, TokenID: tokenID, Email: email}, nil
+}
+
+// SignOut deletes the request's session record and its cookie.
+func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) error {
+	c, err := r.Cookie(CookieName)
+	if err != nil || c.Value == "" {
+		return nil
+	}
+	sess := sessions.NewSession(m.store, CookieName)
+	opts := m.options(r)
+	opts.MaxAge = -1
+	sess.Options, sess.ID = &opts, c.Value
+	return m.store.Save(r, w, sess)
+}
+
+// CSRF returns the request's CSRF token, setting the secret cookie when the
+// visitor has none. The token binds that secret to the session; sign-in
+// rotates the secret and redirects, so the next page carries new tokens.
+func (m *Manager) CSRF(w http.ResponseWriter, r *http.Request, id *Identity) string {
+	secret := preSecret(r)
+	if secret == "" {
+		secret = randomID()
+		m.setPre(w, r, secret)
+		r.AddCookie(&http.Cookie{Name: PreCookieName, Value: secret})
+	}
+	sid := ""
+	if id != nil {
+		sid = id.SessionID
+	}
+	return mac(m.key, "csrf", secret, sid)
+}
+
+func preSecret(r *http.Request) string {
+	if c, err := r.Cookie(PreCookieName); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// ValidCSRF checks a submitted token against the request's secret and session.
+func (m *Manager) ValidCSRF(r *http.Request, id *Identity, token string) bool {
+	c, err := r.Cookie(PreCookieName)
+	if err != nil || c.Value == "" || token == "" {
+		return false
+	}
+	sid := ""
+	if id != nil {
+		sid = id.SessionID
+	}
+	want := mac(m.key, "csrf", c.Value, sid)
+	return subtle.ConstantTimeEq(int32(len(want)), int32(len(token))) == 1 && hmac.Equal([]byte(want), []byte(token))
+}
+
+func (m *Manager) setPre(w http.ResponseWriter, r *http.Request, v string) {
+	http.SetCookie(w, &http.Cookie{Name: PreCookieName, Value: v, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: m.Secure || r.TLS != nil, MaxAge: int((24 * time.Hour).Seconds())})
+}

@@ -1,0 +1,48 @@
+// Package sqlitedb opens the console's own SQLite database the way SQLite
+// wants it: one writer connection with immediate transactions, a reader pool.
+package sqlitedb
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+)
+
+// DB is a writer (one connection) and a reader pool over one file.
+type DB struct {
+	W *sql.DB
+	R *sql.DB
+}
+
+// Open opens (creating) file and applies schema on the writer.
+func Open(file, schema string) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		return nil, err
+	}
+	base := "file:" + (&url.URL{Path: file}).EscapedPath() +
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	if _, err := w.Exec(schema); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("schema of %s: %w", filepath.Base(file), err)
+	}
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	return &DB{W: w, R: r}, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error { return errors.Join(db.R.Close(), db.W.Close()) }

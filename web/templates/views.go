@@ -1,0 +1,244 @@
+// Package templates holds the console's templ components and the plain view
+// structs they render. Components call nothing: handlers shape the data.
+package templates
+
+import "time"
+
+// Page is what every full page needs.
+type Page struct {
+	Title     string
+	CSRF      string // for hx-headers and hidden fields
+	HXHeaders string // JSON for the body's hx-headers
+	User      string // who is signed in; empty on the sign-in page
+	APILabel  string // "local API" or "Cloudflare API"
+	Local     bool
+	Assets    Assets
+	Flash     *Alert
+}
+
+// Assets are the hashed URLs of the static files.
+type Assets struct {
+	CSS, Normalize, HTMX, App, ECharts string
+}
+
+// Alert is a message box.
+type Alert struct {
+	Kind    string // "error", "ok", "info"
+	Title   string
+	Message string
+	Retry   string // URL to try again, for unavailable upstreams
+	SignIn  bool   // offer to sign in again
+}
+
+// LoginView is the sign-in page.
+type LoginView struct {
+	Page
+	Token      string // never echoed back: kept empty on purpose
+	Error      string
+	Notice     string
+	DemoTokens []DemoToken
+	Next       string
+}
+
+// DemoToken is one demo token of local mode.
+type DemoToken struct {
+	Token, Role, Description string
+}
+
+// TreeView is the hierarchy page.
+type TreeView struct {
+	Page
+	Query string
+	Roots TreeNodes
+}
+
+// TreeNodes is a list of sibling nodes and how many exist in all.
+type TreeNodes struct {
+	Parent    string // empty for the top level
+	Level     int
+	Nodes     []TreeNode
+	Total     int
+	NextToken string // more siblings to load
+	Error     *Alert
+}
+
+// TreeNode is one organization in the tree.
+type TreeNode struct {
+	ID, Name, URL string
+	ParentName    string // shown in search results
+	Level         int
+}
+
+// OrgHeader is the top of every organization page.
+type OrgHeader struct {
+	ID, Name   string
+	Crumbs     []Crumb
+	Tab        string
+	Tabs       []Tab
+	CanRead    bool
+}
+
+// Crumb is one ancestor in the breadcrumbs.
+type Crumb struct{ Name, URL string }
+
+// Tab is one organization tab.
+type Tab struct {
+	Key, Label, URL string
+	Selected        bool
+}
+
+// OrgPage is an organization page with one tab's panel.
+type OrgPage struct {
+	Page
+	Header OrgHeader
+	Panel  any // one of the *View panels below
+}
+
+// OverviewView is the overview tab.
+type OverviewView struct {
+	ID, Name, URL   string
+	Created         time.Time
+	ManagedBy       string
+	Flags           []Flag
+	FlagsKnown      bool
+	HierarchyTags   []string
+	Parent          *Crumb
+	Children        []Crumb
+	ChildrenTotal   int
+	ChildrenMore    bool
+	Rename          RenameForm
+	Create          CreateForm
+	Move            MoveForm
+	Delete          DeleteForm
+}
+
+// Flag is one meta flag as a badge.
+type Flag struct {
+	Label, Value string
+	On           bool
+}
+
+// RenameForm renames an organization.
+type RenameForm struct {
+	Action, Name, Error string
+	Done                bool
+}
+
+// CreateForm creates a sub-organization.
+type CreateForm struct {
+	Action  string
+	Name    string
+	Profile ProfileFields
+	Errors  map[string]string
+	Error   string
+}
+
+// MoveForm moves an organization under another parent.
+type MoveForm struct {
+	Action, PickerURL, Query string
+	Candidates           []TreeNode
+	Error                string
+}
+
+// DeleteForm asks before deleting.
+type DeleteForm struct {
+	Action, ConfirmURL, Name string
+	Confirming           bool
+	Error                string
+}
+
+// AccountsView is the accounts tab.
+type AccountsView struct {
+	OrgID, BaseURL string
+	Name, Pubname  string
+	Direction      string // "", "asc", "desc"
+	Rows           AccountRows
+}
+
+// AccountRows is one page of accounts, appended by "load more".
+type AccountRows struct {
+	Accounts []AccountRow
+	Total    int
+	MoreURL  string
+	Error    *Alert
+}
+
+// AccountRow is one account.
+type AccountRow struct {
+	ID, Name, Type     string
+	Created            time.Time
+	TwoFactor, API     string // "yes", "no", "unknown"
+	AbuseContact       string
+}
+
+// ProfileFields are the five profile fields by their API names.
+type ProfileFields struct {
+	BusinessName, BusinessEmail, BusinessPhone, BusinessAddress, ExternalMetadata string
+}
+
+// ProfileView shows or edits a profile.
+type ProfileView struct {
+	OrgID, URL, EditURL string
+	Fields              ProfileFields
+	Editing             bool
+	Fingerprint         string
+	Errors              map[string]string
+	Error               *Alert
+	Saved               bool
+	ReadOnly            bool // the token was refused an edit here
+	Conflict            *ProfileConflict
+}
+
+// ProfileConflict shows the user's version beside the current one.
+type ProfileConflict struct {
+	Mine, Current      ProfileFields
+	CurrentFingerprint string
+	Changed            map[string]bool
+}
+
+// MembersView is the members tab.
+type MembersView struct {
+	OrgID, BaseURL string
+	Active         bool
+	Canceled       bool
+	Email          string
+	Rows           MemberRows
+	Add            AddMemberForm
+}
+
+// MemberRows is one page of members.
+type MemberRows struct {
+	OrgID   string
+	Members []MemberRow
+	Total   int
+	MoreURL string
+	Error   *Alert
+}
+
+// MemberRow is one membership.
+type MemberRow struct {
+	ID, Email, Name, Status string
+	TwoFactor               bool
+	Created                 time.Time
+	RemoveURL, ConfirmURL   string
+	Confirming              bool
+	Error                   string
+}
+
+// AddMemberForm adds a member.
+type AddMemberForm struct {
+	Action, Email, Status, Error string
+	Added                        string
+}
+
+// ComingView is a tab whose feature is not built yet.
+type ComingView struct {
+	Feature, Explanation string
+}
+
+// ErrorView is an error page or fragment.
+type ErrorView struct {
+	Page
+	Status int
+	Alert  Alert
+}
