@@ -14,11 +14,18 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
+	"orgboard/internal/api"
+	"orgboard/internal/auth"
 	"orgboard/internal/localapi"
+	"orgboard/internal/server"
+	"orgboard/internal/sqlitedb"
+	"orgboard/web"
+	"orgboard/web/templates"
 )
 
 func main() {
@@ -143,20 +150,58 @@ func printLocalAPI(w io.Writer, base string) {
 	}
 }
 
-func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// consoleFlags configure the web console.
+type consoleFlags struct {
+	listen, apiURL, logFormat, logLevel string
+	secureCookies                       bool
+	sessionIdle, sessionMax, cacheTTL   time.Duration
+	loginRate                           int
+	local                               localAPIFlags
+}
+
+func parseConsoleFlags(args []string, stderr io.Writer) (consoleFlags, error) {
 	fs := flag.NewFlagSet("orgboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listen := fs.String("listen", envDefault("LISTEN", "localhost:8080"), "address to serve the console on (ORGBOARD_LISTEN)")
-	apiURL := fs.String("api-url", envDefault("API_URL", ""), "Cloudflare API base URL; empty runs the embedded local API (ORGBOARD_API_URL)")
-	var lf localAPIFlags
-	lf.register(fs)
-	logFormat := fs.String("log-format", envDefault("LOG_FORMAT", "text"), "log format: text or json (ORGBOARD_LOG_FORMAT)")
-	if err := fs.Parse(args); err != nil {
+	var f consoleFlags
+	fs.StringVar(&f.listen, "listen", envDefault("LISTEN", "localhost:8080"), "address to serve the console on (ORGBOARD_LISTEN)")
+	fs.StringVar(&f.apiURL, "api-url", envDefault("API_URL", ""), "Cloudflare API base URL, e.g. https://api.cloudflare.com/client/v4; empty runs the embedded local API (ORGBOARD_API_URL)")
+	fs.BoolVar(&f.secureCookies, "secure-cookies", envDefault("SECURE_COOKIES", "") == "true", "mark cookies Secure even without TLS here, e.g. behind a TLS proxy (ORGBOARD_SECURE_COOKIES=true)")
+	fs.DurationVar(&f.sessionIdle, "session-idle", envDurationOr("SESSION_IDLE", 30*time.Minute), "a session unused this long ends (ORGBOARD_SESSION_IDLE)")
+	fs.DurationVar(&f.sessionMax, "session-max", envDurationOr("SESSION_MAX", 12*time.Hour), "a session ends this long after sign-in (ORGBOARD_SESSION_MAX)")
+	fs.DurationVar(&f.cacheTTL, "cache-ttl", envDurationOr("CACHE_TTL", 30*time.Second), "how long a user's upstream reads are reused (ORGBOARD_CACHE_TTL)")
+	fs.IntVar(&f.loginRate, "login-rate", int(envFloatOr("LOGIN_RATE", 10)), "sign-in attempts allowed per minute per client address (ORGBOARD_LOGIN_RATE)")
+	fs.StringVar(&f.logFormat, "log-format", envDefault("LOG_FORMAT", "text"), "log format: text or json (ORGBOARD_LOG_FORMAT)")
+	fs.StringVar(&f.logLevel, "log-level", envDefault("LOG_LEVEL", "info"), "log level: debug, info, warn, error (ORGBOARD_LOG_LEVEL)")
+	f.local.register(fs)
+	return f, fs.Parse(args)
+}
+
+func envDurationOr(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(envDefault(name, "")); err == nil {
+		return d
+	}
+	return def
+}
+
+func envFloatOr(name string, def float64) float64 {
+	if v := envDefault(name, ""); v != "" {
+		var f float64
+		if _, err := fmt.Sscan(v, &f); err == nil {
+			return f
+		}
+	}
+	return def
+}
+
+func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseConsoleFlags(args, stderr)
+	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, *logFormat, "info")
-	if *apiURL == "" {
-		srv, store, err := openLocalAPI(ctx, lf, log)
+	log := newLogger(stderr, f.logFormat, f.logLevel)
+	local := f.apiURL == ""
+	if local {
+		srv, store, err := openLocalAPI(ctx, f.local, log)
 		if err != nil {
 			return err
 		}
@@ -165,16 +210,91 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
-		*apiURL = "http://" + ln.Addr().String() + localapi.BasePath
-		printLocalAPI(stdout, *apiURL)
+		f.apiURL = "http://" + ln.Addr().String() + localapi.BasePath
+		printLocalAPI(stdout, f.apiURL)
 		go localapi.Serve(ctx, ln, srv)
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	ln, err := net.Listen("tcp", *listen)
+	console, closeConsole, err := newConsole(f, local, log)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Orgboard console: http://%s (API %s)\n", ln.Addr(), *apiURL)
-	return localapi.Serve(ctx, ln, mux)
+	defer closeConsole()
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Orgboard console: http://%s (API %s)\n", ln.Addr(), f.apiURL)
+	return serveConsole(ctx, ln, console, log)
+}
+
+// newConsole wires the console: its database, sessions, API client, server.
+func newConsole(f consoleFlags, local bool, log *slog.Logger) (http.Handler, func(), error) {
+	db, err := sqlitedb.Open(filepath.Join(f.local.dataDir, "orgboard.db"), auth.Schema)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := auth.LoadKey(f.local.dataDir, os.Getenv("ORGBOARD_SECRET"))
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	store, err := auth.NewStore(db, key, f.sessionIdle, f.sessionMax)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	client, err := api.New(f.apiURL, api.WithLogger(log), api.WithUserAgent("orgboard/1"))
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	assets, err := web.LoadAssets()
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	cfg := server.Config{Local: local, CacheTTL: f.cacheTTL, LoginRate: f.loginRate, Logger: log}
+	if local {
+		for _, t := range localapi.DemoTokens() {
+			cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: t.Token, Role: t.Role, Description: t.Description})
+		}
+	}
+	srv := server.New(cfg, client, auth.NewManager(store, key, f.secureCookies), assets)
+	stop := make(chan struct{})
+	go purgeSessions(store, stop, log)
+	return srv.Handler(), func() { close(stop); db.Close() }, nil
+}
+
+func purgeSessions(store *auth.Store, stop <-chan struct{}, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			if n, err := store.Purge(context.Background()); err != nil {
+				log.Warn("purge sessions", "error", err)
+			} else if n > 0 {
+				log.Info("purged expired sessions", "count", n)
+			}
+		}
+	}
+}
+
+// serveConsole serves until ctx ends, then lets in-flight requests finish.
+func serveConsole(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: letting in-flight requests finish")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
 }

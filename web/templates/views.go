@@ -71,11 +71,11 @@ type TreeNode struct {
 
 // OrgHeader is the top of every organization page.
 type OrgHeader struct {
-	ID, Name   string
-	Crumbs     []Crumb
-	Tab        string
-	Tabs       []Tab
-	CanRead    bool
+	ID, Name string
+	Crumbs   []Crumb
+	Tab      string
+	Tabs     []Tab
+	CanRead  bool
 }
 
 // Crumb is one ancestor in the breadcrumbs.
@@ -96,20 +96,20 @@ type OrgPage struct {
 
 // OverviewView is the overview tab.
 type OverviewView struct {
-	ID, Name, URL   string
-	Created         time.Time
-	ManagedBy       string
-	Flags           []Flag
-	FlagsKnown      bool
-	HierarchyTags   []string
-	Parent          *Crumb
-	Children        []Crumb
-	ChildrenTotal   int
-	ChildrenMore    bool
-	Rename          RenameForm
-	Create          CreateForm
-	Move            MoveForm
-	Delete          DeleteForm
+	ID, Name, URL string
+	Created       time.Time
+	ManagedBy     string
+	Flags         []Flag
+	FlagsKnown    bool
+	HierarchyTags []string
+	Parent        *Crumb
+	Children      []Crumb
+	ChildrenTotal int
+	ChildrenMore  bool
+	Rename        RenameForm
+	Create        CreateForm
+	Move          MoveForm
+	Delete        DeleteForm
 }
 
 // Flag is one meta flag as a badge.
@@ -136,15 +136,15 @@ type CreateForm struct {
 // MoveForm moves an organization under another parent.
 type MoveForm struct {
 	Action, PickerURL, Query string
-	Candidates           []TreeNode
-	Error                string
+	Candidates               []TreeNode
+	Error                    string
 }
 
 // DeleteForm asks before deleting.
 type DeleteForm struct {
 	Action, ConfirmURL, Name string
-	Confirming           bool
-	Error                string
+	Confirming               bool
+	Error                    string
 }
 
 // AccountsView is the accounts tab.
@@ -165,10 +165,10 @@ type AccountRows struct {
 
 // AccountRow is one account.
 type AccountRow struct {
-	ID, Name, Type     string
-	Created            time.Time
-	TwoFactor, API     string // "yes", "no", "unknown"
-	AbuseContact       string
+	ID, Name, Type string
+	Created        time.Time
+	TwoFactor, API string // "yes", "no", "unknown"
+	AbuseContact   string
 }
 
 // ProfileFields are the five profile fields by their API names.

@@ -1,0 +1,115 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Cache keeps each user's recent upstream reads for a short time, so that a
+// repeat view makes no upstream call; a user's write forgets that user's
+// entries. Concurrent identical reads share one call.
+type Cache struct {
+	ttl   time.Duration
+	now   func() time.Time
+	mu    sync.Mutex
+	users map[string]map[string]cacheEntry
+	calls singleflight.Group
+	hits  uint64
+	miss  uint64
+}
+
+type cacheEntry struct {
+	v       any
+	expires time.Time
+}
+
+// maxUserEntries bounds one user's entries; past it they start again.
+const maxUserEntries = 5000
+
+// NewCache makes a cache whose entries live ttl.
+func NewCache(ttl time.Duration) *Cache {
+	return &Cache{ttl: ttl, now: time.Now, users: map[string]map[string]cacheEntry{}}
+}
+
+// userKey names a user by their token without keeping the token.
+func userKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:16])
+}
+
+func (c *Cache) get(user, key string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.users[user][key]
+	if !ok || c.now().After(e.expires) {
+		c.miss++
+		return nil, false
+	}
+	c.hits++
+	return e.v, true
+}
+
+func (c *Cache) put(user, key string, v any, ttl time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.users[user]
+	if m == nil || len(m) >= maxUserEntries {
+		m = map[string]cacheEntry{}
+		c.users[user] = m
+	}
+	m[key] = cacheEntry{v: v, expires: c.now().Add(ttl)}
+}
+
+// Forget drops a user's entries (after a write of theirs).
+func (c *Cache) Forget(user string) {
+	c.mu.Lock()
+	delete(c.users, user)
+	c.mu.Unlock()
+}
+
+// Sweep drops expired entries of every user.
+func (c *Cache) Sweep() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	for u, m := range c.users {
+		for k, e := range m {
+			if now.After(e.expires) {
+				delete(m, k)
+			}
+		}
+		if len(m) == 0 {
+			delete(c.users, u)
+		}
+	}
+}
+
+// Stats are the hit and miss counts so far.
+func (c *Cache) Stats() (hits, misses uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits, c.miss
+}
+
+// cached answers from the user's cache or makes the call once.
+func cached[T any](c *Cache, user, key string, fetch func() (T, error)) (T, error) {
+	if v, ok := c.get(user, key); ok {
+		return v.(T), nil
+	}
+	v, err, _ := c.calls.Do(user+"\x00"+key, func() (any, error) {
+		v, err := fetch()
+		if err == nil {
+			c.put(user, key, v, c.ttl)
+		}
+		return v, err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v.(T), nil
+}

@@ -1,0 +1,155 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"orgboard/internal/api"
+	"orgboard/web/templates"
+)
+
+// userError is an error whose words are safe and meant for the user.
+type userError struct {
+	status         int
+	title, message string
+}
+
+func (e *userError) Error() string { return e.title + ": " + e.message }
+
+// alertFor maps an error to its status and what the user sees. Upstream
+// bodies are never echoed; Cloudflare's own error messages are, as text.
+func alertFor(err error, retry string) (int, templates.Alert) {
+	var ue *userError
+	var ae *api.Error
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &ue):
+		return ue.status, templates.Alert{Kind: "error", Title: ue.title, Message: ue.message}
+	case errors.As(err, &ae):
+		return apiAlert(ae, retry)
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout, templates.Alert{Kind: "error", Title: "The API took too long to answer",
+			Message: "Nothing more was done. Try again in a moment.", Retry: retry}
+	case errors.As(err, &he):
+		return he.Code, templates.Alert{Kind: "error", Title: http.StatusText(he.Code), Message: httpErrorMessage(he.Code)}
+	}
+	return http.StatusInternalServerError, templates.Alert{Kind: "error", Title: "Internal error",
+		Message: "Something went wrong on this server. It has been logged; try again, or reload the page.", Retry: retry}
+}
+
+func httpErrorMessage(code int) string {
+	switch code {
+	case http.StatusNotFound:
+		return "There is no page at this address."
+	case http.StatusMethodNotAllowed:
+		return "This address does not take that kind of request."
+	case http.StatusRequestEntityTooLarge:
+		return "The request is too large."
+	}
+	return "The request could not be handled."
+}
+
+func apiAlert(ae *api.Error, retry string) (int, templates.Alert) {
+	msgs := strings.Join(ae.Messages(), "; ")
+	switch {
+	case ae.StatusCode == http.StatusUnauthorized:
+		return http.StatusUnauthorized, templates.Alert{Kind: "error", Title: "Your session has ended",
+			Message: "Cloudflare no longer accepts your API token. Sign in again.", SignIn: true}
+	case ae.StatusCode == http.StatusForbidden:
+		return http.StatusForbidden, templates.Alert{Kind: "error", Title: "Not permitted",
+			Message: "Your API token lacks permission for this action." + suffix(msgs)}
+	case ae.StatusCode == http.StatusNotFound:
+		return http.StatusNotFound, templates.Alert{Kind: "error", Title: "Not found",
+			Message: "This organization or item does not exist, or no longer does."}
+	case ae.StatusCode == http.StatusTooManyRequests:
+		wait := "in a few minutes"
+		if ae.RetryAfter > 0 {
+			wait = fmt.Sprintf("in %d seconds", int(ae.RetryAfter.Seconds()+0.5))
+		}
+		return http.StatusTooManyRequests, templates.Alert{Kind: "error", Title: "Cloudflare is limiting requests",
+			Message: "Too many API calls were made with your token. Try again " + wait + ".", Retry: retry}
+	case ae.Unavailable():
+		return http.StatusBadGateway, templates.Alert{Kind: "error", Title: "The API is unavailable",
+			Message: "The Cloudflare API did not give a usable answer. Nothing was changed by this request; try again.", Retry: retry}
+	}
+	return ae.StatusCode, templates.Alert{Kind: "error", Title: "The API refused the request", Message: cmpOr(msgs, "No reason was given.")}
+}
+
+func suffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// handleError is Echo's one error handler: it decides what the user sees.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	retry := ""
+	if c.Request().Method == http.MethodGet {
+		retry = c.Request().URL.RequestURI()
+	}
+	status, alert := alertFor(err, retry)
+	if status >= 500 {
+		s.log.Error("request failed", "path", c.Request().URL.Path, "error", err)
+	} else {
+		s.log.Warn("request refused", "path", c.Request().URL.Path, "status", status, "error", err)
+	}
+	if status == http.StatusUnauthorized && identity(c) != nil {
+		s.endSession(c)
+		return
+	}
+	if isFragment(c) {
+		h := c.Response().Header()
+		h.Set(hxRetarget, "#error-region")
+		h.Set(hxReswap, "innerHTML")
+		if err := render(c, status, templates.AlertBox(alert)); err != nil {
+			s.log.Error("render error fragment", "error", err)
+		}
+		return
+	}
+	v := templates.ErrorView{Page: s.page(c, alert.Title), Status: status, Alert: alert}
+	if err := render(c, status, templates.ErrorPage(v)); err != nil {
+		s.log.Error("render error page", "error", err)
+	}
+}
+
+// endSession signs the user out after upstream refused the token.
+func (s *Server) endSession(c echo.Context) {
+	if err := s.auth.SignOut(c.Response(), c.Request()); err != nil {
+		s.log.Error("sign out", "error", err)
+	}
+	target := "/login?expired=1"
+	if isFragment(c) || c.Request().Header.Get(hxRequest) == "true" {
+		c.Response().Header().Set(hxRedirect, target)
+		c.NoContent(http.StatusUnauthorized)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, target)
+}
+
+// render writes a component after rendering it whole, so that a render
+// failure still becomes a proper error response.
+func render(c echo.Context, status int, comp templ.Component) error {
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}

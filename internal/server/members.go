@@ -1,0 +1,158 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"orgboard/internal/api"
+	"orgboard/web/templates"
+)
+
+const membersPageSize = 25
+
+func (s *Server) showMembers(c echo.Context) error {
+	id := c.Param("id")
+	v, p, err := membersQuery(c, id)
+	if err != nil {
+		return err
+	}
+	v.Rows = s.memberRows(c, id, p)
+	if p.PageToken != "" && isFragment(c) {
+		return render(c, http.StatusOK, templates.MemberRowsPart(v.Rows))
+	}
+	return s.showMembersTab(c, http.StatusOK, v)
+}
+
+func (s *Server) showMembersTab(c echo.Context, status int, v templates.MembersView) error {
+	return s.showTab(c, status, "members", func(api.Organization) (templ.Component, error) { return templates.Members(v), nil })
+}
+
+// membersQuery reads the tab's filters.
+func membersQuery(c echo.Context, id string) (templates.MembersView, api.ListMembersParams, error) {
+	q := c.QueryParams()
+	v := templates.MembersView{OrgID: id, BaseURL: orgURL(id) + "/members", Add: templates.AddMemberForm{Action: orgURL(id) + "/members"}}
+	p := api.ListMembersParams{PageParams: api.PageParams{PageSize: membersPageSize, PageToken: q.Get("page_token")}}
+	for _, st := range q["status"] {
+		if st != api.MemberActive && st != api.MemberCanceled {
+			return v, p, &userError{status: http.StatusBadRequest, title: "Unknown status", message: "Filter members by active or canceled."}
+		}
+		if !slices.Contains(p.Statuses, st) {
+			p.Statuses = append(p.Statuses, st)
+		}
+	}
+	v.Active, v.Canceled = slices.Contains(p.Statuses, api.MemberActive), slices.Contains(p.Statuses, api.MemberCanceled)
+	email := strings.TrimSpace(q.Get("email"))
+	if len(email) > 254 || len(p.PageToken) > 1024 {
+		return v, p, &userError{status: http.StatusBadRequest, title: "Filter too long", message: "An email filter is at most 254 characters."}
+	}
+	v.Email, p.UserEmail = email, email
+	return v, p, nil
+}
+
+func (s *Server) memberRows(c echo.Context, org string, p api.ListMembersParams) templates.MemberRows {
+	page, err := s.listMembers(c, org, p)
+	if err != nil {
+		_, alert := alertFor(err, c.Request().URL.RequestURI())
+		return templates.MemberRows{OrgID: org, Error: &alert}
+	}
+	rows := templates.MemberRows{OrgID: org, Total: page.TotalSize}
+	for _, m := range page.Items {
+		rows.Members = append(rows.Members, memberRow(org, m))
+	}
+	if page.NextPageToken != "" {
+		q := url.Values{"status": p.Statuses, "email": {p.UserEmail}, "page_token": {page.NextPageToken}}
+		rows.MoreURL = orgURL(org) + "/members?" + q.Encode()
+	}
+	return rows
+}
+
+func memberRow(org string, m api.Member) templates.MemberRow {
+	base := orgURL(org) + "/members/" + m.ID
+	return templates.MemberRow{ID: m.ID, Email: m.User.Email, Name: m.User.Name, Status: m.Status,
+		TwoFactor: m.User.TwoFactorAuthenticationEnabled, Created: m.CreateTime, RemoveURL: base, ConfirmURL: base + "/remove"}
+}
+
+func (s *Server) addMember(c echo.Context) error {
+	id := c.Param("id")
+	f := templates.AddMemberForm{Action: orgURL(id) + "/members", Email: strings.TrimSpace(c.FormValue("email")), Status: c.FormValue("status")}
+	status := http.StatusUnprocessableEntity
+	switch {
+	case f.Status != api.MemberActive && f.Status != api.MemberCanceled:
+		f.Error = "Choose active or canceled."
+	case !validEmail(f.Email):
+		f.Error = "Enter an email address, such as alice@example.com."
+	default:
+		_, err := s.client(c).AddMember(c.Request().Context(), id, api.MemberInput{Email: f.Email, Status: f.Status})
+		s.wrote(c)
+		if msg, ok := formProblem(err); ok {
+			f.Error, status = msg, api.StatusCode(err)
+		} else if err != nil {
+			return err
+		} else {
+			if !isFragment(c) {
+				return redirect(c, orgURL(id)+"/members")
+			}
+			f, status = templates.AddMemberForm{Action: f.Action, Added: f.Email}, http.StatusOK
+		}
+	}
+	if isFragment(c) {
+		return render(c, status, templates.AddMember(f))
+	}
+	v, p, err := membersQuery(c, id)
+	if err != nil {
+		return err
+	}
+	v.Add, v.Rows = f, s.memberRows(c, id, p)
+	return s.showMembersTab(c, status, v)
+}
+
+func (s *Server) confirmRemoveMember(c echo.Context) error {
+	id := c.Param("id")
+	m, err := s.getMember(c, id, c.Param("member"))
+	if err != nil {
+		return err
+	}
+	row := memberRow(id, m)
+	row.Confirming = c.QueryParam("cancel") == ""
+	if isFragment(c) {
+		return render(c, http.StatusOK, templates.MemberRowPart(row))
+	}
+	v, p, err := membersQuery(c, id)
+	if err != nil {
+		return err
+	}
+	v.Rows = s.memberRows(c, id, p)
+	for i := range v.Rows.Members {
+		if v.Rows.Members[i].ID == row.ID {
+			v.Rows.Members[i] = row
+		}
+	}
+	return s.showMembersTab(c, http.StatusOK, v)
+}
+
+func (s *Server) removeMember(c echo.Context) error {
+	id, mid := c.Param("id"), c.Param("member")
+	err := s.client(c).RemoveMember(c.Request().Context(), id, mid)
+	s.wrote(c)
+	if msg, ok := formProblem(err); ok && isFragment(c) {
+		m, gerr := s.getMember(c, id, mid)
+		if gerr != nil {
+			return err
+		}
+		row := memberRow(id, m)
+		row.Error = msg
+		return render(c, api.StatusCode(err), templates.MemberRowPart(row))
+	}
+	if err != nil {
+		return err
+	}
+	if isFragment(c) {
+		return c.HTML(http.StatusOK, "") // the row swaps out
+	}
+	return redirect(c, orgURL(id)+"/members")
+}

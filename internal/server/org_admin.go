@@ -1,0 +1,205 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"orgboard/internal/api"
+	"orgboard/web/templates"
+)
+
+// redirect sends the browser on: HX-Redirect for htmx, 303 otherwise.
+func redirect(c echo.Context, to string) error {
+	if c.Request().Header.Get(hxRequest) == "true" {
+		c.Response().Header().Set(hxRedirect, to)
+		return c.NoContent(http.StatusOK)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// formProblem re-renders a form with the upstream refusal in place when the
+// API answered (400/403/404), and leaves other failures to the error handler.
+func formProblem(err error) (string, bool) {
+	switch api.StatusCode(err) {
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity:
+		_, alert := alertFor(err, "")
+		return alert.Message, true
+	}
+	return "", false
+}
+
+// renderForm answers a form: the fragment for htmx, the overview page with
+// the form in it otherwise.
+func (s *Server) renderForm(c echo.Context, status int, set func(*templates.OverviewView), frag func() error) error {
+	if isFragment(c) {
+		return frag()
+	}
+	return s.showTab(c, status, "overview", func(org api.Organization) (templ.Component, error) {
+		v, err := s.overview(c, org)
+		set(&v)
+		return templates.Overview(v), err
+	})
+}
+
+func (s *Server) renameOrganization(c echo.Context) error {
+	id := c.Param("id")
+	name := strings.TrimSpace(c.FormValue("name"))
+	f := templates.RenameForm{Action: orgURL(id), Name: name}
+	status := http.StatusUnprocessableEntity
+	if f.Error = checkOrgName(name); f.Error == "" {
+		org, err := s.getOrg(c, id)
+		if err != nil {
+			return err
+		}
+		in := api.OrganizationInput{Name: name, Profile: org.Profile}
+		if org.Parent != nil {
+			in.Parent = &api.OrganizationRef{ID: org.Parent.ID}
+		}
+		_, err = s.client(c).UpdateOrganization(c.Request().Context(), id, in)
+		s.wrote(c)
+		if msg, ok := formProblem(err); ok {
+			f.Error, status = msg, api.StatusCode(err)
+		} else if err != nil {
+			return err
+		} else {
+			if !isFragment(c) {
+				return redirect(c, orgURL(id))
+			}
+			f.Done, status = true, http.StatusOK
+		}
+	}
+	return s.renderForm(c, status, func(v *templates.OverviewView) { v.Rename = f }, func() error {
+		return render(c, status, templates.RenameOrg(f))
+	})
+}
+
+func (s *Server) createSubOrganization(c echo.Context) error {
+	id := c.Param("id")
+	f := templates.CreateForm{Action: orgURL(id) + "/children", Name: strings.TrimSpace(c.FormValue("name")), Profile: profileForm(c)}
+	f.Errors = CheckProfile(f.Profile)
+	if msg := checkOrgName(f.Name); msg != "" {
+		f.Errors["name"] = msg
+	}
+	status := http.StatusUnprocessableEntity
+	if len(f.Errors) == 0 {
+		in := api.OrganizationInput{Name: f.Name, Parent: &api.OrganizationRef{ID: id}}
+		if f.Profile != (templates.ProfileFields{}) {
+			p := toProfile(f.Profile)
+			in.Profile = &p
+		}
+		created, err := s.client(c).CreateOrganization(c.Request().Context(), in)
+		s.wrote(c)
+		if msg, ok := formProblem(err); ok {
+			f.Error, status = msg, api.StatusCode(err)
+		} else if err != nil {
+			return err
+		} else {
+			return redirect(c, orgURL(created.ID))
+		}
+	}
+	return s.renderForm(c, status, func(v *templates.OverviewView) { v.Create = f }, func() error {
+		return render(c, status, templates.CreateSubOrg(f))
+	})
+}
+
+// moveCandidates lists organizations to move under, by name.
+func (s *Server) moveCandidates(c echo.Context) error {
+	q, err := searchQuery(c.QueryParam("q"))
+	if err != nil {
+		return err
+	}
+	var nodes []templates.TreeNode
+	if q != "" {
+		for _, n := range s.searchNodes(c, q).Nodes {
+			if n.ID != c.Param("id") {
+				nodes = append(nodes, n)
+			}
+		}
+	}
+	if !isFragment(c) {
+		return s.renderForm(c, http.StatusOK, func(v *templates.OverviewView) { v.Move.Query, v.Move.Candidates = q, nodes }, nil)
+	}
+	return render(c, http.StatusOK, templates.MoveCandidates(nodes, q))
+}
+
+func (s *Server) moveOrganization(c echo.Context) error {
+	id, parent := c.Param("id"), c.FormValue("parent_id")
+	f := templates.MoveForm{Action: orgURL(id) + "/move", PickerURL: orgURL(id) + "/move"}
+	status := http.StatusUnprocessableEntity
+	if err := s.checkMove(c, id, parent); err != "" {
+		f.Error = err
+	} else {
+		org, err := s.getOrg(c, id)
+		if err != nil {
+			return err
+		}
+		_, err = s.client(c).UpdateOrganization(c.Request().Context(), id, api.OrganizationInput{Name: org.Name, Parent: &api.OrganizationRef{ID: parent}, Profile: org.Profile})
+		s.wrote(c)
+		if msg, ok := formProblem(err); ok {
+			f.Error, status = msg, api.StatusCode(err)
+		} else if err != nil {
+			return err
+		} else {
+			return redirect(c, orgURL(id))
+		}
+	}
+	return s.renderForm(c, status, func(v *templates.OverviewView) { v.Move = f }, func() error {
+		return render(c, status, templates.MoveOrg(f))
+	})
+}
+
+// checkMove refuses a parent that is the organization or lies under it.
+func (s *Server) checkMove(c echo.Context, id, parent string) string {
+	if !api.ValidID(parent) {
+		return "Choose the new parent from the search results."
+	}
+	seen := 0
+	for p := parent; p != "" && seen < 64; seen++ {
+		if p == id {
+			return "An organization cannot be moved under itself or one of its own sub-organizations."
+		}
+		org, err := s.getOrg(c, p)
+		if err != nil || org.Parent == nil {
+			break
+		}
+		p = org.Parent.ID
+	}
+	return ""
+}
+
+func (s *Server) confirmDeleteOrganization(c echo.Context) error {
+	org, err := s.getOrg(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	f := templates.DeleteForm{Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID) + "/delete", Name: org.Name, Confirming: c.QueryParam("cancel") == ""}
+	return s.renderForm(c, http.StatusOK, func(v *templates.OverviewView) { v.Delete = f }, func() error {
+		return render(c, http.StatusOK, templates.DeleteOrg(f))
+	})
+}
+
+func (s *Server) deleteOrganization(c echo.Context) error {
+	org, err := s.getOrg(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	err = s.client(c).DeleteOrganization(c.Request().Context(), org.ID)
+	s.wrote(c)
+	if msg, ok := formProblem(err); ok {
+		f := templates.DeleteForm{Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID) + "/delete", Name: org.Name, Error: msg}
+		status := api.StatusCode(err)
+		return s.renderForm(c, status, func(v *templates.OverviewView) { v.Delete = f }, func() error {
+			return render(c, status, templates.DeleteOrg(f))
+		})
+	}
+	if err != nil {
+		return err
+	}
+	if org.Parent != nil {
+		return redirect(c, orgURL(org.Parent.ID))
+	}
+	return redirect(c, "/orgs")
+}

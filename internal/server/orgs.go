@@ -1,0 +1,121 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"orgboard/internal/api"
+	"orgboard/web/templates"
+)
+
+var orgTabs = []struct{ key, label, suffix string }{
+	{"overview", "Overview", ""}, {"profile", "Profile", "/profile"}, {"accounts", "Accounts", "/accounts"},
+	{"members", "Members", "/members"}, {"audit", "Audit log", "/audit"}, {"usage", "Usage and cost", "/usage"},
+}
+
+// maxCrumbs bounds the walk up the parent chain.
+const maxCrumbs = 12
+
+// orgHeader reads the organization and its parent chain.
+func (s *Server) orgHeader(c echo.Context, tab string) (api.Organization, templates.OrgHeader, error) {
+	id := c.Param("id")
+	org, err := s.getOrg(c, id)
+	if err != nil {
+		return org, templates.OrgHeader{}, err
+	}
+	h := templates.OrgHeader{ID: org.ID, Name: org.Name, Tab: tab}
+	for _, t := range orgTabs {
+		h.Tabs = append(h.Tabs, templates.Tab{Key: t.key, Label: t.label, URL: orgURL(id) + t.suffix, Selected: t.key == tab})
+	}
+	h.Crumbs = s.crumbs(c, org)
+	return org, h, nil
+}
+
+// crumbs walks up the parents; where the token may not read one, the chain
+// ends with the parent's name as the child reported it.
+func (s *Server) crumbs(c echo.Context, org api.Organization) []templates.Crumb {
+	var out []templates.Crumb
+	p := org.Parent
+	for p != nil && len(out) < maxCrumbs {
+		parent, err := s.getOrg(c, p.ID)
+		if err != nil {
+			out = append(out, templates.Crumb{Name: p.Name})
+			break
+		}
+		out = append(out, templates.Crumb{Name: parent.Name, URL: orgURL(parent.ID)})
+		p = parent.Parent
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// showTab renders an organization tab: the tabs and panel for an htmx tab
+// switch, the whole page otherwise.
+func (s *Server) showTab(c echo.Context, status int, tab string, panel func(api.Organization) (templ.Component, error)) error {
+	org, h, err := s.orgHeader(c, tab)
+	if err != nil {
+		return err
+	}
+	comp, err := panel(org)
+	if err != nil {
+		return err
+	}
+	if isFragment(c) && c.Request().Header.Get(hxTarget) == "org-body" {
+		return render(c, status, templates.OrgBody(h, comp))
+	}
+	return render(c, status, templates.OrganizationPage(templates.OrgPage{Page: s.page(c, org.Name), Header: h}, comp))
+}
+
+func (s *Server) showOrganization(c echo.Context) error {
+	return s.showTab(c, http.StatusOK, "overview", func(org api.Organization) (templ.Component, error) {
+		v, err := s.overview(c, org)
+		return templates.Overview(v), err
+	})
+}
+
+func (s *Server) overview(c echo.Context, org api.Organization) (templates.OverviewView, error) {
+	v := templates.OverviewView{ID: org.ID, Name: org.Name, URL: orgURL(org.ID), Created: org.CreateTime, HierarchyTags: org.Meta.HierarchyTags}
+	if org.Meta.ManagedBy != nil {
+		v.ManagedBy = *org.Meta.ManagedBy
+	}
+	if f := org.Meta.Flags; f != nil {
+		v.FlagsKnown = true
+		for _, x := range []struct{ label, value string }{{"Account creation", f.AccountCreation}, {"Account deletion", f.AccountDeletion},
+			{"Account migration", f.AccountMigration}, {"Account mobility", f.AccountMobility}, {"Sub-organization creation", f.SubOrgCreation}} {
+			v.Flags = append(v.Flags, templates.Flag{Label: x.label, Value: cmpOr(x.value, "unset"), On: x.value == "enabled"})
+		}
+	}
+	if org.Parent != nil {
+		v.Parent = &templates.Crumb{Name: org.Parent.Name, URL: orgURL(org.Parent.ID)}
+	}
+	kids, err := s.listOrgs(c, api.ListOrganizationsParams{ParentID: org.ID, PageParams: api.PageParams{PageSize: 50}})
+	if err != nil {
+		return v, err
+	}
+	for _, k := range kids.Items {
+		v.Children = append(v.Children, templates.Crumb{Name: k.Name, URL: orgURL(k.ID)})
+	}
+	v.ChildrenTotal, v.ChildrenMore = kids.TotalSize, kids.NextPageToken != ""
+	v.Rename = templates.RenameForm{Action: orgURL(org.ID), Name: org.Name}
+	v.Create = templates.CreateForm{Action: orgURL(org.ID) + "/children"}
+	v.Move = templates.MoveForm{Action: orgURL(org.ID) + "/move", PickerURL: orgURL(org.ID) + "/move"}
+	v.Delete = templates.DeleteForm{Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID) + "/delete", Name: org.Name}
+	return v, nil
+}
+
+func (s *Server) showAuditTab(c echo.Context) error {
+	return s.showTab(c, http.StatusOK, "audit", func(api.Organization) (templ.Component, error) {
+		return templates.Coming(templates.ComingView{Feature: "Audit log search",
+			Explanation: "Searching this organization's audit log (free text, filters, export) is being built. Until then, the audit log is in the Cloudflare dashboard."}), nil
+	})
+}
+
+func (s *Server) showUsageTab(c echo.Context) error {
+	return s.showTab(c, http.StatusOK, "usage", func(api.Organization) (templ.Component, error) {
+		return templates.Coming(templates.ComingView{Feature: "Usage and cost review",
+			Explanation: "Charts of this organization's billable usage and cost are being built. Until then, usage is in the Cloudflare dashboard."}), nil
+	})
+}

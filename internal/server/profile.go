@@ -1,0 +1,136 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"orgboard/internal/api"
+	"orgboard/web/templates"
+)
+
+// fingerprint identifies a profile as it was read: the API has no version,
+// so a save compares it with a fresh read to detect a concurrent change.
+func fingerprint(p api.Profile) string {
+	b, _ := json.Marshal(p)
+	sum := sha256.Sum256(b)
+	return base64.RawURLEncoding.EncodeToString(sum[:18])
+}
+
+func (s *Server) profileView(c echo.Context, org string, p api.Profile) templates.ProfileView {
+	return templates.ProfileView{OrgID: org, URL: orgURL(org) + "/profile", EditURL: orgURL(org) + "/profile/edit",
+		Fields: fromProfile(p), Fingerprint: fingerprint(p), ReadOnly: s.readOnly(c, org)}
+}
+
+// readOnly reports whether the API refused this user an edit here before.
+func (s *Server) readOnly(c echo.Context, org string) bool {
+	_, ok := s.cache.get(s.user(c), "readonly "+org)
+	return ok
+}
+
+// answerProfile renders the profile panel in place or as the tab's page.
+func (s *Server) answerProfile(c echo.Context, status int, v templates.ProfileView) error {
+	if isFragment(c) && c.Request().Header.Get(hxTarget) == "profile" {
+		return render(c, status, templates.Profile(v))
+	}
+	return s.showTab(c, status, "profile", func(api.Organization) (templ.Component, error) { return templates.Profile(v), nil })
+}
+
+func (s *Server) showProfile(c echo.Context) error {
+	id := c.Param("id")
+	p, err := s.getProfile(c, id)
+	if err != nil {
+		return err
+	}
+	return s.answerProfile(c, http.StatusOK, s.profileView(c, id, p))
+}
+
+func (s *Server) editProfile(c echo.Context) error {
+	id := c.Param("id")
+	p, err := s.client(c).GetProfile(c.Request().Context(), id) // fresh: the fingerprint must match what is there now
+	if err != nil {
+		return err
+	}
+	v := s.profileView(c, id, p)
+	v.Editing = true
+	return s.answerProfile(c, http.StatusOK, v)
+}
+
+func (s *Server) updateProfile(c echo.Context) error {
+	id := c.Param("id")
+	v := s.profileView(c, id, api.Profile{})
+	v.Fields, v.Fingerprint, v.Editing = profileForm(c), c.FormValue("fingerprint"), true
+	if v.Errors = CheckProfile(v.Fields); len(v.Errors) > 0 {
+		return s.answerProfile(c, http.StatusUnprocessableEntity, v)
+	}
+	current, err := s.client(c).GetProfile(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if fp := fingerprint(current); fp != v.Fingerprint {
+		v.Conflict = conflict(v.Fields, fromProfile(current), fp)
+		return s.answerProfile(c, http.StatusConflict, v)
+	}
+	err = s.client(c).UpdateProfile(c.Request().Context(), id, toProfile(v.Fields))
+	s.wrote(c)
+	if api.IsForbidden(err) {
+		s.cache.put(s.user(c), "readonly "+id, true, readOnlyMemory)
+		v = s.profileView(c, id, current)
+		_, alert := alertFor(err, "")
+		alert.Message = "Your API token may read this profile but not change it. Nothing was saved."
+		v.Error = &alert
+		return s.answerProfile(c, http.StatusForbidden, v)
+	}
+	if msg, ok := formProblem(err); ok {
+		v.Error = &templates.Alert{Kind: "error", Title: "Not saved", Message: msg}
+		return s.answerProfile(c, api.StatusCode(err), v)
+	}
+	if err != nil {
+		var ae *api.Error
+		if errors.As(err, &ae) && ae.Unavailable() {
+			return s.profileUncertain(c, v, current)
+		}
+		return err
+	}
+	v = s.profileView(c, id, toProfile(v.Fields))
+	v.Saved = true
+	return s.answerProfile(c, http.StatusOK, v)
+}
+
+// readOnlyMemory is how long a refused edit hides the Edit button.
+const readOnlyMemory = 12 * time.Hour
+
+// profileUncertain answers a save whose outcome the API did not report: it
+// reads the profile again and says whether the change is there.
+func (s *Server) profileUncertain(c echo.Context, v templates.ProfileView, before api.Profile) error {
+	now, err := s.client(c).GetProfile(c.Request().Context(), v.OrgID)
+	switch {
+	case err == nil && now == toProfile(v.Fields):
+		v = s.profileView(c, v.OrgID, now)
+		v.Saved = true
+		return s.answerProfile(c, http.StatusOK, v)
+	case err == nil && now == before:
+		v.Fingerprint = fingerprint(now)
+		v.Error = &templates.Alert{Kind: "error", Title: "Not saved", Message: "The API failed while saving and your changes were not applied. Your values are kept below: save again."}
+	default:
+		v.Error = &templates.Alert{Kind: "error", Title: "Outcome unknown", Message: "The API failed while saving and the profile could not be read back. Your values are kept below; reload the profile to see what it holds before saving again."}
+	}
+	return s.answerProfile(c, http.StatusBadGateway, v)
+}
+
+func conflict(mine, current templates.ProfileFields, fp string) *templates.ProfileConflict {
+	changed := map[string]bool{
+		"business_name":     mine.BusinessName != current.BusinessName,
+		"business_email":    mine.BusinessEmail != current.BusinessEmail,
+		"business_phone":    mine.BusinessPhone != current.BusinessPhone,
+		"business_address":  mine.BusinessAddress != current.BusinessAddress,
+		"external_metadata": mine.ExternalMetadata != current.ExternalMetadata,
+	}
+	return &templates.ProfileConflict{Mine: mine, Current: current, CurrentFingerprint: fp, Changed: changed}
+}

@@ -1,0 +1,128 @@
+// Package server is the console's HTTP side: Echo routes and middleware,
+// one handler file per area, rendering templ components as full pages or
+// htmx fragments. It is the only package that knows browser requests.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"orgboard/internal/api"
+	"orgboard/internal/auth"
+	"orgboard/web"
+	"orgboard/web/templates"
+)
+
+// Config is what the server needs to know about its setting.
+type Config struct {
+	Local      bool                  // talking to the embedded local API
+	DemoTokens []templates.DemoToken // offered on the sign-in page in local mode
+	CacheTTL   time.Duration         // per-user cache of upstream reads
+	LoginRate  int                   // sign-in attempts per minute per client address
+	Logger     *slog.Logger
+}
+
+// Server is the console.
+type Server struct {
+	cfg    Config
+	api    *api.Client
+	auth   *auth.Manager
+	assets *web.Assets
+	cache  *Cache
+	logins *rateLimiter
+	log    *slog.Logger
+	echo   *echo.Echo
+}
+
+// New wires the console. client has no token; each request binds the user's.
+func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets) *Server {
+	if cfg.CacheTTL == 0 {
+		cfg.CacheTTL = 30 * time.Second
+	}
+	if cfg.LoginRate == 0 {
+		cfg.LoginRate = 10
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, api: client, auth: mgr, assets: assets, cache: NewCache(cfg.CacheTTL),
+		logins: newRateLimiter(cfg.LoginRate, time.Minute), log: cfg.Logger}
+	s.echo = s.routes()
+	return s
+}
+
+// Handler is the console as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = echo.ExtractIPDirect() // client-sent X-Forwarded-For must not reset the sign-in limiter
+	e.HTTPErrorHandler = s.handleError
+	// method override before routing, so that CSRF sees the real method
+	e.Pre(middleware.MethodOverrideWithConfig(middleware.MethodOverrideConfig{Getter: middleware.MethodFromForm("_method")}))
+	e.Use(middleware.RequestID(), s.logRequests, middleware.Recover(), secureHeaders, middleware.BodyLimit("1M"),
+		middleware.GzipWithConfig(middleware.GzipConfig{Skipper: func(c echo.Context) bool { return c.Path() == "/static/*" }}),
+		s.identify, s.checkCSRF)
+
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET("/static/*", echo.WrapHandler(s.assets))
+	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/orgs") })
+	e.GET("/login", s.showLogin)
+	e.POST("/login", s.login)
+	e.POST("/logout", s.logout)
+
+	g := e.Group("", s.requireSession, validateParams)
+	g.GET("/orgs", s.showTree)
+	g.GET("/orgs/tree", s.treeChildren)
+	g.GET("/orgs/search", s.searchTree)
+	g.GET("/orgs/:id", s.showOrganization)
+	g.PUT("/orgs/:id", s.renameOrganization)
+	g.DELETE("/orgs/:id", s.deleteOrganization)
+	g.GET("/orgs/:id/delete", s.confirmDeleteOrganization)
+	g.POST("/orgs/:id/children", s.createSubOrganization)
+	g.GET("/orgs/:id/move", s.moveCandidates)
+	g.POST("/orgs/:id/move", s.moveOrganization)
+	g.GET("/orgs/:id/accounts", s.showAccounts)
+	g.GET("/orgs/:id/profile", s.showProfile)
+	g.GET("/orgs/:id/profile/edit", s.editProfile)
+	g.PUT("/orgs/:id/profile", s.updateProfile)
+	g.GET("/orgs/:id/members", s.showMembers)
+	g.POST("/orgs/:id/members", s.addMember)
+	g.GET("/orgs/:id/members/:member/remove", s.confirmRemoveMember)
+	g.DELETE("/orgs/:id/members/:member", s.removeMember)
+	g.GET("/orgs/:id/audit", s.showAuditTab)
+	g.GET("/orgs/:id/usage", s.showUsageTab)
+	return e
+}
+
+// identity is the signed-in user of a request, or nil.
+func identity(c echo.Context) *auth.Identity {
+	id, _ := c.Get("identity").(*auth.Identity)
+	return id
+}
+
+// client is the API client bound to the request's user.
+func (s *Server) client(c echo.Context) *api.Client {
+	return s.api.WithToken(identity(c).Token)
+}
+
+// page is the common part of every full page.
+func (s *Server) page(c echo.Context, title string) templates.Page {
+	id := identity(c)
+	csrf := s.auth.CSRF(c.Response(), c.Request(), id)
+	p := templates.Page{Title: title, CSRF: csrf, HXHeaders: `{"X-CSRF-Token":"` + csrf + `"}`, Local: s.cfg.Local,
+		APILabel: "Cloudflare API", Assets: templates.Assets{CSS: s.assets.URL("app.css"), Normalize: s.assets.URL("vendor/modern-normalize.css"),
+			HTMX: s.assets.URL("vendor/htmx.min.js"), App: s.assets.URL("app.js"), ECharts: s.assets.URL("vendor/echarts.min.js")}}
+	if s.cfg.Local {
+		p.APILabel = "local API"
+	}
+	if id != nil {
+		p.User = id.Label()
+	}
+	return p
+}

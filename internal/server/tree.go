@@ -1,0 +1,122 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"orgboard/internal/api"
+	"orgboard/web/templates"
+)
+
+// treePageSize is how many siblings load at once.
+const treePageSize = 100
+
+func orgURL(id string) string { return "/orgs/" + id }
+
+func (s *Server) showTree(c echo.Context) error {
+	q, err := searchQuery(c.QueryParam("q"))
+	if err != nil {
+		return err
+	}
+	v := templates.TreeView{Page: s.page(c, "Organizations"), Query: q}
+	if q != "" {
+		v.Roots = s.searchNodes(c, q)
+	} else {
+		v.Roots = s.topNodes(c)
+	}
+	return render(c, http.StatusOK, templates.TreePage(v))
+}
+
+func searchQuery(q string) (string, error) {
+	q = strings.TrimSpace(q)
+	if utf8.RuneCountInString(q) > 100 || !utf8.ValidString(q) {
+		return "", &userError{status: http.StatusBadRequest, title: "Search too long", message: "Search for at most 100 characters of a name."}
+	}
+	return q, nil
+}
+
+// topNodes are the roots; a token that sees no root (scoped to a team) gets
+// the organizations whose parent it cannot see instead.
+func (s *Server) topNodes(c echo.Context) templates.TreeNodes {
+	n := s.childNodes(c, api.ParentNull, "", 1)
+	if n.Error != nil || len(n.Nodes) > 0 {
+		return n
+	}
+	page, err := s.listOrgs(c, api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 1000}})
+	if err != nil {
+		return s.treeError(c, err)
+	}
+	visible := map[string]bool{}
+	for _, o := range page.Items {
+		visible[o.ID] = true
+	}
+	for _, o := range page.Items {
+		if o.Parent == nil || !visible[o.Parent.ID] {
+			n.Nodes = append(n.Nodes, templates.TreeNode{ID: o.ID, Name: o.Name, URL: orgURL(o.ID), Level: 1})
+		}
+	}
+	n.Total = len(n.Nodes)
+	return n
+}
+
+func (s *Server) treeError(c echo.Context, err error) templates.TreeNodes {
+	_, alert := alertFor(err, c.Request().URL.RequestURI())
+	return templates.TreeNodes{Error: &alert}
+}
+
+// childNodes lists one page of an organization's children.
+func (s *Server) childNodes(c echo.Context, parent, token string, level int) templates.TreeNodes {
+	page, err := s.listOrgs(c, api.ListOrganizationsParams{ParentID: parent, PageParams: api.PageParams{PageSize: treePageSize, PageToken: token}})
+	if err != nil {
+		return s.treeError(c, err)
+	}
+	n := templates.TreeNodes{Level: level, Total: page.TotalSize, NextToken: page.NextPageToken}
+	if parent != api.ParentNull {
+		n.Parent = parent
+	}
+	for _, o := range page.Items {
+		n.Nodes = append(n.Nodes, templates.TreeNode{ID: o.ID, Name: o.Name, URL: orgURL(o.ID), Level: level})
+	}
+	return n
+}
+
+func (s *Server) searchNodes(c echo.Context, q string) templates.TreeNodes {
+	page, err := s.listOrgs(c, api.ListOrganizationsParams{NameContains: q, PageParams: api.PageParams{PageSize: treePageSize}})
+	if err != nil {
+		return s.treeError(c, err)
+	}
+	n := templates.TreeNodes{Total: page.TotalSize}
+	for _, o := range page.Items {
+		node := templates.TreeNode{ID: o.ID, Name: o.Name, URL: orgURL(o.ID), Level: 1}
+		if o.Parent != nil {
+			node.ParentName = o.Parent.Name
+		}
+		n.Nodes = append(n.Nodes, node)
+	}
+	return n
+}
+
+// treeChildren answers a node's expansion (or "show more").
+func (s *Server) treeChildren(c echo.Context) error {
+	parent, token := c.QueryParam("parent"), c.QueryParam("page_token")
+	level, err := strconv.Atoi(c.QueryParam("level"))
+	if !api.ValidID(parent) || err != nil || level < 1 || level > 64 || len(token) > 1024 {
+		return &userError{status: http.StatusBadRequest, title: "Bad tree request", message: "The tree request names no valid organization."}
+	}
+	return render(c, http.StatusOK, templates.TreeChildren(s.childNodes(c, parent, token, level)))
+}
+
+func (s *Server) searchTree(c echo.Context) error {
+	q, err := searchQuery(c.QueryParam("q"))
+	if err != nil {
+		return err
+	}
+	if q == "" {
+		return render(c, http.StatusOK, templates.TreeRoot(s.topNodes(c)))
+	}
+	return render(c, http.StatusOK, templates.TreeSearchResults(s.searchNodes(c, q), q))
+}
