@@ -138,3 +138,23 @@ func parseOptTime(s sql.NullString) *time.Time {
 	}
 	return &t
 }
+
+// SetTokenStatus changes a token's status (active, disabled): revoking a
+// token, as a user would in Cloudflare's dashboard.
+func (s *Store) SetTokenStatus(token, status string) error {
+	res, err := s.w.Exec(`UPDATE tokens SET status = ? WHERE hash = ?`, status, hashToken(token))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sql.ErrNoRows
+	}
+	return nil
+}
+
+// Checkpoint folds the write-ahead log into the database file, so that the
+// file alone is a complete copy.
+func (s *Store) Checkpoint() error {
+	_, err := s.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
+}

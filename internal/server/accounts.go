@@ -35,7 +35,10 @@ func (s *Server) showAccounts(c echo.Context) error {
 	if dir != "" {
 		p.OrderBy, p.Direction = "account_name", dir
 	}
-	rows := s.accountRows(c, id, p, url.Values{"name": {name}, "pubname": {pub}, "sort": {dir}})
+	rows, err := s.accountRows(c, id, p, url.Values{"name": {name}, "pubname": {pub}, "sort": {dir}})
+	if err != nil {
+		return err
+	}
 	if token != "" && isFragment(c) {
 		return render(c, http.StatusOK, templates.AccountRowsPart(rows))
 	}
@@ -43,11 +46,11 @@ func (s *Server) showAccounts(c echo.Context) error {
 	return s.showTab(c, http.StatusOK, "accounts", func(api.Organization) (templ.Component, error) { return templates.Accounts(v), nil })
 }
 
-func (s *Server) accountRows(c echo.Context, org string, p api.ListAccountsParams, q url.Values) templates.AccountRows {
+func (s *Server) accountRows(c echo.Context, org string, p api.ListAccountsParams, q url.Values) (templates.AccountRows, error) {
 	page, err := s.listAccounts(c, org, p)
 	if err != nil {
-		_, alert := alertFor(err, c.Request().URL.RequestURI())
-		return templates.AccountRows{Error: &alert}
+		alert, err := inlineAlert(c, err)
+		return templates.AccountRows{Error: alert}, err
 	}
 	rows := templates.AccountRows{Total: page.TotalSize}
 	for _, a := range page.Items {
@@ -61,7 +64,7 @@ func (s *Server) accountRows(c echo.Context, org string, p api.ListAccountsParam
 		q.Set("page_token", page.NextPageToken)
 		rows.MoreURL = orgURL(org) + "/accounts?" + q.Encode()
 	}
-	return rows
+	return rows, nil
 }
 
 func yesNo(b *bool) string {

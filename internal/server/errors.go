@@ -153,3 +153,16 @@ func render(c echo.Context, status int, comp templ.Component) error {
 	}
 	return c.HTMLBlob(status, buf.Bytes())
 }
+
+// inlineAlert turns a failed read into an alert shown in place, except a
+// refused token, which is returned so that the session ends.
+func inlineAlert(c echo.Context, err error) (*templates.Alert, error) {
+	if err == nil {
+		return nil, nil
+	}
+	if api.IsUnauthorized(err) {
+		return nil, err
+	}
+	_, alert := alertFor(err, c.Request().URL.RequestURI())
+	return &alert, nil
+}

@@ -21,7 +21,9 @@ func (s *Server) showMembers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v.Rows = s.memberRows(c, id, p)
+	if v.Rows, err = s.memberRows(c, id, p); err != nil {
+		return err
+	}
 	if p.PageToken != "" && isFragment(c) {
 		return render(c, http.StatusOK, templates.MemberRowsPart(v.Rows))
 	}
@@ -54,11 +56,11 @@ func membersQuery(c echo.Context, id string) (templates.MembersView, api.ListMem
 	return v, p, nil
 }
 
-func (s *Server) memberRows(c echo.Context, org string, p api.ListMembersParams) templates.MemberRows {
+func (s *Server) memberRows(c echo.Context, org string, p api.ListMembersParams) (templates.MemberRows, error) {
 	page, err := s.listMembers(c, org, p)
 	if err != nil {
-		_, alert := alertFor(err, c.Request().URL.RequestURI())
-		return templates.MemberRows{OrgID: org, Error: &alert}
+		alert, err := inlineAlert(c, err)
+		return templates.MemberRows{OrgID: org, Error: alert}, err
 	}
 	rows := templates.MemberRows{OrgID: org, Total: page.TotalSize}
 	for _, m := range page.Items {
@@ -68,7 +70,7 @@ func (s *Server) memberRows(c echo.Context, org string, p api.ListMembersParams)
 		q := url.Values{"status": p.Statuses, "email": {p.UserEmail}, "page_token": {page.NextPageToken}}
 		rows.MoreURL = orgURL(org) + "/members?" + q.Encode()
 	}
-	return rows
+	return rows, nil
 }
 
 func memberRow(org string, m api.Member) templates.MemberRow {
@@ -107,7 +109,10 @@ func (s *Server) addMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v.Add, v.Rows = f, s.memberRows(c, id, p)
+	v.Add = f
+	if v.Rows, err = s.memberRows(c, id, p); err != nil {
+		return err
+	}
 	return s.showMembersTab(c, status, v)
 }
 
@@ -126,7 +131,9 @@ func (s *Server) confirmRemoveMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v.Rows = s.memberRows(c, id, p)
+	if v.Rows, err = s.memberRows(c, id, p); err != nil {
+		return err
+	}
 	for i := range v.Rows.Members {
 		if v.Rows.Members[i].ID == row.ID {
 			v.Rows.Members[i] = row

@@ -113,7 +113,11 @@ func (s *Server) moveCandidates(c echo.Context) error {
 	}
 	var nodes []templates.TreeNode
 	if q != "" {
-		for _, n := range s.searchNodes(c, q).Nodes {
+		found, err := s.searchNodes(c, q)
+		if err != nil {
+			return err
+		}
+		for _, n := range found.Nodes {
 			if n.ID != c.Param("id") {
 				nodes = append(nodes, n)
 			}

@@ -24,9 +24,12 @@ func (s *Server) showTree(c echo.Context) error {
 	}
 	v := templates.TreeView{Page: s.page(c, "Organizations"), Query: q}
 	if q != "" {
-		v.Roots = s.searchNodes(c, q)
+		v.Roots, err = s.searchNodes(c, q)
 	} else {
-		v.Roots = s.topNodes(c)
+		v.Roots, err = s.topNodes(c)
+	}
+	if err != nil {
+		return err
 	}
 	return render(c, http.StatusOK, templates.TreePage(v))
 }
@@ -41,10 +44,10 @@ func searchQuery(q string) (string, error) {
 
 // topNodes are the roots; a token that sees no root (scoped to a team) gets
 // the organizations whose parent it cannot see instead.
-func (s *Server) topNodes(c echo.Context) templates.TreeNodes {
-	n := s.childNodes(c, api.ParentNull, "", 1)
-	if n.Error != nil || len(n.Nodes) > 0 {
-		return n
+func (s *Server) topNodes(c echo.Context) (templates.TreeNodes, error) {
+	n, err := s.childNodes(c, api.ParentNull, "", 1)
+	if err != nil || n.Error != nil || len(n.Nodes) > 0 {
+		return n, err
 	}
 	page, err := s.listOrgs(c, api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 1000}})
 	if err != nil {
@@ -60,16 +63,18 @@ func (s *Server) topNodes(c echo.Context) templates.TreeNodes {
 		}
 	}
 	n.Total = len(n.Nodes)
-	return n
+	return n, nil
 }
 
-func (s *Server) treeError(c echo.Context, err error) templates.TreeNodes {
-	_, alert := alertFor(err, c.Request().URL.RequestURI())
-	return templates.TreeNodes{Error: &alert}
+// treeError shows a failed listing in place; a refused token is not a
+// listing problem, so it goes to the error handler to end the session.
+func (s *Server) treeError(c echo.Context, err error) (templates.TreeNodes, error) {
+	alert, err := inlineAlert(c, err)
+	return templates.TreeNodes{Error: alert}, err
 }
 
 // childNodes lists one page of an organization's children.
-func (s *Server) childNodes(c echo.Context, parent, token string, level int) templates.TreeNodes {
+func (s *Server) childNodes(c echo.Context, parent, token string, level int) (templates.TreeNodes, error) {
 	page, err := s.listOrgs(c, api.ListOrganizationsParams{ParentID: parent, PageParams: api.PageParams{PageSize: treePageSize, PageToken: token}})
 	if err != nil {
 		return s.treeError(c, err)
@@ -81,10 +86,10 @@ func (s *Server) childNodes(c echo.Context, parent, token string, level int) tem
 	for _, o := range page.Items {
 		n.Nodes = append(n.Nodes, templates.TreeNode{ID: o.ID, Name: o.Name, URL: orgURL(o.ID), Level: level})
 	}
-	return n
+	return n, nil
 }
 
-func (s *Server) searchNodes(c echo.Context, q string) templates.TreeNodes {
+func (s *Server) searchNodes(c echo.Context, q string) (templates.TreeNodes, error) {
 	page, err := s.listOrgs(c, api.ListOrganizationsParams{NameContains: q, PageParams: api.PageParams{PageSize: treePageSize}})
 	if err != nil {
 		return s.treeError(c, err)
@@ -97,7 +102,7 @@ func (s *Server) searchNodes(c echo.Context, q string) templates.TreeNodes {
 		}
 		n.Nodes = append(n.Nodes, node)
 	}
-	return n
+	return n, nil
 }
 
 // treeChildren answers a node's expansion (or "show more").
@@ -107,7 +112,11 @@ func (s *Server) treeChildren(c echo.Context) error {
 	if !api.ValidID(parent) || err != nil || level < 1 || level > 64 || len(token) > 1024 {
 		return &userError{status: http.StatusBadRequest, title: "Bad tree request", message: "The tree request names no valid organization."}
 	}
-	return render(c, http.StatusOK, templates.TreeChildren(s.childNodes(c, parent, token, level)))
+	n, err := s.childNodes(c, parent, token, level)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, templates.TreeChildren(n))
 }
 
 func (s *Server) searchTree(c echo.Context) error {
@@ -116,7 +125,15 @@ func (s *Server) searchTree(c echo.Context) error {
 		return err
 	}
 	if q == "" {
-		return render(c, http.StatusOK, templates.TreeRoot(s.topNodes(c)))
+		n, err := s.topNodes(c)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, templates.TreeRoot(n))
 	}
-	return render(c, http.StatusOK, templates.TreeSearchResults(s.searchNodes(c, q), q))
+	n, err := s.searchNodes(c, q)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, templates.TreeSearchResults(n, q))
 }

@@ -1,0 +1,39 @@
+package server_test
+
+import (
+	"regexp"
+	"testing"
+
+	"orgboard/internal/api"
+	"orgboard/internal/testenv"
+)
+
+func profileOf(t *testing.T, e *testenv.Env, id string) api.Profile {
+	t.Helper()
+	p, err := e.Admin().GetProfile(bg, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func orgOf(t *testing.T, e *testenv.Env, id string) api.Organization {
+	t.Helper()
+	o, err := e.Admin().GetOrganization(bg, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func regexpValue(body, name string) string {
+	return regexpAttr(body, `name="`+name+`" value="([^"]*)"`)
+}
+
+func regexpAttr(body, expr string) string {
+	m := regexp.MustCompile(expr).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}

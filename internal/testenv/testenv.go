@@ -1,0 +1,286 @@
+// Package testenv runs the whole stack for tests: the local API on its own
+// copy of the seeded data, and the console in front of it, both over HTTP.
+package testenv
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"orgboard/internal/api"
+	"orgboard/internal/auth"
+	"orgboard/internal/localapi"
+	"orgboard/internal/server"
+	"orgboard/internal/sqlitedb"
+	"orgboard/web"
+	"orgboard/web/templates"
+)
+
+var (
+	seedOnce sync.Once
+	seedDB   []byte
+	seedErr  error
+)
+
+// seeded returns the bytes of a freshly seeded local API database, seeding
+// once per test process.
+func seeded() ([]byte, error) {
+	seedOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "orgboard-seed")
+		if err != nil {
+			seedErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		st, err := localapi.Open(dir)
+		if err != nil {
+			seedErr = err
+			return
+		}
+		if _, err := st.Seed(context.Background(), localapi.ScaleDefault, time.Now()); err != nil {
+			seedErr = err
+			return
+		}
+		if seedErr = st.Checkpoint(); seedErr != nil {
+			return
+		}
+		st.Close()
+		seedDB, seedErr = os.ReadFile(filepath.Join(dir, "localapi.db"))
+	})
+	return seedDB, seedErr
+}
+
+// Env is one test's stack.
+type Env struct {
+	t        testing.TB
+	Store    *localapi.Store
+	LocalAPI *localapi.Server
+	API      *httptest.Server
+	Console  *httptest.Server
+	Server   *server.Server
+	Logs     *syncBuffer
+	calls    atomic.Int64
+}
+
+// Options change an Env.
+type Options struct {
+	LoginRate int
+	CacheTTL  time.Duration
+}
+
+// New starts the stack.
+func New(t testing.TB, opts ...Options) *Env {
+	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	db, err := seeded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "localapi.db"), db, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := &Env{t: t, Logs: &syncBuffer{}}
+	if e.Store, err = localapi.Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	e.LocalAPI = localapi.NewServer(e.Store, nil, nil)
+	e.API = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.calls.Add(1)
+		e.LocalAPI.ServeHTTP(w, r)
+	}))
+	cdb, err := sqlitedb.Open(filepath.Join(dir, "orgboard.db"), auth.Schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := auth.LoadKey(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := auth.NewStore(cdb, key, 30*time.Minute, 12*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	client, err := api.New(e.API.URL+localapi.BasePath, api.WithLogger(log), api.WithRetries(2, 5*time.Millisecond), api.WithMaxRetryWait(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets, err := web.LoadAssets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := server.Config{Local: true, Logger: log, LoginRate: o.LoginRate, CacheTTL: o.CacheTTL}
+	for _, d := range localapi.DemoTokens() {
+		cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: d.Token, Role: d.Role, Description: d.Description})
+	}
+	e.Server = server.New(cfg, client, auth.NewManager(store, key, false), assets)
+	e.Console = httptest.NewServer(e.Server.Handler())
+	t.Cleanup(func() {
+		e.Console.Close()
+		e.API.Close()
+		e.Store.Close()
+		cdb.Close()
+	})
+	return e
+}
+
+// UpstreamCalls is how many requests reached the local API so far.
+func (e *Env) UpstreamCalls() int64 { return e.calls.Load() }
+
+// Admin is an API client with the demo admin token, for arranging data.
+func (e *Env) Admin() *api.Client {
+	c, _ := api.New(e.API.URL+localapi.BasePath, api.WithRetries(1, time.Millisecond))
+	return c.WithToken(localapi.DemoAdminToken)
+}
+
+// Org finds a seeded organization by name.
+func (e *Env) Org(name string) api.Organization {
+	e.t.Helper()
+	for o, err := range e.Admin().Organizations(context.Background(), api.ListOrganizationsParams{NameContains: name, PageParams: api.PageParams{PageSize: 100}}) {
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if o.Name == name {
+			return o
+		}
+	}
+	e.t.Fatalf("no organization named %q", name)
+	return api.Organization{}
+}
+
+// User is a browser-like client with its own cookie jar.
+type User struct {
+	t    testing.TB
+	env  *Env
+	HTTP *http.Client
+	CSRF string
+}
+
+// NewUser is a visitor who has not signed in.
+func (e *Env) NewUser() *User {
+	jar, _ := cookiejar.New(nil)
+	return &User{t: e.t, env: e, HTTP: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// SignedIn is a user signed in with token.
+func (e *Env) SignedIn(token string) *User {
+	u := e.NewUser()
+	resp := u.Login(token)
+	if resp.Status != http.StatusSeeOther {
+		e.t.Fatalf("sign-in with %s: %d %s", token, resp.Status, resp.Body)
+	}
+	u.Get("/orgs") // picks up the session's CSRF token
+	return u
+}
+
+// Response is a response read whole.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// Do makes a request, following no redirects, and remembers the CSRF token
+// of any page it returns.
+func (u *User) Do(method, path string, form url.Values, header map[string]string) Response {
+	u.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u.env.Console.URL+path, body)
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := u.HTTP.Do(req)
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if m := csrfField.FindSubmatch(b); m != nil {
+		u.CSRF = string(m[1])
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
+}
+
+// Get fetches a page.
+func (u *User) Get(path string) Response { return u.Do("GET", path, nil, nil) }
+
+// HX fetches as htmx does, targeting target.
+func (u *User) HX(method, path, target string, form url.Values) Response {
+	h := map[string]string{"HX-Request": "true", "X-CSRF-Token": u.CSRF}
+	if target != "" {
+		h["HX-Target"] = target
+	}
+	return u.Do(method, path, form, h)
+}
+
+// Post submits a plain form with the CSRF field.
+func (u *User) Post(path string, form url.Values) Response {
+	if form == nil {
+		form = url.Values{}
+	}
+	if form.Get("_csrf") == "" {
+		form.Set("_csrf", u.CSRF)
+	}
+	return u.Do("POST", path, form, nil)
+}
+
+// Login posts the sign-in form.
+func (u *User) Login(token string) Response {
+	u.Get("/login")
+	return u.Post("/login", url.Values{"token": {token}})
+}
+
+// Cookie returns the named cookie of the console's jar.
+func (u *User) Cookie(name string) *http.Cookie {
+	cu, _ := url.Parse(u.env.Console.URL)
+	for _, c := range u.HTTP.Jar.Cookies(cu) {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
