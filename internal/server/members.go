@@ -17,7 +17,7 @@ const membersPageSize = 25
 
 func (s *Server) showMembers(c echo.Context) error {
 	id := c.Param("id")
-	v, p, err := membersQuery(c, id)
+	v, p, err := s.membersQuery(c, id)
 	if err != nil {
 		return err
 	}
@@ -35,9 +35,9 @@ func (s *Server) showMembersTab(c echo.Context, status int, v templates.MembersV
 }
 
 // membersQuery reads the tab's filters.
-func membersQuery(c echo.Context, id string) (templates.MembersView, api.ListMembersParams, error) {
+func (s *Server) membersQuery(c echo.Context, id string) (templates.MembersView, api.ListMembersParams, error) {
 	q := c.QueryParams()
-	v := templates.MembersView{OrgID: id, BaseURL: orgURL(id) + "/members", Add: templates.AddMemberForm{Action: orgURL(id) + "/members"}}
+	v := templates.MembersView{OrgID: id, BaseURL: orgURL(id) + "/members", Add: templates.AddMemberForm{CSRF: s.csrf(c), Action: orgURL(id) + "/members"}}
 	p := api.ListMembersParams{PageParams: api.PageParams{PageSize: membersPageSize, PageToken: q.Get("page_token")}}
 	for _, st := range q["status"] {
 		if st != api.MemberActive && st != api.MemberCanceled {
@@ -64,7 +64,7 @@ func (s *Server) memberRows(c echo.Context, org string, p api.ListMembersParams)
 	}
 	rows := templates.MemberRows{OrgID: org, Total: page.TotalSize}
 	for _, m := range page.Items {
-		rows.Members = append(rows.Members, memberRow(org, m))
+		rows.Members = append(rows.Members, memberRow(s.csrf(c), org, m))
 	}
 	if page.NextPageToken != "" {
 		q := url.Values{"status": p.Statuses, "email": {p.UserEmail}, "page_token": {page.NextPageToken}}
@@ -73,15 +73,15 @@ func (s *Server) memberRows(c echo.Context, org string, p api.ListMembersParams)
 	return rows, nil
 }
 
-func memberRow(org string, m api.Member) templates.MemberRow {
+func memberRow(csrf, org string, m api.Member) templates.MemberRow {
 	base := orgURL(org) + "/members/" + m.ID
-	return templates.MemberRow{ID: m.ID, Email: m.User.Email, Name: m.User.Name, Status: m.Status,
+	return templates.MemberRow{CSRF: csrf, ID: m.ID, Email: m.User.Email, Name: m.User.Name, Status: m.Status,
 		TwoFactor: m.User.TwoFactorAuthenticationEnabled, Created: m.CreateTime, RemoveURL: base, ConfirmURL: base + "/remove"}
 }
 
 func (s *Server) addMember(c echo.Context) error {
 	id := c.Param("id")
-	f := templates.AddMemberForm{Action: orgURL(id) + "/members", Email: strings.TrimSpace(c.FormValue("email")), Status: c.FormValue("status")}
+	f := templates.AddMemberForm{CSRF: s.csrf(c), Action: orgURL(id) + "/members", Email: strings.TrimSpace(c.FormValue("email")), Status: c.FormValue("status")}
 	status := http.StatusUnprocessableEntity
 	switch {
 	case f.Status != api.MemberActive && f.Status != api.MemberCanceled:
@@ -99,13 +99,13 @@ func (s *Server) addMember(c echo.Context) error {
 			if !isFragment(c) {
 				return redirect(c, orgURL(id)+"/members")
 			}
-			f, status = templates.AddMemberForm{Action: f.Action, Added: f.Email}, http.StatusOK
+			f, status = templates.AddMemberForm{CSRF: f.CSRF, Action: f.Action, Added: f.Email}, http.StatusOK
 		}
 	}
 	if isFragment(c) {
 		return render(c, status, templates.AddMember(f))
 	}
-	v, p, err := membersQuery(c, id)
+	v, p, err := s.membersQuery(c, id)
 	if err != nil {
 		return err
 	}
@@ -122,12 +122,12 @@ func (s *Server) confirmRemoveMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	row := memberRow(id, m)
+	row := memberRow(s.csrf(c), id, m)
 	row.Confirming = c.QueryParam("cancel") == ""
 	if isFragment(c) {
 		return render(c, http.StatusOK, templates.MemberRowPart(row))
 	}
-	v, p, err := membersQuery(c, id)
+	v, p, err := s.membersQuery(c, id)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (s *Server) removeMember(c echo.Context) error {
 		if gerr != nil {
 			return err
 		}
-		row := memberRow(id, m)
+		row := memberRow(s.csrf(c), id, m)
 		row.Error = msg
 		return render(c, api.StatusCode(err), templates.MemberRowPart(row))
 	}

@@ -47,7 +47,7 @@ func (s *Server) renderForm(c echo.Context, status int, set func(*templates.Over
 func (s *Server) renameOrganization(c echo.Context) error {
 	id := c.Param("id")
 	name := strings.TrimSpace(c.FormValue("name"))
-	f := templates.RenameForm{Action: orgURL(id), Name: name}
+	f := templates.RenameForm{CSRF: s.csrf(c), Action: orgURL(id), Name: name}
 	status := http.StatusUnprocessableEntity
 	if f.Error = checkOrgName(name); f.Error == "" {
 		org, err := s.getOrg(c, id)
@@ -78,7 +78,7 @@ func (s *Server) renameOrganization(c echo.Context) error {
 
 func (s *Server) createSubOrganization(c echo.Context) error {
 	id := c.Param("id")
-	f := templates.CreateForm{Action: orgURL(id) + "/children", Name: strings.TrimSpace(c.FormValue("name")), Profile: profileForm(c)}
+	f := templates.CreateForm{CSRF: s.csrf(c), Action: orgURL(id) + "/children", Name: strings.TrimSpace(c.FormValue("name")), Profile: profileForm(c)}
 	f.Errors = CheckProfile(f.Profile)
 	if msg := checkOrgName(f.Name); msg != "" {
 		f.Errors["name"] = msg
@@ -131,7 +131,7 @@ func (s *Server) moveCandidates(c echo.Context) error {
 
 func (s *Server) moveOrganization(c echo.Context) error {
 	id, parent := c.Param("id"), c.FormValue("parent_id")
-	f := templates.MoveForm{Action: orgURL(id) + "/move", PickerURL: orgURL(id) + "/move"}
+	f := templates.MoveForm{CSRF: s.csrf(c), Action: orgURL(id) + "/move", PickerURL: orgURL(id) + "/move"}
 	status := http.StatusUnprocessableEntity
 	if err := s.checkMove(c, id, parent); err != "" {
 		f.Error = err
@@ -179,7 +179,7 @@ func (s *Server) confirmDeleteOrganization(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := templates.DeleteForm{Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID) + "/delete", Name: org.Name, Confirming: c.QueryParam("cancel") == ""}
+	f := templates.DeleteForm{CSRF: s.csrf(c), Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID) + "/delete", Name: org.Name, Confirming: c.QueryParam("cancel") == ""}
 	return s.renderForm(c, http.StatusOK, func(v *templates.OverviewView) { v.Delete = f }, func() error {
 		return render(c, http.StatusOK, templates.DeleteOrg(f))
 	})
@@ -193,7 +193,7 @@ func (s *Server) deleteOrganization(c echo.Context) error {
 	err = s.client(c).DeleteOrganization(c.Request().Context(), org.ID)
 	s.wrote(c)
 	if msg, ok := formProblem(err); ok {
-		f := templates.DeleteForm{Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID) + "/delete", Name: org.Name, Error: msg}
+		f := templates.DeleteForm{CSRF: s.csrf(c), Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID) + "/delete", Name: org.Name, Error: msg}
 		status := api.StatusCode(err)
 		return s.renderForm(c, status, func(v *templates.OverviewView) { v.Delete = f }, func() error {
 			return render(c, status, templates.DeleteOrg(f))

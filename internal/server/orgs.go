@@ -99,10 +99,11 @@ func (s *Server) overview(c echo.Context, org api.Organization) (templates.Overv
 		v.Children = append(v.Children, templates.Crumb{Name: k.Name, URL: orgURL(k.ID)})
 	}
 	v.ChildrenTotal, v.ChildrenMore = kids.TotalSize, kids.NextPageToken != ""
-	v.Rename = templates.RenameForm{Action: orgURL(org.ID), Name: org.Name}
-	v.Create = templates.CreateForm{Action: orgURL(org.ID) + "/children"}
-	v.Move = templates.MoveForm{Action: orgURL(org.ID) + "/move", PickerURL: orgURL(org.ID) + "/move"}
-	v.Delete = templates.DeleteForm{Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID) + "/delete", Name: org.Name}
+	csrf := s.csrf(c)
+	v.Rename = templates.RenameForm{CSRF: csrf, Action: orgURL(org.ID), Name: org.Name}
+	v.Create = templates.CreateForm{CSRF: csrf, Action: orgURL(org.ID) + "/children"}
+	v.Move = templates.MoveForm{CSRF: csrf, Action: orgURL(org.ID) + "/move", PickerURL: orgURL(org.ID) + "/move"}
+	v.Delete = templates.DeleteForm{CSRF: csrf, Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID) + "/delete", Name: org.Name}
 	return v, nil
 }
 

@@ -24,7 +24,7 @@ func fingerprint(p api.Profile) string {
 }
 
 func (s *Server) profileView(c echo.Context, org string, p api.Profile) templates.ProfileView {
-	return templates.ProfileView{OrgID: org, URL: orgURL(org) + "/profile", EditURL: orgURL(org) + "/profile/edit",
+	return templates.ProfileView{CSRF: s.csrf(c), OrgID: org, URL: orgURL(org) + "/profile", EditURL: orgURL(org) + "/profile/edit",
 		Fields: fromProfile(p), Fingerprint: fingerprint(p), ReadOnly: s.readOnly(c, org)}
 }
 

@@ -126,3 +126,9 @@ func (s *Server) page(c echo.Context, title string) templates.Page {
 	}
 	return p
 }
+
+// csrf is the request's CSRF token, for the hidden field of forms that
+// work without JavaScript.
+func (s *Server) csrf(c echo.Context) string {
+	return s.auth.CSRF(c.Response(), c.Request(), identity(c))
+}

@@ -224,7 +224,7 @@ func Layout(p Page) templ.Component {
 
 // htmxConfig keeps htmx within the CSP and out of localStorage, and lets
 // error answers (4xx/5xx) swap in so that no request ends in a blank swap.
-const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"historyCacheSize":0,"selfRequestsOnly":true,"defaultSwapStyle":"innerHTML","responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"[45]..","swap":true,"error":true}]}`
+const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false,"historyCacheSize":0,"selfRequestsOnly":true,"defaultSwapStyle":"innerHTML","responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"422","swap":true},{"code":"[45]..","swap":true,"error":false}]}`
 
 // AlertBox is a message with what to do next.
 func AlertBox(a Alert) templ.Component {

@@ -120,12 +120,14 @@ type Flag struct {
 
 // RenameForm renames an organization.
 type RenameForm struct {
+	CSRF                string
 	Action, Name, Error string
 	Done                bool
 }
 
 // CreateForm creates a sub-organization.
 type CreateForm struct {
+	CSRF    string
 	Action  string
 	Name    string
 	Profile ProfileFields
@@ -135,6 +137,7 @@ type CreateForm struct {
 
 // MoveForm moves an organization under another parent.
 type MoveForm struct {
+	CSRF                     string
 	Action, PickerURL, Query string
 	Candidates               []TreeNode
 	Error                    string
@@ -142,6 +145,7 @@ type MoveForm struct {
 
 // DeleteForm asks before deleting.
 type DeleteForm struct {
+	CSRF                     string
 	Action, ConfirmURL, Name string
 	Confirming               bool
 	Error                    string
@@ -178,6 +182,7 @@ type ProfileFields struct {
 
 // ProfileView shows or edits a profile.
 type ProfileView struct {
+	CSRF                string
 	OrgID, URL, EditURL string
 	Fields              ProfileFields
 	Editing             bool
@@ -217,6 +222,7 @@ type MemberRows struct {
 
 // MemberRow is one membership.
 type MemberRow struct {
+	CSRF                    string
 	ID, Email, Name, Status string
 	TwoFactor               bool
 	Created                 time.Time
@@ -227,6 +233,7 @@ type MemberRow struct {
 
 // AddMemberForm adds a member.
 type AddMemberForm struct {
+	CSRF                         string
 	Action, Email, Status, Error string
 	Added                        string
 }
