@@ -1,13 +1,12 @@
 # Orgboard: `make test` is what CI runs (.ci/run); it installs what the tests need.
 GO ?= go
-export CGO_ENABLED ?= 0
 
 .PHONY: all build test vet fmt-check generate generate-check assets browser-deps bench run
 
 all: build
 
 build:
-	$(GO) build -o bin/orgboard .
+	CGO_ENABLED=0 $(GO) build -o bin/orgboard .
 
 run:
 	$(GO) run .
@@ -33,7 +32,7 @@ browser-deps:
 		(echo "installing chromium"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 test: fmt-check vet generate-check browser-deps
-	$(GO) test -race -count=1 ./...
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
