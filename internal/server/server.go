@@ -66,7 +66,7 @@ func (s *Server) routes() *echo.Echo {
 	// method override before routing, so that CSRF sees the real method
 	e.Pre(middleware.MethodOverrideWithConfig(middleware.MethodOverrideConfig{Getter: middleware.MethodFromForm("_method")}))
 	e.Use(middleware.RequestID(), s.logRequests, middleware.Recover(), secureHeaders, middleware.BodyLimit("1M"),
-		middleware.GzipWithConfig(middleware.GzipConfig{Skipper: func(c echo.Context) bool { return c.Path() == "/static/*" }}),
+		middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, Skipper: func(c echo.Context) bool { return c.Path() == "/static/*" }}),
 		s.identify, s.checkCSRF)
 
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })

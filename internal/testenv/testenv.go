@@ -183,7 +183,11 @@ func (e *Env) SignedIn(token string) *User {
 	u := e.NewUser()
 	resp := u.Login(token)
 	if resp.Status != http.StatusSeeOther {
-		e.t.Fatalf("sign-in with %s: %d %s", token, resp.Status, resp.Body)
+		body := resp.Body
+		if i := strings.Index(body, `data-testid="login-error">`); i >= 0 {
+			body = body[i:min(len(body), i+300)]
+		}
+		e.t.Fatalf("sign-in with %s: %d %s", token, resp.Status, body)
 	}
 	u.Get("/orgs") // picks up the session's CSRF token
 	return u
