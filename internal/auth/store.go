@@ -41,6 +41,10 @@ type Store struct {
 	now     func() time.Time
 }
 
+// touchEvery is how often a used session's last_seen is written: reading a
+// session on every request should not mean writing it on every request.
+const touchEvery = 15 * time.Second
+
 // Session value keys.
 const (
 	keyToken   = "token"
@@ -106,7 +110,9 @@ func (s *Store) load(ctx context.Context, id string, sess *sessions.Session) (bo
 		return false, err
 	}
 	now := s.now()
-	if now.Sub(time.Unix(lastSeen, 0)) > s.Idle || now.Sub(time.Unix(created, 0)) > s.Max {
+	// last_seen lags by up to touchEvery, so idleness is judged with that slack:
+	// a session is never ended before Idle has passed.
+	if now.Sub(time.Unix(lastSeen, 0)) > s.Idle+touchEvery || now.Sub(time.Unix(created, 0)) > s.Max {
 		_, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, hashID(id))
 		return false, err
 	}
@@ -116,8 +122,7 @@ func (s *Store) load(ctx context.Context, id string, sess *sessions.Session) (bo
 	}
 	sess.Values[keyToken], sess.Values[keyTokenID], sess.Values[keyEmail] = token, tokenID, email
 	sess.Values[keyCreated] = created
-	// touching last_seen at most once a minute keeps reads from writing
-	if now.Unix()-lastSeen > 60 {
+	if now.Sub(time.Unix(lastSeen, 0)) >= touchEvery {
 		if _, err := s.db.W.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE id_hash = ?`, now.Unix(), hashID(id)); err != nil {
 			return false, err
 		}
@@ -168,7 +173,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 func (s *Store) Purge(ctx context.Context) (int64, error) {
 	now := s.now()
 	res, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen < ? OR created < ?`,
-		now.Add(-s.Idle).Unix(), now.Add(-s.Max).Unix())
+		now.Add(-s.Idle-touchEvery).Unix(), now.Add(-s.Max).Unix())
 	if err != nil {
 		return 0, err
 	}

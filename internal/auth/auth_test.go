@@ -1,0 +1,146 @@
+package auth
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"orgboard/internal/sqlitedb"
+)
+
+func newManager(t *testing.T) (*Manager, *Store, *sqlitedb.DB) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := sqlitedb.Open(filepath.Join(dir, "orgboard.db"), Schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	key, err := LoadKey(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := NewStore(db, key, 30*time.Minute, 12*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewManager(st, key, false), st, db
+}
+
+// signIn returns a request that carries the new session's cookies.
+func signIn(t *testing.T, m *Manager, token string) *http.Request {
+	t.Helper()
+	w := httptest.NewRecorder()
+	if _, err := m.SignIn(w, httptest.NewRequest("POST", "/login", nil), token, "tok-id", "a@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/orgs", nil)
+	for _, c := range w.Result().Cookies() {
+		r.AddCookie(c)
+	}
+	return r
+}
+
+func TestSessionsExpire(t *testing.T) {
+	m, st, _ := newManager(t)
+	now := time.Now()
+	st.now = func() time.Time { return now }
+	r := signIn(t, m, "secret-token")
+	steps := []struct {
+		name  string
+		wait  time.Duration // since the previous use
+		alive bool
+	}{
+		{"a minute after sign-in", time.Minute, true},
+		{"29 minutes after the last use", 29 * time.Minute, true},
+		{"31 minutes after the last use", 31 * time.Minute, false},
+	}
+	for _, tt := range steps {
+		now = now.Add(tt.wait)
+		id, err := m.Identify(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (id != nil) != tt.alive {
+			t.Errorf("%s: alive %v, want %v", tt.name, id != nil, tt.alive)
+		}
+	}
+	// absolute limit: used every 20 minutes, still ends after 12 hours
+	r = signIn(t, m, "secret-token")
+	start := now
+	for now = start; now.Sub(start) < 12*time.Hour; now = now.Add(20 * time.Minute) {
+		if id, _ := m.Identify(r); id == nil {
+			t.Fatalf("ended early, after %v", now.Sub(start))
+		}
+	}
+	now = start.Add(12*time.Hour + time.Minute)
+	if id, _ := m.Identify(r); id != nil {
+		t.Error("a session outlived the absolute limit")
+	}
+}
+
+func TestTokenIsEncryptedAtRest(t *testing.T) {
+	m, _, db := newManager(t)
+	r := signIn(t, m, "very-secret-token-value")
+	var sealed []byte
+	var idHash string
+	if err := db.R.QueryRow(`SELECT sealed, id_hash FROM sessions`).Scan(&sealed, &idHash); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := r.Cookie(CookieName)
+	if bytes.Contains(sealed, []byte("very-secret")) || idHash == c.Value {
+		t.Error("the token or the cookie's ID is stored in the clear")
+	}
+	id, err := m.Identify(r)
+	if err != nil || id == nil || id.Token != "very-secret-token-value" {
+		t.Errorf("identify: %+v, %v", id, err)
+	}
+	if bytes.Contains([]byte(c.Value), []byte("secret")) {
+		t.Error("the cookie holds the token")
+	}
+}
+
+func TestKeyFileIsPrivateAndStable(t *testing.T) {
+	dir := t.TempDir()
+	k1, err := LoadKey(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "session.key"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v, %v", fi.Mode().Perm(), err)
+	}
+	k2, _ := LoadKey(dir, "")
+	if !bytes.Equal(k1, k2) || len(k1) != 32 {
+		t.Error("the generated key changed between loads")
+	}
+	s1, _ := LoadKey(dir, "a long enough secret")
+	if bytes.Equal(s1, k1) {
+		t.Error("ORGBOARD_SECRET was ignored")
+	}
+	if _, err := LoadKey(dir, "short"); err == nil {
+		t.Error("a short secret was accepted")
+	}
+}
+
+func TestCSRFTokensBindSecretAndSession(t *testing.T) {
+	m, _, _ := newManager(t)
+	r := signIn(t, m, "tok")
+	id, _ := m.Identify(r)
+	w := httptest.NewRecorder()
+	token := m.CSRF(w, r, id)
+	if !m.ValidCSRF(r, id, token) {
+		t.Fatal("own token refused")
+	}
+	if m.ValidCSRF(r, nil, token) || m.ValidCSRF(r, id, token+"x") || m.ValidCSRF(r, id, "") {
+		t.Error("a token was accepted for the wrong session or altered")
+	}
+	bare := httptest.NewRequest("POST", "/", nil)
+	if m.ValidCSRF(bare, id, token) {
+		t.Error("a token was accepted without its secret cookie")
+	}
+}
