@@ -40,8 +40,13 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "localapi" {
-		return runLocalAPI(ctx, args[1:], stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "localapi":
+			return runLocalAPI(ctx, args[1:], stdout, stderr)
+		case "healthcheck":
+			return healthcheck(ctx, envDefault("LISTEN", "localhost:8080"))
+		}
 	}
 	return runConsole(ctx, args, stdout, stderr)
 }
@@ -297,4 +302,28 @@ func serveConsole(ctx context.Context, ln net.Listener, h http.Handler, log *slo
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// healthcheck asks the running console's /healthz (for container HEALTHCHECKs,
+// where no curl exists).
+func healthcheck(ctx context.Context, listen string) error {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return err
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz answered %d", resp.StatusCode)
+	}
+	return nil
 }
