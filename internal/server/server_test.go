@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -543,5 +545,37 @@ func TestSecurityHeadersAndStaticAssets(t *testing.T) {
 	gz := u.Do("GET", "/login", nil, map[string]string{"Accept-Encoding": "gzip"})
 	if gz.Header.Get("Content-Encoding") != "gzip" {
 		t.Errorf("HTML not gzip-compressed: %v", gz.Header)
+	}
+}
+
+func TestAccountsLoadMore(t *testing.T) {
+	e := testenv.New(t)
+	pp := e.Org("Payments Platform")
+	for i := range 60 {
+		e.Exec(`INSERT INTO accounts(id, org_id, name, pubname, type, created_on, settings, region, usage_seed, currency, has_cost)
+			VALUES (?, ?, ?, 'Bulk', 'standard', '2026-01-01T00:00:00Z', '{"enforce_twofactor":true}', 'wnam', 1, 'USD', 1)`,
+			fmt.Sprintf("bulk%028d", i), pp.ID, fmt.Sprintf("bulk-%02d", i))
+	}
+	u := e.SignedIn(localapi.DemoViewerToken)
+	r := u.Get("/orgs/" + pp.ID + "/accounts?sort=asc&name=bulk")
+	contains(t, "first page", r, "60 accounts", "bulk-00", "bulk-24", `data-testid="accounts-more"`)
+	if strings.Contains(r.Body, "bulk-25") {
+		t.Error("the first page holds more than 25")
+	}
+	seen := strings.Count(r.Body, "<tr>") - 1
+	more := html.UnescapeString(regexpAttr(r.Body, `hx-get="([^"]*page_token[^"]*)"`))
+	for page := 2; more != ""; page++ {
+		r = u.HX("GET", more, "accounts-more", nil)
+		if strings.Contains(r.Body, "<html") || !strings.Contains(r.Body, "bulk-") {
+			t.Fatalf("page %d is not a fragment of rows", page)
+		}
+		seen += strings.Count(r.Body, "<tr>")
+		more = html.UnescapeString(regexpAttr(r.Body, `hx-get="([^"]*page_token[^"]*)"`))
+		if page > 5 {
+			t.Fatal("load more never ends")
+		}
+	}
+	if !strings.Contains(r.Body, "bulk-59") || seen < 60 {
+		t.Errorf("saw %d rows, the last page lacks bulk-59", seen)
 	}
 }

@@ -65,6 +65,7 @@ func seeded() ([]byte, error) {
 // Env is one test's stack.
 type Env struct {
 	t        testing.TB
+	dir      string
 	Store    *localapi.Store
 	LocalAPI *localapi.Server
 	API      *httptest.Server
@@ -95,7 +96,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	if err := os.WriteFile(filepath.Join(dir, "localapi.db"), db, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{t: t, Logs: &syncBuffer{}}
+	e := &Env{t: t, dir: dir, Logs: &syncBuffer{}}
 	if e.Store, err = localapi.Open(dir); err != nil {
 		t.Fatal(err)
 	}
@@ -138,6 +139,20 @@ func New(t testing.TB, opts ...Options) *Env {
 		cdb.Close()
 	})
 	return e
+}
+
+// Exec runs SQL on the local API's database, to arrange data the API has no
+// endpoint for (such as accounts).
+func (e *Env) Exec(query string, args ...any) {
+	e.t.Helper()
+	db, err := sqlitedb.Open(filepath.Join(e.dir, "localapi.db"), "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.W.Exec(query, args...); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // UpstreamCalls is how many requests reached the local API so far.
