@@ -1,0 +1,473 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+	"time"
+
+	"orgboard/internal/api"
+	"orgboard/internal/sqlitedb"
+)
+
+// Schema is the index: one row per entry with the filterable fields, the
+// entry as the API sent it, and a contentless FTS5 table over its text.
+const Schema = `
+CREATE TABLE IF NOT EXISTS entries (
+	rowid INTEGER PRIMARY KEY,
+	id TEXT NOT NULL UNIQUE,
+	org_id TEXT NOT NULL,
+	time INTEGER NOT NULL,
+	actor_email TEXT NOT NULL COLLATE NOCASE,
+	actor_id TEXT NOT NULL,
+	actor_ip TEXT NOT NULL,
+	actor_token_id TEXT NOT NULL,
+	actor_token_name TEXT NOT NULL,
+	actor_context TEXT NOT NULL,
+	action_type TEXT NOT NULL,
+	action_result TEXT NOT NULL,
+	resource_id TEXT NOT NULL,
+	resource_product TEXT NOT NULL,
+	resource_type TEXT NOT NULL,
+	method TEXT NOT NULL,
+	status_code INTEGER NOT NULL,
+	ray TEXT NOT NULL,
+	body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_org_time ON entries(org_id, time);
+CREATE INDEX IF NOT EXISTS entries_actor ON entries(actor_email, time);
+CREATE INDEX IF NOT EXISTS entries_resource ON entries(resource_id, time);
+CREATE INDEX IF NOT EXISTS entries_product ON entries(resource_product, time);
+CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(doc, content='');
+CREATE TABLE IF NOT EXISTS sync_state (
+	org_id TEXT PRIMARY KEY,
+	window_start INTEGER NOT NULL,  -- oldest time the sync covers
+	backfill_before INTEGER,        -- the backfill has fetched everything newer than this; NULL when done
+	newest INTEGER NOT NULL,        -- newest entry time synced
+	synced INTEGER NOT NULL,        -- entries stored
+	paused_until INTEGER NOT NULL DEFAULT 0,
+	error TEXT NOT NULL DEFAULT '',
+	updated INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS saved_searches (
+	id INTEGER PRIMARY KEY,
+	owner TEXT NOT NULL,
+	name TEXT NOT NULL,
+	scope TEXT NOT NULL,            -- an organization ID, or '' for every organization
+	query TEXT NOT NULL,
+	created INTEGER NOT NULL,
+	UNIQUE (owner, scope, name)
+);`
+
+// Index is the local audit index.
+type Index struct {
+	db  *sqlitedb.DB
+	now func() time.Time
+}
+
+// NewIndex uses db, which must have Schema applied.
+func NewIndex(db *sqlitedb.DB) *Index { return &Index{db: db, now: time.Now} }
+
+// Insert stores a page of entries of one organization in one transaction,
+// skipping entries it has; it returns how many were new.
+func (x *Index) Insert(ctx context.Context, org string, entries []api.AuditEntry) (int, error) {
+	tx, err := x.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO entries(id, org_id, time, actor_email, actor_id, actor_ip, actor_token_id,
+		actor_token_name, actor_context, action_type, action_result, resource_id, resource_product, resource_type, method, status_code, ray, body)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return 0, err
+	}
+	defer ins.Close()
+	fts, err := tx.PrepareContext(ctx, `INSERT INTO entries_fts(rowid, doc) VALUES (?, ?)`)
+	if err != nil {
+		return 0, err
+	}
+	defer fts.Close()
+	added := 0
+	for i := range entries {
+		e := &entries[i]
+		if e.ID == "" {
+			continue // an entry without an ID cannot be told apart from its copies
+		}
+		body, err := json.Marshal(e)
+		if err != nil {
+			return 0, err
+		}
+		res, err := ins.ExecContext(ctx, e.ID, org, e.Action.Time.UnixMicro(), e.Actor.Email, e.Actor.ID, e.Actor.IPAddress, e.Actor.TokenID,
+			e.Actor.TokenName, e.Actor.Context, e.Action.Type, e.Action.Result, e.Resource.ID, e.Resource.Product, e.Resource.Type,
+			e.Raw.Method, e.Raw.StatusCode, e.Raw.CFRayID, string(body))
+		if err != nil {
+			return 0, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		rowid, _ := res.LastInsertId()
+		if _, err := fts.ExecContext(ctx, rowid, document(e)); err != nil {
+			return 0, err
+		}
+		added++
+	}
+	return added, tx.Commit()
+}
+
+// document is the text free-text search sees.
+func document(e *api.AuditEntry) string {
+	return strings.Join([]string{e.Action.Description, e.Action.Type, e.Action.Result, e.Actor.Email, e.Actor.IPAddress,
+		e.Actor.TokenName, e.Actor.Context, e.Actor.Type, e.Resource.ID, e.Resource.Product, e.Resource.Type, e.Raw.Method,
+		e.Raw.URI, e.Raw.CFRayID, e.Raw.UserAgent, string(e.Resource.Request), string(e.Resource.Response)}, " ")
+}
+
+// Scope is what a search may see: the organizations the user may read now.
+type Scope struct {
+	Orgs []string
+}
+
+// DefaultWindow is how far back a query without since: looks.
+const DefaultWindow = 90 * 24 * time.Hour
+
+// compile turns a query into a WHERE clause over entries.
+func (x *Index) compile(q Query, s Scope) (string, []any, error) {
+	if len(s.Orgs) == 0 {
+		return "0", nil, nil
+	}
+	var w []string
+	var args []any
+	w = append(w, "org_id IN ("+placeholders(len(s.Orgs))+")")
+	for _, o := range s.Orgs {
+		args = append(args, o)
+	}
+	since, before := q.Since, q.Before
+	if since.IsZero() {
+		since = x.now().Add(-DefaultWindow)
+	}
+	if before.IsZero() {
+		before = x.now().Add(time.Minute)
+	}
+	w = append(w, "time >= ? AND time < ?")
+	args = append(args, since.UnixMicro(), before.UnixMicro())
+	// positive filters of one field are alternatives; of different fields, all must hold
+	positive := map[string][]string{}
+	var order []string
+	for _, f := range q.Filters {
+		cols := Fields[f.Field]
+		match := "(" + strings.Join(mapCols(cols, func(c string) string { return c + " = ?" }), " OR ") + ")"
+		vals := make([]any, len(cols))
+		for i := range cols {
+			vals[i] = f.Value
+		}
+		if f.Negate {
+			w = append(w, "NOT "+match)
+			args = append(args, vals...)
+			continue
+		}
+		if _, seen := positive[f.Field]; !seen {
+			order = append(order, f.Field)
+		}
+		positive[f.Field] = append(positive[f.Field], f.Value)
+	}
+	for _, field := range order {
+		var alts []string
+		for _, v := range positive[field] {
+			for _, c := range Fields[field] {
+				alts = append(alts, c+" = ?")
+				args = append(args, v)
+			}
+		}
+		w = append(w, "("+strings.Join(alts, " OR ")+")")
+	}
+	var must []string
+	for _, t := range q.Terms {
+		phrase := ftsPhrase(t.Text)
+		if phrase == "" {
+			continue
+		}
+		if t.Negate {
+			w = append(w, "rowid NOT IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+			args = append(args, phrase)
+			continue
+		}
+		must = append(must, phrase)
+	}
+	if len(must) > 0 {
+		w = append(w, "rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+		args = append(args, strings.Join(must, " AND "))
+	}
+	return strings.Join(w, " AND "), args, nil
+}
+
+// ftsPhrase quotes text as one FTS5 phrase (the tokenizer splits it).
+func ftsPhrase(text string) string {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return ""
+	}
+	return `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
+}
+
+func mapCols(cols []string, f func(string) string) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = f(c)
+	}
+	return out
+}
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+// Cursor is the position after a row, for the next page.
+type Cursor struct {
+	Time  int64
+	RowID int64
+}
+
+func (c Cursor) String() string {
+	return strconv.FormatInt(c.Time, 10) + "_" + strconv.FormatInt(c.RowID, 10)
+}
+
+// ParseCursor reads a cursor; "" is the first page.
+func ParseCursor(s string) (*Cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	a, b, ok := strings.Cut(s, "_")
+	t, err1 := strconv.ParseInt(a, 10, 64)
+	r, err2 := strconv.ParseInt(b, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return nil, errors.New("not a cursor")
+	}
+	return &Cursor{t, r}, nil
+}
+
+// Row is one result.
+type Row struct {
+	RowID int64
+	Entry api.AuditEntry
+}
+
+// Page is one page of results.
+type Page struct {
+	Rows []Row
+	Next *Cursor
+}
+
+// Search returns a page of results, newest first unless ascending.
+func (x *Index) Search(ctx context.Context, q Query, s Scope, after *Cursor, ascending bool, limit int) (Page, error) {
+	where, args, err := x.compile(q, s)
+	if err != nil {
+		return Page{}, err
+	}
+	order, cmp := "time DESC, rowid DESC", "<"
+	if ascending {
+		order, cmp = "time ASC, rowid ASC", ">"
+	}
+	if after != nil {
+		where += " AND (time, rowid) " + cmp + " (?, ?)"
+		args = append(args, after.Time, after.RowID)
+	}
+	rows, err := x.db.R.QueryContext(ctx, "SELECT rowid, time, body FROM entries WHERE "+where+" ORDER BY "+order+" LIMIT ?", append(args, limit+1)...)
+	if err != nil {
+		return Page{}, err
+	}
+	defer rows.Close()
+	var p Page
+	for rows.Next() {
+		var r Row
+		var t int64
+		var body []byte
+		if err := rows.Scan(&r.RowID, &t, &body); err != nil {
+			return p, err
+		}
+		if len(p.Rows) == limit {
+			last := p.Rows[limit-1]
+			p.Next = &Cursor{last.Entry.Action.Time.UnixMicro(), last.RowID}
+			break
+		}
+		if err := json.Unmarshal(body, &r.Entry); err != nil {
+			return p, err
+		}
+		p.Rows = append(p.Rows, r)
+	}
+	return p, rows.Err()
+}
+
+// Summary is the numbers above the results.
+type Summary struct {
+	Total, Actors, Products, Failures int
+	Facets                            map[string][]Count // actor, action, product, type
+	Buckets                           []Count            // actions over time
+	BucketSize                        time.Duration
+}
+
+// Count is a value and how often it occurs.
+type Count struct {
+	Value string
+	N     int
+}
+
+// Summarize counts the whole result of a query.
+func (x *Index) Summarize(ctx context.Context, q Query, s Scope) (Summary, error) {
+	var sum Summary
+	where, args, err := x.compile(q, s)
+	if err != nil {
+		return sum, err
+	}
+	err = x.db.R.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT actor_email), count(DISTINCT resource_product),
+		coalesce(sum(action_result = 'failure'), 0) FROM entries WHERE `+where, args...).Scan(&sum.Total, &sum.Actors, &sum.Products, &sum.Failures)
+	if err != nil {
+		return sum, err
+	}
+	sum.Facets = map[string][]Count{}
+	for name, col := range map[string]string{"actor": "actor_email", "action": "action_type", "product": "resource_product", "type": "resource_type"} {
+		if sum.Facets[name], err = x.counts(ctx, "SELECT "+col+", count(*) AS n FROM entries WHERE "+where+" GROUP BY 1 ORDER BY n DESC, 1 LIMIT 6", args); err != nil {
+			return sum, err
+		}
+	}
+	since, before := q.Since, q.Before
+	if since.IsZero() {
+		since = x.now().Add(-DefaultWindow)
+	}
+	if before.IsZero() {
+		before = x.now()
+	}
+	sum.BucketSize = 24 * time.Hour
+	if before.Sub(since) <= 3*24*time.Hour {
+		sum.BucketSize = time.Hour
+	}
+	step := sum.BucketSize.Microseconds()
+	sum.Buckets, err = x.counts(ctx, fmt.Sprintf("SELECT (time / %d) * %d, count(*) FROM entries WHERE %s GROUP BY 1 ORDER BY 1", step, step, where), args)
+	return sum, err
+}
+
+func (x *Index) counts(ctx context.Context, query string, args []any) ([]Count, error) {
+	rows, err := x.db.R.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Count
+	for rows.Next() {
+		var c Count
+		if err := rows.Scan(&c.Value, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Entry returns one entry by ID, and its organization.
+func (x *Index) Entry(ctx context.Context, id string) (api.AuditEntry, string, error) {
+	var e api.AuditEntry
+	var org string
+	var body []byte
+	err := x.db.R.QueryRowContext(ctx, `SELECT org_id, body FROM entries WHERE id = ?`, id).Scan(&org, &body)
+	if err != nil {
+		return e, "", err
+	}
+	return e, org, json.Unmarshal(body, &e)
+}
+
+// History is every entry for one resource in time order, within the scope.
+func (x *Index) History(ctx context.Context, resource string, s Scope) ([]api.AuditEntry, error) {
+	if len(s.Orgs) == 0 {
+		return nil, nil
+	}
+	args := []any{resource}
+	for _, o := range s.Orgs {
+		args = append(args, o)
+	}
+	rows, err := x.db.R.QueryContext(ctx, `SELECT body FROM entries WHERE resource_id = ? AND org_id IN (`+placeholders(len(s.Orgs))+`)
+		ORDER BY time, rowid LIMIT 5000`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []api.AuditEntry
+	for rows.Next() {
+		var body []byte
+		var e api.AuditEntry
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(body, &e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// All streams every result of a query, newest first, for export: rows are
+// read in pages so that nothing holds the whole result.
+func (x *Index) All(ctx context.Context, q Query, s Scope) iter.Seq2[json.RawMessage, error] {
+	return func(yield func(json.RawMessage, error) bool) {
+		var after *Cursor
+		for {
+			where, args, err := x.compile(q, s)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if after != nil {
+				where += " AND (time, rowid) < (?, ?)"
+				args = append(args, after.Time, after.RowID)
+			}
+			rows, err := x.db.R.QueryContext(ctx, "SELECT rowid, time, body FROM entries WHERE "+where+" ORDER BY time DESC, rowid DESC LIMIT 2000", args...)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			n := 0
+			for rows.Next() {
+				var body []byte
+				var c Cursor
+				if err := rows.Scan(&c.RowID, &c.Time, &body); err != nil {
+					rows.Close()
+					yield(nil, err)
+					return
+				}
+				after, n = &c, n+1
+				if !yield(body, nil) {
+					rows.Close()
+					return
+				}
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if n < 2000 {
+				return
+			}
+		}
+	}
+}
+
+// Count is the size of a query's result.
+func (x *Index) Count(ctx context.Context, q Query, s Scope) (int, error) {
+	where, args, err := x.compile(q, s)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = x.db.R.QueryRowContext(ctx, "SELECT count(*) FROM entries WHERE "+where, args...).Scan(&n)
+	return n, err
+}
+
+var errNoRows = sql.ErrNoRows
+
+// IsNotFound reports a missing entry.
+func IsNotFound(err error) bool { return errors.Is(err, errNoRows) }

@@ -1,0 +1,219 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"orgboard/internal/api"
+)
+
+// Syncer copies organizations' audit entries into the index: first the
+// newest Window (backfill, newest first, resumable), then incrementally from
+// the newest entry it has. Entries are stored once, whatever is fetched twice.
+type Syncer struct {
+	idx    *Index
+	Window time.Duration // how far back the backfill goes
+	Limit  int           // entries per API page
+	log    *slog.Logger
+	ctx    context.Context // ends every sync at a page boundary when done
+
+	mu      sync.Mutex
+	running map[string]bool
+	wg      sync.WaitGroup
+}
+
+// NewSyncer syncs into idx until ctx ends.
+func NewSyncer(ctx context.Context, idx *Index, log *slog.Logger) *Syncer {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Syncer{idx: idx, Window: DefaultWindow, Limit: 1000, log: log, ctx: ctx, running: map[string]bool{}}
+}
+
+// Ensure starts a background sync of org with the user's client, unless one
+// runs or the org is paused by a rate limit.
+func (s *Syncer) Ensure(client *api.Client, org string) {
+	s.mu.Lock()
+	if s.running[org] || s.ctx.Err() != nil {
+		s.mu.Unlock()
+		return
+	}
+	s.running[org] = true
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		defer func() { s.mu.Lock(); delete(s.running, org); s.mu.Unlock() }()
+		if err := s.SyncOrg(s.ctx, client, org); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Warn("audit sync", "org", org, "error", err)
+		}
+	}()
+}
+
+// Wait blocks until every background sync has stopped.
+func (s *Syncer) Wait() { s.wg.Wait() }
+
+// Running reports whether org is being synced now.
+func (s *Syncer) Running(org string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.running[org]
+}
+
+type state struct {
+	windowStart, newest, synced, pausedUntil int64
+	backfillBefore                           sql.NullInt64
+	err                                      string
+}
+
+func (s *Syncer) load(ctx context.Context, org string) (state, error) {
+	var st state
+	err := s.idx.db.R.QueryRowContext(ctx, `SELECT window_start, backfill_before, newest, synced, paused_until, error FROM sync_state WHERE org_id = ?`, org).
+		Scan(&st.windowStart, &st.backfillBefore, &st.newest, &st.synced, &st.pausedUntil, &st.err)
+	if errors.Is(err, sql.ErrNoRows) {
+		now := s.idx.now()
+		st = state{windowStart: now.Add(-s.Window).UnixMicro(), backfillBefore: sql.NullInt64{Int64: now.Add(time.Minute).UnixMicro(), Valid: true}}
+		return st, nil
+	}
+	return st, err
+}
+
+func (s *Syncer) save(ctx context.Context, org string, st state) error {
+	_, err := s.idx.db.W.ExecContext(ctx, `INSERT INTO sync_state(org_id, window_start, backfill_before, newest, synced, paused_until, error, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(org_id) DO UPDATE SET window_start = excluded.window_start, backfill_before = excluded.backfill_before,
+		newest = excluded.newest, synced = excluded.synced, paused_until = excluded.paused_until, error = excluded.error, updated = excluded.updated`,
+		org, st.windowStart, st.backfillBefore, st.newest, st.synced, st.pausedUntil, st.err, s.idx.now().UnixMicro())
+	return err
+}
+
+// SyncOrg runs one sync of org to completion (or to an error).
+func (s *Syncer) SyncOrg(ctx context.Context, client *api.Client, org string) error {
+	st, err := s.load(ctx, org)
+	if err != nil {
+		return err
+	}
+	if until := time.UnixMicro(st.pausedUntil); s.idx.now().Before(until) {
+		return fmt.Errorf("paused by a rate limit until %s", until.Format(time.RFC3339))
+	}
+	st.pausedUntil, st.err = 0, ""
+	if st.backfillBefore.Valid {
+		if err := s.pages(ctx, client, org, &st, true); err != nil {
+			return s.fail(ctx, org, st, err)
+		}
+		st.backfillBefore = sql.NullInt64{}
+		if err := s.save(ctx, org, st); err != nil {
+			return err
+		}
+	}
+	if err := s.pages(ctx, client, org, &st, false); err != nil {
+		return s.fail(ctx, org, st, err)
+	}
+	return s.save(ctx, org, st)
+}
+
+// pages fetches one pass: the backfill window, or everything since the
+// newest entry (with a second of overlap: a late entry with an equal time
+// is not missed, and a repeat is not stored twice).
+func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *state, backfill bool) error {
+	p := api.AuditParams{Direction: "desc", Limit: s.Limit}
+	if backfill {
+		p.Since, p.Before = rfc(st.windowStart), rfc(st.backfillBefore.Int64)
+	} else {
+		p.Since, p.Before = rfc(max(st.newest-int64(time.Second/time.Microsecond), st.windowStart)), rfc(s.idx.now().Add(time.Minute).UnixMicro())
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		page, err := client.ListAuditEntries(ctx, org, p)
+		if err != nil {
+			return err
+		}
+		added, err := s.idx.Insert(ctx, org, page.Entries)
+		if err != nil {
+			return err
+		}
+		st.synced += int64(added)
+		for _, e := range page.Entries {
+			t := e.Action.Time.UnixMicro()
+			st.newest = max(st.newest, t)
+			if backfill && t+1 < st.backfillBefore.Int64 {
+				st.backfillBefore.Int64 = t + 1 // a restart resumes here: at most one page is fetched again
+			}
+		}
+		if err := s.save(ctx, org, *st); err != nil {
+			return err
+		}
+		if page.Cursor == "" || len(page.Entries) == 0 {
+			return nil
+		}
+		p.Cursor = page.Cursor
+	}
+}
+
+func rfc(micros int64) string { return time.UnixMicro(micros).UTC().Format(time.RFC3339Nano) }
+
+// fail records why a sync stopped; a 429 pauses the org until Retry-After.
+func (s *Syncer) fail(ctx context.Context, org string, st state, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err // shutdown: progress is saved, the next start resumes
+	}
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.StatusCode == 429 {
+		wait := max(ae.RetryAfter, time.Second)
+		st.pausedUntil = s.idx.now().Add(wait).UnixMicro()
+		st.err = fmt.Sprintf("Cloudflare is limiting requests: the sync resumes in %d seconds", int(wait.Seconds()+0.5))
+	} else {
+		st.err = "the last sync stopped: the API did not answer usably; it is tried again on the next search"
+	}
+	if serr := s.save(context.WithoutCancel(ctx), org, st); serr != nil {
+		return errors.Join(err, serr)
+	}
+	return err
+}
+
+// Progress is the sync state of the organizations of a search.
+type Progress struct {
+	Synced      int64
+	Covered     time.Time // entries from this time on are in the index
+	Done        bool      // every organization has finished its backfill and none runs
+	Running     int
+	PausedUntil time.Time
+	Problem     string
+}
+
+// Progress sums the state of orgs.
+func (s *Syncer) Progress(ctx context.Context, orgs []string) (Progress, error) {
+	p := Progress{Done: true}
+	for _, org := range orgs {
+		st, err := s.load(ctx, org)
+		if err != nil {
+			return p, err
+		}
+		p.Synced += st.synced
+		covered := st.windowStart
+		if st.backfillBefore.Valid {
+			covered = st.backfillBefore.Int64
+			p.Done = false
+		}
+		if c := time.UnixMicro(covered); p.Covered.IsZero() || c.After(p.Covered) {
+			p.Covered = c
+		}
+		if s.Running(org) {
+			p.Running++
+			p.Done = false
+		}
+		if until := time.UnixMicro(st.pausedUntil); until.After(p.PausedUntil) && until.After(s.idx.now()) {
+			p.PausedUntil = until
+		}
+		if st.err != "" {
+			p.Problem = st.err
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,139 @@
+package audit_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"orgboard/internal/api"
+	"orgboard/internal/audit"
+	"orgboard/internal/localapi"
+	"orgboard/internal/sqlitedb"
+	"orgboard/internal/testenv"
+)
+
+var bg = context.Background()
+
+func openIndex(t *testing.T, dir string) (*audit.Index, *sqlitedb.DB) {
+	t.Helper()
+	db, err := sqlitedb.Open(filepath.Join(dir, "audit.db"), audit.Schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return audit.NewIndex(db), db
+}
+
+// upstreamIDs are the entries the API holds for org in the sync window.
+func upstreamIDs(t *testing.T, e *testenv.Env, org string) map[string]bool {
+	t.Helper()
+	ids := map[string]bool{}
+	p := api.AuditParams{Since: time.Now().Add(-audit.DefaultWindow + time.Hour).UTC().Format(time.RFC3339), Before: time.Now().Add(time.Hour).UTC().Format(time.RFC3339), Limit: 1000}
+	for en, err := range e.Admin().AuditEntries(bg, org, p) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[en.ID] = true
+	}
+	return ids
+}
+
+func indexedIDs(t *testing.T, x *audit.Index, org string) map[string]int {
+	t.Helper()
+	ids := map[string]int{}
+	for body, err := range x.All(bg, audit.Query{}, audit.Scope{Orgs: []string{org}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e struct{ ID string }
+		if err := jsonUnmarshal(body, &e); err != nil {
+			t.Fatal(err)
+		}
+		ids[e.ID]++
+	}
+	return ids
+}
+
+func checkExactlyOnce(t *testing.T, want map[string]bool, got map[string]int) {
+	t.Helper()
+	missing := 0
+	for id := range want {
+		if got[id] != 1 {
+			missing++
+		}
+	}
+	if missing > 0 || len(got) < len(want) {
+		t.Errorf("%d of %d upstream entries missing or repeated; index holds %d", missing, len(want), len(got))
+	}
+}
+
+func TestSyncStoresEveryEntryOnceAcrossRestartsAndFaults(t *testing.T) {
+	e := testenv.New(t)
+	root := e.Org("Northwind Holdings").ID
+	dir := t.TempDir()
+	x, db := openIndex(t, dir)
+	client := e.Admin()
+
+	// a 500 mid-way: the sync stops, keeping what it stored
+	s := audit.NewSyncer(bg, x, nil)
+	s.Limit = 200
+	e.LocalAPI.Faults().Set(localapi.FaultSettings{Rate500: 0.3})
+	for i := 0; i < 30; i++ {
+		if err := s.SyncOrg(bg, client, root); err == nil {
+			break
+		}
+	}
+	e.LocalAPI.Faults().Set(localapi.FaultSettings{})
+	db.Close()
+
+	// restart: a new index over the same file resumes, new entries arrive meanwhile
+	x, db = openIndex(t, dir)
+	defer db.Close()
+	s = audit.NewSyncer(bg, x, nil)
+	s.Limit = 200
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; i < 5; i++ {
+			if err := client.UpdateProfile(bg, root, api.Profile{BusinessName: "Northwind " + time.Now().Format(time.StampNano)}); err != nil {
+				t.Error(err)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	if err := s.SyncOrg(bg, client, root); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if err := s.SyncOrg(bg, client, root); err != nil { // picks up what arrived during the first pass
+		t.Fatal(err)
+	}
+	checkExactlyOnce(t, upstreamIDs(t, e, root), indexedIDs(t, x, root))
+	p, err := s.Progress(bg, []string{root})
+	if err != nil || !p.Done || p.Synced == 0 {
+		t.Errorf("progress %+v, %v", p, err)
+	}
+}
+
+func TestSyncPausesOnRateLimit(t *testing.T) {
+	e := testenv.New(t)
+	org := e.Org("Payments Platform").ID
+	x, db := openIndex(t, t.TempDir())
+	defer db.Close()
+	s := audit.NewSyncer(bg, x, nil)
+	e.LocalAPI.Faults().Set(localapi.FaultSettings{Rate429: 1, RetryAfter: 120 * time.Second})
+	if err := s.SyncOrg(bg, e.Admin(), org); err == nil {
+		t.Fatal("a 429 did not stop the sync")
+	}
+	e.LocalAPI.Faults().Set(localapi.FaultSettings{})
+	calls := e.UpstreamCalls()
+	if err := s.SyncOrg(bg, e.Admin(), org); err == nil || e.UpstreamCalls() != calls {
+		t.Errorf("a paused org was synced again before Retry-After (%v)", err)
+	}
+	p, _ := s.Progress(bg, []string{org})
+	if p.PausedUntil.Before(time.Now().Add(100*time.Second)) || p.Problem == "" {
+		t.Errorf("progress does not say the sync is paused: %+v", p)
+	}
+}
