@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"orgboard/internal/api"
+	"orgboard/internal/audit"
 	"orgboard/internal/auth"
 	"orgboard/internal/localapi"
 	"orgboard/internal/server"
@@ -219,7 +220,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		printLocalAPI(stdout, f.apiURL)
 		go localapi.Serve(ctx, ln, srv)
 	}
-	console, closeConsole, err := newConsole(f, local, log)
+	console, closeConsole, err := newConsole(ctx, f, local, log)
 	if err != nil {
 		return err
 	}
@@ -233,7 +234,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // newConsole wires the console: its database, sessions, API client, server.
-func newConsole(f consoleFlags, local bool, log *slog.Logger) (http.Handler, func(), error) {
+func newConsole(ctx context.Context, f consoleFlags, local bool, log *slog.Logger) (http.Handler, func(), error) {
 	db, err := sqlitedb.Open(filepath.Join(f.local.dataDir, "orgboard.db"), auth.Schema)
 	if err != nil {
 		return nil, nil, err
@@ -264,10 +265,20 @@ func newConsole(f consoleFlags, local bool, log *slog.Logger) (http.Handler, fun
 			cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: t.Token, Role: t.Role, Description: t.Description})
 		}
 	}
-	srv := server.New(cfg, client, auth.NewManager(store, key, f.secureCookies), assets)
+	adb, err := sqlitedb.Open(filepath.Join(f.local.dataDir, "audit.db"), audit.Schema)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	// the audit sync stops at a page boundary when the process is asked to stop
+	syncCtx, stopSync := context.WithCancel(ctx)
+	idx := audit.NewIndex(adb)
+	syncer := audit.NewSyncer(syncCtx, idx, log)
+	srv := server.New(cfg, client, auth.NewManager(store, key, f.secureCookies), assets,
+		server.Audit{Index: idx, Syncer: syncer, Saved: audit.NewSavedSearches(adb)})
 	stop := make(chan struct{})
 	go purgeSessions(store, stop, log)
-	return srv.Handler(), func() { close(stop); db.Close() }, nil
+	return srv.Handler(), func() { close(stop); stopSync(); syncer.Wait(); adb.Close(); db.Close() }, nil
 }
 
 func purgeSessions(store *auth.Store, stop <-chan struct{}, log *slog.Logger) {

@@ -109,7 +109,8 @@ func (b *browser) open(path string) { b.t.Helper(); b.do(chromedp.Navigate(b.env
 
 // settled waits until htmx has no request, swap or settle under way, so
 // that swapped-in content has its behaviour attached before a click.
-var settled = chromedp.Poll[chromedp.Void](`document.querySelectorAll('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added').length === 0`)
+var settled = chromedp.Poll[chromedp.Void](`document.readyState === 'complete' && !!window.htmx &&
+	document.querySelectorAll('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added').length === 0`)
 
 func (b *browser) click(sel string) {
 	b.t.Helper()

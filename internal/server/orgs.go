@@ -107,13 +107,6 @@ func (s *Server) overview(c echo.Context, org api.Organization) (templates.Overv
 	return v, nil
 }
 
-func (s *Server) showAuditTab(c echo.Context) error {
-	return s.showTab(c, http.StatusOK, "audit", func(api.Organization) (templ.Component, error) {
-		return templates.Coming(templates.ComingView{Feature: "Audit log search",
-			Explanation: "Searching this organization's audit log (free text, filters, export) is being built. Until then, the audit log is in the Cloudflare dashboard."}), nil
-	})
-}
-
 func (s *Server) showUsageTab(c echo.Context) error {
 	return s.showTab(c, http.StatusOK, "usage", func(api.Organization) (templ.Component, error) {
 		return templates.Coming(templates.ComingView{Feature: "Usage and cost review",

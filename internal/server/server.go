@@ -34,12 +34,13 @@ type Server struct {
 	assets *web.Assets
 	cache  *Cache
 	logins *rateLimiter
+	audit  Audit
 	log    *slog.Logger
 	echo   *echo.Echo
 }
 
 // New wires the console. client has no token; each request binds the user's.
-func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets) *Server {
+func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, aud Audit) *Server {
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = 30 * time.Second
 	}
@@ -50,7 +51,7 @@ func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets) 
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, api: client, auth: mgr, assets: assets, cache: NewCache(cfg.CacheTTL),
-		logins: newRateLimiter(cfg.LoginRate, time.Minute), log: cfg.Logger}
+		logins: newRateLimiter(cfg.LoginRate, time.Minute), audit: aud, log: cfg.Logger}
 	s.echo = s.routes()
 	return s
 }
@@ -66,7 +67,7 @@ func (s *Server) routes() *echo.Echo {
 	// method override before routing, so that CSRF sees the real method
 	e.Pre(middleware.MethodOverrideWithConfig(middleware.MethodOverrideConfig{Getter: middleware.MethodFromForm("_method")}))
 	e.Use(middleware.RequestID(), s.logRequests, middleware.Recover(), secureHeaders, middleware.BodyLimit("1M"),
-		middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, Skipper: func(c echo.Context) bool { return c.Path() == "/static/*" }}),
+		middleware.GzipWithConfig(middleware.GzipConfig{Level: 1}),
 		s.identify, s.checkCSRF)
 
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
@@ -96,6 +97,15 @@ func (s *Server) routes() *echo.Echo {
 	g.GET("/orgs/:id/members/:member/remove", s.confirmRemoveMember)
 	g.DELETE("/orgs/:id/members/:member", s.removeMember)
 	g.GET("/orgs/:id/audit", s.showAuditTab)
+	g.GET("/orgs/:id/audit/export", s.auditExportOrg)
+	g.GET("/audit", s.searchAllAudit)
+	g.GET("/audit/export", s.auditExportAll)
+	g.GET("/audit/status", s.auditStatus)
+	g.GET("/audit/summary", s.auditSummary)
+	g.GET("/audit/entries/:entry", s.auditEntry)
+	g.GET("/audit/resources/:resource", s.auditHistory)
+	g.POST("/audit/saved", s.saveSearch)
+	g.DELETE("/audit/saved/:saved", s.deleteSavedSearch)
 	g.GET("/orgs/:id/usage", s.showUsageTab)
 	return e
 }
@@ -122,7 +132,7 @@ func (s *Server) page(c echo.Context, title string) templates.Page {
 		p.APILabel = "local API"
 	}
 	if id != nil {
-		p.User = id.Label()
+		p.User, p.Charts = id.Label(), true
 	}
 	return p
 }

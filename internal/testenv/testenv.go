@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"orgboard/internal/api"
+	"orgboard/internal/audit"
 	"orgboard/internal/auth"
 	"orgboard/internal/localapi"
 	"orgboard/internal/server"
@@ -71,6 +72,8 @@ type Env struct {
 	API      *httptest.Server
 	Console  *httptest.Server
 	Server   *server.Server
+	Audit    *audit.Index
+	Syncer   *audit.Syncer
 	Logs     *syncBuffer
 	calls    atomic.Int64
 }
@@ -130,9 +133,21 @@ func New(t testing.TB, opts ...Options) *Env {
 	for _, d := range localapi.DemoTokens() {
 		cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: d.Token, Role: d.Role, Description: d.Description})
 	}
-	e.Server = server.New(cfg, client, auth.NewManager(store, key, false), assets)
+	adb, err := sqlitedb.Open(filepath.Join(dir, "audit.db"), audit.Schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncCtx, stopSync := context.WithCancel(context.Background())
+	idx := audit.NewIndex(adb)
+	e.Syncer = audit.NewSyncer(syncCtx, idx, log)
+	e.Audit = idx
+	e.Server = server.New(cfg, client, auth.NewManager(store, key, false), assets,
+		server.Audit{Index: idx, Syncer: e.Syncer, Saved: audit.NewSavedSearches(adb)})
 	e.Console = httptest.NewServer(e.Server.Handler())
 	t.Cleanup(func() {
+		stopSync()
+		e.Syncer.Wait()
+		adb.Close()
 		e.Console.Close()
 		e.API.Close()
 		e.Store.Close()

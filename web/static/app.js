@@ -86,6 +86,63 @@
       if (btn) btn.dataset.loaded = "true";
     }
   });
+  // Times are rendered in UTC by the server; show them in the user's zone.
+  function localTimes(root) {
+    root.querySelectorAll("time[data-local-time]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (!isNaN(d)) { el.textContent = d.toLocaleString(); el.title = el.getAttribute("datetime"); }
+    });
+  }
+
+  // Charts: options come as JSON in the element's data-options attribute
+  // (never an inline script, and htmx strips script tags from swaps); a swap
+  // disposes the old instance first.
+  var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)");
+  function escapeHTML(s) {
+    return String(s).replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; });
+  }
+  function tooltip(params) {
+    var list = Array.isArray(params) ? params : [params];
+    var lines = list.length ? [escapeHTML(list[0].axisValueLabel || list[0].name)] : [];
+    list.forEach(function (p) {
+      var v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
+      lines.push(p.marker + escapeHTML(p.seriesName) + ": " + escapeHTML(typeof v === "number" ? v.toLocaleString() : v));
+    });
+    return lines.join("<br>");
+  }
+  // echarts is large: it is loaded the first time a page shows a chart.
+  var loading = false;
+  function loadECharts() {
+    if (loading) return;
+    loading = true;
+    var s = document.createElement("script");
+    s.src = document.body.getAttribute("data-echarts");
+    s.onload = function () { startCharts(document); };
+    document.head.appendChild(s);
+  }
+  function startCharts(root) {
+    if (!root.querySelector("[data-chart]")) return;
+    if (!window.echarts) { loadECharts(); return; }
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      var options;
+      try { options = JSON.parse(el.getAttribute("data-options")); } catch (e) { return; }
+      if (options.tooltip) { options.tooltip.formatter = tooltip; }
+      var old = echarts.getInstanceByDom(el);
+      if (old) old.dispose();
+      var chart = echarts.init(el, dark && dark.matches ? "dark" : null, { renderer: "canvas" });
+      if (dark && dark.matches) { options.backgroundColor = "transparent"; }
+      chart.setOption(options);
+    });
+  }
+  function onLoad(root) { localTimes(root); startCharts(root); }
+  document.addEventListener("DOMContentLoaded", function () { onLoad(document); });
+  document.addEventListener("htmx:load", function (ev) { onLoad(ev.detail.elt.parentElement || document); });
+  window.addEventListener("resize", function () {
+    if (!window.echarts) return;
+    document.querySelectorAll("[data-chart]").forEach(function (el) { var c = echarts.getInstanceByDom(el); if (c) c.resize(); });
+  });
+  if (dark && dark.addEventListener) dark.addEventListener("change", function () { startCharts(document); });
+
   // Forms with data-confirm ask before they submit (no inline handlers).
   document.addEventListener("submit", function (ev) {
     var msg = ev.target.getAttribute && ev.target.getAttribute("data-confirm");

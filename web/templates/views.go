@@ -2,7 +2,10 @@
 // structs they render. Components call nothing: handlers shape the data.
 package templates
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Page is what every full page needs.
 type Page struct {
@@ -12,6 +15,7 @@ type Page struct {
 	User      string // who is signed in; empty on the sign-in page
 	APILabel  string // "local API" or "Cloudflare API"
 	Local     bool
+	Charts    bool // the page may show charts: load echarts
 	Assets    Assets
 	Flash     *Alert
 }
@@ -248,4 +252,114 @@ type ErrorView struct {
 	Page
 	Status int
 	Alert  Alert
+}
+
+// AuditView is the audit search page (all organizations, or one).
+type AuditView struct {
+	Scope       string // "" for every readable organization, else an organization ID
+	BaseURL     string // the search's own URL without a query
+	Query       string
+	QueryError  string
+	Descendants bool
+	Ascending   bool
+	Fields      []string
+	Builder     AuditBuilder
+	StatusURL   string
+	SummaryURL  string
+	ExportCSV   string
+	ExportJSON  string
+	Rows        AuditRows
+	Saved       []SavedSearch
+	SaveAction  string
+	CSRF        string
+	OrgCount    int
+}
+
+// AuditBuilder is the form that writes a query for those who do not type it.
+type AuditBuilder struct {
+	Actor, Action, Product, Result, Since, Text string
+}
+
+// AuditRows is one page of results; the last row loads the next page.
+type AuditRows struct {
+	Rows    []AuditRow
+	MoreURL string
+	Empty   bool
+}
+
+// AuditRow is one entry in the results.
+type AuditRow struct {
+	ID, Time, TimeISO, Description string
+	Actor, Action, Result, Product AuditValue
+	Resource, Type, IP             AuditValue
+	DetailURL                      string
+	Failure                        bool
+}
+
+// AuditValue is a value with its include and exclude links.
+type AuditValue struct {
+	Text, Include, Exclude string
+}
+
+// AuditStatus is the sync progress bar.
+type AuditStatus struct {
+	URL           string
+	Synced        string
+	Covered       string
+	Percent       int
+	Done          bool
+	Paused        string
+	Problem       string
+	Organizations int
+}
+
+// AuditSummary is the numbers, facets and chart above the results.
+type AuditSummary struct {
+	Total, Actors, Products, FailureRate string
+	Facets                               []Facet
+	ChartJSON                            json.RawMessage
+	BucketLabel                          string
+}
+
+// Facet is the top values of one field.
+type Facet struct {
+	Name   string
+	Values []FacetValue
+}
+
+// FacetValue is one value with its count and links.
+type FacetValue struct {
+	AuditValue
+	Count string
+}
+
+// AuditDetail is the drawer with one entry.
+type AuditDetail struct {
+	Fields     [][2]string
+	Request    string
+	Response   string
+	RawLine    string
+	HistoryURL string
+}
+
+// AuditHistory is every entry for one resource with its changes.
+type AuditHistory struct {
+	Resource string
+	Steps    []HistoryStep
+}
+
+// HistoryStep is one entry and what changed since the one before.
+type HistoryStep struct {
+	Time, Action, Actor, Result, DetailURL string
+	Changes                                []Change
+}
+
+// Change is one field's change between two entries.
+type Change struct {
+	Path, Before, After string
+}
+
+// SavedSearch is a named query.
+type SavedSearch struct {
+	Name, URL, DeleteURL string
 }

@@ -1,0 +1,81 @@
+package browsertest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"orgboard/internal/testenv"
+)
+
+func TestAuditSearchJourney(t *testing.T) {
+	env := testenv.New(t)
+	b := newBrowser(t, env)
+	b.signIn("admin")
+	pp := env.Org("Payments Platform")
+	b.open("/orgs/" + pp.ID + "/audit")
+	b.waitText(`[data-testid="audit-status"]`, "Index up to date")
+	b.open("/orgs/" + pp.ID + "/audit")
+	b.waitText(`[data-testid="audit-results"]`, "Details")
+
+	// search by typing; the query lands in the URL
+	b.fill(`#audit-q`, "product:dns -result:failure")
+	b.click(`[data-testid="audit-form"] button[type=submit]`)
+	b.waitText(`[data-testid="kpi-total"]`, "")
+	if loc := b.location(); !strings.Contains(loc, "q=product%3Adns") {
+		t.Errorf("the query is not in the URL: %s", loc)
+	}
+	// the chart is drawn: its canvas has pixels
+	b.do(chromedp.Poll[chromedp.Void](`(() => { const c = document.querySelector('[data-chart] canvas'); if (!c) return false;
+		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true; return false; })()`))
+
+	// include a value from a row
+	actor := b.eval(`document.querySelector('[data-testid="audit-row"] .val span').textContent`)
+	b.click(`[data-testid="audit-row"] [data-testid="include-actor"]`)
+	b.waitText(`#audit-q`, "")
+	if q := b.value(`#audit-q`); !strings.Contains(q, "actor:"+actor) || !strings.Contains(q, "product:dns") {
+		t.Errorf("include rewrote the query to %q", q)
+	}
+	// exclude a product: the query keeps the rest
+	b.click(`[data-testid="audit-row"] [data-testid="exclude-product"]`)
+	b.waitText(`[data-testid="audit"]`, "")
+	if q := b.value(`#audit-q`); !strings.Contains(q, "-product:dns") || strings.Contains(q, " product:dns") {
+		t.Errorf("exclude rewrote the query to %q", q)
+	}
+
+	// infinite scroll
+	b.open("/orgs/" + pp.ID + "/audit")
+	b.waitText(`[data-testid="audit-results"]`, "Details")
+	first := b.eval(`String(document.querySelectorAll('[data-testid="audit-row"]').length)`)
+	b.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.body.scrollHeight)`),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll('[data-testid="audit-row"]').length > 50`))
+	if first != "50" {
+		t.Errorf("first page had %s rows", first)
+	}
+
+	// detail drawer and the resource's history
+	b.click(`[data-testid="audit-detail-link"]`)
+	b.waitText(`[data-testid="audit-detail"]`, "action.time")
+	b.click(`[data-testid="audit-history-link"]`)
+	b.waitText(`[data-testid="audit-history"]`, "by")
+
+	// export: the CSV has the API's field names
+	b.open("/orgs/" + pp.ID + "/audit?q=product%3Adns")
+	b.waitText(`[data-testid="audit-results"]`, "Details")
+	b.do(chromedp.Poll[chromedp.Void](`fetch(document.querySelector('[data-testid="export-csv"]').href).then(r => r.text()).then(t => window.__csv = t)`))
+	if head := b.eval(`window.__csv.split("\n")[0]`); !strings.HasPrefix(head, "id,action.description,action.result,action.time") {
+		t.Errorf("CSV header %q", head)
+	}
+
+	// saved search
+	b.fill(`#save-name`, "DNS by the team")
+	b.click(`[data-testid="save-search"] button[type=submit]`)
+	b.waitText(`[data-testid="saved-searches"]`, "DNS by the team")
+
+	// a mistake in the query is pointed at
+	b.fill(`#audit-q`, "product:dns colour:red")
+	b.click(`[data-testid="audit-form"] button[type=submit]`)
+	b.waitText(`[data-testid="audit-q-error"]`, `unknown filter "colour"`)
+	b.clean()
+}

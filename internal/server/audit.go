@@ -1,0 +1,504 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"orgboard/internal/api"
+	"orgboard/internal/audit"
+	"orgboard/internal/charts"
+	"orgboard/web/templates"
+)
+
+// Audit is what the audit pages need: the index, its syncer, saved searches.
+type Audit struct {
+	Index  *audit.Index
+	Syncer *audit.Syncer
+	Saved  *audit.SavedSearches
+}
+
+const auditPageSize = 50
+
+// readableOrgs lists every organization the user's token may read now: the
+// authorization of every audit search (cached with the user's reads, at
+// most the cache TTL, which is never above 60 s).
+func (s *Server) readableOrgs(c echo.Context) ([]api.Organization, error) {
+	return cached(s.cache, s.user(c), "readable orgs", func() ([]api.Organization, error) {
+		var out []api.Organization
+		for o, err := range s.client(c).Organizations(c.Request().Context(), api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 1000}}) {
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, o)
+			if len(out) >= 50000 {
+				break
+			}
+		}
+		return out, nil
+	})
+}
+
+// auditScope is the organizations a search covers, checked against what
+// the user may read now.
+type auditScope struct {
+	org         string // "" for every readable organization
+	descendants bool
+	orgs        []string
+}
+
+func (s *Server) scopeOf(c echo.Context, org string, descendants bool) (auditScope, error) {
+	all, err := s.readableOrgs(c)
+	if err != nil {
+		return auditScope{}, err
+	}
+	sc := auditScope{org: org, descendants: descendants}
+	if org == "" {
+		for _, o := range all {
+			sc.orgs = append(sc.orgs, o.ID)
+		}
+		return sc, nil
+	}
+	readable := false
+	children := map[string][]string{}
+	for _, o := range all {
+		readable = readable || o.ID == org
+		if o.Parent != nil {
+			children[o.Parent.ID] = append(children[o.Parent.ID], o.ID)
+		}
+	}
+	if !readable {
+		if _, err := s.getOrg(c, org); err != nil {
+			return sc, err
+		}
+	}
+	sc.orgs = []string{org}
+	for i := 0; descendants && i < len(sc.orgs); i++ {
+		sc.orgs = append(sc.orgs, children[sc.orgs[i]]...)
+	}
+	return sc, nil
+}
+
+func (sc auditScope) query() url.Values {
+	v := url.Values{}
+	if sc.org != "" {
+		v.Set("org", sc.org)
+	}
+	if sc.descendants {
+		v.Set("sub", "1")
+	}
+	return v
+}
+
+func (s *Server) searchAllAudit(c echo.Context) error { return s.searchAudit(c, "") }
+
+func (s *Server) showAuditTab(c echo.Context) error { return s.searchAudit(c, c.Param("id")) }
+
+func (s *Server) searchAudit(c echo.Context, org string) error {
+	if c.QueryParam("build") != "" {
+		return s.buildAuditQuery(c)
+	}
+	sc, err := s.scopeOf(c, org, c.QueryParam("sub") == "1")
+	if err != nil {
+		return err
+	}
+	v, q, status := s.auditView(c, sc)
+	if v.QueryError == "" {
+		for _, o := range sc.orgs {
+			s.audit.Syncer.Ensure(s.client(c), o)
+		}
+		after, err := audit.ParseCursor(c.QueryParam("after"))
+		if err != nil {
+			return &userError{status: http.StatusBadRequest, title: "Bad page", message: "The results page asked for does not exist."}
+		}
+		if v.Rows, err = s.auditRows(c, q, sc, after, v.Ascending); err != nil {
+			return err
+		}
+		if after != nil && isFragment(c) {
+			return render(c, http.StatusOK, templates.AuditRowsPart(v.Rows))
+		}
+	}
+	if org == "" {
+		p := s.page(c, "Audit log")
+		return render(c, status, templates.AuditPage(p, v))
+	}
+	return s.showTab(c, status, "audit", func(api.Organization) (templ.Component, error) { return templates.AuditPanel(v), nil })
+}
+
+// auditView reads the query and shapes everything but the rows.
+func (s *Server) auditView(c echo.Context, sc auditScope) (templates.AuditView, audit.Query, int) {
+	raw := strings.TrimSpace(c.QueryParam("q"))
+	base := "/audit"
+	if sc.org != "" {
+		base = orgURL(sc.org) + "/audit"
+	}
+	v := templates.AuditView{Scope: sc.org, BaseURL: base, Query: raw, Descendants: sc.descendants, Ascending: c.QueryParam("order") == "asc",
+		Fields: audit.FieldNames(), SaveAction: "/audit/saved", CSRF: s.csrf(c), OrgCount: len(sc.orgs)}
+	q, err := audit.Parse(raw, time.Now())
+	status := http.StatusOK
+	if err != nil {
+		v.QueryError = "This query has a mistake " + err.Error() + "."
+		status = http.StatusBadRequest
+	}
+	params := sc.query()
+	params.Set("q", raw)
+	v.StatusURL = "/audit/status?" + sc.query().Encode()
+	v.SummaryURL = "/audit/summary?" + params.Encode()
+	v.ExportCSV = base + "/export?" + withParam(params, "format", "csv")
+	v.ExportJSON = base + "/export?" + withParam(params, "format", "json")
+	v.Saved = s.savedSearches(c, sc.org)
+	return v, q, status
+}
+
+func withParam(v url.Values, k, val string) string {
+	out := url.Values{}
+	for key, vals := range v {
+		out[key] = vals
+	}
+	out.Set(k, val)
+	return out.Encode()
+}
+
+// buildAuditQuery writes the builder form's fields as a query.
+func (s *Server) buildAuditQuery(c echo.Context) error {
+	var parts []string
+	add := func(field, value string) {
+		if value = strings.TrimSpace(value); value != "" {
+			parts = append(parts, audit.Query{Filters: []audit.Filter{{Field: field, Value: value}}}.String())
+		}
+	}
+	add("actor", c.QueryParam("b_actor"))
+	add("action", c.QueryParam("b_action"))
+	add("product", c.QueryParam("b_product"))
+	add("result", c.QueryParam("b_result"))
+	if since := c.QueryParam("b_since"); since != "" {
+		parts = append(parts, "since:"+since)
+	}
+	if text := strings.TrimSpace(c.QueryParam("b_text")); text != "" {
+		parts = append(parts, audit.Query{Terms: []audit.Term{{Text: text}}}.String())
+	}
+	v := url.Values{"q": {strings.Join(parts, " ")}}
+	for _, k := range []string{"sub", "order"} {
+		if x := c.QueryParam(k); x != "" {
+			v.Set(k, x)
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?"+v.Encode())
+}
+
+func (s *Server) auditRows(c echo.Context, q audit.Query, sc auditScope, after *audit.Cursor, asc bool) (templates.AuditRows, error) {
+	page, err := s.audit.Index.Search(c.Request().Context(), q, audit.Scope{Orgs: sc.orgs}, after, asc, auditPageSize)
+	if err != nil {
+		return templates.AuditRows{}, err
+	}
+	base := c.Request().URL.Path
+	link := func(f audit.Filter) string {
+		p := c.QueryParams()
+		nq := audit.With(q, f)
+		out := url.Values{}
+		for k, v := range p {
+			if k != "after" {
+				out[k] = v
+			}
+		}
+		out.Set("q", nq.String())
+		return base + "?" + out.Encode()
+	}
+	val := func(field, text string) templates.AuditValue {
+		if text == "" {
+			return templates.AuditValue{}
+		}
+		return templates.AuditValue{Text: text, Include: link(audit.Filter{Field: field, Value: text}), Exclude: link(audit.Filter{Field: field, Value: text, Negate: true})}
+	}
+	rows := templates.AuditRows{Empty: len(page.Rows) == 0 && after == nil}
+	for _, r := range page.Rows {
+		e := r.Entry
+		actor := e.Actor.Email
+		if actor == "" {
+			actor = e.Actor.ID
+		}
+		rows.Rows = append(rows.Rows, templates.AuditRow{ID: e.ID, Time: e.Action.Time.UTC().Format("2006-01-02 15:04:05 UTC"),
+			TimeISO: e.Action.Time.UTC().Format(time.RFC3339), Description: e.Action.Description,
+			Actor: val("actor", actor), Action: val("action", e.Action.Type), Result: val("result", e.Action.Result),
+			Product: val("product", e.Resource.Product), Resource: val("resource", e.Resource.ID), Type: val("type", e.Resource.Type),
+			DetailURL: "/audit/entries/" + e.ID, Failure: e.Action.Result == "failure"})
+	}
+	if page.Next != nil {
+		p := c.QueryParams()
+		out := url.Values{}
+		for k, v := range p {
+			out[k] = v
+		}
+		out.Set("after", page.Next.String())
+		rows.MoreURL = base + "?" + out.Encode()
+	}
+	return rows, nil
+}
+
+// scopeFromQuery reads org= and sub= of the status, summary and export URLs.
+func (s *Server) scopeFromQuery(c echo.Context, org string) (auditScope, error) {
+	if org == "" {
+		org = c.QueryParam("org")
+	}
+	if org != "" && !api.ValidID(org) {
+		return auditScope{}, &userError{status: http.StatusBadRequest, title: "Not a valid identifier", message: "The organization in this address is not valid."}
+	}
+	return s.scopeOf(c, org, c.QueryParam("sub") == "1")
+}
+
+func (s *Server) auditStatus(c echo.Context) error {
+	sc, err := s.scopeFromQuery(c, "")
+	if err != nil {
+		return err
+	}
+	p, err := s.audit.Syncer.Progress(c.Request().Context(), sc.orgs)
+	if err != nil {
+		return err
+	}
+	st := templates.AuditStatus{URL: "/audit/status?" + sc.query().Encode(), Synced: strconv.FormatInt(p.Synced, 10),
+		Covered: p.Covered.UTC().Format("2006-01-02 15:04 UTC"), Done: p.Done, Problem: p.Problem, Organizations: len(sc.orgs)}
+	window := float64(audit.DefaultWindow)
+	st.Percent = int(min(100, max(0, 100*float64(time.Since(p.Covered))/window)))
+	if p.Done {
+		st.Percent = 100
+	}
+	if !p.PausedUntil.IsZero() {
+		st.Paused = fmt.Sprintf("Cloudflare is limiting requests for this token: the sync is paused until %s and resumes by itself.", p.PausedUntil.UTC().Format("15:04:05 UTC"))
+		st.Done = false
+	}
+	return render(c, http.StatusOK, templates.AuditStatusPart(st))
+}
+
+func (s *Server) auditSummary(c echo.Context) error {
+	sc, err := s.scopeFromQuery(c, "")
+	if err != nil {
+		return err
+	}
+	q, err := audit.Parse(c.QueryParam("q"), time.Now())
+	if err != nil {
+		return &userError{status: http.StatusBadRequest, title: "Bad query", message: err.Error()}
+	}
+	sum, err := s.audit.Index.Summarize(c.Request().Context(), q, audit.Scope{Orgs: sc.orgs})
+	if err != nil {
+		return err
+	}
+	v := templates.AuditSummary{Total: strconv.Itoa(sum.Total), Actors: strconv.Itoa(sum.Actors), Products: strconv.Itoa(sum.Products), FailureRate: "–", BucketLabel: "day"}
+	if sum.Total > 0 {
+		v.FailureRate = strconv.FormatFloat(100*float64(sum.Failures)/float64(sum.Total), 'f', 1, 64) + "%"
+	}
+	layout := "2006-01-02"
+	if sum.BucketSize == time.Hour {
+		v.BucketLabel, layout = "hour", "01-02 15:00"
+	}
+	labels, counts := make([]string, len(sum.Buckets)), make([]float64, len(sum.Buckets))
+	for i, b := range sum.Buckets {
+		us, _ := strconv.ParseInt(b.Value, 10, 64)
+		labels[i], counts[i] = time.UnixMicro(us).UTC().Format(layout), float64(b.N)
+	}
+	if v.ChartJSON, err = charts.Bars(labels, []charts.Series{{Name: "Actions", Values: counts}}, ""); err != nil {
+		return err
+	}
+	base := "/audit"
+	if sc.org != "" {
+		base = orgURL(sc.org) + "/audit"
+	}
+	for _, name := range []string{"actor", "action", "product", "type"} {
+		f := templates.Facet{Name: name}
+		for _, cnt := range sum.Facets[name] {
+			if cnt.Value == "" {
+				continue
+			}
+			inc, exc := audit.With(q, audit.Filter{Field: name, Value: cnt.Value}), audit.With(q, audit.Filter{Field: name, Value: cnt.Value, Negate: true})
+			p := sc.query()
+			f.Values = append(f.Values, templates.FacetValue{Count: strconv.Itoa(cnt.N), AuditValue: templates.AuditValue{Text: cnt.Value,
+				Include: base + "?" + withParam(p, "q", inc.String()), Exclude: base + "?" + withParam(p, "q", exc.String())}})
+		}
+		v.Facets = append(v.Facets, f)
+	}
+	return render(c, http.StatusOK, templates.AuditSummaryPart(v))
+}
+
+// entryReadable finds an entry and checks its organization against the
+// user's readable organizations.
+func (s *Server) entryReadable(c echo.Context, id string) (api.AuditEntry, error) {
+	e, org, err := s.audit.Index.Entry(c.Request().Context(), id)
+	if audit.IsNotFound(err) {
+		return e, &userError{status: http.StatusNotFound, title: "Not found", message: "No such audit entry in the index."}
+	}
+	if err != nil {
+		return e, err
+	}
+	sc, err := s.scopeOf(c, "", false)
+	if err != nil {
+		return e, err
+	}
+	for _, o := range sc.orgs {
+		if o == org {
+			return e, nil
+		}
+	}
+	return e, &userError{status: http.StatusNotFound, title: "Not found", message: "No such audit entry in the index."}
+}
+
+func (s *Server) auditEntry(c echo.Context) error {
+	e, err := s.entryReadable(c, c.Param("entry"))
+	if err != nil {
+		return err
+	}
+	d := templates.AuditDetail{RawLine: strings.TrimSpace(e.Raw.Method + " " + e.Raw.URI + " → " + strconv.Itoa(e.Raw.StatusCode)),
+		Request: pretty(e.Resource.Request), Response: pretty(e.Resource.Response)}
+	if e.Resource.ID != "" {
+		d.HistoryURL = "/audit/resources/" + url.PathEscape(e.Resource.ID)
+	}
+	for _, kv := range [][2]string{{"id", e.ID}, {"action.time", e.Action.Time.UTC().Format(time.RFC3339Nano)}, {"action.type", e.Action.Type},
+		{"action.result", e.Action.Result}, {"action.description", e.Action.Description}, {"actor.email", e.Actor.Email}, {"actor.id", e.Actor.ID},
+		{"actor.type", e.Actor.Type}, {"actor.context", e.Actor.Context}, {"actor.ip_address", e.Actor.IPAddress}, {"actor.token_name", e.Actor.TokenName},
+		{"actor.token_id", e.Actor.TokenID}, {"organization.id", e.Organization.ID}, {"resource.product", e.Resource.Product},
+		{"resource.type", e.Resource.Type}, {"resource.id", e.Resource.ID}, {"resource.scope", string(e.Resource.Scope)},
+		{"raw.cf_ray_id", e.Raw.CFRayID}, {"raw.user_agent", e.Raw.UserAgent}} {
+		if kv[1] != "" {
+			d.Fields = append(d.Fields, kv)
+		}
+	}
+	if isFragment(c) {
+		return render(c, http.StatusOK, templates.AuditDetailPart(d))
+	}
+	return render(c, http.StatusOK, templates.AuditEntryPage(s.page(c, "Audit entry"), d))
+}
+
+func pretty(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return string(raw)
+	}
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}
+
+func (s *Server) auditHistory(c echo.Context) error {
+	sc, err := s.scopeOf(c, "", false)
+	if err != nil {
+		return err
+	}
+	entries, err := s.audit.Index.History(c.Request().Context(), c.Param("resource"), audit.Scope{Orgs: sc.orgs})
+	if err != nil {
+		return err
+	}
+	h := templates.AuditHistory{Resource: c.Param("resource")}
+	var prev map[string]string
+	for _, e := range entries {
+		state := flatten(e.Resource.Response)
+		if len(state) == 0 {
+			state = flatten(e.Resource.Request)
+		}
+		step := templates.HistoryStep{Time: e.Action.Time.UTC().Format(time.RFC3339), Action: e.Action.Type, Actor: cmpOr(e.Actor.Email, e.Actor.ID),
+			Result: e.Action.Result, DetailURL: "/audit/entries/" + e.ID}
+		if e.Action.Result != "failure" && len(state) > 0 {
+			step.Changes = diff(prev, state)
+			prev = state
+		}
+		h.Steps = append(h.Steps, step)
+	}
+	return render(c, http.StatusOK, templates.AuditHistoryPage(s.page(c, "Resource history"), h))
+}
+
+func (s *Server) auditExportAll(c echo.Context) error { return s.auditExport(c, "") }
+func (s *Server) auditExportOrg(c echo.Context) error { return s.auditExport(c, c.Param("id")) }
+
+func (s *Server) auditExport(c echo.Context, org string) error {
+	sc, err := s.scopeFromQuery(c, org)
+	if err != nil {
+		return err
+	}
+	q, err := audit.Parse(c.QueryParam("q"), time.Now())
+	if err != nil {
+		return &userError{status: http.StatusBadRequest, title: "Bad query", message: "This query has a mistake " + err.Error() + "."}
+	}
+	format := c.QueryParam("format")
+	if format != "csv" && format != "json" {
+		return &userError{status: http.StatusBadRequest, title: "Unknown format", message: "Export as csv or json."}
+	}
+	n, err := s.audit.Index.Count(c.Request().Context(), q, audit.Scope{Orgs: sc.orgs})
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="orgboard-audit-%s.%s"`, time.Now().UTC().Format("20060102-150405"), format))
+	h.Set("X-Total-Count", strconv.Itoa(n)) // lets a client show progress
+	if format == "csv" {
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+	} else {
+		h.Set("Content-Type", "application/json")
+	}
+	c.Response().WriteHeader(http.StatusOK)
+	return exportEntries(c.Request().Context(), c.Response(), format, s.audit.Index.All(c.Request().Context(), q, audit.Scope{Orgs: sc.orgs}))
+}
+
+func (s *Server) savedSearches(c echo.Context, scope string) []templates.SavedSearch {
+	list, err := s.audit.Saved.List(c.Request().Context(), owner(c), scope)
+	if err != nil {
+		s.log.Warn("saved searches", "error", err)
+		return nil
+	}
+	var out []templates.SavedSearch
+	for _, sv := range list {
+		base := "/audit"
+		if sv.Scope != "" {
+			base = orgURL(sv.Scope) + "/audit"
+		}
+		out = append(out, templates.SavedSearch{Name: sv.Name, URL: base + "?" + url.Values{"q": {sv.Query}}.Encode(), DeleteURL: "/audit/saved/" + strconv.FormatInt(sv.ID, 10)})
+	}
+	return out
+}
+
+// owner names the user whose saved searches these are: the token, not the session.
+func owner(c echo.Context) string { return "token:" + identity(c).TokenID }
+
+func (s *Server) saveSearch(c echo.Context) error {
+	name, q, scope := strings.TrimSpace(c.FormValue("name")), strings.TrimSpace(c.FormValue("q")), c.FormValue("scope")
+	if scope != "" {
+		if _, err := s.scopeOf(c, scope, false); err != nil {
+			return err
+		}
+	}
+	if _, err := audit.Parse(q, time.Now()); err != nil || q == "" {
+		return &userError{status: http.StatusUnprocessableEntity, title: "Not saved", message: "Only a valid, non-empty query can be saved."}
+	}
+	if msg := checkOrgName(name); msg != "" || len(name) > 100 {
+		return &userError{status: http.StatusUnprocessableEntity, title: "Not saved", message: "Give the search a name of one line, at most 100 characters."}
+	}
+	if err := s.audit.Saved.Save(c.Request().Context(), owner(c), scope, name, q); err != nil {
+		return err
+	}
+	base := "/audit"
+	if scope != "" {
+		base = orgURL(scope) + "/audit"
+	}
+	return redirect(c, base+"?"+url.Values{"q": {q}}.Encode())
+}
+
+func (s *Server) deleteSavedSearch(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("saved"), 10, 64)
+	if err != nil {
+		return &userError{status: http.StatusBadRequest, title: "Not a saved search", message: "No such saved search."}
+	}
+	if err := s.audit.Saved.Delete(c.Request().Context(), owner(c), id); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return &userError{status: http.StatusNotFound, title: "Not found", message: "No such saved search."}
+	}
+	return redirect(c, "/audit")
+}
