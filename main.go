@@ -162,6 +162,7 @@ type consoleFlags struct {
 	secureCookies                       bool
 	sessionIdle, sessionMax, cacheTTL   time.Duration
 	loginRate                           int
+	auditWindow                         time.Duration
 	local                               localAPIFlags
 }
 
@@ -176,6 +177,7 @@ func parseConsoleFlags(args []string, stderr io.Writer) (consoleFlags, error) {
 	fs.DurationVar(&f.sessionMax, "session-max", envDurationOr("SESSION_MAX", 12*time.Hour), "a session ends this long after sign-in (ORGBOARD_SESSION_MAX)")
 	fs.DurationVar(&f.cacheTTL, "cache-ttl", envDurationOr("CACHE_TTL", 30*time.Second), "how long a user's upstream reads are reused (ORGBOARD_CACHE_TTL)")
 	fs.IntVar(&f.loginRate, "login-rate", int(envFloatOr("LOGIN_RATE", 10)), "sign-in attempts allowed per minute per client address (ORGBOARD_LOGIN_RATE)")
+	fs.DurationVar(&f.auditWindow, "audit-window", envDurationOr("AUDIT_WINDOW", 90*24*time.Hour), "how far back the audit sync goes at first; users can extend it to 18 months (ORGBOARD_AUDIT_WINDOW)")
 	fs.StringVar(&f.logFormat, "log-format", envDefault("LOG_FORMAT", "text"), "log format: text or json (ORGBOARD_LOG_FORMAT)")
 	fs.StringVar(&f.logLevel, "log-level", envDefault("LOG_LEVEL", "info"), "log level: debug, info, warn, error (ORGBOARD_LOG_LEVEL)")
 	f.local.register(fs)
@@ -274,6 +276,7 @@ func newConsole(ctx context.Context, f consoleFlags, local bool, log *slog.Logge
 	syncCtx, stopSync := context.WithCancel(ctx)
 	idx := audit.NewIndex(adb)
 	syncer := audit.NewSyncer(syncCtx, idx, log)
+	syncer.Window = min(max(f.auditWindow, 24*time.Hour), audit.MaxWindow)
 	srv := server.New(cfg, client, auth.NewManager(store, key, f.secureCookies), assets,
 		server.Audit{Index: idx, Syncer: syncer, Saved: audit.NewSavedSearches(adb)})
 	stop := make(chan struct{})

@@ -100,3 +100,15 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestPushdownKeepsOnlyWhatTheAPICanExclude(t *testing.T) {
+	q, err := Parse(`-result:failure -actor:bob@x.example -actor:u123 -product:dns product:waf -token:ci "text" -"other"`, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := Pushdown(q)
+	if !cmp.Equal(x.ActionResult, []string{"failure"}) || !cmp.Equal(x.ActorEmail, []string{"bob@x.example"}) ||
+		!cmp.Equal(x.ActorID, []string{"u123"}) || !cmp.Equal(x.ResourceProduct, []string{"dns"}) || len(x.ActorTokenName)+len(x.ActorTokenID) != 0 {
+		t.Errorf("pushdown %+v", x)
+	}
+}

@@ -217,3 +217,25 @@ func (s *Syncer) Progress(ctx context.Context, orgs []string) (Progress, error) 
 	}
 	return p, nil
 }
+
+// MaxWindow is how far back the API keeps audit entries.
+const MaxWindow = 548 * 24 * time.Hour // 18 months
+
+// Extend moves org's window back by more (at most to MaxWindow) and queues
+// the backfill of the older entries; it returns the new start.
+func (s *Syncer) Extend(ctx context.Context, org string, more time.Duration) (time.Time, error) {
+	st, err := s.load(ctx, org)
+	if err != nil {
+		return time.Time{}, err
+	}
+	oldest := s.idx.now().Add(-MaxWindow).UnixMicro()
+	start := max(st.windowStart-more.Microseconds(), oldest)
+	if start == st.windowStart {
+		return time.UnixMicro(start), nil
+	}
+	if !st.backfillBefore.Valid {
+		st.backfillBefore = sql.NullInt64{Int64: st.windowStart, Valid: true}
+	}
+	st.windowStart = start
+	return time.UnixMicro(start), s.save(ctx, org, st)
+}

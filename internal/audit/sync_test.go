@@ -137,3 +137,36 @@ func TestSyncPausesOnRateLimit(t *testing.T) {
 		t.Errorf("progress does not say the sync is paused: %+v", p)
 	}
 }
+
+func TestExtendReachesFurtherBackUpToEighteenMonths(t *testing.T) {
+	e := testenv.New(t)
+	org := e.Org("Payments Platform").ID
+	x, db := openIndex(t, t.TempDir())
+	defer db.Close()
+	s := audit.NewSyncer(bg, x, nil)
+	if err := s.SyncOrg(bg, e.Admin(), org); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.Progress(bg, []string{org})
+	start, err := s.Extend(bg, org, 90*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Progress(bg, []string{org}); p.Done {
+		t.Error("an extended window reports done before its backfill")
+	}
+	calls := e.UpstreamCalls()
+	if err := s.SyncOrg(bg, e.Admin(), org); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := s.Progress(bg, []string{org})
+	if !after.Done || !after.Covered.Equal(start) || !after.Covered.Before(before.Covered.Add(-89*24*time.Hour)) || e.UpstreamCalls() == calls {
+		t.Errorf("after extending: %+v (was %+v)", after, before)
+	}
+	for range 10 {
+		start, _ = s.Extend(bg, org, 90*24*time.Hour)
+	}
+	if time.Since(start) > audit.MaxWindow+time.Minute {
+		t.Errorf("extended past 18 months: %v", start)
+	}
+}

@@ -264,7 +264,8 @@ func (s *Server) auditStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st := templates.AuditStatus{URL: "/audit/status?" + sc.query().Encode(), Synced: strconv.FormatInt(p.Synced, 10),
+	st := templates.AuditStatus{URL: "/audit/status?" + sc.query().Encode(), Synced: strconv.FormatInt(p.Synced, 10), CSRF: s.csrf(c),
+		Org: sc.org, Sub: sc.descendants, CanExtend: time.Since(p.Covered) < audit.MaxWindow-time.Hour,
 		Covered: p.Covered.UTC().Format("2006-01-02 15:04 UTC"), Done: p.Done, Problem: p.Problem, Organizations: len(sc.orgs)}
 	window := float64(audit.DefaultWindow)
 	st.Percent = int(min(100, max(0, 100*float64(time.Since(p.Covered))/window)))
@@ -501,4 +502,28 @@ func (s *Server) deleteSavedSearch(c echo.Context) error {
 		return &userError{status: http.StatusNotFound, title: "Not found", message: "No such saved search."}
 	}
 	return redirect(c, "/audit")
+}
+
+// extendAudit syncs 90 more days of the scope's organizations, back to the
+// API's 18 months at most.
+func (s *Server) extendAudit(c echo.Context) error {
+	org := c.FormValue("org")
+	if org != "" && !api.ValidID(org) {
+		return &userError{status: http.StatusBadRequest, title: "Not a valid identifier", message: "The organization in this form is not valid."}
+	}
+	sc, err := s.scopeOf(c, org, c.FormValue("sub") == "1")
+	if err != nil {
+		return err
+	}
+	for _, o := range sc.orgs {
+		if _, err := s.audit.Syncer.Extend(c.Request().Context(), o, 90*24*time.Hour); err != nil {
+			return err
+		}
+		s.audit.Syncer.Ensure(s.client(c), o)
+	}
+	back := "/audit"
+	if org != "" {
+		back = orgURL(org) + "/audit"
+	}
+	return redirect(c, back)
 }

@@ -165,3 +165,24 @@ func TestAuditDetailHistoryExportAndSavedSearches(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestAuditExtendNeedsCSRFAndReadAccess(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoEditorToken)
+	pp, root := e.Org("Payments Platform"), e.Org("Northwind Holdings")
+	synced(t, e, u, "/orgs/"+pp.ID+"/audit", pp.ID)
+	if r := u.Do("POST", "/audit/extend", url.Values{"org": {pp.ID}}, nil); r.Status != http.StatusForbidden {
+		t.Errorf("without CSRF: %d", r.Status)
+	}
+	if r := u.Post("/audit/extend", url.Values{"org": {root.ID}}); r.Status != http.StatusForbidden {
+		t.Errorf("extending an organization the token cannot read: %d", r.Status)
+	}
+	if r := u.Post("/audit/extend", url.Values{"org": {pp.ID}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("extend: %d", r.Status)
+	}
+	synced(t, e, u, "/orgs/"+pp.ID+"/audit", pp.ID)
+	p, _ := e.Syncer.Progress(bg, []string{pp.ID})
+	if time.Since(p.Covered) < 170*24*time.Hour {
+		t.Errorf("the window did not move back: covered from %v", p.Covered)
+	}
+}

@@ -105,6 +105,7 @@ func (s *Server) routes() *echo.Echo {
 	g.GET("/audit/entries/:entry", s.auditEntry)
 	g.GET("/audit/resources/:resource", s.auditHistory)
 	g.POST("/audit/saved", s.saveSearch)
+	g.POST("/audit/extend", s.extendAudit)
 	g.DELETE("/audit/saved/:saved", s.deleteSavedSearch)
 	g.GET("/orgs/:id/usage", s.showUsageTab)
 	return e

@@ -311,6 +311,9 @@ type AuditStatus struct {
 	Paused        string
 	Problem       string
 	Organizations int
+	CSRF, Org     string
+	Sub           bool
+	CanExtend     bool
 }
 
 // AuditSummary is the numbers, facets and chart above the results.

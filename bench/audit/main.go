@@ -1,0 +1,171 @@
+// Command audit measures the audit index at the large seed scale: sync
+// throughput from the local API, first-page latency of a selective and a
+// broad search, the same searches done the naive way (paging the API and
+// filtering), and the index size per million entries.
+//
+//	go run ./bench/audit -data /tmp/orgboard-large
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"orgboard/internal/api"
+	"orgboard/internal/audit"
+	"orgboard/internal/localapi"
+	"orgboard/internal/sqlitedb"
+)
+
+func main() {
+	data := flag.String("data", "/tmp/orgboard-large", "directory for the large local API database (seeded when missing) and the index")
+	runs := flag.Int("runs", 30, "searches per query")
+	workers := flag.Int("workers", 4, "organizations synced at once")
+	flag.Parse()
+	ctx := context.Background()
+
+	st, err := localapi.Open(*data)
+	check(err)
+	start := time.Now()
+	seeded, err := st.Seed(ctx, localapi.ScaleLarge, time.Now())
+	check(err)
+	if seeded {
+		fmt.Printf("seeded the large data set in %v\n", time.Since(start).Round(time.Second))
+	}
+	srv := httptest.NewServer(localapi.NewServer(st, nil, nil))
+	defer srv.Close()
+	client, err := api.New(srv.URL+localapi.BasePath, api.WithTimeout(2*time.Minute))
+	check(err)
+	client = client.WithToken(localapi.DemoAdminToken)
+
+	var orgs []string
+	for o, err := range client.Organizations(ctx, api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 1000}}) {
+		check(err)
+		orgs = append(orgs, o.ID)
+	}
+
+	indexFile := filepath.Join(*data, "audit-bench.db")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(indexFile + suffix)
+	}
+	db, err := sqlitedb.Open(indexFile, audit.Schema)
+	check(err)
+	idx := audit.NewIndex(db)
+	syncer := audit.NewSyncer(ctx, idx, nil)
+
+	// sync every organization, several at once
+	start = time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range *workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1) - 1; i < int64(len(orgs)); i = next.Add(1) - 1 {
+				check(syncer.SyncOrg(ctx, client, orgs[i]))
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	p, err := syncer.Progress(ctx, orgs)
+	check(err)
+	fmt.Printf("sync: %d entries of %d organizations in %v: %.0f entries/s\n", p.Synced, len(orgs), took.Round(time.Millisecond), float64(p.Synced)/took.Seconds())
+	_, err = db.W.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	check(err)
+	fi, err := os.Stat(indexFile)
+	check(err)
+	fmt.Printf("index size: %.0f MB for %d entries: %.0f MB per million entries\n", float64(fi.Size())/1e6, p.Synced, float64(fi.Size())/1e6/(float64(p.Synced)/1e6))
+
+	// a busy actor of the root and a word of the request bodies
+	var actor string
+	check(db.R.QueryRow(`SELECT actor_email FROM entries WHERE actor_email != '' AND time > ? GROUP BY actor_email ORDER BY count(*) DESC LIMIT 1`,
+		time.Now().Add(-7*24*time.Hour).UnixMicro()).Scan(&actor))
+	scope := audit.Scope{Orgs: orgs}
+	queries := []struct{ name, q string }{
+		{"selective (actor + text + 7 days)", "actor:" + actor + ` "DNS record" since:7d`},
+		{"broad (90 days, free text)", `"updated"`},
+	}
+	for _, q := range queries {
+		parsed, err := audit.Parse(q.q, time.Now())
+		check(err)
+		var lat []time.Duration
+		n := 0
+		for range *runs {
+			t := time.Now()
+			page, err := idx.Search(ctx, parsed, scope, nil, false, 50)
+			check(err)
+			lat = append(lat, time.Since(t))
+			n = len(page.Rows)
+		}
+		slices.Sort(lat)
+		fmt.Printf("index, %s: first page of %d rows: p50 %.1f ms, p99 %.1f ms  [%s]\n", q.name, n, ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100]), q.q)
+	}
+
+	// the naive way: page every organization's log through the API and filter
+	for _, q := range queries {
+		parsed, _ := audit.Parse(q.q, time.Now())
+		since := parsed.Since
+		if since.IsZero() {
+			since = time.Now().Add(-audit.DefaultWindow)
+		}
+		start := time.Now()
+		found, fetched, calls := 0, 0, 0
+		for _, org := range orgs {
+			p := api.AuditParams{Since: since.UTC().Format(time.RFC3339), Before: time.Now().Add(time.Minute).UTC().Format(time.RFC3339), Limit: 1000}
+			for {
+				page, err := client.ListAuditEntries(ctx, org, p)
+				check(err)
+				calls++
+				for _, e := range page.Entries {
+					fetched++
+					if naiveMatch(parsed, e) {
+						found++
+					}
+				}
+				if page.Cursor == "" || found >= 50 {
+					break
+				}
+				p.Cursor = page.Cursor
+			}
+			if found >= 50 {
+				break
+			}
+		}
+		fmt.Printf("naive, %s: first %d matches after %d API calls, %d entries fetched: %v\n", q.name, min(found, 50), calls, fetched, time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// naiveMatch applies the parts of these two queries a client would have to
+// check itself.
+func naiveMatch(q audit.Query, e api.AuditEntry) bool {
+	for _, f := range q.Filters {
+		if f.Field == "actor" && !strings.EqualFold(e.Actor.Email, f.Value) {
+			return false
+		}
+	}
+	text := strings.ToLower(e.Action.Description + " " + string(e.Resource.Request) + " " + string(e.Resource.Response) + " " + e.Raw.URI)
+	for _, t := range q.Terms {
+		if !strings.Contains(text, strings.ToLower(t.Text)) {
+			return false
+		}
+	}
+	return true
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
