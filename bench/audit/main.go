@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -30,6 +31,9 @@ func main() {
 	data := flag.String("data", "/tmp/orgboard-large", "directory for the large local API database (seeded when missing) and the index")
 	runs := flag.Int("runs", 30, "searches per query")
 	workers := flag.Int("workers", 4, "organizations synced at once")
+	limitOrgs := flag.Int("orgs", 0, "sync only this many organizations (0: all)")
+	syncOnly := flag.Bool("sync-only", false, "stop after the sync")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the sync to this file")
 	flag.Parse()
 	ctx := context.Background()
 
@@ -53,6 +57,9 @@ func main() {
 		orgs = append(orgs, o.ID)
 	}
 
+	if *limitOrgs > 0 && *limitOrgs < len(orgs) {
+		orgs = orgs[:*limitOrgs]
+	}
 	indexFile := filepath.Join(*data, "audit-bench.db")
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(indexFile + suffix)
@@ -63,6 +70,11 @@ func main() {
 	syncer := audit.NewSyncer(ctx, idx, nil)
 
 	// sync every organization, several at once
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+	}
 	start = time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -77,6 +89,9 @@ func main() {
 	}
 	wg.Wait()
 	took := time.Since(start)
+	if *cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
 	p, err := syncer.Progress(ctx, orgs)
 	check(err)
 	fmt.Printf("sync: %d entries of %d organizations in %v: %.0f entries/s\n", p.Synced, len(orgs), took.Round(time.Millisecond), float64(p.Synced)/took.Seconds())
@@ -85,6 +100,9 @@ func main() {
 	fi, err := os.Stat(indexFile)
 	check(err)
 	fmt.Printf("index size: %.0f MB for %d entries: %.0f MB per million entries\n", float64(fi.Size())/1e6, p.Synced, float64(fi.Size())/1e6/(float64(p.Synced)/1e6))
+	if *syncOnly {
+		return
+	}
 
 	// a busy actor of the root and a word of the request bodies
 	var actor string

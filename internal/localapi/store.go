@@ -124,7 +124,7 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("localapi data dir: %w", err)
 	}
 	file := filepath.Join(dir, "localapi.db")
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=mmap_size(1073741824)"
 	dsn := func(extra string) string {
 		return "file:" + (&url.URL{Path: file}).EscapedPath() + "?" + pragmas + extra
 	}
@@ -136,6 +136,12 @@ func Open(dir string) (*Store, error) {
 	if _, err := w.Exec(schema); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("localapi schema: %w", err)
+	}
+	// a write-ahead log left large (by a seed, or a crash) slows every read
+	// that has to search it: fold it into the database first
+	if _, err := w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("localapi checkpoint: %w", err)
 	}
 	r, err := sql.Open("sqlite", dsn("&_pragma=query_only(1)"))
 	if err != nil {
