@@ -22,9 +22,15 @@ type Syncer struct {
 	log    *slog.Logger
 	ctx    context.Context // ends every sync at a page boundary when done
 
-	mu      sync.Mutex
-	running map[string]bool
-	wg      sync.WaitGroup
+	// MinInterval is how soon after a sync of an org another may start:
+	// searches (and each page of their results) ask for a sync, and each
+	// sync costs at least one API call per organization.
+	MinInterval time.Duration
+
+	mu       sync.Mutex
+	running  map[string]bool
+	finished map[string]time.Time
+	wg       sync.WaitGroup
 }
 
 // NewSyncer syncs into idx until ctx ends.
@@ -32,14 +38,15 @@ func NewSyncer(ctx context.Context, idx *Index, log *slog.Logger) *Syncer {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Syncer{idx: idx, Window: DefaultWindow, Limit: 1000, log: log, ctx: ctx, running: map[string]bool{}}
+	return &Syncer{idx: idx, Window: DefaultWindow, Limit: 1000, MinInterval: 30 * time.Second, log: log, ctx: ctx,
+		running: map[string]bool{}, finished: map[string]time.Time{}}
 }
 
 // Ensure starts a background sync of org with the user's client, unless one
 // runs or the org is paused by a rate limit.
 func (s *Syncer) Ensure(client *api.Client, org string) {
 	s.mu.Lock()
-	if s.running[org] || s.ctx.Err() != nil {
+	if s.running[org] || s.ctx.Err() != nil || time.Since(s.finished[org]) < s.MinInterval {
 		s.mu.Unlock()
 		return
 	}
@@ -48,7 +55,12 @@ func (s *Syncer) Ensure(client *api.Client, org string) {
 	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
-		defer func() { s.mu.Lock(); delete(s.running, org); s.mu.Unlock() }()
+		defer func() {
+			s.mu.Lock()
+			delete(s.running, org)
+			s.finished[org] = time.Now()
+			s.mu.Unlock()
+		}()
 		if err := s.SyncOrg(s.ctx, client, org); err != nil && !errors.Is(err, context.Canceled) {
 			s.log.Warn("audit sync", "org", org, "error", err)
 		}
@@ -237,5 +249,8 @@ func (s *Syncer) Extend(ctx context.Context, org string, more time.Duration) (ti
 		st.backfillBefore = sql.NullInt64{Int64: st.windowStart, Valid: true}
 	}
 	st.windowStart = start
+	s.mu.Lock()
+	delete(s.finished, org) // the older entries are wanted now
+	s.mu.Unlock()
 	return time.UnixMicro(start), s.save(ctx, org, st)
 }

@@ -186,3 +186,21 @@ func TestAuditExtendNeedsCSRFAndReadAccess(t *testing.T) {
 		t.Errorf("the window did not move back: covered from %v", p.Covered)
 	}
 }
+
+func TestPagingResultsDoesNotResyncEveryOrganization(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoViewerToken)
+	pp := e.Org("Payments Platform")
+	base := "/orgs/" + pp.ID + "/audit"
+	synced(t, e, u, base, pp.ID)
+	first := u.Get(base)
+	more := html.UnescapeString(regexpAttr(first.Body, `hx-get="([^"]*after=[^"]*)" hx-trigger="revealed"`))
+	before := e.UpstreamCalls()
+	for range 5 {
+		u.HX("GET", more, "", nil)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := e.UpstreamCalls() - before; n != 0 {
+		t.Errorf("scrolling five pages made %d upstream calls", n)
+	}
+}

@@ -91,14 +91,15 @@ func (s *Server) addMember(c echo.Context) error {
 	default:
 		_, err := s.client(c).AddMember(c.Request().Context(), id, api.MemberInput{Email: f.Email, Status: f.Status})
 		s.wrote(c)
-		if msg, ok := formProblem(err); ok {
-			f.Error, status = msg, api.StatusCode(err)
-		} else if err != nil {
+		msg, st, err := outcome(err)
+		switch {
+		case err != nil:
 			return err
-		} else {
-			if !isFragment(c) {
-				return redirect(c, orgURL(id)+"/members")
-			}
+		case msg != "":
+			f.Error, status = msg, st
+		case !isFragment(c):
+			return redirect(c, orgURL(id)+"/members")
+		default:
 			f, status = templates.AddMemberForm{CSRF: f.CSRF, Action: f.Action, Added: f.Email}, http.StatusOK
 		}
 	}

@@ -31,6 +31,15 @@ func formProblem(err error) (string, bool) {
 	return "", false
 }
 
+// outcome sorts a form's write: refused (a message and status to show in
+// the form), failed (an error for the error handler), or done (all empty).
+func outcome(err error) (refusal string, status int, failure error) {
+	if msg, ok := formProblem(err); ok {
+		return msg, api.StatusCode(err), nil
+	}
+	return "", 0, err
+}
+
 // renderForm answers a form: the fragment for htmx, the overview page with
 // the form in it otherwise.
 func (s *Server) renderForm(c echo.Context, status int, set func(*templates.OverviewView), frag func() error) error {
@@ -60,14 +69,15 @@ func (s *Server) renameOrganization(c echo.Context) error {
 		}
 		_, err = s.client(c).UpdateOrganization(c.Request().Context(), id, in)
 		s.wrote(c)
-		if msg, ok := formProblem(err); ok {
-			f.Error, status = msg, api.StatusCode(err)
-		} else if err != nil {
+		msg, st, err := outcome(err)
+		switch {
+		case err != nil:
 			return err
-		} else {
-			if !isFragment(c) {
-				return redirect(c, orgURL(id))
-			}
+		case msg != "":
+			f.Error, status = msg, st
+		case !isFragment(c):
+			return redirect(c, orgURL(id))
+		default:
 			f.Done, status = true, http.StatusOK
 		}
 	}
@@ -92,13 +102,14 @@ func (s *Server) createSubOrganization(c echo.Context) error {
 		}
 		created, err := s.client(c).CreateOrganization(c.Request().Context(), in)
 		s.wrote(c)
-		if msg, ok := formProblem(err); ok {
-			f.Error, status = msg, api.StatusCode(err)
-		} else if err != nil {
+		msg, st, err := outcome(err)
+		if err != nil {
 			return err
-		} else {
+		}
+		if msg == "" {
 			return redirect(c, orgURL(created.ID))
 		}
+		f.Error, status = msg, st
 	}
 	return s.renderForm(c, status, func(v *templates.OverviewView) { v.Create = f }, func() error {
 		return render(c, status, templates.CreateSubOrg(f))
@@ -142,13 +153,14 @@ func (s *Server) moveOrganization(c echo.Context) error {
 		}
 		_, err = s.client(c).UpdateOrganization(c.Request().Context(), id, api.OrganizationInput{Name: org.Name, Parent: &api.OrganizationRef{ID: parent}, Profile: org.Profile})
 		s.wrote(c)
-		if msg, ok := formProblem(err); ok {
-			f.Error, status = msg, api.StatusCode(err)
-		} else if err != nil {
+		msg, st, err := outcome(err)
+		if err != nil {
 			return err
-		} else {
+		}
+		if msg == "" {
 			return redirect(c, orgURL(id))
 		}
+		f.Error, status = msg, st
 	}
 	return s.renderForm(c, status, func(v *templates.OverviewView) { v.Move = f }, func() error {
 		return render(c, status, templates.MoveOrg(f))
