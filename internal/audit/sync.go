@@ -195,6 +195,7 @@ type Progress struct {
 	Covered     time.Time // entries from this time on are in the index
 	Done        bool      // every organization has finished its backfill and none runs
 	Running     int
+	OrgsDone    int // organizations whose backfill has finished
 	PausedUntil time.Time
 	Problem     string
 }
@@ -210,8 +211,10 @@ func (s *Syncer) Progress(ctx context.Context, orgs []string) (Progress, error) 
 		p.Synced += st.synced
 		covered := st.windowStart
 		if st.backfillBefore.Valid {
-			covered = st.backfillBefore.Int64
+			covered = min(st.backfillBefore.Int64, s.idx.now().UnixMicro())
 			p.Done = false
+		} else {
+			p.OrgsDone++
 		}
 		if c := time.UnixMicro(covered); p.Covered.IsZero() || c.After(p.Covered) {
 			p.Covered = c

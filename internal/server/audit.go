@@ -267,8 +267,10 @@ func (s *Server) auditStatus(c echo.Context) error {
 	st := templates.AuditStatus{URL: "/audit/status?" + sc.query().Encode(), Synced: strconv.FormatInt(p.Synced, 10), CSRF: s.csrf(c),
 		Org: sc.org, Sub: sc.descendants, CanExtend: time.Since(p.Covered) < audit.MaxWindow-time.Hour,
 		Covered: p.Covered.UTC().Format("2006-01-02 15:04 UTC"), Done: p.Done, Problem: p.Problem, Organizations: len(sc.orgs)}
-	window := float64(audit.DefaultWindow)
-	st.Percent = int(min(100, max(0, 100*float64(time.Since(p.Covered))/window)))
+	st.OrgsDone = p.OrgsDone
+	if len(sc.orgs) > 0 {
+		st.Percent = 100 * p.OrgsDone / len(sc.orgs)
+	}
 	if p.Done {
 		st.Percent = 100
 	}

@@ -311,6 +311,7 @@ type AuditStatus struct {
 	Paused        string
 	Problem       string
 	Organizations int
+	OrgsDone      int
 	CSRF, Org     string
 	Sub           bool
 	CanExtend     bool
