@@ -29,6 +29,10 @@ type Audit struct {
 
 const auditPageSize = 50
 
+// maxReadableOrgs bounds a search's organizations: each is a variable of one
+// SQL statement, and SQLite takes at most 32,766.
+const maxReadableOrgs = 30000
+
 // readableOrgs lists every organization the user's token may read now: the
 // authorization of every audit search (cached with the user's reads, at
 // most the cache TTL, which is never above 60 s).
@@ -40,7 +44,7 @@ func (s *Server) readableOrgs(c echo.Context) ([]api.Organization, error) {
 				return nil, err
 			}
 			out = append(out, o)
-			if len(out) >= 50000 {
+			if len(out) >= maxReadableOrgs {
 				break
 			}
 		}
