@@ -33,6 +33,7 @@ func main() {
 	workers := flag.Int("workers", 4, "organizations synced at once")
 	limitOrgs := flag.Int("orgs", 0, "sync only this many organizations (0: all)")
 	syncOnly := flag.Bool("sync-only", false, "stop after the sync")
+	reuse := flag.Bool("reuse", false, "search the index of the last run instead of syncing a new one")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the sync to this file")
 	flag.Parse()
 	ctx := context.Background()
@@ -62,7 +63,9 @@ func main() {
 	}
 	indexFile := filepath.Join(*data, "audit-bench.db")
 	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(indexFile + suffix)
+		if !*reuse {
+			os.Remove(indexFile + suffix)
+		}
 	}
 	db, err := sqlitedb.Open(indexFile, audit.Schema)
 	check(err)
@@ -70,6 +73,9 @@ func main() {
 	syncer := audit.NewSyncer(ctx, idx, nil)
 
 	// sync every organization, several at once
+	if *reuse {
+		*workers = 0 // the index is there: only the searches are measured
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		check(err)
@@ -94,7 +100,9 @@ func main() {
 	}
 	p, err := syncer.Progress(ctx, orgs)
 	check(err)
-	fmt.Printf("sync: %d entries of %d organizations in %v: %.0f entries/s\n", p.Synced, len(orgs), took.Round(time.Millisecond), float64(p.Synced)/took.Seconds())
+	if !*reuse {
+		fmt.Printf("sync: %d entries of %d organizations in %v: %.0f entries/s\n", p.Synced, len(orgs), took.Round(time.Millisecond), float64(p.Synced)/took.Seconds())
+	}
 	_, err = db.W.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 	check(err)
 	fi, err := os.Stat(indexFile)

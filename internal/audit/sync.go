@@ -125,7 +125,11 @@ func (s *Syncer) SyncOrg(ctx context.Context, client *api.Client, org string) er
 	if err := s.pages(ctx, client, org, &st, false); err != nil {
 		return s.fail(ctx, org, st, err)
 	}
-	return s.save(ctx, org, st)
+	if err := s.save(ctx, org, st); err != nil {
+		return err
+	}
+	_, err = s.idx.db.W.ExecContext(ctx, `PRAGMA optimize`) // keeps the planner's statistics current as the index grows
+	return err
 }
 
 // pages fetches one pass: the backfill window, or everything since the

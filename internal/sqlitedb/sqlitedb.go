@@ -38,6 +38,12 @@ func Open(file, schema string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("schema of %s: %w", filepath.Base(file), err)
 	}
+	// statistics for the query planner, sampled so that this stays quick on
+	// gigabytes; without them it may pick a poor index for a search
+	if _, err := w.Exec(`PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002`); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("optimize %s: %w", filepath.Base(file), err)
+	}
 	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
