@@ -146,7 +146,7 @@ func (s *Server) auditView(c echo.Context, sc auditScope) (templates.AuditView, 
 		base = orgURL(sc.org) + "/audit"
 	}
 	v := templates.AuditView{Scope: sc.org, BaseURL: base, Query: raw, Descendants: sc.descendants, Ascending: c.QueryParam("order") == "asc",
-		Fields: audit.FieldNames(), SaveAction: "/audit/saved", CSRF: s.csrf(c), OrgCount: len(sc.orgs)}
+		Fields: audit.FieldNames(), SaveAction: "/audit/saved", CSRF: s.csrf(c)}
 	q, err := audit.Parse(raw, time.Now())
 	status := http.StatusOK
 	if err != nil {

@@ -133,7 +133,7 @@ func (s *Server) page(c echo.Context, title string) templates.Page {
 		p.APILabel = "local API"
 	}
 	if id != nil {
-		p.User, p.Charts = id.Label(), true
+		p.User = id.Label()
 	}
 	return p
 }

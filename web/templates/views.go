@@ -15,7 +15,6 @@ type Page struct {
 	User      string // who is signed in; empty on the sign-in page
 	APILabel  string // "local API" or "Cloudflare API"
 	Local     bool
-	Charts    bool // the page may show charts: load echarts
 	Assets    Assets
 	Flash     *Alert
 }
@@ -272,7 +271,6 @@ type AuditView struct {
 	Saved       []SavedSearch
 	SaveAction  string
 	CSRF        string
-	OrgCount    int
 }
 
 // AuditBuilder is the form that writes a query for those who do not type it.
