@@ -14,18 +14,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
-	"orgboard/internal/api"
-	"orgboard/internal/audit"
-	"orgboard/internal/auth"
+	"orgboard/internal/app"
 	"orgboard/internal/localapi"
-	"orgboard/internal/server"
-	"orgboard/internal/sqlitedb"
-	"orgboard/web"
 	"orgboard/web/templates"
 )
 
@@ -235,70 +229,23 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return serveConsole(ctx, ln, console, log)
 }
 
-// newConsole wires the console: its database, sessions, API client, server.
+// newConsole builds the console from the flags (internal/app does the wiring).
 func newConsole(ctx context.Context, f consoleFlags, local bool, log *slog.Logger) (http.Handler, func(), error) {
-	db, err := sqlitedb.Open(filepath.Join(f.local.dataDir, "orgboard.db"), auth.Schema)
-	if err != nil {
-		return nil, nil, err
-	}
-	key, err := auth.LoadKey(f.local.dataDir, os.Getenv("ORGBOARD_SECRET"))
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	store, err := auth.NewStore(db, key, f.sessionIdle, f.sessionMax)
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	client, err := api.New(f.apiURL, api.WithLogger(log), api.WithUserAgent("orgboard/1"))
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	assets, err := web.LoadAssets()
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	cfg := server.Config{Local: local, CacheTTL: f.cacheTTL, LoginRate: f.loginRate, Logger: log}
+	cfg := app.Config{APIURL: f.apiURL, Local: local, DataDir: f.local.dataDir, Secret: os.Getenv("ORGBOARD_SECRET"),
+		SecureCookies: f.secureCookies, SessionIdle: f.sessionIdle, SessionMax: f.sessionMax, CacheTTL: f.cacheTTL,
+		LoginRate: f.loginRate, AuditWindow: f.auditWindow, Logger: log}
 	if local {
 		for _, t := range localapi.DemoTokens() {
 			cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: t.Token, Role: t.Role, Description: t.Description})
 		}
 	}
-	adb, err := sqlitedb.Open(filepath.Join(f.local.dataDir, "audit.db"), audit.Schema)
+	console, err := app.New(ctx, cfg)
 	if err != nil {
-		db.Close()
 		return nil, nil, err
 	}
-	// the audit sync stops at a page boundary when the process is asked to stop
-	syncCtx, stopSync := context.WithCancel(ctx)
-	idx := audit.NewIndex(adb)
-	syncer := audit.NewSyncer(syncCtx, idx, log)
-	syncer.Window = min(max(f.auditWindow, 24*time.Hour), audit.MaxWindow)
-	srv := server.New(cfg, client, auth.NewManager(store, key, f.secureCookies), assets,
-		server.Audit{Index: idx, Syncer: syncer, Saved: audit.NewSavedSearches(adb)})
-	stop := make(chan struct{})
-	go purgeSessions(store, stop, log)
-	return srv.Handler(), func() { close(stop); stopSync(); syncer.Wait(); adb.Close(); db.Close() }, nil
-}
-
-func purgeSessions(store *auth.Store, stop <-chan struct{}, log *slog.Logger) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			if n, err := store.Purge(context.Background()); err != nil {
-				log.Warn("purge sessions", "error", err)
-			} else if n > 0 {
-				log.Info("purged expired sessions", "count", n)
-			}
-		}
-	}
+	mctx, stop := context.WithCancel(ctx)
+	go console.Maintain(mctx, 10*time.Minute, log)
+	return console.Handler, func() { stop(); console.Close() }, nil
 }
 
 // serveConsole serves until ctx ends, then lets in-flight requests finish.

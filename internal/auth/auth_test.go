@@ -144,3 +144,27 @@ func TestCSRFTokensBindSecretAndSession(t *testing.T) {
 		t.Error("a token was accepted without its secret cookie")
 	}
 }
+
+func TestSecureCookiesWhenAskedOrOverTLS(t *testing.T) {
+	m, st, _ := newManager(t)
+	secure := NewManager(st, m.key, true)
+	for name, tc := range map[string]struct {
+		m      *Manager
+		tls    bool
+		secure bool
+	}{"plain": {m, false, false}, "--secure-cookies": {secure, false, true}, "TLS": {m, true, true}} {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("POST", "/login", nil)
+		if tc.tls {
+			r = httptest.NewRequest("POST", "https://example.com/login", nil)
+		}
+		if _, err := tc.m.SignIn(w, r, "tok", "id", "a@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range w.Result().Cookies() {
+			if c.Secure != tc.secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
+				t.Errorf("%s: cookie %s Secure=%v HttpOnly=%v SameSite=%v", name, c.Name, c.Secure, c.HttpOnly, c.SameSite)
+			}
+		}
+	}
+}

@@ -63,8 +63,9 @@ func (s *Server) memberRows(c echo.Context, org string, p api.ListMembersParams)
 		return templates.MemberRows{OrgID: org, Error: alert}, err
 	}
 	rows := templates.MemberRows{OrgID: org, Total: page.TotalSize}
+	csrf := s.csrf(c)
 	for _, m := range page.Items {
-		rows.Members = append(rows.Members, memberRow(s.csrf(c), org, m))
+		rows.Members = append(rows.Members, memberRow(csrf, org, m))
 	}
 	if page.NextPageToken != "" {
 		q := url.Values{"status": p.Statuses, "email": {p.UserEmail}, "page_token": {page.NextPageToken}}

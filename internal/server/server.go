@@ -143,3 +143,7 @@ func (s *Server) page(c echo.Context, title string) templates.Page {
 func (s *Server) csrf(c echo.Context) string {
 	return s.auth.CSRF(c.Response(), c.Request(), identity(c))
 }
+
+// SweepCache drops expired cache entries of every user; call it now and then,
+// or the entries of users who never sign out stay in memory.
+func (s *Server) SweepCache() { s.cache.Sweep() }

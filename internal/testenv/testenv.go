@@ -20,12 +20,11 @@ import (
 	"time"
 
 	"orgboard/internal/api"
+	"orgboard/internal/app"
 	"orgboard/internal/audit"
-	"orgboard/internal/auth"
 	"orgboard/internal/localapi"
 	"orgboard/internal/server"
 	"orgboard/internal/sqlitedb"
-	"orgboard/web"
 	"orgboard/web/templates"
 )
 
@@ -108,50 +107,24 @@ func New(t testing.TB, opts ...Options) *Env {
 		e.calls.Add(1)
 		e.LocalAPI.ServeHTTP(w, r)
 	}))
-	cdb, err := sqlitedb.Open(filepath.Join(dir, "orgboard.db"), auth.Schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := auth.LoadKey(dir, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := auth.NewStore(cdb, key, 30*time.Minute, 12*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
 	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	client, err := api.New(e.API.URL+localapi.BasePath, api.WithLogger(log), api.WithRetries(2, 5*time.Millisecond), api.WithMaxRetryWait(time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	assets, err := web.LoadAssets()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := server.Config{Local: true, Logger: log, LoginRate: o.LoginRate, CacheTTL: o.CacheTTL}
+	cfg := app.Config{APIURL: e.API.URL + localapi.BasePath, Local: true, DataDir: dir, SessionIdle: 30 * time.Minute,
+		SessionMax: 12 * time.Hour, CacheTTL: o.CacheTTL, LoginRate: o.LoginRate, Logger: log,
+		APIOptions: []api.Option{api.WithRetries(2, 5*time.Millisecond), api.WithMaxRetryWait(time.Second)}}
 	for _, d := range localapi.DemoTokens() {
 		cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: d.Token, Role: d.Role, Description: d.Description})
 	}
-	adb, err := sqlitedb.Open(filepath.Join(dir, "audit.db"), audit.Schema)
+	console, err := app.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	syncCtx, stopSync := context.WithCancel(context.Background())
-	idx := audit.NewIndex(adb)
-	e.Syncer = audit.NewSyncer(syncCtx, idx, log)
-	e.Audit = idx
-	e.Server = server.New(cfg, client, auth.NewManager(store, key, false), assets,
-		server.Audit{Index: idx, Syncer: e.Syncer, Saved: audit.NewSavedSearches(adb)})
+	e.Server, e.Syncer, e.Audit = console.Server, console.Syncer, console.Index
 	e.Console = httptest.NewServer(e.Server.Handler())
 	t.Cleanup(func() {
-		stopSync()
-		e.Syncer.Wait()
-		adb.Close()
 		e.Console.Close()
+		console.Close()
 		e.API.Close()
 		e.Store.Close()
-		cdb.Close()
 	})
 	return e
 }

@@ -1,0 +1,138 @@
+// Package app wires the console from its parts: databases, session key,
+// sessions, API client, audit index and syncer, server. main.go and the
+// test harness both build the console here, so tests run what users run.
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"orgboard/internal/api"
+	"orgboard/internal/audit"
+	"orgboard/internal/auth"
+	"orgboard/internal/server"
+	"orgboard/internal/sqlitedb"
+	"orgboard/web"
+	"orgboard/web/templates"
+)
+
+// Config is the console's setting.
+type Config struct {
+	APIURL        string
+	Local         bool // the API is the embedded local one
+	DataDir       string
+	Secret        string // ORGBOARD_SECRET; empty: a generated key in DataDir
+	SecureCookies bool
+	SessionIdle   time.Duration
+	SessionMax    time.Duration
+	CacheTTL      time.Duration
+	LoginRate     int
+	AuditWindow   time.Duration
+	DemoTokens    []templates.DemoToken
+	Logger        *slog.Logger
+	APIOptions    []api.Option // extra client options (tests shorten retries)
+}
+
+// Console is the wired console.
+type Console struct {
+	Handler  http.Handler
+	Server   *server.Server
+	Syncer   *audit.Syncer
+	Index    *audit.Index
+	sessions *auth.Store
+	closers  []func() error
+	stopSync context.CancelFunc
+}
+
+// New builds the console. Its audit sync ends with ctx or Close.
+func New(ctx context.Context, cfg Config) (*Console, error) {
+	c := &Console{}
+	if err := c.build(ctx, cfg); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Console) build(ctx context.Context, cfg Config) error {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	db, err := sqlitedb.Open(filepath.Join(cfg.DataDir, "orgboard.db"), auth.Schema)
+	if err != nil {
+		return err
+	}
+	c.closers = append(c.closers, db.Close)
+	key, err := auth.LoadKey(cfg.DataDir, cfg.Secret)
+	if err != nil {
+		return err
+	}
+	if c.sessions, err = auth.NewStore(db, key, cfg.SessionIdle, cfg.SessionMax); err != nil {
+		return err
+	}
+	opts := append([]api.Option{api.WithLogger(cfg.Logger), api.WithUserAgent("orgboard/1")}, cfg.APIOptions...)
+	client, err := api.New(cfg.APIURL, opts...)
+	if err != nil {
+		return err
+	}
+	assets, err := web.LoadAssets()
+	if err != nil {
+		return err
+	}
+	adb, err := sqlitedb.Open(filepath.Join(cfg.DataDir, "audit.db"), audit.Schema)
+	if err != nil {
+		return err
+	}
+	c.closers = append(c.closers, adb.Close)
+	// the audit sync stops at a page boundary when the process is asked to stop
+	syncCtx, stop := context.WithCancel(ctx)
+	c.stopSync = stop
+	c.Index = audit.NewIndex(adb)
+	c.Syncer = audit.NewSyncer(syncCtx, c.Index, cfg.Logger)
+	if cfg.AuditWindow > 0 {
+		c.Syncer.Window = min(max(cfg.AuditWindow, 24*time.Hour), audit.MaxWindow)
+	}
+	c.Server = server.New(server.Config{Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger},
+		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
+		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: audit.NewSavedSearches(adb)})
+	c.Handler = c.Server.Handler()
+	return nil
+}
+
+// Maintain purges expired sessions and cache entries every interval until
+// ctx ends.
+func (c *Console) Maintain(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			c.Server.SweepCache()
+			if n, err := c.sessions.Purge(ctx); err != nil {
+				log.Warn("purge sessions", "error", err)
+			} else if n > 0 {
+				log.Info("purged expired sessions", "count", n)
+			}
+		}
+	}
+}
+
+// Close stops the audit sync (at a page boundary) and closes the databases.
+func (c *Console) Close() error {
+	if c.stopSync != nil {
+		c.stopSync()
+		c.Syncer.Wait()
+	}
+	var errs []error
+	for i := len(c.closers) - 1; i >= 0; i-- {
+		errs = append(errs, c.closers[i]())
+	}
+	c.closers = nil
+	return errors.Join(errs...)
+}
