@@ -1,0 +1,145 @@
+package usage
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// Anomaly is a day whose value for a group is far outside that group's
+// recent behaviour.
+type Anomaly struct {
+	Day      time.Time
+	Key      string
+	Label    string
+	Value    float64
+	Baseline float64 // what the recent days of the same kind suggest
+}
+
+// Jump is the anomaly's size against its baseline.
+func (a Anomaly) Jump() float64 { return a.Value - a.Baseline }
+
+// JumpPct is the jump as a share of the baseline (0 when it is zero).
+func (a Anomaly) JumpPct() float64 {
+	if a.Baseline == 0 {
+		return 0
+	}
+	return a.Jump() / math.Abs(a.Baseline) * 100
+}
+
+// AnomalyMethod says on the page how anomalies are found.
+const AnomalyMethod = "A day is marked when it differs from the median of the same kind of day (weekday or weekend) " +
+	"in the 28 days before by more than four robust standard deviations (1.4826 × the median absolute deviation) and by at least 30%."
+
+// anomalies finds the anomalous days of one daily series starting at from.
+// Weekdays and weekends are compared with their own kind: many products
+// run lower at weekends, and a Saturday is not an anomaly for that.
+func anomalies(from time.Time, vals []float64) []int {
+	var out []int
+	var same []float64
+	for i, x := range vals {
+		day := from.AddDate(0, 0, i)
+		same = same[:0]
+		for j := max(0, i-28); j < i; j++ {
+			if weekend(from.AddDate(0, 0, j)) == weekend(day) {
+				same = append(same, vals[j])
+			}
+		}
+		if len(same) < 5 {
+			continue
+		}
+		base := median(same)
+		for k, v := range same {
+			same[k] = math.Abs(v - base)
+		}
+		sigma := math.Max(1.4826*median(same), 0.02*math.Abs(base))
+		d := math.Abs(x - base)
+		if d > 4*sigma && d >= 0.3*math.Abs(base) && d > 0.005 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func weekend(d time.Time) bool { return d.Weekday() == time.Saturday || d.Weekday() == time.Sunday }
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	n := len(s)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// baselineAt is the median of the same kind of day in the 28 days before i.
+func baselineAt(from time.Time, vals []float64, i int) float64 {
+	var same []float64
+	day := from.AddDate(0, 0, i)
+	for j := max(0, i-28); j < i; j++ {
+		if weekend(from.AddDate(0, 0, j)) == weekend(day) {
+			same = append(same, vals[j])
+		}
+	}
+	return median(same)
+}
+
+// Forecast is a month-end projection of the current month.
+type Forecast struct {
+	Month       time.Time // first day of the month
+	Elapsed     int       // days with data (1st .. yesterday)
+	DaysInMonth int
+	ToDate      float64
+	DailyRate   float64 // mean of the last (up to) 7 complete days
+	Projected   float64
+	Cumulative  []float64 // actual, per elapsed day
+	Budget      float64   // 0: none
+	Crossing    time.Time // when the actual or projected total reaches the budget; zero: it does not this month
+	Crossed     bool      // the actual total has already reached it
+}
+
+// ForecastMethod says on the page how the forecast is made.
+const ForecastMethod = "Month-end forecast = cost so far this month + the mean daily cost of the last 7 complete days × the days left in the month."
+
+// forecast projects the month of yesterday from the daily totals of the
+// range (which must hold every day from the month's first to yesterday).
+func forecast(from time.Time, daily []float64, today time.Time, budget float64) (Forecast, bool) {
+	yesterday := Civil(today).AddDate(0, 0, -1)
+	first := time.Date(yesterday.Year(), yesterday.Month(), 1, 0, 0, 0, 0, time.UTC)
+	start := Days(from, first) - 1
+	end := Days(from, yesterday) - 1
+	if first.Before(from) || end >= len(daily) || end < start {
+		return Forecast{}, false
+	}
+	f := Forecast{Month: first, Elapsed: end - start + 1, DaysInMonth: Days(first, first.AddDate(0, 1, -1)), Budget: budget}
+	for i := start; i <= end; i++ {
+		f.ToDate += daily[i]
+		f.Cumulative = append(f.Cumulative, f.ToDate)
+	}
+	n := min(7, end+1) // the last week may reach into the month before
+	for i := end - n + 1; i <= end; i++ {
+		f.DailyRate += daily[i]
+	}
+	f.DailyRate /= float64(n)
+	left := f.DaysInMonth - f.Elapsed
+	f.Projected = f.ToDate + f.DailyRate*float64(left)
+	if budget > 0 {
+		for i, c := range f.Cumulative {
+			if c >= budget {
+				f.Crossing, f.Crossed = first.AddDate(0, 0, i), true
+				return f, true
+			}
+		}
+		if f.DailyRate > 0 {
+			d := int(math.Ceil((budget - f.ToDate) / f.DailyRate))
+			if d <= left {
+				f.Crossing = yesterday.AddDate(0, 0, d)
+			}
+		}
+	}
+	return f, true
+}

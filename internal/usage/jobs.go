@@ -1,0 +1,108 @@
+package usage
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Jobs remembers recent jobs by key (the user and the request), so that
+// switching grouping, step or chart reads the same sums instead of
+// fetching again. Entries expire after TTL; at most Max are kept.
+type Jobs struct {
+	TTL time.Duration
+	Max int
+
+	ctx  context.Context // ends every job's fetching (shutdown)
+	mu   sync.Mutex
+	jobs map[string]*entry
+}
+
+type entry struct {
+	job  *Job
+	used time.Time
+}
+
+// NewJobs keeps jobs for ttl; their fetching stops when ctx ends.
+func NewJobs(ctx context.Context, ttl time.Duration, max int) *Jobs {
+	return &Jobs{TTL: ttl, Max: max, ctx: ctx, jobs: map[string]*entry{}}
+}
+
+// Get returns the job for key, starting it with src when there is none
+// (or it expired). started reports whether this call started it.
+func (js *Jobs) Get(key string, req Request, src Source) (job *Job, started bool) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	now := time.Now()
+	if e := js.jobs[key]; e != nil && now.Sub(e.job.Started) < js.TTL {
+		e.used = now
+		return e.job, false
+	}
+	js.evict(now)
+	j := NewJob(req)
+	js.jobs[key] = &entry{job: j, used: now}
+	j.start(js.ctx, src)
+	return j, true
+}
+
+// Lookup returns a live job for key without starting one.
+func (js *Jobs) Lookup(key string) *Job {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	if e := js.jobs[key]; e != nil && time.Since(e.job.Started) < js.TTL {
+		e.used = time.Now()
+		return e.job
+	}
+	return nil
+}
+
+// Forget drops every job whose key starts with prefix (a user signing out).
+func (js *Jobs) Forget(prefix string) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	for k := range js.jobs {
+		if len(k) >= len(prefix) && k[:len(prefix)] == prefix {
+			delete(js.jobs, k)
+		}
+	}
+}
+
+// evict drops expired jobs, then the least recently used beyond Max.
+func (js *Jobs) evict(now time.Time) {
+	for k, e := range js.jobs {
+		if now.Sub(e.job.Started) >= js.TTL {
+			delete(js.jobs, k)
+		}
+	}
+	for len(js.jobs) >= js.Max && len(js.jobs) > 0 {
+		var oldest string
+		for k, e := range js.jobs {
+			if oldest == "" || e.used.Before(js.jobs[oldest].used) {
+				oldest = k
+			}
+		}
+		delete(js.jobs, oldest)
+	}
+}
+
+// start runs the job in the background; Wait and Progress follow it.
+func (j *Job) start(ctx context.Context, src Source) {
+	j.mu.Lock()
+	j.finished = make(chan struct{})
+	j.mu.Unlock()
+	ready := make(chan struct{})
+	go func() {
+		j.runWith(ctx, src, ready)
+	}()
+	<-ready
+}
+
+// Retry fetches the failed parts again in the background; it reports how
+// many parts it retries (none while the job still runs).
+func (j *Job) Retry(ctx context.Context, src Source) int {
+	n := j.Requeue()
+	if n > 0 {
+		j.start(ctx, src)
+	}
+	return n
+}

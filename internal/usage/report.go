@@ -1,0 +1,333 @@
+package usage
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// View is how the page looks at an Agg.
+type View struct {
+	Group  Dim
+	Step   Step
+	Denom  string // "" picks the largest currency, else the largest unit
+	TopN   int
+	Today  time.Time
+	Budget float64 // monthly budget in Denom; 0: none
+}
+
+// Line is one group's values per bucket.
+type Line struct {
+	Key, Label string
+	Values     []float64
+	Total      float64
+	Prev       float64 // the same group in the period before
+	HasPrev    bool
+}
+
+// Change is Total against Prev in percent; ok is false without a base.
+func (l Line) Change() (float64, bool) { return pct(l.Total, l.Prev, l.HasPrev) }
+
+func pct(now, before float64, has bool) (float64, bool) {
+	if !has || before == 0 {
+		return 0, false
+	}
+	return (now - before) / math.Abs(before) * 100, true
+}
+
+// Denomination is one currency or unit present in the range.
+type Denomination struct {
+	Denom, Label string
+	IsUnit       bool
+	Total        float64
+}
+
+// MonthChange compares the latest month of the range with the one before,
+// day for day (a partial month against the same days of the month before).
+type MonthChange struct {
+	Month, Before time.Time
+	Days          int
+	Lines         []Line // Total = the month, Prev = the month before
+}
+
+// Report is everything the page shows of one Agg in one View.
+type Report struct {
+	View
+	Measure       Measure
+	From, To      time.Time
+	Denoms        []Denomination
+	Buckets       []time.Time
+	Labels        []string
+	Stack         []Line // the top groups and "Other", per bucket
+	Total         float64
+	PrevTotal     float64
+	HasPrev       bool
+	TopMover      *Line
+	TopAccounts   []Line
+	TopMetrics    []Line
+	Families      []Line
+	HeatDays      []time.Time
+	HeatFamilies  []string
+	Heat          [][]float64 // [family][day]
+	Anomalies     []Anomaly
+	Forecast      *Forecast
+	MoM           *MonthChange
+	Corrections   float64
+	CorrBuckets   []bool // buckets holding a correction
+	Records       int64
+	NoCost        int64
+	CorrRecords   int64
+	DaysWithData  int
+}
+
+// Change is the period total against the period before, in percent.
+func (r *Report) Change() (float64, bool) { return pct(r.Total, r.PrevTotal, r.HasPrev) }
+
+// Build computes the report of a (and of prev, the period before; may be nil).
+func Build(a, prev *Agg, v View) *Report {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if v.TopN <= 0 {
+		v.TopN = 8
+	}
+	r := &Report{View: v, Measure: a.Measure, From: a.From, To: a.To, Records: a.Records, NoCost: a.NoCost, CorrRecords: a.Corrections}
+	r.Denoms = a.denominations()
+	if r.Denom == "" && len(r.Denoms) > 0 {
+		r.Denom = r.Denoms[0].Denom
+	}
+	di, ok := a.denomIx[r.Denom]
+	if !ok {
+		di = -1
+	}
+	r.buckets(a)
+	total := a.daily(DimTotal, 0, di)
+	for _, x := range total {
+		r.Total += x
+	}
+	for _, x := range total {
+		if x != 0 {
+			r.DaysWithData++
+		}
+	}
+	var prevTotals map[string]float64
+	if prev != nil && prev != a {
+		prev.mu.Lock()
+		prevTotals = prev.totals(v.Group, prev.denomIx[r.Denom], r.Denom)
+		r.PrevTotal = sum(prev.totals(DimTotal, prev.denomIx[r.Denom], r.Denom))
+		r.HasPrev = prev.Records > 0
+		prev.mu.Unlock()
+	}
+	r.stack(a, di, prevTotals)
+	r.TopAccounts = top(a.lines(DimAccount, di), 10)
+	r.TopMetrics = top(a.lines(DimMetric, di), 10)
+	r.Families = top(a.lines(DimFamily, di), 0)
+	r.heat(a, di)
+	r.findAnomalies(a, di)
+	if f, ok := forecast(a.From, total, v.Today, v.Budget); ok && !IsUnit(r.Denom) {
+		r.Forecast = &f
+	}
+	r.monthChange(a, di)
+	if c := a.corr[di]; c != nil && di >= 0 {
+		r.CorrBuckets = make([]bool, len(r.Buckets))
+		for i, x := range c {
+			r.Corrections += x
+			if x != 0 {
+				r.CorrBuckets[r.bucketOf(a.From.AddDate(0, 0, i))] = true
+			}
+		}
+	}
+	return r
+}
+
+func sum(m map[string]float64) float64 {
+	t := 0.0
+	for _, v := range m {
+		t += v
+	}
+	return t
+}
+
+// denominations lists currencies first, then units, each by total.
+func (a *Agg) denominations() []Denomination {
+	out := make([]Denomination, 0, len(a.denoms))
+	for i, d := range a.denoms {
+		t := 0.0
+		for _, x := range a.series[seriesKey{DimTotal, 0, int32(i)}] {
+			t += x
+		}
+		out = append(out, Denomination{Denom: d, Label: DenomLabel(d), IsUnit: IsUnit(d), Total: t})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].IsUnit != out[j].IsUnit {
+			return !out[i].IsUnit
+		}
+		if out[i].Total != out[j].Total {
+			return out[i].Total > out[j].Total
+		}
+		return out[i].Denom < out[j].Denom
+	})
+	return out
+}
+
+func (a *Agg) daily(d Dim, val, di int32) []float64 {
+	if s := a.series[seriesKey{d, val, di}]; s != nil {
+		return s
+	}
+	return make([]float64, a.days)
+}
+
+// lines are every value of d in denomination di, with daily values.
+func (a *Agg) lines(d Dim, di int32) []Line {
+	var out []Line
+	for i, val := range a.vals[d] {
+		s := a.series[seriesKey{d, int32(i), di}]
+		if s == nil {
+			continue
+		}
+		l := Line{Key: val.key, Label: val.label, Values: s}
+		for _, x := range s {
+			l.Total += x
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// totals maps each value of d to its total in denomination di (named
+// denom: an empty map when the period before has none of it).
+func (a *Agg) totals(d Dim, di int32, denom string) map[string]float64 {
+	out := map[string]float64{}
+	if _, ok := a.denomIx[denom]; !ok {
+		return out
+	}
+	for _, l := range a.lines(d, di) {
+		out[l.Key] = l.Total
+	}
+	return out
+}
+
+// top sorts lines by total (largest first) and keeps n (all when n is 0).
+func top(ls []Line, n int) []Line {
+	sort.Slice(ls, func(i, j int) bool {
+		if ls[i].Total != ls[j].Total {
+			return ls[i].Total > ls[j].Total
+		}
+		return ls[i].Label < ls[j].Label
+	})
+	if n > 0 && len(ls) > n {
+		ls = ls[:n]
+	}
+	return ls
+}
+
+func (r *Report) buckets(a *Agg) {
+	for d := a.From; !d.After(a.To); d = d.AddDate(0, 0, 1) {
+		b := r.Step.Bucket(d)
+		if len(r.Buckets) == 0 || !r.Buckets[len(r.Buckets)-1].Equal(b) {
+			r.Buckets = append(r.Buckets, b)
+			r.Labels = append(r.Labels, r.Step.Label(b))
+		}
+	}
+}
+
+func (r *Report) bucketOf(day time.Time) int {
+	b := r.Step.Bucket(day)
+	i := sort.Search(len(r.Buckets), func(i int) bool { return !r.Buckets[i].Before(b) })
+	return min(i, len(r.Buckets)-1)
+}
+
+// rebucket sums a daily series (starting at from) into the report's buckets.
+func (r *Report) rebucket(from time.Time, daily []float64) []float64 {
+	out := make([]float64, len(r.Buckets))
+	for i, x := range daily {
+		out[r.bucketOf(from.AddDate(0, 0, i))] += x
+	}
+	return out
+}
+
+// stack keeps the TopN groups by total and sums the rest into "Other".
+func (r *Report) stack(a *Agg, di int32, prev map[string]float64) {
+	ls := top(a.lines(r.Group, di), 0)
+	var other *Line
+	for i, l := range ls {
+		p, has := prev[l.Key]
+		l.Prev, l.HasPrev = p, has || (prev != nil && r.HasPrev)
+		if i >= r.TopN {
+			if other == nil {
+				other = &Line{Key: "", Label: "Other (" + strconv.Itoa(len(ls)-r.TopN) + ")", Values: make([]float64, len(r.Buckets)), HasPrev: l.HasPrev}
+			}
+			for j, x := range r.rebucket(a.From, l.Values) {
+				other.Values[j] += x
+			}
+			other.Total += l.Total
+			other.Prev += l.Prev
+			continue
+		}
+		mover := l
+		if ch := math.Abs(l.Total - l.Prev); l.HasPrev && (r.TopMover == nil || ch > math.Abs(r.TopMover.Total-r.TopMover.Prev)) {
+			r.TopMover = &mover
+		}
+		l.Values = r.rebucket(a.From, l.Values)
+		r.Stack = append(r.Stack, l)
+	}
+	if other != nil {
+		r.Stack = append(r.Stack, *other)
+	}
+	if r.TopMover != nil {
+		m := *r.TopMover
+		m.Values = nil
+		r.TopMover = &m
+	}
+}
+
+func (r *Report) heat(a *Agg, di int32) {
+	for d := a.From; !d.After(a.To); d = d.AddDate(0, 0, 1) {
+		r.HeatDays = append(r.HeatDays, d)
+	}
+	for _, l := range r.Families {
+		r.HeatFamilies = append(r.HeatFamilies, l.Label)
+		r.Heat = append(r.Heat, l.Values)
+	}
+}
+
+// findAnomalies checks the daily series of the chosen group's top values.
+func (r *Report) findAnomalies(a *Agg, di int32) {
+	for _, l := range top(a.lines(r.Group, di), r.TopN) {
+		for _, i := range anomalies(a.From, l.Values) {
+			r.Anomalies = append(r.Anomalies, Anomaly{Day: a.From.AddDate(0, 0, i), Key: l.Key, Label: l.Label,
+				Value: l.Values[i], Baseline: baselineAt(a.From, l.Values, i)})
+		}
+	}
+	sort.Slice(r.Anomalies, func(i, j int) bool {
+		if !r.Anomalies[i].Day.Equal(r.Anomalies[j].Day) {
+			return r.Anomalies[i].Day.After(r.Anomalies[j].Day)
+		}
+		return r.Anomalies[i].Label < r.Anomalies[j].Label
+	})
+}
+
+// monthChange compares the range's latest month with the month before it,
+// when the range holds both.
+func (r *Report) monthChange(a *Agg, di int32) {
+	last := time.Date(a.To.Year(), a.To.Month(), 1, 0, 0, 0, 0, time.UTC)
+	before := last.AddDate(0, -1, 0)
+	if before.Before(a.From) {
+		return
+	}
+	days := Days(last, a.To)
+	bdays := min(days, Days(before, last.AddDate(0, 0, -1)))
+	mc := &MonthChange{Month: last, Before: before, Days: days}
+	lo, bo := Days(a.From, last)-1, Days(a.From, before)-1
+	for _, l := range top(a.lines(r.Group, di), 0) {
+		m := Line{Key: l.Key, Label: l.Label, HasPrev: true}
+		for i := 0; i < days; i++ {
+			m.Total += l.Values[lo+i]
+		}
+		for i := 0; i < bdays; i++ {
+			m.Prev += l.Values[bo+i]
+		}
+		mc.Lines = append(mc.Lines, m)
+	}
+	r.MoM = mc
+}
