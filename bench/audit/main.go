@@ -30,7 +30,7 @@ import (
 func main() {
 	data := flag.String("data", "/tmp/orgboard-large", "directory for the large local API database (seeded when missing) and the index")
 	runs := flag.Int("runs", 30, "searches per query")
-	workers := flag.Int("workers", 4, "organizations synced at once")
+	workers := flag.Int("workers", audit.Workers, "organizations synced at once")
 	limitOrgs := flag.Int("orgs", 0, "sync only this many organizations (0: all)")
 	syncOnly := flag.Bool("sync-only", false, "stop after the sync")
 	reuse := flag.Bool("reuse", false, "search the index of the last run instead of syncing a new one")

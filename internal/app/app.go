@@ -16,6 +16,7 @@ import (
 	"orgboard/internal/auth"
 	"orgboard/internal/server"
 	"orgboard/internal/sqlitedb"
+	"orgboard/internal/usage"
 	"orgboard/web"
 	"orgboard/web/templates"
 )
@@ -35,7 +36,11 @@ type Config struct {
 	DemoTokens    []templates.DemoToken
 	Logger        *slog.Logger
 	APIOptions    []api.Option // extra client options (tests shorten retries)
+	Now           func() time.Time // the usage pages' clock; nil is time.Now
 }
+
+// usageTTL is how long a fetched usage range is reused (per user).
+const usageTTL = 10 * time.Minute
 
 // Console is the wired console.
 type Console struct {
@@ -62,7 +67,7 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	db, err := sqlitedb.Open(filepath.Join(cfg.DataDir, "orgboard.db"), auth.Schema)
+	db, err := sqlitedb.Open(filepath.Join(cfg.DataDir, "orgboard.db"), auth.Schema+usage.Schema)
 	if err != nil {
 		return err
 	}
@@ -98,7 +103,8 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	}
 	c.Server = server.New(server.Config{Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
-		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: audit.NewSavedSearches(adb)})
+		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: audit.NewSavedSearches(adb)},
+		server.Usage{Jobs: usage.NewJobs(syncCtx, usageTTL, 64), Budgets: usage.NewBudgets(db), Now: cfg.Now})
 	c.Handler = c.Server.Handler()
 	return nil
 }

@@ -19,6 +19,7 @@ type Syncer struct {
 	idx    *Index
 	Window time.Duration // how far back the backfill goes
 	Limit  int           // entries per API page
+	Batch  int           // entries stored per transaction
 	log    *slog.Logger
 	ctx    context.Context // ends every sync at a page boundary when done
 
@@ -27,19 +28,23 @@ type Syncer struct {
 	// sync costs at least one API call per organization.
 	MinInterval time.Duration
 
+	slots    chan struct{} // bounds the organizations synced at once
 	mu       sync.Mutex
 	running  map[string]bool
 	finished map[string]time.Time
 	wg       sync.WaitGroup
 }
 
+// Workers is how many organizations sync at once; the others queue.
+const Workers = 8
+
 // NewSyncer syncs into idx until ctx ends.
 func NewSyncer(ctx context.Context, idx *Index, log *slog.Logger) *Syncer {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Syncer{idx: idx, Window: DefaultWindow, Limit: 1000, MinInterval: 30 * time.Second, log: log, ctx: ctx,
-		running: map[string]bool{}, finished: map[string]time.Time{}}
+	return &Syncer{idx: idx, Window: DefaultWindow, Limit: 1000, Batch: 5000, MinInterval: 30 * time.Second, log: log, ctx: ctx,
+		running: map[string]bool{}, finished: map[string]time.Time{}, slots: make(chan struct{}, Workers)}
 }
 
 // Ensure starts a background sync of org with the user's client, unless one
@@ -61,6 +66,12 @@ func (s *Syncer) Ensure(client *api.Client, org string) {
 			s.finished[org] = time.Now()
 			s.mu.Unlock()
 		}()
+		select {
+		case s.slots <- struct{}{}:
+			defer func() { <-s.slots }()
+		case <-s.ctx.Done():
+			return
+		}
 		if err := s.SyncOrg(s.ctx, client, org); err != nil && !errors.Is(err, context.Canceled) {
 			s.log.Warn("audit sync", "org", org, "error", err)
 		}
@@ -95,12 +106,40 @@ func (s *Syncer) load(ctx context.Context, org string) (state, error) {
 	return st, err
 }
 
-func (s *Syncer) save(ctx context.Context, org string, st state) error {
-	_, err := s.idx.db.W.ExecContext(ctx, `INSERT INTO sync_state(org_id, window_start, backfill_before, newest, synced, paused_until, error, updated)
+const saveState = `INSERT INTO sync_state(org_id, window_start, backfill_before, newest, synced, paused_until, error, updated)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(org_id) DO UPDATE SET window_start = excluded.window_start, backfill_before = excluded.backfill_before,
-		newest = excluded.newest, synced = excluded.synced, paused_until = excluded.paused_until, error = excluded.error, updated = excluded.updated`,
-		org, st.windowStart, st.backfillBefore, st.newest, st.synced, st.pausedUntil, st.err, s.idx.now().UnixMicro())
+		newest = excluded.newest, synced = excluded.synced, paused_until = excluded.paused_until, error = excluded.error, updated = excluded.updated`
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (s *Syncer) saveIn(ctx context.Context, db execer, org string, st state) error {
+	_, err := db.ExecContext(ctx, saveState, org, st.windowStart, st.backfillBefore, st.newest, st.synced, st.pausedUntil, st.err, s.idx.now().UnixMicro())
 	return err
+}
+
+func (s *Syncer) save(ctx context.Context, org string, st state) error {
+	return s.saveIn(ctx, s.idx.db.W, org, st)
+}
+
+// store writes a batch of entries and the state they bring in one
+// transaction: the state saved never claims entries that are not stored.
+func (s *Syncer) store(ctx context.Context, org string, entries []api.AuditEntry, st state) (state, error) {
+	tx, err := s.idx.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return st, err
+	}
+	defer tx.Rollback()
+	added, err := s.idx.insertTx(ctx, tx, org, entries)
+	if err != nil {
+		return st, err
+	}
+	st.synced += int64(added)
+	if err := s.saveIn(ctx, tx, org, st); err != nil {
+		return st, err
+	}
+	return st, tx.Commit()
 }
 
 // SyncOrg runs one sync of org to completion (or to an error).
@@ -142,30 +181,46 @@ func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *
 	} else {
 		p.Since, p.Before = rfc(max(st.newest-int64(time.Second/time.Microsecond), st.windowStart)), rfc(s.idx.now().Add(time.Minute).UnixMicro())
 	}
+	// Pages are stored in batches of about Batch entries: SQLite's full-text
+	// index and write-ahead log pay per transaction, not per entry.
+	work, committed := *st, *st
+	var pending []api.AuditEntry
+	flush := func() error {
+		if len(pending) == 0 && work == committed {
+			return nil
+		}
+		next, err := s.store(context.WithoutCancel(ctx), org, pending, work)
+		if err != nil {
+			return err
+		}
+		pending = pending[:0]
+		work, committed = next, next
+		*st = committed
+		return nil
+	}
 	for {
 		if err := ctx.Err(); err != nil {
-			return err
+			return errors.Join(err, flush()) // stop at a page boundary, keeping what was fetched
 		}
 		page, err := client.ListAuditEntries(ctx, org, p)
 		if err != nil {
-			return err
+			return errors.Join(err, flush())
 		}
-		added, err := s.idx.Insert(ctx, org, page.Entries)
-		if err != nil {
-			return err
-		}
-		st.synced += int64(added)
+		pending = append(pending, page.Entries...)
 		for _, e := range page.Entries {
 			t := e.Action.Time.UnixMicro()
-			st.newest = max(st.newest, t)
-			if backfill && t+1 < st.backfillBefore.Int64 {
-				st.backfillBefore.Int64 = t + 1 // a restart resumes here: at most one page is fetched again
+			work.newest = max(work.newest, t)
+			if backfill && t+1 < work.backfillBefore.Int64 {
+				work.backfillBefore.Int64 = t + 1 // a restart resumes here: at most one page is fetched again
 			}
 		}
-		if err := s.save(ctx, org, *st); err != nil {
-			return err
+		last := page.Cursor == "" || len(page.Entries) == 0
+		if last || len(pending) >= s.Batch {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
-		if page.Cursor == "" || len(page.Entries) == 0 {
+		if last {
 			return nil
 		}
 		p.Cursor = page.Cursor

@@ -81,10 +81,14 @@ func exportEntries(ctx context.Context, w io.Writer, format string, entries iter
 	return nil
 }
 
-// csvSafe keeps spreadsheet programs from running a cell as a formula.
+// csvSafe keeps spreadsheet programs from running a cell as a formula
+// (a negative number stays a number).
 func csvSafe(rec []string) []string {
 	for i, v := range rec {
-		if v != "" && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r') {
+		if v == "" || (v[0] == '-' && isNumber(v)) {
+			continue
+		}
+		if v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r' {
 			rec[i] = "'" + v
 		}
 	}
@@ -151,4 +155,9 @@ func diff(before, after map[string]string) []templates.Change {
 		return 0
 	})
 	return out
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
 }

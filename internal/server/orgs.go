@@ -106,10 +106,3 @@ func (s *Server) overview(c echo.Context, org api.Organization) (templates.Overv
 	v.Delete = templates.DeleteForm{CSRF: csrf, Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID) + "/delete", Name: org.Name}
 	return v, nil
 }
-
-func (s *Server) showUsageTab(c echo.Context) error {
-	return s.showTab(c, http.StatusOK, "usage", func(api.Organization) (templ.Component, error) {
-		return templates.Coming(templates.ComingView{Feature: "Usage and cost review",
-			Explanation: "Charts of this organization's billable usage and cost are being built. Until then, usage is in the Cloudflare dashboard."}), nil
-	})
-}

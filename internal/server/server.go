@@ -35,12 +35,13 @@ type Server struct {
 	cache  *Cache
 	logins *rateLimiter
 	audit  Audit
+	usage  Usage
 	log    *slog.Logger
 	echo   *echo.Echo
 }
 
 // New wires the console. client has no token; each request binds the user's.
-func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, aud Audit) *Server {
+func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, aud Audit, use Usage) *Server {
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = 30 * time.Second
 	}
@@ -51,7 +52,7 @@ func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, 
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, api: client, auth: mgr, assets: assets, cache: NewCache(cfg.CacheTTL),
-		logins: newRateLimiter(cfg.LoginRate, time.Minute), audit: aud, log: cfg.Logger}
+		logins: newRateLimiter(cfg.LoginRate, time.Minute), audit: aud, usage: use, log: cfg.Logger}
 	s.echo = s.routes()
 	return s
 }
@@ -108,6 +109,10 @@ func (s *Server) routes() *echo.Echo {
 	g.POST("/audit/extend", s.extendAudit)
 	g.DELETE("/audit/saved/:saved", s.deleteSavedSearch)
 	g.GET("/orgs/:id/usage", s.showUsageTab)
+	g.GET("/orgs/:id/usage/export", s.usageExport)
+	g.GET("/orgs/:id/usage/chart.csv", s.usageChartCSV)
+	g.POST("/orgs/:id/usage/retry", s.retryUsage)
+	g.POST("/orgs/:id/usage/budget", s.setBudget)
 	return e
 }
 

@@ -106,3 +106,6 @@ func (j *Job) Retry(ctx context.Context, src Source) int {
 	}
 	return n
 }
+
+// Context is the context jobs fetch under (it ends at shutdown).
+func (js *Jobs) Context() context.Context { return js.ctx }

@@ -331,3 +331,13 @@ func (r *Report) monthChange(a *Agg, di int32) {
 	}
 	r.MoM = mc
 }
+
+// BucketOf is the index of the bucket holding day.
+func (r *Report) BucketOf(day time.Time) int { return r.bucketOf(day) }
+
+// Denominations lists the currencies (first) and units of the range.
+func (a *Agg) Denominations() []Denomination {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.denominations()
+}

@@ -132,6 +132,13 @@
       var chart = echarts.init(el, dark && dark.matches ? "dark" : null, { renderer: "canvas" });
       if (dark && dark.matches) { options.backgroundColor = "transparent"; }
       chart.setOption(options);
+      // clicking a product family or an account drills down (same-origin paths only)
+      var drill = {};
+      try { drill = JSON.parse(el.getAttribute("data-drill") || "{}"); } catch (e) { drill = {}; }
+      chart.on("click", function (p) {
+        var url = drill[p.name] || drill[p.seriesName];
+        if (typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/") window.location.assign(url);
+      });
     });
   }
   function onLoad(root) { localTimes(root); startCharts(root); }
@@ -142,6 +149,19 @@
     document.querySelectorAll("[data-chart]").forEach(function (el) { var c = echarts.getInstanceByDom(el); if (c) c.resize(); });
   });
   if (dark && dark.addEventListener) dark.addEventListener("change", function () { startCharts(document); });
+
+  // A range preset and its dates: choosing a preset clears the dates, a
+  // date makes the range custom (capture: before htmx sends the change).
+  document.addEventListener("change", function (ev) {
+    var t = ev.target;
+    if (!t || !t.form) return;
+    if (t.hasAttribute("data-preset")) {
+      t.form.querySelectorAll("[data-range]").forEach(function (i) { i.value = ""; });
+    } else if (t.hasAttribute("data-range")) {
+      var p = t.form.querySelector("[data-preset]");
+      if (p) p.value = "custom";
+    }
+  }, true);
 
   // Forms with data-confirm ask before they submit (no inline handlers).
   document.addEventListener("submit", function (ev) {

@@ -1,0 +1,89 @@
+package templates
+
+// UsageView is the usage and cost tab of an organization.
+type UsageView struct {
+	PanelURL   string // the panel's own URL with the current query (polling, htmx)
+	Form       UsageForm
+	Filters    []UsageFilter
+	Loading    *UsageProgress
+	Notices    []string
+	Gaps       []string
+	RetryURL   string
+	CSRF       string
+	KPIs       []UsageKPI
+	Charts     []UsageChart
+	Anomalies  []UsageAnomaly
+	MoM        *UsageMoM
+	Budget     UsageBudgetForm
+	ExportCSV  string
+	ExportJSON string
+	Empty      bool
+	Methods    []string
+}
+
+// Option is one choice of a select.
+type Option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// UsageForm is the range and grouping controls.
+type UsageForm struct {
+	Action                                  string
+	From, To                                string
+	Presets, Scopes, Groups, Steps, Measures []Option
+	Denoms, Styles                          []Option
+	Hidden                                  []UsageFilter // drill-down filters carried by the form
+	Error                                   string
+}
+
+// UsageFilter is one drill-down filter.
+type UsageFilter struct {
+	Param, Value, Label, RemoveURL string
+}
+
+// UsageProgress is a fetch still running.
+type UsageProgress struct {
+	Done, Total, Failed int
+	Records             string
+	PollURL             string
+}
+
+// UsageKPI is one tile.
+type UsageKPI struct {
+	Label, Value, Note, TestID string
+}
+
+// UsageChart is one chart with its table view.
+type UsageChart struct {
+	Name, Title, Options, Drill, CSVURL string
+	Wide                                bool
+	Note                                string
+	Head                                []string
+	Rows                                []UsageRow
+}
+
+// UsageRow is one row of a chart's table; Link drills down on its first cell.
+type UsageRow struct {
+	Cells []string
+	Link  string
+}
+
+// UsageAnomaly is one listed anomaly.
+type UsageAnomaly struct {
+	Day, Label, Value, Baseline, Jump, Link string
+}
+
+// UsageMoM is the month-over-month table.
+type UsageMoM struct {
+	Title string
+	Head  []string
+	Rows  []UsageRow
+}
+
+// UsageBudgetForm sets the organization's monthly budget.
+type UsageBudgetForm struct {
+	Action, CSRF, Amount, Currency, Error, Saved string
+	Currencies                                   []string
+	Note                                         string
+}
