@@ -35,7 +35,7 @@ type Config struct {
 	AuditWindow   time.Duration
 	DemoTokens    []templates.DemoToken
 	Logger        *slog.Logger
-	APIOptions    []api.Option // extra client options (tests shorten retries)
+	APIOptions    []api.Option     // extra client options (tests shorten retries)
 	Now           func() time.Time // the usage pages' clock; nil is time.Now
 }
 

@@ -236,9 +236,7 @@ func TestOrganizationPage(t *testing.T) {
 	}
 	direct := u.Get("/orgs/" + gw.ID + "/accounts")
 	contains(t, "accounts page", direct, "<html", "accounts</p>", "2FA enforced")
-	for _, p := range []string{"/usage"} {
-		contains(t, p, u.Get("/orgs/"+gw.ID+p), "not available yet")
-	}
+	contains(t, "usage tab", u.HX("GET", "/orgs/"+gw.ID+"/usage", "org-body", nil), `aria-selected="true">Usage and cost`, `id="usage-panel"`)
 	if r := u.Get("/orgs/ffffffffffffffffffffffffffffffff"); r.Status != 404 || !strings.Contains(r.Body, "does not exist") {
 		t.Errorf("unknown organization: %d", r.Status)
 	}

@@ -75,6 +75,9 @@ type Env struct {
 	Syncer   *audit.Syncer
 	Logs     *syncBuffer
 	calls    atomic.Int64
+	// Intercept, when set, sees every API request first and answers it
+	// itself by returning true (a test's own fault, aimed at one request).
+	Intercept atomic.Pointer[func(http.ResponseWriter, *http.Request) bool]
 }
 
 // Options change an Env.
@@ -105,6 +108,9 @@ func New(t testing.TB, opts ...Options) *Env {
 	e.LocalAPI = localapi.NewServer(e.Store, nil, nil)
 	e.API = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.calls.Add(1)
+		if f := e.Intercept.Load(); f != nil && (*f)(w, r) {
+			return
+		}
 		e.LocalAPI.ServeHTTP(w, r)
 	}))
 	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

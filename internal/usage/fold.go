@@ -136,7 +136,9 @@ func (m Measure) cost(r *api.UsageRecord) *float64 {
 const unitPrefix = "qty:"
 
 // IsUnit reports whether a denomination is a quantity unit.
-func IsUnit(denom string) bool { return len(denom) > len(unitPrefix) && denom[:len(unitPrefix)] == unitPrefix }
+func IsUnit(denom string) bool {
+	return len(denom) > len(unitPrefix) && denom[:len(unitPrefix)] == unitPrefix
+}
 
 // DenomLabel writes a denomination for people.
 func DenomLabel(denom string) string {

@@ -54,31 +54,31 @@ type MonthChange struct {
 // Report is everything the page shows of one Agg in one View.
 type Report struct {
 	View
-	Measure       Measure
-	From, To      time.Time
-	Denoms        []Denomination
-	Buckets       []time.Time
-	Labels        []string
-	Stack         []Line // the top groups and "Other", per bucket
-	Total         float64
-	PrevTotal     float64
-	HasPrev       bool
-	TopMover      *Line
-	TopAccounts   []Line
-	TopMetrics    []Line
-	Families      []Line
-	HeatDays      []time.Time
-	HeatFamilies  []string
-	Heat          [][]float64 // [family][day]
-	Anomalies     []Anomaly
-	Forecast      *Forecast
-	MoM           *MonthChange
-	Corrections   float64
-	CorrBuckets   []bool // buckets holding a correction
-	Records       int64
-	NoCost        int64
-	CorrRecords   int64
-	DaysWithData  int
+	Measure      Measure
+	From, To     time.Time
+	Denoms       []Denomination
+	Buckets      []time.Time
+	Labels       []string
+	Stack        []Line // the top groups and "Other", per bucket
+	Total        float64
+	PrevTotal    float64
+	HasPrev      bool
+	TopMover     *Line
+	TopAccounts  []Line
+	TopMetrics   []Line
+	Families     []Line
+	HeatDays     []time.Time
+	HeatFamilies []string
+	Heat         [][]float64 // [family][day]
+	Anomalies    []Anomaly
+	Forecast     *Forecast
+	MoM          *MonthChange
+	Corrections  float64
+	CorrBuckets  []bool // buckets holding a correction
+	Records      int64
+	NoCost       int64
+	CorrRecords  int64
+	DaysWithData int
 }
 
 // Change is the period total against the period before, in percent.

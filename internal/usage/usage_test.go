@@ -27,9 +27,9 @@ func TestWindows(t *testing.T) {
 	}{
 		{"2026-11-01", "2026-11-24", []string{"2026-11-01..2026-11-24"}},
 		{"2026-10-15", "2026-12-03", []string{"2026-10-15..2026-10-31", "2026-11-01..2026-11-30", "2026-12-01..2026-12-03"}},
-		{"2025-12-20", "2026-01-10", []string{"2025-12-20..2025-12-31", "2026-01-01..2026-01-10"}},              // year edge
-		{"2024-02-01", "2024-03-01", []string{"2024-02-01..2024-02-29", "2024-03-01..2024-03-01"}},              // leap day
-		{"2026-03-20", "2026-04-05", []string{"2026-03-20..2026-03-31", "2026-04-01..2026-04-05"}},              // Europe's DST change (Mar 29)
+		{"2025-12-20", "2026-01-10", []string{"2025-12-20..2025-12-31", "2026-01-01..2026-01-10"}}, // year edge
+		{"2024-02-01", "2024-03-01", []string{"2024-02-01..2024-02-29", "2024-03-01..2024-03-01"}}, // leap day
+		{"2026-03-20", "2026-04-05", []string{"2026-03-20..2026-03-31", "2026-04-01..2026-04-05"}}, // Europe's DST change (Mar 29)
 		{"2026-11-01", "2026-11-01", []string{"2026-11-01..2026-11-01"}},
 	}
 	for _, c := range cases {
@@ -114,9 +114,9 @@ func TestAggregationAndGrouping(t *testing.T) {
 		rec("2026-11-02", "a2", "Workers", "req", "Requests", 2000, f(3.00), "USD"),
 		rec("2026-11-03", "a1", "R2", "storage", "GB-Month", 10, f(0.25), "USD"),
 		rec("2026-11-09", "a1", "Workers", "req", "Requests", 500, f(0.75), "USD"), // next ISO week
-		rec("2026-11-03", "a3", "Workers", "req", "Requests", 400, f(2.00), "EUR"),  // another currency
-		rec("2026-11-04", "a4", "CDN", "bytes", "GB", 7, nil, ""),                    // no cost: a quantity
-		rec("2026-11-01", "a1", "Workers", "req", "Requests", 9, f(9), "USD"),       // outside
+		rec("2026-11-03", "a3", "Workers", "req", "Requests", 400, f(2.00), "EUR"), // another currency
+		rec("2026-11-04", "a4", "CDN", "bytes", "GB", 7, nil, ""),                  // no cost: a quantity
+		rec("2026-11-01", "a1", "Workers", "req", "Requests", 9, f(9), "USD"),      // outside
 	}
 	corr := rec("2026-11-10", "a2", "Workers", "req", "Requests", -100, f(-0.15), "USD")
 	corr.ChargeClass = api.ChargeClassCorrection

@@ -29,12 +29,12 @@ type Option struct {
 
 // UsageForm is the range and grouping controls.
 type UsageForm struct {
-	Action                                  string
-	From, To                                string
+	Action                                   string
+	From, To                                 string
 	Presets, Scopes, Groups, Steps, Measures []Option
-	Denoms, Styles                          []Option
-	Hidden                                  []UsageFilter // drill-down filters carried by the form
-	Error                                   string
+	Denoms, Styles                           []Option
+	Hidden                                   []UsageFilter // drill-down filters carried by the form
+	Error                                    string
 }
 
 // UsageFilter is one drill-down filter.

@@ -241,11 +241,6 @@ type AddMemberForm struct {
 	Added                        string
 }
 
-// ComingView is a tab whose feature is not built yet.
-type ComingView struct {
-	Feature, Explanation string
-}
-
 // ErrorView is an error page or fragment.
 type ErrorView struct {
 	Page

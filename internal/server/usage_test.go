@@ -1,0 +1,240 @@
+package server_test
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"html"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"orgboard/internal/api"
+	"orgboard/internal/localapi"
+	"orgboard/internal/testenv"
+	"orgboard/internal/usage"
+)
+
+// apiTotals sums the API's own records of [from, to] for orgs (31-day
+// windows, as the API wants) by currency for effective cost.
+func apiTotals(t *testing.T, e *testenv.Env, orgs []string, from, to time.Time) map[string]float64 {
+	t.Helper()
+	out := map[string]float64{}
+	for _, o := range orgs {
+		for _, w := range usage.Windows(from, to) {
+			recs, err := e.Admin().Usage(context.Background(), o, api.UsageParams{From: w.From.Format(time.DateOnly), To: w.To.Format(time.DateOnly)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range recs {
+				if r.EffectiveCost != nil {
+					out[r.BillingCurrency] += *r.EffectiveCost
+				} else {
+					out["qty:"+r.ConsumedUnit] += r.ConsumedQuantity
+				}
+			}
+		}
+	}
+	return out
+}
+
+func exportRows(t *testing.T, u *testenv.User, path string) []usage.Row {
+	t.Helper()
+	r := u.Get(path)
+	if r.Status != 200 || !strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("export %s: %d %s", path, r.Status, r.Body)
+	}
+	var rows []usage.Row
+	if err := json.Unmarshal([]byte(r.Body), &rows); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestUsagePageTotalsEqualTheAPI(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoEditorToken)
+	team := e.Org("Payments Platform")
+	from, to, _ := usage.LastMonth.Range(time.Now().UTC())
+	q := "?preset=last_month&scope=org&group=product_family&step=week"
+	page := u.Get("/orgs/" + team.ID + "/usage" + q)
+	contains(t, "usage page", page, "<html", "Period total", `data-testid="chart-daily"`, `data-testid="chart-accounts"`, `data-testid="chart-families"`,
+		`data-testid="chart-heatmap"`, "data-options=", "Table view", "Export rows (CSV)", "Month-end forecast")
+	if strings.Contains(page.Body, "<script>") || strings.Contains(page.Body, localapi.DemoEditorToken) {
+		t.Error("inline script or the token in the page")
+	}
+	want := apiTotals(t, e, []string{team.ID}, from, to)
+	rows := exportRows(t, u, "/orgs/"+team.ID+"/usage/export"+q+"&format=json")
+	got := map[string]float64{}
+	for _, r := range rows {
+		if r.Currency != "" {
+			got[r.Currency] += r.Value
+		} else {
+			got["qty:"+r.Unit] += r.Value
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the team has no usage last month: the test proves nothing")
+	}
+	for k, w := range want {
+		if math.Abs(got[k]-w) > 0.01 {
+			t.Errorf("%s: export sums %.4f, the API's records %.4f", k, got[k], w)
+		}
+	}
+	// the page's period total is the first currency's
+	for cur, w := range want {
+		if strings.HasPrefix(cur, "qty:") {
+			continue
+		}
+		p := u.Get("/orgs/" + team.ID + "/usage" + q + "&cur=" + cur)
+		if !strings.Contains(p.Body, usage.Amount(w, cur)+" "+cur) {
+			t.Errorf("page in %s does not show the total %s", cur, usage.Amount(w, cur))
+		}
+	}
+}
+
+func TestUsageGroupingDrillDownAndCSV(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	root := e.Org("Northwind Holdings")
+	base := "/orgs/" + root.ID + "/usage?preset=last_30_days"
+	byAccount := u.Get(base + "&group=account&step=day")
+	contains(t, "by account", byAccount, "per day by account", `data-testid="table-daily"`)
+	// drill into one product family: only it remains
+	fam := u.Get(base + "&group=product_family&product_family=Workers")
+	contains(t, "drill-down", fam, "Product family: Workers", "Remove filter")
+	famRows := exportRows(t, u, "/orgs/"+root.ID+"/usage/export?preset=last_30_days&group=product_family&product_family=Workers&format=json")
+	if len(famRows) == 0 {
+		t.Fatal("no Workers usage")
+	}
+	for _, r := range famRows {
+		if r.Group != "Workers" {
+			t.Fatalf("drill-down to Workers exported %q", r.Group)
+		}
+	}
+	// a chart's CSV is exactly its table
+	c := u.Get("/orgs/" + root.ID + "/usage/chart.csv?preset=last_30_days&group=product_family&chart=families")
+	recs, err := csv.NewReader(strings.NewReader(c.Body)).ReadAll()
+	if err != nil || len(recs) < 2 || recs[0][0] != "product family" {
+		t.Fatalf("chart CSV: %v %q", err, c.Body)
+	}
+	for _, rec := range recs[1:] {
+		if !strings.Contains(fam.Body+u.Get(base+"&group=product_family").Body, ">"+rec[1]+"<") {
+			t.Errorf("CSV value %s of %s is not in the table view", rec[1], rec[0])
+		}
+	}
+	if r := u.Get("/orgs/" + root.ID + "/usage/chart.csv?preset=last_30_days&chart=nope"); r.Status != 400 {
+		t.Errorf("unknown chart: %d", r.Status)
+	}
+}
+
+func TestUsageBadInputKeepsWhatWasTyped(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	id := e.Org("Northwind Holdings").ID
+	before := e.UpstreamCalls()
+	for q, msg := range map[string]string{
+		"preset=custom&from=2026-13-01&to=2026-11-02": "Dates are written YYYY-MM-DD",
+		"preset=custom&from=2026-11-05&to=2026-11-01": "ends before it starts",
+		"preset=custom&from=2024-01-01&to=2026-01-01": "at most 400 days",
+		"preset=custom&from=2026-01-01":               "Give both dates",
+		"group=planet":                                "Group by must be one of",
+		"step=hour":                                   "Step must be day, week or month",
+		"measure=vibes":                               "Measure must be",
+		"preset=forever":                              "does not exist",
+	} {
+		r := u.HX("GET", "/orgs/"+id+"/usage?"+q, "usage-panel", nil)
+		if r.Status != 400 || !strings.Contains(r.Body, msg) {
+			t.Errorf("%s: %d, want 400 with %q", q, r.Status, msg)
+		}
+	}
+	r := u.HX("GET", "/orgs/"+id+"/usage?preset=custom&from=2026-13-01&to=2026-11-02", "usage-panel", nil)
+	if !strings.Contains(r.Body, `value="2026-13-01"`) {
+		t.Error("the typed date was lost")
+	}
+	if n := e.UpstreamCalls() - before; n > 2 {
+		t.Errorf("bad queries made %d upstream calls", n)
+	}
+	if r := u.Get("/orgs/" + id + "/usage/export?format=xml"); r.Status != 400 {
+		t.Errorf("export format xml: %d", r.Status)
+	}
+}
+
+func TestUsageBudget(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	id := e.Org("Northwind Holdings").ID
+	path := "/orgs/" + id + "/usage/budget?preset=this_month"
+	if r := u.Do("POST", path, url.Values{"amount": {"5000"}, "currency": {"USD"}}, nil); r.Status != 403 {
+		t.Errorf("budget without CSRF: %d", r.Status)
+	}
+	bad := u.HX("POST", path, "usage-panel", url.Values{"amount": {"12abc"}, "currency": {"USD"}})
+	if bad.Status != 422 || !strings.Contains(bad.Body, "Write the budget as a number") || !strings.Contains(bad.Body, `value="12abc"`) {
+		t.Errorf("bad budget: %d", bad.Status)
+	}
+	ok := u.HX("POST", path, "usage-panel", url.Values{"amount": {"1,000,000"}, "currency": {"USD"}})
+	if ok.Status != 200 || !strings.Contains(ok.Body, "Budget saved") || !strings.Contains(ok.Body, "budget of 1000000.00 USD") {
+		t.Errorf("budget: %d %s", ok.Status, snippet(ok.Body, "kpi-forecast"))
+	}
+	if !strings.Contains(html.UnescapeString(u.Get("/orgs/"+id+"/usage?preset=this_month").Body), `"name":"Budget"`) {
+		t.Error("the budget line is not drawn")
+	}
+	cleared := u.HX("POST", path, "usage-panel", url.Values{"amount": {""}, "currency": {"USD"}})
+	if !strings.Contains(cleared.Body, "Budget removed") {
+		t.Error("clearing the budget")
+	}
+}
+
+func snippet(body, near string) string {
+	i := strings.Index(body, near)
+	if i < 0 {
+		return ""
+	}
+	return body[i:min(len(body), i+400)]
+}
+
+func TestUsagePartialFailureAndRetry(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	id := e.Org("Payments Platform").ID
+	from, _, _ := usage.Last90Days.Range(time.Now().UTC())
+	failing := usage.Windows(from, time.Now())[1].From.Format(time.DateOnly)
+	fail := func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.HasSuffix(r.URL.Path, "/billable/usage") && r.URL.Query().Get("from") == failing {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(500)
+			w.Write([]byte(`{"success":false,"errors":[{"code":10001,"message":"boom"}],"messages":[],"result":null}`))
+			return true
+		}
+		return false
+	}
+	e.Intercept.Store(&fail)
+	q := "/orgs/" + id + "/usage?preset=last_90_days&scope=org"
+	r := u.Get(q)
+	contains(t, "partial", r, "Some days are missing", failing, "Cloudflare did not answer usably", "Retry the missing days", "Period total")
+	e.Intercept.Store(nil)
+	retried := u.HX("POST", "/orgs/"+id+"/usage/retry?preset=last_90_days&scope=org", "usage-panel", nil)
+	if retried.Status != 200 {
+		t.Fatalf("retry: %d", retried.Status)
+	}
+	for i := 0; i < 50 && strings.Contains(u.Get(q).Body, "Some days are missing"); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if strings.Contains(u.Get(q).Body, "Some days are missing") {
+		t.Error("the retry did not fill the gap")
+	}
+}
+
+func TestUsageViewerOfOneTeamSeesOnlyIt(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoEditorToken) // may read Payments Platform and below, not the root
+	if r := u.Get("/orgs/" + e.Org("Northwind Holdings").ID + "/usage"); r.Status != 403 {
+		t.Errorf("editor opening the root's usage: %d", r.Status)
+	}
+	if r := u.Get("/orgs/" + e.Org("Northwind Holdings").ID + "/usage/export?format=json"); r.Status != 403 {
+		t.Errorf("editor exporting the root's usage: %d", r.Status)
+	}
+}
