@@ -208,10 +208,7 @@ func drillURL(base string, q usageQuery, d usage.Dim, key string) string {
 }
 
 func money(v float64, denom string) string {
-	if usage.IsUnit(denom) {
-		return usage.Amount(v, denom) + " " + usage.DenomLabel(denom)
-	}
-	return usage.Amount(v, denom) + " " + denom
+	return usage.Display(v, denom) + " " + usage.DenomLabel(denom)
 }
 
 func usageNotices(r *usage.Report, denoms []usage.Denomination) []string {

@@ -90,7 +90,7 @@ func TestUsagePageTotalsEqualTheAPI(t *testing.T) {
 			continue
 		}
 		p := u.Get("/orgs/" + team.ID + "/usage" + q + "&cur=" + cur)
-		if !strings.Contains(p.Body, usage.Amount(w, cur)+" "+cur) {
+		if !strings.Contains(p.Body, usage.Display(w, cur)+" "+cur) {
 			t.Errorf("page in %s does not show the total %s", cur, usage.Amount(w, cur))
 		}
 	}
@@ -176,7 +176,7 @@ func TestUsageBudget(t *testing.T) {
 		t.Errorf("bad budget: %d", bad.Status)
 	}
 	ok := u.HX("POST", path, "usage-panel", url.Values{"amount": {"1,000,000"}, "currency": {"USD"}})
-	if ok.Status != 200 || !strings.Contains(ok.Body, "Budget saved") || !strings.Contains(ok.Body, "budget of 1000000.00 USD") {
+	if ok.Status != 200 || !strings.Contains(ok.Body, "Budget saved") || !strings.Contains(ok.Body, "budget of 1,000,000.00 USD") {
 		t.Errorf("budget: %d %s", ok.Status, snippet(ok.Body, "kpi-forecast"))
 	}
 	if !strings.Contains(html.UnescapeString(u.Get("/orgs/"+id+"/usage?preset=this_month").Body), `"name":"Budget"`) {

@@ -2,6 +2,7 @@ package usage
 
 import (
 	"math"
+	"strings"
 	"strconv"
 	"time"
 )
@@ -23,6 +24,27 @@ func Amount(v float64, denom string) string {
 		return strconv.FormatFloat(math.Round(v*1000)/1000, 'f', -1, 64)
 	}
 	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// Display writes an amount for reading: thousands grouped (1,234,567.89).
+func Display(v float64, denom string) string {
+	s := Amount(v, denom)
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if dot {
+		b.WriteString("." + frac)
+	}
+	return sign + b.String()
 }
 
 // Percent writes a change, or "n/a" without a base.

@@ -378,3 +378,14 @@ func TestJobsCacheAndStop(t *testing.T) {
 		t.Error("Forget kept a job")
 	}
 }
+
+func TestDisplay(t *testing.T) {
+	for v, want := range map[float64]string{0: "0.00", 999.5: "999.50", 1234.5: "1,234.50", -1234567.891: "-1,234,567.89", 100000: "100,000.00"} {
+		if got := Display(v, "USD"); got != want {
+			t.Errorf("Display(%v) = %q, want %q", v, got, want)
+		}
+	}
+	if got := Display(1234567.5, "qty:Requests"); got != "1,234,567.5" {
+		t.Errorf("quantity %q", got)
+	}
+}
