@@ -2,8 +2,8 @@ package usage
 
 import (
 	"math"
-	"strings"
 	"strconv"
+	"strings"
 	"time"
 )
 
