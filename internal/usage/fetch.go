@@ -64,7 +64,7 @@ const Concurrency = 4
 // before, for every organization.
 func NewJob(req Request) *Job {
 	pf, pt := Previous(req.From, req.To)
-	j := &Job{Req: req, Agg: NewAgg(req.From, req.To, req.Measure, req.Filters), Prev: NewAgg(pf, pt, req.Measure, req.Filters),
+	j := &Job{Req: req, Agg: NewAgg(req.From, req.To, req.Measure, req.Filters), Prev: NewTotals(pf, pt, req.Measure, req.Filters),
 		Started: time.Now(), concurrent: Concurrency}
 	for _, prev := range []bool{false, true} {
 		from, to := req.From, req.To
@@ -135,6 +135,9 @@ func (j *Job) fetch(ctx context.Context, src Source, p Part) {
 		into = j.Prev
 	}
 	part := NewAgg(p.Window.From, p.Window.To, into.Measure, into.Filters)
+	if into.Collapsed {
+		part = NewTotals(p.Window.From, p.Window.To, into.Measure, into.Filters)
+	}
 	params := api.UsageParams{From: p.Window.From.Format(time.DateOnly), To: p.Window.To.Format(time.DateOnly)}
 	for _, f := range into.Filters {
 		if f.Dim == DimMetric {

@@ -170,6 +170,9 @@ type Agg struct {
 	From, To time.Time
 	Measure  Measure
 	Filters  []Filter
+	// Collapsed keeps one number per series instead of one per day: the
+	// period before the range needs only its totals.
+	Collapsed bool
 
 	mu      sync.Mutex
 	days    int
@@ -194,6 +197,13 @@ func NewAgg(from, to time.Time, m Measure, filters []Filter) *Agg {
 		a.index[d] = map[string]int32{}
 	}
 	a.intern(DimTotal, "", "Total")
+	return a
+}
+
+// NewTotals is an aggregate of [from, to] that keeps totals only.
+func NewTotals(from, to time.Time, m Measure, filters []Filter) *Agg {
+	a := NewAgg(from, to, m, filters)
+	a.Collapsed, a.days = true, 1
 	return a
 }
 
@@ -233,9 +243,12 @@ func (a *Agg) add(k seriesKey, day int, v float64) {
 // window into its own Agg and Merge it.
 func (a *Agg) Add(r *api.UsageRecord) {
 	day := int(Civil(r.ChargePeriodStart.UTC()).Sub(a.From).Hours() / 24)
-	if r.ChargePeriodStart.Before(a.From) || day >= a.days {
+	if r.ChargePeriodStart.Before(a.From) || !r.ChargePeriodStart.Before(a.To.AddDate(0, 0, 1)) {
 		a.Outside++
 		return
+	}
+	if a.Collapsed {
+		day = 0
 	}
 	for _, f := range a.Filters {
 		if k, _ := key(r, f.Dim); k != f.Key {
@@ -270,7 +283,13 @@ func (a *Agg) Add(r *api.UsageRecord) {
 // Merge adds b (of a range within a's) into a. Safe for concurrent use.
 func (a *Agg) Merge(b *Agg) error {
 	off := Days(a.From, b.From) - 1
-	if b.From.Before(a.From) || off+b.days > a.days {
+	if a.Collapsed != b.Collapsed {
+		return fmt.Errorf("merge: totals and daily sums do not mix")
+	}
+	if a.Collapsed {
+		off = 0
+	}
+	if b.From.Before(a.From) || b.To.After(a.To) || off+b.days > a.days {
 		return fmt.Errorf("merge: %s..%s is not within %s..%s", b.From.Format(time.DateOnly), b.To.Format(time.DateOnly),
 			a.From.Format(time.DateOnly), a.To.Format(time.DateOnly))
 	}

@@ -206,7 +206,7 @@ func TestPreviousPeriodAndMover(t *testing.T) {
 	if pf.Format(time.DateOnly) != "2026-10-22" || pt.Format(time.DateOnly) != "2026-10-31" {
 		t.Fatalf("previous %s..%s", pf, pt)
 	}
-	prev := NewAgg(pf, pt, Effective, nil)
+	prev := NewTotals(pf, pt, Effective, nil)
 	for _, r := range []api.UsageRecord{rec("2026-11-05", "a1", "Workers", "req", "Requests", 1, f(30), "USD"), rec("2026-11-05", "a2", "R2", "s", "GB", 1, f(12), "USD")} {
 		cur.Add(&r)
 	}

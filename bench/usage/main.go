@@ -1,0 +1,223 @@
+// Command usage measures the usage review at the large seed scale (2,000
+// organizations, 20,000 accounts), against the local API in its own
+// process so that this process's memory is the console's alone:
+//
+//	go run ./bench/usage -data /tmp/orgboard-large
+//
+// It reports records decoded and aggregated per second and the peak
+// resident memory while one month of the whole tree streams through,
+// then the time to a rendered usage page (one team organization, and the
+// root with its descendants) and the page's size.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"orgboard/internal/api"
+	"orgboard/internal/app"
+	"orgboard/internal/localapi"
+	"orgboard/internal/usage"
+)
+
+func main() {
+	data := flag.String("data", "/tmp/orgboard-large", "the large local API's data directory (seeded when missing)")
+	listen := flag.String("listen", "127.0.0.1:18788", "where the local API child process listens")
+	teams := flag.Int("teams", 10, "team organizations whose page is timed")
+	skipTree := flag.Bool("skip-tree", false, "skip the whole-tree fetch")
+	flag.Parse()
+	ctx := context.Background()
+
+	bin := filepath.Join(os.TempDir(), "orgboard-bench-localapi")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	check(build.Run())
+	child := exec.Command(bin, "localapi", "--data-dir", *data, "--listen", *listen, "--seed-scale", "large")
+	child.Stderr = os.Stderr
+	out, err := child.StdoutPipe()
+	check(err)
+	check(child.Start())
+	defer func() { child.Process.Signal(syscall.SIGTERM); child.Wait() }()
+	waitFor(out, "Local Cloudflare Organizations API")
+	base := "http://" + *listen + localapi.BasePath
+
+	client, err := api.New(base, api.WithTimeout(5*time.Minute))
+	check(err)
+	client = client.WithToken(localapi.DemoAdminToken)
+	var orgs []api.Organization
+	for o, err := range client.Organizations(ctx, api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 1000}}) {
+		check(err)
+		orgs = append(orgs, o)
+	}
+	fmt.Printf("%d organizations\n", len(orgs))
+	from, to, _ := usage.LastMonth.Range(time.Now().UTC())
+
+	if !*skipTree {
+		ids := make([]string, len(orgs))
+		for i, o := range orgs {
+			ids[i] = o.ID
+		}
+		rssBefore := peakRSS()
+		job := usage.NewJob(usage.Request{Orgs: ids, From: from, To: to, Measure: usage.Effective})
+		start := time.Now()
+		job.Run(ctx, client)
+		took := time.Since(start)
+		p := job.Progress()
+		recs := job.Agg.Records + job.Prev.Records
+		fmt.Printf("whole tree, %s..%s and the month before: %d records in %v: %.0f records/s decoded and aggregated (%d calls, %d failed)\n",
+			from.Format(time.DateOnly), to.Format(time.DateOnly), recs, took.Round(time.Millisecond), float64(recs)/took.Seconds(), p.Total, p.Failed)
+		fmt.Printf("peak resident memory: %d MB (before the fetch %d MB)\n", peakRSS()>>20, rssBefore>>20)
+		r := usage.Build(job.Agg, job.Prev, usage.View{Group: usage.DimAccount, Step: usage.StepDay, Today: time.Now()})
+		fmt.Printf("  period total %s %s; %d currencies and units\n", usage.Display(r.Total, r.Denom), r.Denom, len(job.Agg.Denominations()))
+	}
+
+	// the console over HTTP, signed in as the demo admin
+	dir, err := os.MkdirTemp("", "orgboard-bench-usage")
+	check(err)
+	defer os.RemoveAll(dir)
+	console, err := app.New(ctx, app.Config{APIURL: base, Local: true, DataDir: dir, SessionIdle: time.Hour, SessionMax: time.Hour, LoginRate: 1000})
+	check(err)
+	defer console.Close()
+	srv := httptest.NewServer(console.Handler)
+	defer srv.Close()
+	browser := signIn(srv.URL, localapi.DemoAdminToken)
+
+	children := map[string]int{}
+	for _, o := range orgs {
+		if o.Parent != nil {
+			children[o.Parent.ID]++
+		}
+	}
+	var leaves []api.Organization
+	var root api.Organization
+	for _, o := range orgs {
+		if o.Parent == nil && root.ID == "" {
+			root = o
+		}
+		if children[o.ID] == 0 && len(leaves) < *teams {
+			leaves = append(leaves, o)
+		}
+	}
+	var cold, warm []time.Duration
+	var size, zipped int
+	for _, o := range leaves {
+		path := "/orgs/" + o.ID + "/usage?preset=last_month&scope=org"
+		d, body := rendered(browser, srv.URL+path)
+		cold = append(cold, d)
+		d, _ = rendered(browser, srv.URL+path)
+		warm = append(warm, d)
+		size, zipped = len(body), gzipLen(body)
+	}
+	fmt.Printf("team organization page, one month: first view p50 %v (max %v), cached p50 %v; page %d KB (%d KB gzipped)\n",
+		p50(cold), slices.Max(cold), p50(warm), size>>10, zipped>>10)
+	d, body := rendered(browser, srv.URL+"/orgs/"+root.ID+"/usage?preset=last_month")
+	fmt.Printf("root with its descendants, one month: first view %v; page %d KB (%d KB gzipped)\n", d.Round(time.Millisecond), len(body)>>10, gzipLen(body)>>10)
+	d, _ = rendered(browser, srv.URL+"/orgs/"+root.ID+"/usage?preset=last_month&group=account")
+	fmt.Printf("  the same, grouped by account (cached sums): %v\n", d.Round(time.Millisecond))
+}
+
+// rendered GETs a usage page, following its progress polling until the
+// report is there; it returns the time to the report and the report page.
+func rendered(c *http.Client, u string) (time.Duration, []byte) {
+	start := time.Now()
+	for {
+		resp, err := c.Get(u)
+		check(err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		check(err)
+		if resp.StatusCode != 200 {
+			log.Fatalf("%s: %d", u, resp.StatusCode)
+		}
+		if bytes.Contains(body, []byte(`data-testid="usage-kpis"`)) || bytes.Contains(body, []byte(`data-testid="usage-empty"`)) {
+			return time.Since(start), body
+		}
+		if !bytes.Contains(body, []byte(`data-testid="usage-progress"`)) {
+			log.Fatalf("%s: neither a report nor progress", u)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func signIn(base, token string) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(base + "/login")
+	check(err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		log.Fatal("no CSRF field on the sign-in page")
+	}
+	resp, err = c.PostForm(base+"/login", url.Values{"_csrf": {string(m[1])}, "token": {token}})
+	check(err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		log.Fatalf("sign-in: %d", resp.StatusCode)
+	}
+	return c
+}
+
+func gzipLen(b []byte) int {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Write(b)
+	w.Close()
+	return buf.Len()
+}
+
+func p50(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2].Round(time.Millisecond)
+}
+
+// peakRSS is the process's peak resident set (VmHWM) in bytes.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	check(err)
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d", &kb)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func waitFor(r io.Reader, line string) {
+	s := bufio.NewScanner(r)
+	for s.Scan() {
+		if strings.Contains(s.Text(), line) {
+			go io.Copy(io.Discard, r)
+			return
+		}
+	}
+	log.Fatal("the local API did not start")
+}
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
