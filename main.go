@@ -155,7 +155,7 @@ type consoleFlags struct {
 	listen, apiURL, logFormat, logLevel string
 	secureCookies                       bool
 	sessionIdle, sessionMax, cacheTTL   time.Duration
-	loginRate                           int
+	loginRate, upstreamBudget           int
 	auditWindow                         time.Duration
 	local                               localAPIFlags
 }
@@ -171,6 +171,7 @@ func parseConsoleFlags(args []string, stderr io.Writer) (consoleFlags, error) {
 	fs.DurationVar(&f.sessionMax, "session-max", envDurationOr("SESSION_MAX", 12*time.Hour), "a session ends this long after sign-in (ORGBOARD_SESSION_MAX)")
 	fs.DurationVar(&f.cacheTTL, "cache-ttl", envDurationOr("CACHE_TTL", 30*time.Second), "how long a user's upstream reads are reused (ORGBOARD_CACHE_TTL)")
 	fs.IntVar(&f.loginRate, "login-rate", int(envFloatOr("LOGIN_RATE", 10)), "sign-in attempts allowed per minute per client address (ORGBOARD_LOGIN_RATE)")
+	fs.IntVar(&f.upstreamBudget, "upstream-budget", int(envFloatOr("UPSTREAM_BUDGET", 1160)), "upstream calls per token per five minutes the console allows itself; Cloudflare allows 1,200 (ORGBOARD_UPSTREAM_BUDGET; -1: no limit)")
 	fs.DurationVar(&f.auditWindow, "audit-window", envDurationOr("AUDIT_WINDOW", 90*24*time.Hour), "how far back the audit sync goes at first; users can extend it to 18 months (ORGBOARD_AUDIT_WINDOW)")
 	fs.StringVar(&f.logFormat, "log-format", envDefault("LOG_FORMAT", "text"), "log format: text or json (ORGBOARD_LOG_FORMAT)")
 	fs.StringVar(&f.logLevel, "log-level", envDefault("LOG_LEVEL", "info"), "log level: debug, info, warn, error (ORGBOARD_LOG_LEVEL)")
@@ -233,7 +234,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func newConsole(ctx context.Context, f consoleFlags, local bool, log *slog.Logger) (http.Handler, func(), error) {
 	cfg := app.Config{APIURL: f.apiURL, Local: local, DataDir: f.local.dataDir, Secret: os.Getenv("ORGBOARD_SECRET"),
 		SecureCookies: f.secureCookies, SessionIdle: f.sessionIdle, SessionMax: f.sessionMax, CacheTTL: f.cacheTTL,
-		LoginRate: f.loginRate, AuditWindow: f.auditWindow, Logger: log}
+		LoginRate: f.loginRate, AuditWindow: f.auditWindow, UpstreamBudget: f.upstreamBudget, Logger: log}
 	if local {
 		for _, t := range localapi.DemoTokens() {
 			cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: t.Token, Role: t.Role, Description: t.Description})

@@ -41,6 +41,7 @@ type Client struct {
 	maxRetryWait time.Duration
 	logger       *slog.Logger
 	limiter      Limiter
+	observe      func(status int, d time.Duration)
 }
 
 // Option configures a Client.
@@ -63,6 +64,12 @@ func WithMaxRetryWait(d time.Duration) Option { return func(c *Client) { c.maxRe
 
 // WithLogger logs each attempt (method, path, status, duration; never the token).
 func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.logger = l } }
+
+// WithObserver calls f after every attempt with its status (0: no
+// response) and duration, for metrics.
+func WithObserver(f func(status int, d time.Duration)) Option {
+	return func(c *Client) { c.observe = f }
+}
 
 // WithLimiter paces every attempt through l.
 func WithLimiter(l Limiter) Option { return func(c *Client) { c.limiter = l } }
@@ -300,6 +307,9 @@ func scrub(err error) error {
 }
 
 func (c *Client) logAttempt(cl call, status int, start time.Time, err error) {
+	if c.observe != nil {
+		c.observe(status, time.Since(start))
+	}
 	level := slog.LevelDebug
 	if err != nil {
 		level = slog.LevelWarn

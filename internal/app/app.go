@@ -14,6 +14,7 @@ import (
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
 	"orgboard/internal/auth"
+	"orgboard/internal/budget"
 	"orgboard/internal/server"
 	"orgboard/internal/sqlitedb"
 	"orgboard/internal/usage"
@@ -37,6 +38,9 @@ type Config struct {
 	Logger        *slog.Logger
 	APIOptions    []api.Option     // extra client options (tests shorten retries)
 	Now           func() time.Time // the usage pages' clock; nil is time.Now
+	// UpstreamBudget is the calls per token per five minutes the console
+	// allows itself (0: 1,160, under Cloudflare's 1,200; negative: no limit).
+	UpstreamBudget int
 }
 
 // usageTTL is how long a fetched usage range is reused (per user).
@@ -94,14 +98,15 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	}
 	c.closers = append(c.closers, adb.Close)
 	// the audit sync stops at a page boundary when the process is asked to stop
-	syncCtx, stop := context.WithCancel(ctx)
+	syncCtx, stop := context.WithCancel(api.Patient(ctx)) // background work may queue for the budget
 	c.stopSync = stop
 	c.Index = audit.NewIndex(adb)
 	c.Syncer = audit.NewSyncer(syncCtx, c.Index, cfg.Logger)
 	if cfg.AuditWindow > 0 {
 		c.Syncer.Window = min(max(cfg.AuditWindow, 24*time.Hour), audit.MaxWindow)
 	}
-	c.Server = server.New(server.Config{Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger},
+	c.Server = server.New(server.Config{Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger,
+		Budget: budgetOf(cfg.UpstreamBudget)},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
 		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: audit.NewSavedSearches(adb)},
 		server.Usage{Jobs: usage.NewJobs(syncCtx, usageTTL, 64), Budgets: usage.NewBudgets(db), Now: cfg.Now})
@@ -141,4 +146,14 @@ func (c *Console) Close() error {
 	}
 	c.closers = nil
 	return errors.Join(errs...)
+}
+
+func budgetOf(calls int) *budget.Set {
+	switch {
+	case calls == 0:
+		return budget.NewSet()
+	case calls < 0:
+		return budget.PerFiveMinutes(1 << 30)
+	}
+	return budget.PerFiveMinutes(calls)
 }

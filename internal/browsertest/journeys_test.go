@@ -56,7 +56,7 @@ func TestTreeSearchAndTabs(t *testing.T) {
 	b.click(`[data-testid="tab-members"]`)
 	b.waitText(`[data-testid="members"]`, "@northwind.example")
 	b.click(`[data-testid="tab-usage"]`)
-	b.waitText(`[data-testid="coming"]`, "not available yet")
+	b.waitText(`[data-testid="kpi-total"]`, "Period total")
 	b.do(chromedp.NavigateBack())
 	b.waitText(`[data-testid="members"]`, "@northwind.example")
 	b.clean()

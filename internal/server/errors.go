@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"orgboard/internal/api"
+	"orgboard/internal/budget"
 	"orgboard/web/templates"
 )
 
@@ -72,6 +73,10 @@ func apiAlert(ae *api.Error, retry string) (int, templates.Alert) {
 		wait := "in a few minutes"
 		if ae.RetryAfter > 0 {
 			wait = fmt.Sprintf("in %d seconds", int(ae.RetryAfter.Seconds()+0.5))
+		}
+		if errors.Is(ae, budget.ErrPacing) {
+			return http.StatusTooManyRequests, templates.Alert{Kind: "error", Title: "Pacing requests to stay within Cloudflare's limit",
+				Message: "Orgboard is pacing this token's requests (Cloudflare allows 1,200 per five minutes; background syncs and usage fetches share them). Try again " + wait + ".", Retry: retry}
 		}
 		return http.StatusTooManyRequests, templates.Alert{Kind: "error", Title: "Cloudflare is limiting requests",
 			Message: "Too many API calls were made with your token. Try again " + wait + ".", Retry: retry}

@@ -13,6 +13,7 @@ import (
 
 	"orgboard/internal/api"
 	"orgboard/internal/auth"
+	"orgboard/internal/budget"
 	"orgboard/web"
 	"orgboard/web/templates"
 )
@@ -23,6 +24,7 @@ type Config struct {
 	DemoTokens []templates.DemoToken // offered on the sign-in page in local mode
 	CacheTTL   time.Duration         // per-user cache of upstream reads
 	LoginRate  int                   // sign-in attempts per minute per client address
+	Budget     *budget.Set           // upstream calls per token; nil: the default (1,160 per five minutes)
 	Logger     *slog.Logger
 }
 
@@ -50,6 +52,9 @@ func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, 
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Budget == nil {
+		cfg.Budget = budget.NewSet()
 	}
 	s := &Server{cfg: cfg, api: client, auth: mgr, assets: assets, cache: NewCache(cfg.CacheTTL),
 		logins: newRateLimiter(cfg.LoginRate, time.Minute), audit: aud, usage: use, log: cfg.Logger}
@@ -122,9 +127,11 @@ func identity(c echo.Context) *auth.Identity {
 	return id
 }
 
-// client is the API client bound to the request's user.
+// client is the API client bound to the request's user, paced by the
+// user's token's budget (shared with its audit syncs and usage fetches).
 func (s *Server) client(c echo.Context) *api.Client {
-	return s.api.WithToken(identity(c).Token)
+	tok := identity(c).Token
+	return s.api.WithToken(tok).WithLimiter(s.cfg.Budget.For(userKey(tok)))
 }
 
 // page is the common part of every full page.
@@ -151,4 +158,4 @@ func (s *Server) csrf(c echo.Context) string {
 
 // SweepCache drops expired cache entries of every user; call it now and then,
 // or the entries of users who never sign out stay in memory.
-func (s *Server) SweepCache() { s.cache.Sweep() }
+func (s *Server) SweepCache() { s.cache.Sweep(); s.cfg.Budget.Sweep() }

@@ -238,3 +238,24 @@ func TestUsageViewerOfOneTeamSeesOnlyIt(t *testing.T) {
 		t.Errorf("editor exporting the root's usage: %d", r.Status)
 	}
 }
+
+// Under a small budget the usage fetch queues and shows progress, and a
+// page that would wait too long is refused with a clear message.
+func TestUpstreamBudgetQueuesAndRefuses(t *testing.T) {
+	e := testenv.New(t, testenv.Options{UpstreamBudget: 30}) // 5 at once, then one every 12 s
+	u := e.SignedIn(localapi.DemoAdminToken)
+	root := e.Org("Northwind Holdings")
+	r := u.Get("/orgs/" + root.ID + "/usage?preset=last_month")
+	if r.Status != 200 || !strings.Contains(r.Body, `data-testid="usage-progress"`) {
+		t.Fatalf("usage under a spent budget: %d, want the progress panel", r.Status)
+	}
+	before := e.UpstreamCalls()
+	p := u.Get("/orgs/" + e.Org("Payments Gateway").ID + "/members")
+	if p.Status != 429 || !strings.Contains(p.Body, "pacing this token") {
+		t.Errorf("a page over the budget: %d %s", p.Status, snippet(p.Body, "alert"))
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := e.UpstreamCalls() - before; n > 1 {
+		t.Errorf("%d upstream calls while the budget was spent", n)
+	}
+}

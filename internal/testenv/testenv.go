@@ -3,6 +3,7 @@
 package testenv
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -84,6 +85,9 @@ type Env struct {
 type Options struct {
 	LoginRate int
 	CacheTTL  time.Duration
+	// UpstreamBudget is the console's calls per token per five minutes;
+	// 0 lifts it (tests make many calls with the demo tokens quickly).
+	UpstreamBudget int
 }
 
 // New starts the stack.
@@ -115,7 +119,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	}))
 	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := app.Config{APIURL: e.API.URL + localapi.BasePath, Local: true, DataDir: dir, SessionIdle: 30 * time.Minute,
-		SessionMax: 12 * time.Hour, CacheTTL: o.CacheTTL, LoginRate: o.LoginRate, Logger: log,
+		SessionMax: 12 * time.Hour, CacheTTL: o.CacheTTL, LoginRate: o.LoginRate, Logger: log, UpstreamBudget: cmp.Or(o.UpstreamBudget, -1),
 		APIOptions: []api.Option{api.WithRetries(2, 5*time.Millisecond), api.WithMaxRetryWait(time.Second)}}
 	for _, d := range localapi.DemoTokens() {
 		cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: d.Token, Role: d.Role, Description: d.Description})
