@@ -1,6 +1,9 @@
 package api
 
-import "context"
+import (
+	"context"
+	"net/http"
+)
 
 // VerifyToken checks the client's token.
 func (c *Client) VerifyToken(ctx context.Context) (TokenStatus, error) {
@@ -14,4 +17,22 @@ func (c *Client) GetUser(ctx context.Context) (User, error) {
 	var u User
 	_, err := c.get(ctx, "/user", nil, &u)
 	return u, err
+}
+
+// Reachable checks that the API answers over HTTP at all: any status is an
+// answer (the call is made without a token); only a transport error is not.
+func (c *Client) Reachable(ctx context.Context) error {
+	u := *c.base
+	u.Path = c.base.Path + "/user/tokens/verify"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	resp, err := c.httpClient.Do(req)
+	if err != nil {
+		return scrub(err)
+	}
+	resp.Body.Close()
+	return nil
 }

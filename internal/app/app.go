@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"path/filepath"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"orgboard/internal/audit"
 	"orgboard/internal/auth"
 	"orgboard/internal/budget"
+	"orgboard/internal/metrics"
 	"orgboard/internal/server"
 	"orgboard/internal/sqlitedb"
 	"orgboard/internal/usage"
@@ -83,7 +85,8 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	if c.sessions, err = auth.NewStore(db, key, cfg.SessionIdle, cfg.SessionMax); err != nil {
 		return err
 	}
-	opts := append([]api.Option{api.WithLogger(cfg.Logger), api.WithUserAgent("orgboard/1")}, cfg.APIOptions...)
+	reg := metrics.New()
+	opts := append([]api.Option{api.WithLogger(cfg.Logger), api.WithUserAgent("orgboard/1"), api.WithObserver(reg.Upstream)}, cfg.APIOptions...)
 	client, err := api.New(cfg.APIURL, opts...)
 	if err != nil {
 		return err
@@ -105,11 +108,18 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	if cfg.AuditWindow > 0 {
 		c.Syncer.Window = min(max(cfg.AuditWindow, 24*time.Hour), audit.MaxWindow)
 	}
+	jobs := usage.NewJobs(syncCtx, usageTTL, 64)
+	jobs.OnPart = func(ok bool) {
+		reg.Count("orgboard_usage_windows_total", "Usage windows (one organization, at most 31 days) fetched, by result.", "result", map[bool]string{true: "ok", false: "failed"}[ok])
+	}
+	c.gauges(reg)
+	checks := []server.Check{{Name: "console database", Run: db.Ping}, {Name: "audit database", Run: adb.Ping},
+		{Name: "upstream API", Run: reachable(client)}}
 	c.Server = server.New(server.Config{Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger,
-		Budget: budgetOf(cfg.UpstreamBudget)},
+		Budget: budgetOf(cfg.UpstreamBudget), Metrics: reg, Checks: checks},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
 		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: audit.NewSavedSearches(adb)},
-		server.Usage{Jobs: usage.NewJobs(syncCtx, usageTTL, 64), Budgets: usage.NewBudgets(db), Now: cfg.Now})
+		server.Usage{Jobs: jobs, Budgets: usage.NewBudgets(db), Now: cfg.Now})
 	c.Handler = c.Server.Handler()
 	return nil
 }
@@ -156,4 +166,33 @@ func budgetOf(calls int) *budget.Set {
 		return budget.PerFiveMinutes(1 << 30)
 	}
 	return budget.PerFiveMinutes(calls)
+}
+
+// gauges reports the audit sync's state at every scrape.
+func (c *Console) gauges(reg *metrics.Registry) {
+	lag := func() (time.Duration, int64) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		l, n, err := c.Syncer.Lag(ctx)
+		if err != nil {
+			return -1, -1
+		}
+		return l, n
+	}
+	reg.AddGauge(metrics.Gauge{Name: "orgboard_audit_sync_lag_seconds", Help: "Time since the stalest organization synced in the last day finished its sync.",
+		Read: func() float64 {
+			l, _ := lag()
+			if l < 0 {
+				return math.NaN()
+			}
+			return l.Seconds()
+		}})
+	reg.AddGauge(metrics.Gauge{Name: "orgboard_audit_entries_indexed", Help: "Audit entries in the local index (organizations synced in the last day).",
+		Read: func() float64 { _, n := lag(); return float64(n) }})
+}
+
+// reachable checks that the API answers at all (any HTTP status will do:
+// the check carries no token).
+func reachable(client *api.Client) func(context.Context) error {
+	return client.Reachable
 }

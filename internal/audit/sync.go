@@ -316,3 +316,16 @@ func (s *Syncer) Extend(ctx context.Context, org string, more time.Duration) (ti
 	s.mu.Unlock()
 	return time.UnixMicro(start), s.save(ctx, org, st)
 }
+
+// Lag is how long ago the stalest organization synced in the last day
+// finished a sync, and how many entries the index holds.
+func (s *Syncer) Lag(ctx context.Context) (lag time.Duration, entries int64, err error) {
+	now := s.idx.now()
+	var oldest sql.NullInt64
+	err = s.idx.db.R.QueryRowContext(ctx, `SELECT min(updated), coalesce(sum(synced), 0) FROM sync_state WHERE updated > ?`,
+		now.Add(-24*time.Hour).UnixMicro()).Scan(&oldest, &entries)
+	if err != nil || !oldest.Valid {
+		return 0, entries, err
+	}
+	return now.Sub(time.UnixMicro(oldest.Int64)), entries, nil
+}

@@ -58,6 +58,11 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		status := c.Response().Status
+		route := c.Path()
+		if route == "" || route == "/*" {
+			route = "unmatched" // a label per unknown path would grow without bound
+		}
+		s.cfg.Metrics.Request(route, c.Request().Method, status, time.Since(start))
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError

@@ -14,6 +14,7 @@ import (
 	"orgboard/internal/api"
 	"orgboard/internal/auth"
 	"orgboard/internal/budget"
+	"orgboard/internal/metrics"
 	"orgboard/web"
 	"orgboard/web/templates"
 )
@@ -25,6 +26,8 @@ type Config struct {
 	CacheTTL   time.Duration         // per-user cache of upstream reads
 	LoginRate  int                   // sign-in attempts per minute per client address
 	Budget     *budget.Set           // upstream calls per token; nil: the default (1,160 per five minutes)
+	Metrics    *metrics.Registry     // nil: a registry of its own
+	Checks     []Check               // what /readyz checks
 	Logger     *slog.Logger
 }
 
@@ -56,9 +59,13 @@ func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, 
 	if cfg.Budget == nil {
 		cfg.Budget = budget.NewSet()
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New()
+	}
 	s := &Server{cfg: cfg, api: client, auth: mgr, assets: assets, cache: NewCache(cfg.CacheTTL),
 		logins: newRateLimiter(cfg.LoginRate, time.Minute), audit: aud, usage: use, log: cfg.Logger}
 	s.echo = s.routes()
+	s.registerGauges()
 	return s
 }
 
@@ -77,6 +84,8 @@ func (s *Server) routes() *echo.Echo {
 		s.identify, s.checkCSRF)
 
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET("/readyz", s.ready)
+	e.GET("/metrics", s.metrics)
 	e.GET("/static/*", echo.WrapHandler(s.assets))
 	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/orgs") })
 	e.GET("/login", s.showLogin)

@@ -3,6 +3,7 @@
 package sqlitedb
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -74,4 +75,9 @@ func create(file string) error {
 	defer db.Close()
 	_, err = db.Exec(`PRAGMA page_size = 16384; PRAGMA journal_mode = WAL`)
 	return err
+}
+
+// Ping checks both pools can reach the database.
+func (db *DB) Ping(ctx context.Context) error {
+	return errors.Join(db.W.PingContext(ctx), db.R.PingContext(ctx))
 }

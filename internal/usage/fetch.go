@@ -47,6 +47,7 @@ type Job struct {
 	Agg, Prev  *Agg
 	Started    time.Time
 	concurrent int
+	onPart     func(ok bool)
 
 	mu       sync.Mutex
 	todo     []Part
@@ -158,6 +159,9 @@ func (j *Job) fetch(ctx context.Context, src Source, p Part) {
 	j.mu.Lock()
 	j.done++
 	j.mu.Unlock()
+	if j.onPart != nil {
+		j.onPart(true)
+	}
 }
 
 func reason(err error) string {
@@ -176,6 +180,9 @@ func reason(err error) string {
 }
 
 func (j *Job) fail(f Failure) {
+	if j.onPart != nil {
+		j.onPart(false)
+	}
 	j.mu.Lock()
 	j.failed = append(j.failed, f)
 	j.mu.Unlock()

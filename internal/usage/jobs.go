@@ -12,6 +12,8 @@ import (
 type Jobs struct {
 	TTL time.Duration
 	Max int
+	// OnPart, when set, hears of every part fetched (ok) or failed.
+	OnPart func(ok bool)
 
 	ctx  context.Context // ends every job's fetching (shutdown)
 	mu   sync.Mutex
@@ -40,6 +42,7 @@ func (js *Jobs) Get(key string, req Request, src Source) (job *Job, started bool
 	}
 	js.evict(now)
 	j := NewJob(req)
+	j.onPart = js.OnPart
 	js.jobs[key] = &entry{job: j, used: now}
 	j.start(js.ctx, src)
 	return j, true

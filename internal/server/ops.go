@@ -1,0 +1,53 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"orgboard/internal/metrics"
+)
+
+// Check is one thing /readyz needs to be true.
+type Check struct {
+	Name string
+	Run  func(ctx context.Context) error
+}
+
+// ready answers 200 when every check passes, 503 naming those that fail.
+func (s *Server) ready(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	var failed []string
+	for _, ch := range s.cfg.Checks {
+		if err := ch.Run(ctx); err != nil {
+			failed = append(failed, ch.Name)
+			s.log.Warn("not ready", "check", ch.Name, "error", err)
+		}
+	}
+	if len(failed) > 0 {
+		return c.String(http.StatusServiceUnavailable, "not ready: "+strings.Join(failed, ", ")+"\n")
+	}
+	return c.String(http.StatusOK, "ready\n")
+}
+
+// metrics writes the Prometheus text format.
+func (s *Server) metrics(c echo.Context) error {
+	c.Response().Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	c.Response().WriteHeader(http.StatusOK)
+	s.cfg.Metrics.Write(c.Response())
+	return nil
+}
+
+// Metrics is the server's registry (for the wiring to add gauges to).
+func (s *Server) Metrics() *metrics.Registry { return s.cfg.Metrics }
+
+func (s *Server) registerGauges() {
+	s.cfg.Metrics.AddGauge(metrics.Gauge{Name: "orgboard_cache_hits_total", Help: "Reads answered from the per-user cache.", Counter: true,
+		Read: func() float64 { h, _ := s.cache.Stats(); return float64(h) }})
+	s.cfg.Metrics.AddGauge(metrics.Gauge{Name: "orgboard_cache_misses_total", Help: "Reads that went upstream.", Counter: true,
+		Read: func() float64 { _, m := s.cache.Stats(); return float64(m) }})
+}
