@@ -1,7 +1,7 @@
 # Orgboard: `make test` is what CI runs (.ci/run); it installs what the tests need.
 GO ?= go
 
-.PHONY: all build test vet fmt-check generate generate-check assets browser-deps bench run
+.PHONY: all build test vet fmt-check generate generate-check assets browser-deps bench run fuzz
 
 all: build
 
@@ -33,6 +33,13 @@ browser-deps:
 
 test: fmt-check vet generate-check browser-deps
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./...
+
+# Fuzz each target for FUZZTIME (the committed corpora under testdata/fuzz run in every `make test`).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./internal/audit/ -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/server/ -run '^$$' -fuzz FuzzCheckProfile -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/api/ -run '^$$' -fuzz FuzzEnvelope -fuzztime $(FUZZTIME)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

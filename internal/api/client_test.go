@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ const secretToken = "s3cr3t-token-value"
 // fake serves canned answers and records the requests it saw.
 type fake struct {
 	t        *testing.T
+	mu       sync.Mutex // a timed-out attempt's handler may still run beside the retry
 	requests []*http.Request
 	bodies   []string
 	answer   func(w http.ResponseWriter, r *http.Request, n int)
@@ -32,9 +34,12 @@ func newFake(t *testing.T, answer func(w http.ResponseWriter, r *http.Request, n
 	f := &fake{t: t, answer: answer}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
 		f.requests = append(f.requests, r)
 		f.bodies = append(f.bodies, string(b))
-		f.answer(w, r, len(f.requests))
+		n := len(f.requests)
+		f.mu.Unlock()
+		f.answer(w, r, n)
 	}))
 	t.Cleanup(srv.Close)
 	c, err := New(srv.URL+"/client/v4", WithRetries(3, time.Millisecond), WithTimeout(2*time.Second))
