@@ -54,8 +54,10 @@ func TestAuditSearchJourney(t *testing.T) {
 	// detail drawer and the resource's history
 	b.click(`[data-testid="audit-detail-link"]`)
 	b.waitText(`[data-testid="audit-detail"]`, "action.time")
+	b.accessibleAs("audit entry drawer")
 	b.click(`[data-testid="audit-history-link"]`)
 	b.waitText(`[data-testid="audit-history"]`, "by")
+	b.accessibleAs("audit resource history")
 
 	// export: the CSV has the API's field names
 	b.open("/orgs/" + pp.ID + "/audit?q=product%3Adns")

@@ -24,6 +24,7 @@ type browser struct {
 	env     *testenv.Env
 	mu      sync.Mutex
 	console []string
+	axed    map[string]bool // kinds of page axe has checked
 }
 
 // chromium finds the browser; make test installs Debian's chromium.
@@ -105,7 +106,12 @@ func truncate(s string, n int) string {
 	return s
 }
 
-func (b *browser) open(path string) { b.t.Helper(); b.do(chromedp.Navigate(b.env.Console.URL + path)) }
+// open navigates to path and checks the page with axe (once per kind).
+func (b *browser) open(path string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.env.Console.URL + path))
+	b.accessible()
+}
 
 // settled waits until htmx has no request, swap or settle under way, so
 // that swapped-in content has its behaviour attached before a click.

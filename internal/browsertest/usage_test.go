@@ -83,6 +83,7 @@ func TestUsageReview(t *testing.T) {
 	b.click(`[data-testid="table-families"] tbody tr a`)
 	b.do(chromedp.Poll[chromedp.Void](`location.search.includes("product_family=")`), settled, chartsDrawn)
 	b.waitText(`[data-testid="usage-filters"]`, family)
+	b.accessibleAs("usage, drilled down, tables open")
 	b.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid="chart-families"] details').open = true`))
 	if n := b.eval(`String(document.querySelectorAll('[data-testid="table-families"] tbody tr').length)`); n != "1" {
 		t.Errorf("after drilling into %s the share table has %s rows", family, n)
