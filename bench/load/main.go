@@ -1,0 +1,229 @@
+// Command load signs in 200 sessions and has them browse the console
+// concurrently for 60 seconds (tree, organization pages, audit searches,
+// usage pages) against the embedded local API, on loopback only. It
+// reports page views per second, latency per route, errors, and memory
+// and goroutines before and after.
+//
+//	go run ./bench/load                 # 200 sessions, 60 s
+//	go run ./bench/load -sessions 50 -duration 20s
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"orgboard/internal/api"
+	"orgboard/internal/app"
+	"orgboard/internal/localapi"
+)
+
+func main() {
+	sessions := flag.Int("sessions", 200, "signed-in sessions browsing at once")
+	duration := flag.Duration("duration", 60*time.Second, "how long they browse")
+	rate := flag.Float64("rate", 0, "page views per second for all sessions together (each session waits between pages); 0: as fast as they can")
+	memprofile := flag.String("memprofile", "", "write a heap profile at the end")
+	flag.Parse()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+
+	dir, err := os.MkdirTemp("", "orgboard-load")
+	check(err)
+	defer os.RemoveAll(dir)
+	st, err := localapi.Open(dir)
+	check(err)
+	defer st.Close()
+	_, err = st.Seed(ctx, localapi.ScaleDefault, time.Now())
+	check(err)
+	apiSrv := httptest.NewServer(localapi.NewServer(st, nil, nil))
+	defer apiSrv.Close()
+	console, err := app.New(ctx, app.Config{APIURL: apiSrv.URL + localapi.BasePath, Local: true, DataDir: dir,
+		SessionIdle: time.Hour, SessionMax: time.Hour, LoginRate: 100000}) // sign-in limiting is not what is measured
+	check(err)
+	defer console.Close()
+	srv := httptest.NewServer(console.Handler)
+	defer srv.Close()
+
+	admin, err := api.New(apiSrv.URL + localapi.BasePath)
+	check(err)
+	var orgs []string
+	for o, err := range admin.WithToken(localapi.DemoAdminToken).Organizations(ctx, api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 100}}) {
+		check(err)
+		orgs = append(orgs, o.ID)
+	}
+	tokens := []string{localapi.DemoAdminToken, localapi.DemoViewerToken}
+
+	clients := make([]*http.Client, *sessions)
+	for i := range clients {
+		clients[i] = signIn(srv.URL, tokens[i%len(tokens)])
+	}
+	fmt.Printf("%d sessions signed in; %d organizations; %d routes in the mix\n", *sessions, len(orgs), len(pages(orgs[0])))
+
+	// warm the caches once per token, as the first visitors would
+	for _, c := range clients[:len(tokens)] {
+		for _, o := range orgs[:8] {
+			for _, p := range pages(o) {
+				get(c, srv.URL+p.path)
+			}
+		}
+	}
+	runtime.GC()
+	g0, h0 := runtime.NumGoroutine(), heap()
+
+	var mu sync.Mutex
+	lat := map[string][]time.Duration{}
+	errs := map[string]int{}
+	deadline := time.Now().Add(*duration)
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(i), 7))
+			var gap time.Duration
+			if *rate > 0 {
+				gap = time.Duration(float64(*sessions) / *rate * float64(time.Second))
+				time.Sleep(time.Duration(r.Int64N(int64(gap)))) // spread the sessions' starts
+			}
+			next := time.Now()
+			for time.Now().Before(deadline) {
+				if gap > 0 {
+					next = next.Add(gap)
+					time.Sleep(time.Until(next))
+				}
+				ps := pages(orgs[r.IntN(8)])
+				p := ps[r.IntN(len(ps))]
+				start := time.Now()
+				status := get(c, srv.URL+p.path)
+				d := time.Since(start)
+				mu.Lock()
+				lat[p.route] = append(lat[p.route], d)
+				if status != http.StatusOK {
+					errs[p.route+" "+fmt.Sprint(status)]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	total := 0
+	var routes []string
+	for r, ds := range lat {
+		total += len(ds)
+		routes = append(routes, r)
+	}
+	sort.Strings(routes)
+	fmt.Printf("%d page views in %v: %.0f page views/s; errors: %d\n", total, *duration, float64(total)/duration.Seconds(), sum(errs))
+	fmt.Printf("| route | views | p50 | p99 |\n|---|---|---|---|\n")
+	for _, r := range routes {
+		ds := lat[r]
+		slices.Sort(ds)
+		fmt.Printf("| `%s` | %d | %.1f ms | %.1f ms |\n", r, len(ds), ms(ds[len(ds)/2]), ms(ds[len(ds)*99/100]))
+	}
+	all := []time.Duration{}
+	for _, ds := range lat {
+		all = append(all, ds...)
+	}
+	slices.Sort(all)
+	fmt.Printf("all routes: p50 %.1f ms, p99 %.1f ms\n", ms(all[len(all)/2]), ms(all[len(all)*99/100]))
+	for k, n := range errs {
+		fmt.Printf("  error %s: %d\n", k, n)
+	}
+	for _, c := range clients {
+		c.CloseIdleConnections()
+	}
+	time.Sleep(2 * time.Second)
+	runtime.GC()
+	fmt.Printf("goroutines %d before, %d after; heap %d MB before, %d MB after\n", g0, runtime.NumGoroutine(), h0>>20, heap()>>20)
+	if *memprofile != "" {
+		f, err := os.Create(*memprofile)
+		check(err)
+		check(pprof.WriteHeapProfile(f))
+		f.Close()
+	}
+}
+
+type page struct{ route, path string }
+
+// pages are the routes browsed for one organization.
+func pages(org string) []page {
+	return []page{
+		{"/orgs", "/orgs"},
+		{"/orgs/tree", "/orgs/tree?parent=" + org + "&level=2"},
+		{"/orgs/:id", "/orgs/" + org},
+		{"/orgs/:id/accounts", "/orgs/" + org + "/accounts"},
+		{"/orgs/:id/members", "/orgs/" + org + "/members"},
+		{"/orgs/:id/profile", "/orgs/" + org + "/profile"},
+		{"/orgs/:id/audit", "/orgs/" + org + "/audit?q=" + url.QueryEscape("product:dns since:30d")},
+		{"/orgs/:id/usage", "/orgs/" + org + "/usage?scope=org&preset=last_30_days"},
+	}
+}
+
+func get(c *http.Client, u string) int {
+	resp, err := c.Get(u)
+	if err != nil {
+		return 0
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func signIn(base, token string) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	resp, err := c.Get(base + "/login")
+	check(err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(b)
+	if m == nil {
+		log.Fatal("no CSRF field")
+	}
+	resp, err = c.PostForm(base+"/login", url.Values{"_csrf": {string(m[1])}, "token": {token}})
+	check(err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/") {
+		log.Fatalf("sign-in: %d", resp.StatusCode)
+	}
+	return c
+}
+
+func heap() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
