@@ -79,7 +79,15 @@ type Env struct {
 	// Intercept, when set, sees every API request first and answers it
 	// itself by returning true (a test's own fault, aimed at one request).
 	Intercept atomic.Pointer[func(http.ResponseWriter, *http.Request) bool]
+	proxy     *proxy
 }
+
+// StopAPI makes the API unreachable for the console (its port refuses
+// connections); StartAPI brings it back on the same address.
+func (e *Env) StopAPI() { e.proxy.Stop() }
+
+// StartAPI undoes StopAPI.
+func (e *Env) StartAPI() { e.proxy.Start() }
 
 // Options change an Env.
 type Options struct {
@@ -118,7 +126,8 @@ func New(t testing.TB, opts ...Options) *Env {
 		e.LocalAPI.ServeHTTP(w, r)
 	}))
 	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg := app.Config{APIURL: e.API.URL + localapi.BasePath, Local: true, DataDir: dir, SessionIdle: 30 * time.Minute,
+	e.proxy = newProxy(t, e.API.Listener.Addr().String())
+	cfg := app.Config{APIURL: "http://" + e.proxy.addr + localapi.BasePath, Local: true, DataDir: dir, SessionIdle: 30 * time.Minute,
 		SessionMax: 12 * time.Hour, CacheTTL: o.CacheTTL, LoginRate: o.LoginRate, Logger: log, UpstreamBudget: cmp.Or(o.UpstreamBudget, -1),
 		APIOptions: []api.Option{api.WithRetries(2, 5*time.Millisecond), api.WithMaxRetryWait(time.Second)}}
 	for _, d := range localapi.DemoTokens() {
@@ -133,6 +142,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	t.Cleanup(func() {
 		e.Console.Close()
 		console.Close()
+		e.proxy.Stop()
 		e.API.Close()
 		e.Store.Close()
 	})
