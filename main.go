@@ -215,7 +215,11 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		f.apiURL = "http://" + ln.Addr().String() + localapi.BasePath
 		printLocalAPI(stdout, f.apiURL)
-		go localapi.Serve(ctx, ln, srv)
+		// the local API outlives the console's shutdown: requests still in
+		// flight when the signal comes need it to finish
+		apiCtx, stopAPI := context.WithCancel(context.WithoutCancel(ctx))
+		defer stopAPI()
+		go localapi.Serve(apiCtx, ln, srv)
 	}
 	console, closeConsole, err := newConsole(ctx, f, local, log)
 	if err != nil {

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"orgboard/internal/localapi"
+)
+
+// start runs the whole program as `go run .` does, until ctx ends; it
+// returns the console's base URL and a channel with run's result.
+func start(t *testing.T, ctx context.Context, dir string, extra ...string) (string, chan error) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	args := append([]string{"--listen", "127.0.0.1:0", "--data-dir", dir, "--log-level", "error"}, extra...)
+	go func() { done <- run(ctx, args, pw, io.Discard); pw.Close() }()
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "Orgboard console: "); ok {
+			go io.Copy(io.Discard, pr)
+			return strings.Fields(rest)[0], done
+		}
+	}
+	t.Fatalf("the console did not start: %v", <-done)
+	return "", nil
+}
+
+func signedIn(t *testing.T, base string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.Get(base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("no CSRF field")
+	}
+	resp, err = c.PostForm(base+"/login", url.Values{"_csrf": {string(m[1])}, "token": {localapi.DemoAdminToken}})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("sign-in: %v", err)
+	}
+	resp.Body.Close()
+	return c
+}
+
+func syncCounts(t *testing.T, dir string) (stored, claimed int64) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "audit.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.QueryRow(`SELECT (SELECT count(*) FROM entries), (SELECT coalesce(sum(synced), 0) FROM sync_state)`).Scan(&stored, &claimed); err != nil {
+		t.Fatal(err)
+	}
+	return stored, claimed
+}
+
+// SIGTERM (the context ending) lets a request in flight finish, stops the
+// audit sync with its state matching what it stored, closes the databases
+// cleanly, and a restart carries on.
+func TestGracefulShutdownAndRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx, stop := context.WithCancel(context.Background())
+	base, done := start(t, ctx, dir, "--fault-latency", "150ms")
+	c := signedIn(t, base)
+	// the audit sync of every organization starts with a search
+	if resp, err := c.Get(base + "/audit?q=since%3A7d"); err == nil {
+		resp.Body.Close()
+	}
+	for i := 0; i < 200; i++ { // let the sync store some pages first
+		if n, _ := syncCounts(t, dir); n > 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	inflight := make(chan int, 1)
+	go func() {
+		resp, err := c.Get(base + "/orgs") // needs the slow API
+		if err != nil {
+			inflight <- 0
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		inflight <- resp.StatusCode
+	}()
+	time.Sleep(50 * time.Millisecond)
+	stop() // what SIGTERM does
+	if code := <-inflight; code != 200 {
+		t.Errorf("the request in flight at shutdown ended with %d", code)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("shutdown took over 30 s")
+	}
+	stored, claimed := syncCounts(t, dir)
+	if stored != claimed {
+		t.Errorf("after shutdown the index holds %d entries and its state claims %d", stored, claimed)
+	}
+	for _, name := range []string{"audit.db-wal", "orgboard.db-wal"} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Size() > 0 {
+			t.Errorf("%s left with %d bytes: not closed cleanly", name, fi.Size())
+		}
+	}
+	// a restart continues the sync where it stopped, storing nothing twice
+	ctx2, stop2 := context.WithCancel(context.Background())
+	defer stop2()
+	base2, done2 := start(t, ctx2, dir)
+	c2 := signedIn(t, base2)
+	if resp, err := c2.Get(base2 + "/audit?q=since%3A7d"); err == nil {
+		resp.Body.Close()
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := c2.Get(base2 + "/audit/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), "Index up to date") {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	stop2()
+	if err := <-done2; err != nil {
+		t.Fatal(err)
+	}
+	stored2, claimed2 := syncCounts(t, dir)
+	if stored2 != claimed2 || stored2 <= stored {
+		t.Errorf("after the restart: %d stored, %d claimed (before: %d)", stored2, claimed2, stored)
+	}
+}
