@@ -71,6 +71,7 @@ func newLogger(w io.Writer, format, level string) *slog.Logger {
 type localAPIFlags struct {
 	dataDir   string
 	seedScale string
+	rateLimit int
 	faults    faultFlags
 }
 
@@ -82,6 +83,7 @@ type faultFlags struct {
 func (f *localAPIFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dataDir, "data-dir", envDefault("DATA_DIR", "data"), "directory for databases and the session key (ORGBOARD_DATA_DIR)")
 	fs.StringVar(&f.seedScale, "seed-scale", envDefault("SEED_SCALE", "default"), "local API seed size on first start: default or large (ORGBOARD_SEED_SCALE)")
+	fs.IntVar(&f.rateLimit, "rate-limit", int(envFloatOr("RATE_LIMIT", 1200)), "local API: requests per token per five minutes, then 429 for five minutes, as Cloudflare does; 0 turns it off (ORGBOARD_RATE_LIMIT)")
 	fs.DurationVar(&f.faults.latency, "fault-latency", envDuration("FAULT_LATENCY"), "local API: added latency per request (ORGBOARD_FAULT_LATENCY)")
 	fs.Float64Var(&f.faults.rate429, "fault-429", envFloat("FAULT_429"), "local API: share of requests answered 429 (ORGBOARD_FAULT_429)")
 	fs.Float64Var(&f.faults.rate500, "fault-500", envFloat("FAULT_500"), "local API: share of requests answered 500 (ORGBOARD_FAULT_500)")
@@ -116,7 +118,9 @@ func openLocalAPI(ctx context.Context, f localAPIFlags, log *slog.Logger) (*loca
 	}
 	faults := &localapi.Faults{}
 	faults.Set(localapi.FaultSettings{Latency: f.faults.latency, Rate429: f.faults.rate429, Rate500: f.faults.rate500, Malformed: f.faults.malfmd})
-	return localapi.NewServer(store, faults, log), store, nil
+	srv := localapi.NewServer(store, faults, log)
+	srv.SetRateLimit(f.rateLimit)
+	return srv, store, nil
 }
 
 func runLocalAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error {

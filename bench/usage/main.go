@@ -50,7 +50,7 @@ func main() {
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Stderr = os.Stderr
 	check(build.Run())
-	child := exec.Command(bin, "localapi", "--data-dir", *data, "--listen", *listen, "--seed-scale", "large")
+	child := exec.Command(bin, "localapi", "--data-dir", *data, "--listen", *listen, "--seed-scale", "large", "--rate-limit", "0")
 	child.Stderr = os.Stderr
 	out, err := child.StdoutPipe()
 	check(err)

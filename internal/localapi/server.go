@@ -26,6 +26,7 @@ type Server struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	wmu    sync.Mutex // serializes writes so a database change and the tree swap are one step
+	rate   *rateLimiter
 }
 
 // NewServer serves store's data. faults may be nil.
@@ -98,7 +99,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ray := newRayID()
 	w.Header().Set("Cf-Ray", ray)
 	r = r.WithContext(context.WithValue(r.Context(), rayKey{}, ray))
-	if r.URL.Path != "/healthz" && s.faults.inject(w, r) {
+	if r.URL.Path != "/healthz" && (s.faults.inject(w, r) || s.rateLimited(w, r)) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)

@@ -41,6 +41,20 @@ func apiTotals(t *testing.T, e *testenv.Env, orgs []string, from, to time.Time) 
 	return out
 }
 
+// report GETs a usage page until its report is there (a slow machine may
+// first show the progress panel while the fetch runs).
+func report(t *testing.T, u *testenv.User, path string) testenv.Response {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		r := u.Get(path)
+		if !strings.Contains(r.Body, `data-testid="usage-progress"`) || time.Now().After(deadline) {
+			return r
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func exportRows(t *testing.T, u *testenv.User, path string) []usage.Row {
 	t.Helper()
 	r := u.Get(path)
@@ -60,7 +74,7 @@ func TestUsagePageTotalsEqualTheAPI(t *testing.T) {
 	team := e.Org("Payments Platform")
 	from, to, _ := usage.LastMonth.Range(time.Now().UTC())
 	q := "?preset=last_month&scope=org&group=product_family&step=week"
-	page := u.Get("/orgs/" + team.ID + "/usage" + q)
+	page := report(t, u, "/orgs/"+team.ID+"/usage"+q)
 	contains(t, "usage page", page, "<html", "Period total", `data-testid="chart-daily"`, `data-testid="chart-accounts"`, `data-testid="chart-families"`,
 		`data-testid="chart-heatmap"`, "data-options=", "Table view", "Export rows (CSV)", "Month-end forecast")
 	if strings.Contains(page.Body, "<script>") || strings.Contains(page.Body, localapi.DemoEditorToken) {
@@ -89,7 +103,7 @@ func TestUsagePageTotalsEqualTheAPI(t *testing.T) {
 		if strings.HasPrefix(cur, "qty:") {
 			continue
 		}
-		p := u.Get("/orgs/" + team.ID + "/usage" + q + "&cur=" + cur)
+		p := report(t, u, "/orgs/"+team.ID+"/usage"+q+"&cur="+cur)
 		if !strings.Contains(p.Body, usage.Display(w, cur)+" "+cur) {
 			t.Errorf("page in %s does not show the total %s", cur, usage.Amount(w, cur))
 		}
@@ -101,10 +115,10 @@ func TestUsageGroupingDrillDownAndCSV(t *testing.T) {
 	u := e.SignedIn(localapi.DemoAdminToken)
 	root := e.Org("Northwind Holdings")
 	base := "/orgs/" + root.ID + "/usage?preset=last_30_days"
-	byAccount := u.Get(base + "&group=account&step=day")
+	byAccount := report(t, u, base+"&group=account&step=day")
 	contains(t, "by account", byAccount, "per day by account", `data-testid="table-daily"`)
 	// drill into one product family: only it remains
-	fam := u.Get(base + "&group=product_family&product_family=Workers")
+	fam := report(t, u, base+"&group=product_family&product_family=Workers")
 	contains(t, "drill-down", fam, "Product family: Workers", "Remove filter")
 	famRows := exportRows(t, u, "/orgs/"+root.ID+"/usage/export?preset=last_30_days&group=product_family&product_family=Workers&format=json")
 	if len(famRows) == 0 {
@@ -122,7 +136,7 @@ func TestUsageGroupingDrillDownAndCSV(t *testing.T) {
 		t.Fatalf("chart CSV: %v %q", err, c.Body)
 	}
 	for _, rec := range recs[1:] {
-		if !strings.Contains(fam.Body+u.Get(base+"&group=product_family").Body, ">"+rec[1]+"<") {
+		if !strings.Contains(fam.Body+report(t, u, base+"&group=product_family").Body, ">"+rec[1]+"<") {
 			t.Errorf("CSV value %s of %s is not in the table view", rec[1], rec[0])
 		}
 	}
@@ -168,6 +182,7 @@ func TestUsageBudget(t *testing.T) {
 	u := e.SignedIn(localapi.DemoAdminToken)
 	id := e.Org("Northwind Holdings").ID
 	path := "/orgs/" + id + "/usage/budget?preset=this_month"
+	report(t, u, "/orgs/"+id+"/usage?preset=this_month") // the range is fetched before the budget forms are posted
 	if r := u.Do("POST", path, url.Values{"amount": {"5000"}, "currency": {"USD"}}, nil); r.Status != 403 {
 		t.Errorf("budget without CSRF: %d", r.Status)
 	}
@@ -179,7 +194,7 @@ func TestUsageBudget(t *testing.T) {
 	if ok.Status != 200 || !strings.Contains(ok.Body, "Budget saved") || !strings.Contains(ok.Body, "budget of 1,000,000.00 USD") {
 		t.Errorf("budget: %d %s", ok.Status, snippet(ok.Body, "kpi-forecast"))
 	}
-	if !strings.Contains(html.UnescapeString(u.Get("/orgs/"+id+"/usage?preset=this_month").Body), `"name":"Budget"`) {
+	if !strings.Contains(html.UnescapeString(report(t, u, "/orgs/"+id+"/usage?preset=this_month").Body), `"name":"Budget"`) {
 		t.Error("the budget line is not drawn")
 	}
 	cleared := u.HX("POST", path, "usage-panel", url.Values{"amount": {""}, "currency": {"USD"}})
@@ -213,17 +228,15 @@ func TestUsagePartialFailureAndRetry(t *testing.T) {
 	}
 	e.Intercept.Store(&fail)
 	q := "/orgs/" + id + "/usage?preset=last_90_days&scope=org"
-	r := u.Get(q)
+	r := report(t, u, q)
 	contains(t, "partial", r, "Some days are missing", failing, "Cloudflare did not answer usably", "Retry the missing days", "Period total")
 	e.Intercept.Store(nil)
 	retried := u.HX("POST", "/orgs/"+id+"/usage/retry?preset=last_90_days&scope=org", "usage-panel", nil)
 	if retried.Status != 200 {
 		t.Fatalf("retry: %d", retried.Status)
 	}
-	for i := 0; i < 50 && strings.Contains(u.Get(q).Body, "Some days are missing"); i++ {
-		time.Sleep(100 * time.Millisecond)
-	}
-	if strings.Contains(u.Get(q).Body, "Some days are missing") {
+	after := report(t, u, q)
+	if strings.Contains(after.Body, "Some days are missing") || !strings.Contains(after.Body, `data-testid="usage-kpis"`) {
 		t.Error("the retry did not fill the gap")
 	}
 }

@@ -118,6 +118,7 @@ func New(t testing.TB, opts ...Options) *Env {
 		t.Fatal(err)
 	}
 	e.LocalAPI = localapi.NewServer(e.Store, nil, nil)
+	e.LocalAPI.SetRateLimit(1200) // Cloudflare's limit: a test that overspends sees 429s as a user would
 	e.API = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.calls.Add(1)
 		if f := e.Intercept.Load(); f != nil && (*f)(w, r) {
