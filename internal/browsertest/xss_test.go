@@ -32,12 +32,20 @@ func TestMarkupFromTheAPIIsShownAsText(t *testing.T) {
 	env.Exec(`UPDATE accounts SET name = ? WHERE id = (SELECT id FROM accounts WHERE org_id = ? ORDER BY id LIMIT 1)`,
 		`<img src=x onerror="window.__xss='account'">acct`, pp.ID)
 
+	// neither the API nor the console's form accepts markup in an email, so
+	// the stored address is changed underneath, as a hostile upstream might
+	if _, err := env.Admin().AddMember(ctx, evil.ID, api.MemberInput{Email: "victim@evil.example"}); err != nil {
+		t.Fatal(err)
+	}
+	env.Exec(`UPDATE users SET email = ? WHERE email = 'victim@evil.example'`, `<img src=x onerror=window.__xss='member'>@evil.example`)
+
 	b := newBrowser(t, env)
 	b.signIn("admin")
 	pages := []struct{ path, shows string }{
 		{"/orgs/" + evil.ID, "Evil & Co"},
 		{"/orgs/" + evil.ID + "/profile", "<script>window.__xss='business name'</script>"},
 		{"/orgs/" + pp.ID + "/accounts", `onerror="window.__xss='account'"`},
+		{"/orgs/" + evil.ID + "/members", `<img src=x onerror=window.__xss='member'>`},
 		{"/orgs/" + pp.ID + "/usage?scope=org&group=account", "acct"},
 		{"/orgs/" + evil.ID + "/audit", "Evil & Co"},
 		{"/audit?q=" + url.QueryEscape(`"<script>window.__xss='query'</script>"`), ""},

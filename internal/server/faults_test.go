@@ -155,3 +155,24 @@ func TestAPIStoppedAndRestartedMidSession(t *testing.T) {
 		t.Errorf("after the restart: %d (the session should have survived)", r.Status)
 	}
 }
+
+// Cloudflare answering in five seconds: the page waits for it and shows
+// its data (no attempt times out first).
+func TestFiveSecondLatency(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	org := e.Org("Payments Platform").ID
+	u.Get("/orgs/" + org + "/members") // the organization and its header are cached now
+	e.LocalAPI.Faults().Set(localapi.FaultSettings{Latency: 5 * time.Second})
+	start := time.Now()
+	r := u.HX("GET", "/orgs/"+org+"/members?status=active", "org-body", nil)
+	took := time.Since(start)
+	e.LocalAPI.Faults().Set(localapi.FaultSettings{})
+	if r.Status != 200 || !strings.Contains(r.Body, `data-testid="members"`) {
+		t.Errorf("members at 5 s latency: %d", r.Status)
+	}
+	if took < 5*time.Second {
+		t.Errorf("answered in %v: the latency did not apply", took)
+	}
+	t.Logf("answered in %v", took.Round(time.Millisecond))
+}
