@@ -32,6 +32,7 @@ func main() {
 	runs := flag.Int("runs", 30, "searches per query")
 	workers := flag.Int("workers", audit.Workers, "organizations synced at once")
 	limitOrgs := flag.Int("orgs", 0, "sync only this many organizations (0: all)")
+	skipOrgs := flag.Int("skip", 0, "leave out this many organizations first (with -orgs: sync a later slice)")
 	syncOnly := flag.Bool("sync-only", false, "stop after the sync")
 	reuse := flag.Bool("reuse", false, "search the index of the last run instead of syncing a new one")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the sync to this file")
@@ -58,6 +59,7 @@ func main() {
 		orgs = append(orgs, o.ID)
 	}
 
+	orgs = orgs[min(*skipOrgs, len(orgs)):]
 	if *limitOrgs > 0 && *limitOrgs < len(orgs) {
 		orgs = orgs[:*limitOrgs]
 	}

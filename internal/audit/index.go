@@ -77,19 +77,46 @@ func NewIndex(db *sqlitedb.DB) *Index { return &Index{db: db, now: time.Now} }
 // Insert stores a page of entries of one organization in one transaction,
 // skipping entries it has; it returns how many were new.
 func (x *Index) Insert(ctx context.Context, org string, entries []api.AuditEntry) (int, error) {
+	rows, err := prepare(entries)
+	if err != nil {
+		return 0, err
+	}
 	tx, err := x.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	added, err := x.insertTx(ctx, tx, org, entries)
+	added, err := x.insertTx(ctx, tx, org, rows)
 	if err != nil {
 		return 0, err
 	}
 	return added, tx.Commit()
 }
 
-func (x *Index) insertTx(ctx context.Context, tx *sql.Tx, org string, entries []api.AuditEntry) (int, error) {
+// row is an entry ready to store: its JSON and its full-text document are
+// made by the fetching goroutines, so the one writer only writes.
+type row struct {
+	e         *api.AuditEntry
+	body, doc string
+}
+
+func prepare(entries []api.AuditEntry) ([]row, error) {
+	out := make([]row, 0, len(entries))
+	for i := range entries {
+		e := &entries[i]
+		if e.ID == "" {
+			continue // an entry without an ID cannot be told apart from its copies
+		}
+		body, err := json.Marshal(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, row{e: e, body: string(body), doc: document(e)})
+	}
+	return out, nil
+}
+
+func (x *Index) insertTx(ctx context.Context, tx *sql.Tx, org string, rows []row) (int, error) {
 	ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO entries(id, org_id, time, actor_email, actor_id, actor_ip, actor_token_id,
 		actor_token_name, actor_context, action_type, action_result, resource_id, resource_product, resource_type, method, status_code, ray, body)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
@@ -103,18 +130,11 @@ func (x *Index) insertTx(ctx context.Context, tx *sql.Tx, org string, entries []
 	}
 	defer fts.Close()
 	added := 0
-	for i := range entries {
-		e := &entries[i]
-		if e.ID == "" {
-			continue // an entry without an ID cannot be told apart from its copies
-		}
-		body, err := json.Marshal(e)
-		if err != nil {
-			return 0, err
-		}
+	for _, r := range rows {
+		e := r.e
 		res, err := ins.ExecContext(ctx, e.ID, org, e.Action.Time.UnixMicro(), e.Actor.Email, e.Actor.ID, e.Actor.IPAddress, e.Actor.TokenID,
 			e.Actor.TokenName, e.Actor.Context, e.Action.Type, e.Action.Result, e.Resource.ID, e.Resource.Product, e.Resource.Type,
-			e.Raw.Method, e.Raw.StatusCode, e.Raw.CFRayID, string(body))
+			e.Raw.Method, e.Raw.StatusCode, e.Raw.CFRayID, r.body)
 		if err != nil {
 			return 0, err
 		}
@@ -122,7 +142,7 @@ func (x *Index) insertTx(ctx context.Context, tx *sql.Tx, org string, entries []
 			continue
 		}
 		rowid, _ := res.LastInsertId()
-		if _, err := fts.ExecContext(ctx, rowid, document(e)); err != nil {
+		if _, err := fts.ExecContext(ctx, rowid, r.doc); err != nil {
 			return 0, err
 		}
 		added++

@@ -125,7 +125,7 @@ func (s *Syncer) save(ctx context.Context, org string, st state) error {
 
 // store writes a batch of entries and the state they bring in one
 // transaction: the state saved never claims entries that are not stored.
-func (s *Syncer) store(ctx context.Context, org string, entries []api.AuditEntry, st state) (state, error) {
+func (s *Syncer) store(ctx context.Context, org string, entries []row, st state) (state, error) {
 	tx, err := s.idx.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return st, err
@@ -184,7 +184,7 @@ func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *
 	// Pages are stored in batches of about Batch entries: SQLite's full-text
 	// index and write-ahead log pay per transaction, not per entry.
 	work, committed := *st, *st
-	var pending []api.AuditEntry
+	var pending []row
 	flush := func() error {
 		if len(pending) == 0 && work == committed {
 			return nil
@@ -206,7 +206,11 @@ func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *
 		if err != nil {
 			return errors.Join(err, flush())
 		}
-		pending = append(pending, page.Entries...)
+		rows, err := prepare(page.Entries)
+		if err != nil {
+			return errors.Join(err, flush())
+		}
+		pending = append(pending, rows...)
 		for _, e := range page.Entries {
 			t := e.Action.Time.UnixMicro()
 			work.newest = max(work.newest, t)
