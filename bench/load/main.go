@@ -16,19 +16,17 @@ import (
 	"log"
 	"math/rand/v2"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"regexp"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
+	"orgboard/bench/benchutil"
 	"orgboard/internal/api"
 	"orgboard/internal/app"
 	"orgboard/internal/localapi"
@@ -71,7 +69,9 @@ func main() {
 
 	clients := make([]*http.Client, *sessions)
 	for i := range clients {
-		clients[i] = signIn(srv.URL, tokens[i%len(tokens)])
+		c, err := benchutil.SignIn(srv.URL, tokens[i%len(tokens)])
+		check(err)
+		clients[i] = c
 	}
 	fmt.Printf("%d sessions signed in; %d organizations; %d routes in the mix\n", *sessions, len(orgs), len(pages(orgs[0])))
 
@@ -183,27 +183,6 @@ func get(c *http.Client, u string) int {
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode
-}
-
-func signIn(base, token string) *http.Client {
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
-	resp, err := c.Get(base + "/login")
-	check(err)
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(b)
-	if m == nil {
-		log.Fatal("no CSRF field")
-	}
-	resp, err = c.PostForm(base+"/login", url.Values{"_csrf": {string(m[1])}, "token": {token}})
-	check(err)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/") {
-		log.Fatalf("sign-in: %d", resp.StatusCode)
-	}
-	return c
 }
 
 func heap() uint64 {

@@ -20,18 +20,16 @@ import (
 	"io"
 	"log"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
 
+	"orgboard/bench/benchutil"
 	"orgboard/internal/api"
 	"orgboard/internal/app"
 	"orgboard/internal/localapi"
@@ -98,7 +96,8 @@ func main() {
 	defer console.Close()
 	srv := httptest.NewServer(console.Handler)
 	defer srv.Close()
-	browser := signIn(srv.URL, localapi.DemoAdminToken)
+	browser, err := benchutil.SignIn(srv.URL, localapi.DemoAdminToken)
+	check(err)
 
 	children := map[string]int{}
 	for _, o := range orgs {
@@ -155,26 +154,6 @@ func rendered(c *http.Client, u string) (time.Duration, []byte) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-}
-
-func signIn(base, token string) *http.Client {
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(base + "/login")
-	check(err)
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(page)
-	if m == nil {
-		log.Fatal("no CSRF field on the sign-in page")
-	}
-	resp, err = c.PostForm(base+"/login", url.Values{"_csrf": {string(m[1])}, "token": {token}})
-	check(err)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		log.Fatalf("sign-in: %d", resp.StatusCode)
-	}
-	return c
 }
 
 func gzipLen(b []byte) int {
