@@ -140,6 +140,7 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 	}
 	v.Anomalies = usageAnomalies(base, q, rep)
 	v.MoM = usageMoM(base, q, rep)
+	v.PoP = usagePoP(base, q, rep)
 	v.Budget = usageBudgetForm(base, q, v.CSRF, b, hasBudget, rep)
 	exp := q.values()
 	exp.Set("format", "csv")
@@ -291,6 +292,23 @@ func usageMoM(base string, q usageQuery, r *usage.Report) *templates.UsageMoM {
 	out := &templates.UsageMoM{Title: fmt.Sprintf("Month over month: %s (%d days) against the same days of %s", m.Month.Format("January 2006"), m.Days, m.Before.Format("January")),
 		Head: []string{q.group.Label(), m.Month.Format("Jan 2006"), m.Before.Format("Jan 2006"), "change"}}
 	for _, l := range m.Lines {
+		ch, ok := l.Change()
+		out.Rows = append(out.Rows, templates.UsageRow{Cells: []string{l.Label, usage.Amount(l.Total, r.Denom), usage.Amount(l.Prev, r.Denom), usage.Percent(ch, ok)},
+			Link: drillURL(base, q, q.group, l.Key)})
+	}
+	return out
+}
+
+// usagePoP is each group of the stacked chart against the same days just
+// before the range.
+func usagePoP(base string, q usageQuery, r *usage.Report) *templates.UsageMoM {
+	if len(r.Stack) == 0 {
+		return nil
+	}
+	pf, pt := usage.Previous(r.From, r.To)
+	out := &templates.UsageMoM{Title: "Period over period: each " + strings.ToLower(q.group.Label()) + " against " + pf.Format("2 Jan") + " – " + pt.Format("2 Jan 2006"),
+		Head: []string{q.group.Label(), "this period", "period before", "change"}}
+	for _, l := range r.Stack {
 		ch, ok := l.Change()
 		out.Rows = append(out.Rows, templates.UsageRow{Cells: []string{l.Label, usage.Amount(l.Total, r.Denom), usage.Amount(l.Prev, r.Denom), usage.Percent(ch, ok)},
 			Link: drillURL(base, q, q.group, l.Key)})

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -270,5 +271,18 @@ func TestUpstreamBudgetQueuesAndRefuses(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	if n := e.UpstreamCalls() - before; n > 1 {
 		t.Errorf("%d upstream calls while the budget was spent", n)
+	}
+}
+
+func TestUsagePeriodOverPeriodByGroup(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	team := e.Org("Payments Platform")
+	r := report(t, u, "/orgs/"+team.ID+"/usage?preset=last_month&scope=org&group=product_family")
+	contains(t, "period over period", r, "Period over period: each product family", `data-testid="table-pop"`, "period before")
+	table := r.Body[strings.Index(r.Body, `data-testid="table-pop"`):]
+	table = table[:strings.Index(table, "</table>")]
+	if !regexp.MustCompile(`[+-]?\d+\.\d%`).MatchString(table) {
+		t.Error("no change percentage in the period-over-period table")
 	}
 }

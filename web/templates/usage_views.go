@@ -14,6 +14,7 @@ type UsageView struct {
 	Charts     []UsageChart
 	Anomalies  []UsageAnomaly
 	MoM        *UsageMoM
+	PoP        *UsageMoM // each group against the period before
 	Budget     UsageBudgetForm
 	ExportCSV  string
 	ExportJSON string
