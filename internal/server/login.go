@@ -101,6 +101,7 @@ func signInProblem(err error) string {
 func (s *Server) logout(c echo.Context) error {
 	if id := identity(c); id != nil {
 		s.cache.Forget(userKey(id.Token))
+		s.usage.Jobs.Forget(userKey(id.Token) + "|") // fetched usage sums are the user's too
 	}
 	if err := s.auth.SignOut(c.Response(), c.Request()); err != nil {
 		return err
