@@ -230,9 +230,10 @@ func (x *Index) compileText(q Query, s Scope, deferText bool) (string, []any, *t
 	// search 4,185 ms materialized against 21 ms per row; an actor search
 	// 179 ms materialized against 400 ms per row).
 	// A selective filter over a short range (the usual "what did alice do
-	// this week") leaves few rows: checking them one by one beats
-	// materializing every match of common words.
-	perRow := !hasSelectiveFilter(q) || x.now().Sub(since) <= 31*24*time.Hour
+	// this week") leaves few rows: Search checks them one by one (see
+	// textCheck) instead of materializing every match of common words.
+	perRow := !hasSelectiveFilter(q)
+	shortRange := x.now().Sub(since) <= 31*24*time.Hour
 	var must []string
 	for _, t := range q.Terms {
 		phrase := ftsPhrase(t.Text)
@@ -246,7 +247,7 @@ func (x *Index) compileText(q Query, s Scope, deferText bool) (string, []any, *t
 		}
 		must = append(must, phrase)
 	}
-	if len(must) > 0 && deferText && hasSelectiveFilter(q) && perRow {
+	if len(must) > 0 && deferText && hasSelectiveFilter(q) && shortRange {
 		return strings.Join(w, " AND "), args, newTextCheck(q, strings.Join(must, " AND ")), nil
 	}
 	if len(must) > 0 {
