@@ -45,15 +45,19 @@ func NewBucket(rate float64, burst int) *Bucket {
 	return &Bucket{rate: rate, burst: float64(burst), tokens: float64(burst), now: time.Now}
 }
 
-// reserve takes a call and returns how long to wait before making it.
-func (b *Bucket) reserve() time.Duration {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	now := b.now()
+// refill adds what the time since the last call earned; b.mu is held.
+func (b *Bucket) refill(now time.Time) {
 	if !b.last.IsZero() {
 		b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
 	}
 	b.last, b.used = now, now
+}
+
+// reserve takes a call and returns how long to wait before making it.
+func (b *Bucket) reserve() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refill(b.now())
 	b.tokens--
 	if b.tokens >= 0 {
 		return 0
@@ -70,7 +74,12 @@ func (b *Bucket) unreserve() {
 
 // Wait blocks until a call may be made. A context that is not
 // api.Patient gets a 429 error instead of a wait over MaxInteractiveWait.
+// Background (patient) work leaves a quarter of the burst to pages: a
+// large sync or usage fetch never makes the people using the console wait.
 func (b *Bucket) Wait(ctx context.Context) error {
+	if api.IsPatient(ctx) {
+		return b.waitBehindPages(ctx)
+	}
 	d := b.reserve()
 	if d == 0 {
 		return nil
@@ -88,6 +97,30 @@ func (b *Bucket) Wait(ctx context.Context) error {
 	case <-ctx.Done():
 		b.unreserve()
 		return ctx.Err()
+	}
+}
+
+// waitBehindPages takes a call only while more than the pages' reserve is
+// left, waiting (and looking again) otherwise.
+func (b *Bucket) waitBehindPages(ctx context.Context) error {
+	floor := math.Floor(b.burst / 4)
+	for {
+		b.mu.Lock()
+		b.refill(b.now())
+		if b.tokens >= floor+1 {
+			b.tokens--
+			b.mu.Unlock()
+			return nil
+		}
+		d := time.Duration((floor + 1 - b.tokens) / b.rate * float64(time.Second))
+		b.mu.Unlock()
+		t := time.NewTimer(max(d, time.Millisecond))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
 	}
 }
 

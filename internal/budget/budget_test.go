@@ -55,6 +55,32 @@ func TestInteractiveWaitIsRefusedBackgroundQueues(t *testing.T) {
 	}
 }
 
+// Background work leaves the pages a reserve: while a sync takes every
+// call it may, a page still gets its calls at once.
+func TestBackgroundWorkLeavesPagesAReserve(t *testing.T) {
+	b := NewBucket(50, 40) // a reserve of 10
+	ctx, cancel := context.WithCancel(api.Patient(context.Background()))
+	defer cancel()
+	taken := make(chan struct{}, 1000)
+	go func() {
+		for b.Wait(ctx) == nil {
+			taken <- struct{}{}
+		}
+	}()
+	for len(taken) < 30 { // the sync has drained the bucket down to the reserve
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	for range 5 {
+		if err := b.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Since(start); d > 50*time.Millisecond {
+		t.Errorf("five page calls waited %v behind the sync", d)
+	}
+}
+
 func TestSetSharesOneBucketPerToken(t *testing.T) {
 	s := NewSet()
 	if s.For("a") != s.For("a") || s.For("a") == s.For("b") {

@@ -269,7 +269,9 @@ func TestUpstreamBudgetQueuesAndRefuses(t *testing.T) {
 		t.Errorf("a page over the budget: %d %s", p.Status, snippet(p.Body, "alert"))
 	}
 	time.Sleep(200 * time.Millisecond)
-	if n := e.UpstreamCalls() - before; n > 1 {
+	// the fetch leaves pages a reserve (a quarter of the burst: one call
+	// here), so the page's first call went out; its next would have waited
+	if n := e.UpstreamCalls() - before; n > 2 {
 		t.Errorf("%d upstream calls while the budget was spent", n)
 	}
 }
