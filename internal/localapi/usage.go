@@ -3,7 +3,6 @@ package localapi
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"hash/fnv"
 	"math"
 	"net/http"
@@ -78,14 +77,16 @@ func (s *Server) getUsage(w http.ResponseWriter, r *http.Request, p *principal) 
 	w.Header().Set("Content-Type", "application/json")
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString(`{"success":true,"errors":[],"messages":[],"result":[`)
-	enc := json.NewEncoder(bw)
+	buf := make([]byte, 0, 2048)
 	n := 0
 	gen.each(accounts, from, to, func(rec *api.UsageRecord) bool {
 		if n > 0 {
 			bw.WriteByte(',')
 		}
 		n++
-		return enc.Encode(rec) == nil && r.Context().Err() == nil
+		buf = appendRecord(buf[:0], rec)
+		_, err := bw.Write(buf)
+		return err == nil && r.Context().Err() == nil
 	})
 	bw.WriteString(`]}`)
 	return bw.Flush()
