@@ -35,6 +35,9 @@ func parseUsageQuery(v url.Values, today time.Time) (usageQuery, string) {
 		q.from, q.to, _ = defaultPreset.Range(today)
 		return q, msg
 	}
+	if sc := v.Get("scope"); sc != "" && sc != "tree" && sc != "org" {
+		return q, "Organizations must be tree (with sub-organizations) or org (this one only)."
+	}
 	if g := v.Get("group"); g != "" {
 		d, ok := usage.ParseDim(g)
 		if !ok {

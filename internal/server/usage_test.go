@@ -160,6 +160,7 @@ func TestUsageBadInputKeepsWhatWasTyped(t *testing.T) {
 		"step=hour":                                   "Step must be day, week or month",
 		"measure=vibes":                               "Measure must be",
 		"preset=forever":                              "does not exist",
+		"scope=everything":                            "Organizations must be tree",
 	} {
 		r := u.HX("GET", "/orgs/"+id+"/usage?"+q, "usage-panel", nil)
 		if r.Status != 400 || !strings.Contains(r.Body, msg) {
