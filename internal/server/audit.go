@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -410,7 +411,7 @@ func (s *Server) auditHistory(c echo.Context) error {
 		if len(state) == 0 {
 			state = flatten(e.Resource.Request)
 		}
-		step := templates.HistoryStep{Time: e.Action.Time.UTC().Format(time.RFC3339), Action: e.Action.Type, Actor: cmpOr(e.Actor.Email, e.Actor.ID),
+		step := templates.HistoryStep{Time: e.Action.Time.UTC().Format(time.RFC3339), Action: e.Action.Type, Actor: cmp.Or(e.Actor.Email, e.Actor.ID),
 			Result: e.Action.Result, DetailURL: "/audit/entries/" + e.ID}
 		if e.Action.Result != "failure" && len(state) > 0 {
 			step.Changes = diff(prev, state)

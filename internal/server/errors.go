@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -84,7 +85,7 @@ func apiAlert(ae *api.Error, retry string) (int, templates.Alert) {
 		return http.StatusBadGateway, templates.Alert{Kind: "error", Title: "The API is unavailable",
 			Message: "The Cloudflare API did not give a usable answer. Nothing was changed by this request; try again.", Retry: retry}
 	}
-	return ae.StatusCode, templates.Alert{Kind: "error", Title: "The API refused the request", Message: cmpOr(msgs, "No reason was given.")}
+	return ae.StatusCode, templates.Alert{Kind: "error", Title: "The API refused the request", Message: cmp.Or(msgs, "No reason was given.")}
 }
 
 func suffix(s string) string {
@@ -92,13 +93,6 @@ func suffix(s string) string {
 		return ""
 	}
 	return " (" + s + ")"
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // handleError is Echo's one error handler: it decides what the user sees.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -71,7 +72,7 @@ func (s *Server) login(c echo.Context) error {
 	if _, err := s.auth.SignIn(c.Response(), c.Request(), token, status.ID, email); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, cmpOr(v.Next, "/orgs"))
+	return c.Redirect(http.StatusSeeOther, cmp.Or(v.Next, "/orgs"))
 }
 
 func checkTokenShape(token string) string {

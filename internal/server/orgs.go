@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 
@@ -85,7 +86,7 @@ func (s *Server) overview(c echo.Context, org api.Organization) (templates.Overv
 		v.FlagsKnown = true
 		for _, x := range []struct{ label, value string }{{"Account creation", f.AccountCreation}, {"Account deletion", f.AccountDeletion},
 			{"Account migration", f.AccountMigration}, {"Account mobility", f.AccountMobility}, {"Sub-organization creation", f.SubOrgCreation}} {
-			v.Flags = append(v.Flags, templates.Flag{Label: x.label, Value: cmpOr(x.value, "unset"), On: x.value == "enabled"})
+			v.Flags = append(v.Flags, templates.Flag{Label: x.label, Value: cmp.Or(x.value, "unset"), On: x.value == "enabled"})
 		}
 	}
 	if org.Parent != nil {

@@ -1,6 +1,7 @@
 package usage
 
 import (
+	"cmp"
 	"fmt"
 	"sync"
 	"time"
@@ -65,26 +66,19 @@ func (d Dim) Label() string {
 func key(r *api.UsageRecord, d Dim) (string, string) {
 	switch d {
 	case DimFamily:
-		return or(r.ProductFamilyName, "(no product family)"), or(r.ProductFamilyName, "(no product family)")
+		return cmp.Or(r.ProductFamilyName, "(no product family)"), cmp.Or(r.ProductFamilyName, "(no product family)")
 	case DimMetric:
-		return or(r.BillableMetricID, r.BillableMetricName), r.BillableMetricName
+		return cmp.Or(r.BillableMetricID, r.BillableMetricName), r.BillableMetricName
 	case DimAccount:
-		return r.BillingAccountID, or(r.BillingAccountName, r.BillingAccountID)
+		return r.BillingAccountID, cmp.Or(r.BillingAccountName, r.BillingAccountID)
 	case DimZone:
-		return r.ZoneID, or(r.ZoneName, or(r.ZoneID, "(no zone)"))
+		return r.ZoneID, cmp.Or(r.ZoneName, cmp.Or(r.ZoneID, "(no zone)"))
 	case DimRegion:
-		return r.RegionID, or(r.RegionName, or(r.RegionID, "(no region)"))
+		return r.RegionID, cmp.Or(r.RegionName, cmp.Or(r.RegionID, "(no region)"))
 	case DimSubscription:
-		return r.SubAccountID, or(r.SubAccountName, or(r.SubAccountID, "(no subscription)"))
+		return r.SubAccountID, cmp.Or(r.SubAccountName, cmp.Or(r.SubAccountID, "(no subscription)"))
 	}
 	return "", "Total"
-}
-
-func or(s, alt string) string {
-	if s == "" {
-		return alt
-	}
-	return s
 }
 
 // Measure is the number a record contributes.
@@ -256,10 +250,10 @@ func (a *Agg) Add(r *api.UsageRecord) {
 		}
 	}
 	a.Records++
-	v, denom := r.ConsumedQuantity, unitPrefix+or(r.ConsumedUnit, "units")
+	v, denom := r.ConsumedQuantity, unitPrefix+cmp.Or(r.ConsumedUnit, "units")
 	if a.Measure != Quantity {
 		if c := a.Measure.cost(r); c != nil {
-			v, denom = *c, or(r.BillingCurrency, "(no currency)")
+			v, denom = *c, cmp.Or(r.BillingCurrency, "(no currency)")
 		} else {
 			a.NoCost++
 		}
