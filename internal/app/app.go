@@ -114,7 +114,7 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	}
 	c.gauges(reg)
 	checks := []server.Check{{Name: "console database", Run: db.Ping}, {Name: "audit database", Run: adb.Ping},
-		{Name: "upstream API", Run: reachable(client)}}
+		{Name: "upstream API", Run: client.Reachable}} // any HTTP answer will do: the check carries no token
 	c.Server = server.New(server.Config{Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger,
 		Budget: budgetOf(cfg.UpstreamBudget), Metrics: reg, Checks: checks},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
@@ -189,10 +189,4 @@ func (c *Console) gauges(reg *metrics.Registry) {
 		}})
 	reg.AddGauge(metrics.Gauge{Name: "orgboard_audit_entries_indexed", Help: "Audit entries in the local index (organizations synced in the last day).",
 		Read: func() float64 { _, n := lag(); return float64(n) }})
-}
-
-// reachable checks that the API answers at all (any HTTP status will do:
-// the check carries no token).
-func reachable(client *api.Client) func(context.Context) error {
-	return client.Reachable
 }

@@ -442,14 +442,12 @@ func (s *Server) auditExport(c echo.Context, org string) error {
 	if err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="orgboard-audit-%s.%s"`, time.Now().UTC().Format("20060102-150405"), format))
-	h.Set("X-Total-Count", strconv.Itoa(n)) // lets a client show progress
+	typ := "application/json"
 	if format == "csv" {
-		h.Set("Content-Type", "text/csv; charset=utf-8")
-	} else {
-		h.Set("Content-Type", "application/json")
+		typ = "text/csv; charset=utf-8"
 	}
+	attachment(c, "orgboard-audit-"+time.Now().UTC().Format("20060102-150405")+"."+format, typ)
+	c.Response().Header().Set("X-Total-Count", strconv.Itoa(n)) // lets a client show progress
 	c.Response().WriteHeader(http.StatusOK)
 	return exportEntries(c.Request().Context(), c.Response(), format, s.audit.Index.All(c.Request().Context(), q, audit.Scope{Orgs: sc.orgs}))
 }

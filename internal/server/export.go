@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"github.com/labstack/echo/v4"
 	"io"
 	"iter"
 	"net/http"
@@ -160,4 +161,11 @@ func diff(before, after map[string]string) []templates.Change {
 func isNumber(s string) bool {
 	_, err := strconv.ParseFloat(s, 64)
 	return err == nil
+}
+
+// attachment names a download and its type; the first write sends them.
+func attachment(c echo.Context, name, typ string) {
+	h := c.Response().Header()
+	h.Set("Content-Type", typ)
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 }

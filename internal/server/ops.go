@@ -42,9 +42,6 @@ func (s *Server) metrics(c echo.Context) error {
 	return nil
 }
 
-// Metrics is the server's registry (for the wiring to add gauges to).
-func (s *Server) Metrics() *metrics.Registry { return s.cfg.Metrics }
-
 func (s *Server) registerGauges() {
 	s.cfg.Metrics.AddGauge(metrics.Gauge{Name: "orgboard_cache_hits_total", Help: "Reads answered from the per-user cache.", Counter: true,
 		Read: func() float64 { h, _ := s.cache.Stats(); return float64(h) }})

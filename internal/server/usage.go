@@ -108,20 +108,11 @@ func (s *Server) usageView(c echo.Context, org string, q usageQuery, msg string)
 func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usage.Job, v templates.UsageView) (templates.UsageView, error) {
 	base := orgURL(org) + "/usage"
 	denoms := job.Agg.Denominations()
-	denom := ""
-	for _, d := range denoms {
-		if d.Denom == q.denom {
-			denom = d.Denom
-		}
-	}
 	b, hasBudget, err := s.usage.Budgets.Get(c.Request().Context(), org)
 	if err != nil {
 		return v, err
 	}
-	view := usage.View{Group: q.group, Step: q.step, Denom: denom, TopN: 8, Today: s.today()}
-	if view.Denom == "" && len(denoms) > 0 {
-		view.Denom = denoms[0].Denom
-	}
+	view := s.usageViewOf(q, denoms)
 	if hasBudget && b.Currency == view.Denom {
 		view.Budget = b.Amount
 	}
@@ -367,23 +358,23 @@ func usageCharts(base string, q usageQuery, r *usage.Report) ([]templates.UsageC
 			labels[i] += " ✱"
 		}
 	}
-	var series []chartsSeries
+	var series []charts.Series
 	drill := map[string]string{}
 	index := map[string]int{}
 	for i, l := range r.Stack {
-		series = append(series, chartsSeries{Name: l.Label, Values: l.Values})
+		series = append(series, charts.Series{Name: l.Label, Values: l.Values})
 		index[l.Key] = i
 		if u := drillURL(base, q, q.group, l.Key); u != "" {
 			drill[l.Label] = u
 		}
 	}
-	var marks []chartsMark
+	var marks []charts.Mark
 	for _, a := range r.Anomalies {
 		if i, ok := index[a.Key]; ok {
-			marks = append(marks, chartsMark{Series: i, Bucket: r.BucketOf(a.Day), Label: usage.Percent(a.JumpPct(), a.Baseline != 0)})
+			marks = append(marks, charts.Mark{Series: i, Bucket: r.BucketOf(a.Day), Label: usage.Percent(a.JumpPct(), a.Baseline != 0)})
 		}
 	}
-	raw, err := stackedChart(labels, series, q.area, marks)
+	raw, err := charts.Stacked(labels, series, q.area, marks)
 	if err != nil {
 		return nil, err
 	}
@@ -395,14 +386,14 @@ func usageCharts(base string, q usageQuery, r *usage.Report) ([]templates.UsageC
 		lines       []usage.Line
 	}{{"accounts", "Top accounts", usage.DimAccount, r.TopAccounts}, {"metrics", "Top metrics", usage.DimMetric, r.TopMetrics}} {
 		labels, values, drill := lineParts(base, q, x.dim, x.lines)
-		raw, err := hbarsChart(labels, values)
+		raw, err := charts.HBars(labels, values)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, chart(x.name, x.title, raw, drill, false, ""))
 	}
 	fl, fv, fd := lineParts(base, q, usage.DimFamily, r.Families)
-	if raw, err = shareChart(fl, fv); err != nil {
+	if raw, err = charts.Share(fl, fv); err != nil {
 		return nil, err
 	}
 	out = append(out, chart("families", "Share by product family", raw, fd, false, ""))
@@ -410,7 +401,7 @@ func usageCharts(base string, q usageQuery, r *usage.Report) ([]templates.UsageC
 	for i, d := range r.HeatDays {
 		days[i] = d.Format("01-02")
 	}
-	if raw, err = heatChart(days, r.HeatFamilies, r.Heat); err != nil {
+	if raw, err = charts.Heat(days, r.HeatFamilies, r.Heat); err != nil {
 		return nil, err
 	}
 	out = append(out, chart("heatmap", "Day by product family", raw, fd, true, ""))
@@ -419,7 +410,7 @@ func usageCharts(base string, q usageQuery, r *usage.Report) ([]templates.UsageC
 		for i := range mdays {
 			mdays[i] = f.Month.AddDate(0, 0, i).Format("01-02")
 		}
-		if raw, err = cumulativeChart(mdays, f.Cumulative, f.Projection(), f.Budget); err != nil {
+		if raw, err = charts.Cumulative(mdays, f.Cumulative, f.Projection(), f.Budget); err != nil {
 			return nil, err
 		}
 		out = append(out, chart("forecast", f.Month.Format("January")+": running total and forecast", raw, nil, true, usage.ForecastMethod))
@@ -464,7 +455,7 @@ func (s *Server) usageChartCSV(c echo.Context) error {
 	if !ok {
 		return &userError{status: http.StatusBadRequest, title: "No such chart", message: "The chart asked for is not on this page."}
 	}
-	setDownload(c, "orgboard-usage-"+t.Name+"-"+q.from.Format("20060102")+"-"+q.to.Format("20060102")+".csv", "text/csv; charset=utf-8")
+	attachment(c, "orgboard-usage-"+t.Name+"-"+q.from.Format("20060102")+"-"+q.to.Format("20060102")+".csv", "text/csv; charset=utf-8")
 	w := csv.NewWriter(c.Response())
 	w.Write(t.Head)
 	for _, row := range t.Rows {
@@ -486,13 +477,23 @@ func (s *Server) finishedReport(c echo.Context, q usageQuery) (*usage.Report, *u
 		return nil, nil, &userError{status: http.StatusServiceUnavailable, title: "Still fetching",
 			message: "The usage of this range is still being fetched. Try again when the page shows it."}
 	}
-	denom := ""
-	for _, d := range job.Agg.Denominations() {
+	return usage.Build(job.Agg, job.Prev, s.usageViewOf(q, job.Agg.Denominations())), job, nil
+}
+
+// usageViewOf is how the page looks at the fetched sums: the asked
+// currency or unit when the range has it, else the first (the largest
+// currency).
+func (s *Server) usageViewOf(q usageQuery, denoms []usage.Denomination) usage.View {
+	v := usage.View{Group: q.group, Step: q.step, TopN: 8, Today: s.today()}
+	for _, d := range denoms {
 		if d.Denom == q.denom {
-			denom = d.Denom
+			v.Denom = d.Denom
 		}
 	}
-	return usage.Build(job.Agg, job.Prev, usage.View{Group: q.group, Step: q.step, Denom: denom, TopN: 8, Today: s.today()}), job, nil
+	if v.Denom == "" && len(denoms) > 0 {
+		v.Denom = denoms[0].Denom
+	}
+	return v
 }
 
 // usageExport is the aggregated rows of the range by group and step, every
@@ -513,10 +514,10 @@ func (s *Server) usageExport(c echo.Context) error {
 	rows := usage.Rows(job.Agg, q.group, q.step)
 	name := "orgboard-usage-" + c.Param("id")[:min(8, len(c.Param("id")))] + "-" + q.from.Format("20060102") + "-" + q.to.Format("20060102") + "." + format
 	if format == "json" {
-		setDownload(c, name, "application/json")
+		attachment(c, name, "application/json")
 		return json.NewEncoder(c.Response()).Encode(rows)
 	}
-	setDownload(c, name, "text/csv; charset=utf-8")
+	attachment(c, name, "text/csv; charset=utf-8")
 	w := csv.NewWriter(c.Response())
 	w.Write([]string{"group", "group_key", "period", "measure", "unit", "currency", "value"})
 	for _, r := range rows {
@@ -524,13 +525,6 @@ func (s *Server) usageExport(c echo.Context) error {
 	}
 	w.Flush()
 	return w.Error()
-}
-
-func setDownload(c echo.Context, name, typ string) {
-	h := c.Response().Header()
-	h.Set("Content-Type", typ)
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	c.Response().WriteHeader(http.StatusOK)
 }
 
 // retryUsage fetches the failed windows of the page's range again.
@@ -620,15 +614,3 @@ func parseBudget(typed, cur string) (float64, string) {
 	}
 	return v, ""
 }
-
-// the chart builders, named here so the handler reads as a list
-type chartsSeries = charts.Series
-type chartsMark = charts.Mark
-
-var (
-	stackedChart    = charts.Stacked
-	hbarsChart      = charts.HBars
-	shareChart      = charts.Share
-	heatChart       = charts.Heat
-	cumulativeChart = charts.Cumulative
-)
