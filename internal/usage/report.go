@@ -79,6 +79,8 @@ type Report struct {
 	NoCost       int64
 	CorrRecords  int64
 	DaysWithData int
+
+	dayBucket []int // the step of each day of the range
 }
 
 // Change is the period total against the period before, in percent.
@@ -221,27 +223,30 @@ func top(ls []Line, n int) []Line {
 	return ls
 }
 
+// buckets lays out the steps of the range and which step each day is in.
 func (r *Report) buckets(a *Agg) {
+	r.dayBucket = make([]int, 0, a.days)
 	for d := a.From; !d.After(a.To); d = d.AddDate(0, 0, 1) {
 		b := r.Step.Bucket(d)
 		if len(r.Buckets) == 0 || !r.Buckets[len(r.Buckets)-1].Equal(b) {
 			r.Buckets = append(r.Buckets, b)
 			r.Labels = append(r.Labels, r.Step.Label(b))
 		}
+		r.dayBucket = append(r.dayBucket, len(r.Buckets)-1)
 	}
 }
 
+// bucketOf is the index of the step holding day (a day of the range).
 func (r *Report) bucketOf(day time.Time) int {
-	b := r.Step.Bucket(day)
-	i := sort.Search(len(r.Buckets), func(i int) bool { return !r.Buckets[i].Before(b) })
-	return min(i, len(r.Buckets)-1)
+	i := min(max(Days(r.From, day)-1, 0), len(r.dayBucket)-1)
+	return r.dayBucket[i]
 }
 
-// rebucket sums a daily series (starting at from) into the report's buckets.
-func (r *Report) rebucket(from time.Time, daily []float64) []float64 {
+// rebucket sums a daily series of the range into the report's steps.
+func (r *Report) rebucket(daily []float64) []float64 {
 	out := make([]float64, len(r.Buckets))
 	for i, x := range daily {
-		out[r.bucketOf(from.AddDate(0, 0, i))] += x
+		out[r.dayBucket[i]] += x
 	}
 	return out
 }
@@ -257,7 +262,7 @@ func (r *Report) stack(a *Agg, di int32, prev map[string]float64) {
 			if other == nil {
 				other = &Line{Key: "", Label: "Other (" + strconv.Itoa(len(ls)-r.TopN) + ")", Values: make([]float64, len(r.Buckets)), HasPrev: l.HasPrev}
 			}
-			for j, x := range r.rebucket(a.From, l.Values) {
+			for j, x := range r.rebucket(l.Values) {
 				other.Values[j] += x
 			}
 			other.Total += l.Total
@@ -268,7 +273,7 @@ func (r *Report) stack(a *Agg, di int32, prev map[string]float64) {
 		if ch := math.Abs(l.Total - l.Prev); l.HasPrev && (r.TopMover == nil || ch > math.Abs(r.TopMover.Total-r.TopMover.Prev)) {
 			r.TopMover = &mover
 		}
-		l.Values = r.rebucket(a.From, l.Values)
+		l.Values = r.rebucket(l.Values)
 		r.Stack = append(r.Stack, l)
 	}
 	if other != nil {

@@ -166,7 +166,7 @@ type Row struct {
 func Rows(a *Agg, group Dim, step Step) []Row {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	r := &Report{View: View{Group: group, Step: step}}
+	r := &Report{View: View{Group: group, Step: step}, From: a.From}
 	r.buckets(a)
 	var out []Row
 	for _, dn := range a.denominations() {
@@ -176,7 +176,7 @@ func Rows(a *Agg, group Dim, step Step) []Row {
 			measure, unit, cur = string(Quantity), dn.Label, ""
 		}
 		for _, l := range top(a.lines(group, di), 0) {
-			for b, v := range r.rebucket(a.From, l.Values) {
+			for b, v := range r.rebucket(l.Values) {
 				out = append(out, Row{Group: l.Label, GroupKey: l.Key, Period: r.Labels[b], Measure: measure, Unit: unit, Currency: cur,
 					Value: math.Round(v*1e6) / 1e6})
 			}
