@@ -6,17 +6,15 @@ import (
 	"database/sql"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	_ "modernc.org/sqlite"
 
+	"orgboard/bench/benchutil"
 	"orgboard/internal/localapi"
 )
 
@@ -41,23 +39,10 @@ func start(t *testing.T, ctx context.Context, dir string, extra ...string) (stri
 
 func signedIn(t *testing.T, base string) *http.Client {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
-	resp, err := c.Get(base + "/login")
+	c, err := benchutil.SignIn(base, localapi.DemoAdminToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(b)
-	if m == nil {
-		t.Fatal("no CSRF field")
-	}
-	resp, err = c.PostForm(base+"/login", url.Values{"_csrf": {string(m[1])}, "token": {localapi.DemoAdminToken}})
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("sign-in: %v", err)
-	}
-	resp.Body.Close()
 	return c
 }
 

@@ -1,5 +1,6 @@
-// Package benchutil holds what the benchmark programs share: a browser-like
-// client signed in to the console.
+// Package benchutil holds what the benchmark programs (and the test that
+// runs the whole program) share: a browser-like client signed in to the
+// console over plain HTTP.
 package benchutil
 
 import (
