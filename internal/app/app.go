@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"orgboard/internal/api"
@@ -170,23 +171,26 @@ func budgetOf(calls int) *budget.Set {
 
 // gauges reports the audit sync's state at every scrape.
 func (c *Console) gauges(reg *metrics.Registry) {
-	lag := func() (time.Duration, int64) {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		l, n, err := c.Syncer.Lag(ctx)
-		if err != nil {
-			return -1, -1
+	// both gauges come from one query, run at most once a second (once per scrape)
+	var mu sync.Mutex
+	var at time.Time
+	var lag, entries float64
+	read := func() (float64, float64) {
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(at) > time.Second {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			l, n, err := c.Syncer.Lag(ctx)
+			cancel()
+			lag, entries, at = l.Seconds(), float64(n), time.Now()
+			if err != nil {
+				lag, entries = math.NaN(), math.NaN() // not written rather than wrong
+			}
 		}
-		return l, n
+		return lag, entries
 	}
 	reg.AddGauge(metrics.Gauge{Name: "orgboard_audit_sync_lag_seconds", Help: "Time since the stalest organization synced in the last day finished its sync.",
-		Read: func() float64 {
-			l, _ := lag()
-			if l < 0 {
-				return math.NaN()
-			}
-			return l.Seconds()
-		}})
+		Read: func() float64 { l, _ := read(); return l }})
 	reg.AddGauge(metrics.Gauge{Name: "orgboard_audit_entries_indexed", Help: "Audit entries in the local index (organizations synced in the last day).",
-		Read: func() float64 { _, n := lag(); return float64(n) }})
+		Read: func() float64 { _, n := read(); return n }})
 }
