@@ -94,9 +94,7 @@ func (j *Job) runWith(ctx context.Context, src Source, ready chan struct{}) {
 	parts := j.todo
 	j.todo = nil
 	j.running++
-	if j.finished == nil || ready == nil {
-		j.finished = make(chan struct{})
-	}
+	j.finished = make(chan struct{}) // Wait follows this run
 	finished := j.finished
 	j.mu.Unlock()
 	if ready != nil {

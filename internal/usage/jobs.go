@@ -90,14 +90,9 @@ func (js *Jobs) evict(now time.Time) {
 
 // start runs the job in the background; Wait and Progress follow it.
 func (j *Job) start(ctx context.Context, src Source) {
-	j.mu.Lock()
-	j.finished = make(chan struct{})
-	j.mu.Unlock()
 	ready := make(chan struct{})
-	go func() {
-		j.runWith(ctx, src, ready)
-	}()
-	<-ready
+	go j.runWith(ctx, src, ready)
+	<-ready // the job shows as running before Get returns it
 }
 
 // Retry fetches the failed parts again in the background; it reports how
