@@ -324,15 +324,28 @@ func (r *Report) monthChange(a *Agg, di int32) {
 	bdays := min(days, Days(before, last.AddDate(0, 0, -1)))
 	mc := &MonthChange{Month: last, Before: before, Days: days}
 	lo, bo := Days(a.From, last)-1, Days(a.From, before)-1
-	for _, l := range top(a.lines(r.Group, di), 0) {
+	// the top groups, then one "Other" line: a tree's 20,000 accounts are
+	// not a table anyone reads (nor a page anyone should download)
+	ls := top(a.lines(r.Group, di), 0)
+	for i, l := range ls {
 		m := Line{Key: l.Key, Label: l.Label, HasPrev: true}
+		if i >= r.TopN {
+			if i == r.TopN {
+				mc.Lines = append(mc.Lines, Line{Label: "Other (" + strconv.Itoa(len(ls)-r.TopN) + ")", HasPrev: true})
+			}
+			m = mc.Lines[len(mc.Lines)-1]
+		}
 		for i := 0; i < days; i++ {
 			m.Total += l.Values[lo+i]
 		}
 		for i := 0; i < bdays; i++ {
 			m.Prev += l.Values[bo+i]
 		}
-		mc.Lines = append(mc.Lines, m)
+		if i >= r.TopN {
+			mc.Lines[len(mc.Lines)-1] = m
+		} else {
+			mc.Lines = append(mc.Lines, m)
+		}
 	}
 	r.MoM = mc
 }

@@ -2,6 +2,7 @@ package usage
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"math"
 	"strings"
@@ -388,4 +389,24 @@ func TestDisplay(t *testing.T) {
 	if got := Display(1234567.5, "qty:Requests"); got != "1,234,567.5" {
 		t.Errorf("quantity %q", got)
 	}
+}
+
+func TestMonthOverMonthKeepsTheTopGroupsAndOther(t *testing.T) {
+	a := NewAgg(d("2026-09-01"), d("2026-10-31"), Effective, nil)
+	for i := range 20 {
+		for _, day := range []string{"2026-09-05", "2026-10-05"} {
+			r := rec(day, fmt.Sprintf("a%02d", i), "Workers", "req", "Requests", 1, f(float64(i+1)), "USD")
+			a.Add(&r)
+		}
+	}
+	r := Build(a, nil, View{Group: DimAccount, Step: StepMonth, TopN: 5})
+	if r.MoM == nil || len(r.MoM.Lines) != 6 || !strings.HasPrefix(r.MoM.Lines[5].Label, "Other (15)") {
+		t.Fatalf("month over month lines %+v", r.MoM)
+	}
+	sum := 0.0
+	for _, l := range r.MoM.Lines {
+		sum += l.Total
+	}
+	near(t, "month total over all lines", sum, 210)
+	near(t, "Other", r.MoM.Lines[5].Total, 120) // accounts 1..15
 }
