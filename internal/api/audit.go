@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"net/http"
 	"net/url"
 	"strconv"
 )
@@ -93,12 +94,26 @@ func (c *Client) ListAuditEntries(ctx context.Context, orgID string, p AuditPara
 	if err != nil {
 		return page, err
 	}
-	env, err := c.get(ctx, pth, p.query(), &page.Entries)
-	if err != nil {
+	var env *envelope
+	fast := false
+	err = c.retry(ctx, call{method: http.MethodGet, path: pth, query: p.query()}, func(resp *http.Response, e *Error) error {
+		body, err := readBody(resp, e)
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode == http.StatusOK {
+			if page, fast = parseAuditPage(body); fast {
+				return nil
+			}
+		}
+		env, err = decodeEnvelope(e, resp.Header, body)
+		return err
+	}, nil)
+	if err != nil || fast {
 		return page, err
 	}
 	page.Cursor = env.ResultInfo.cursor()
-	return page, nil
+	return page, decodeResult(env, http.MethodGet, pth, &page.Entries)
 }
 
 // AuditEntries iterates over an organization's audit log with the cursor.

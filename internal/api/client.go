@@ -161,19 +161,28 @@ func (c *Client) do(ctx context.Context, cl call) (*envelope, error) {
 	}
 	var env *envelope
 	err := c.retry(ctx, cl, func(resp *http.Response, e *Error) error {
-		body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+		body, err := readBody(resp, e)
 		if err != nil {
-			e.Reason, e.Err = "reading the response failed", err
-			return e
-		}
-		if len(body) > maxBody {
-			e.Reason = "response too large"
-			return e
+			return err
 		}
 		env, err = decodeEnvelope(e, resp.Header, body)
 		return err
 	}, payload)
 	return env, err
+}
+
+// readBody reads a response's body, up to maxBody.
+func readBody(resp *http.Response, e *Error) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		e.Reason, e.Err = "reading the response failed", err
+		return nil, e
+	}
+	if len(body) > maxBody {
+		e.Reason = "response too large"
+		return nil, e
+	}
+	return body, nil
 }
 
 // retry sends the request until an attempt is final, handing each response

@@ -110,7 +110,13 @@ type AuditEntry struct {
 	Organization OrganizationRef `json:"organization"`
 	Raw          AuditRaw        `json:"raw"`
 	Resource     AuditResource   `json:"resource"`
+
+	wire []byte // the entry's JSON as a page brought it
 }
+
+// Wire is the entry's JSON as the API sent it, when it came from
+// ListAuditEntries; nil otherwise.
+func (e *AuditEntry) Wire() []byte { return e.wire }
 
 // AuditAction describes what was done.
 type AuditAction struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -339,13 +340,8 @@ func (p *usageParser) strEscaped(start int) ([]byte, error) {
 			if err != nil {
 				return nil, err
 			}
-			if r >= 0xd800 && r < 0xdc00 && p.i+1 < len(p.b) && p.b[p.i] == '\\' && p.b[p.i+1] == 'u' {
-				p.i += 2
-				lo, err := p.hex4()
-				if err != nil {
-					return nil, err
-				}
-				r = (r-0xd800)<<10 + (lo - 0xdc00) + 0x10000
+			if utf16.IsSurrogate(r) {
+				r = p.lowSurrogate(r)
 			}
 			p.buf = utf8.AppendRune(p.buf, r)
 		default:
@@ -353,6 +349,22 @@ func (p *usageParser) strEscaped(start int) ([]byte, error) {
 		}
 	}
 	return nil, errUsageSyntax
+}
+
+// lowSurrogate completes a UTF-16 pair with the escape that follows, as
+// encoding/json does: an unpaired half is U+FFFD and the next escape stays.
+func (p *usageParser) lowSurrogate(hi rune) rune {
+	if p.i+1 < len(p.b) && p.b[p.i] == '\\' && p.b[p.i+1] == 'u' {
+		save := p.i
+		p.i += 2
+		if lo, err := p.hex4(); err == nil {
+			if r := utf16.DecodeRune(hi, lo); r != utf8.RuneError {
+				return r
+			}
+		}
+		p.i = save
+	}
+	return utf8.RuneError
 }
 
 func (p *usageParser) hex4() (rune, error) {
@@ -391,9 +403,43 @@ func (p *usageParser) skip(depth int) error {
 		}
 		return errUsageSyntax
 	default:
-		_, _, err := p.num()
-		return err
+		return p.number()
 	}
+}
+
+// number passes over a number as JSON writes it: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?
+func (p *usageParser) number() error {
+	digits := func() int {
+		n := 0
+		for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	if p.i < len(p.b) && p.b[p.i] == '-' {
+		p.i++
+	}
+	first := p.i
+	if n := digits(); n == 0 || n > 1 && p.b[first] == '0' {
+		return errUsageSyntax
+	}
+	if p.i < len(p.b) && p.b[p.i] == '.' {
+		p.i++
+		if digits() == 0 {
+			return errUsageSyntax
+		}
+	}
+	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.b) && (p.b[p.i] == '+' || p.b[p.i] == '-') {
+			p.i++
+		}
+		if digits() == 0 {
+			return errUsageSyntax
+		}
+	}
+	return nil
 }
 
 func (p *usageParser) skipContainer(depth int, open byte) error {
