@@ -149,6 +149,7 @@ func Open(dir string) (*Store, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8) // database/sql keeps two by default: the others were closed after each burst, and their page caches with them
 	s := &Store{w: w, r: r}
 	if err := s.loadTree(); err != nil {
 		s.Close()

@@ -55,6 +55,7 @@ func Open(file, schema string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8) // database/sql keeps two by default: the others were closed after each burst, and their page caches with them
 	return &DB{W: w, R: r}, nil
 }
 
