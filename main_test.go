@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,10 +78,16 @@ func TestGracefulShutdownAndRestart(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	inflight := make(chan int, 1)
+	// a request on a connection of its own (a kept-alive one may be closed
+	// as idle by the shutdown before the server reads the request on it)
+	inflight, written := make(chan int, 1), make(chan struct{})
 	go func() {
-		resp, err := c.Get(base + "/orgs") // needs the slow API
+		fresh := &http.Client{Jar: c.Jar, Transport: &http.Transport{DisableKeepAlives: true}}
+		trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { close(written) }}
+		req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodGet, base+"/orgs", nil) // needs the slow API
+		resp, err := fresh.Do(req)
 		if err != nil {
+			t.Log(err)
 			inflight <- 0
 			return
 		}
@@ -88,8 +95,13 @@ func TestGracefulShutdownAndRestart(t *testing.T) {
 		resp.Body.Close()
 		inflight <- resp.StatusCode
 	}()
-	time.Sleep(50 * time.Millisecond)
-	stop() // what SIGTERM does
+	select {
+	case <-written:
+	case code := <-inflight:
+		t.Fatalf("the request was not sent: %d", code)
+	}
+	time.Sleep(50 * time.Millisecond) // the server reads it
+	stop()                            // what SIGTERM does
 	if code := <-inflight; code != 200 {
 		t.Errorf("the request in flight at shutdown ended with %d", code)
 	}
