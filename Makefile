@@ -40,6 +40,7 @@ fuzz:
 	$(GO) test ./internal/audit/ -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/server/ -run '^$$' -fuzz FuzzCheckProfile -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/api/ -run '^$$' -fuzz FuzzEnvelope -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/api/ -run '^$$' -fuzz FuzzAuditPage -fuzztime $(FUZZTIME)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
