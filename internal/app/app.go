@@ -96,7 +96,7 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	adb, err := sqlitedb.Open(filepath.Join(cfg.DataDir, "audit.db"), audit.Schema)
+	adb, err := audit.Open(filepath.Join(cfg.DataDir, "audit.db"))
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"iter"
 	"strconv"
 	"strings"
@@ -20,7 +19,7 @@ import (
 const Schema = `
 CREATE TABLE IF NOT EXISTS entries (
 	rowid INTEGER PRIMARY KEY,
-	id TEXT NOT NULL UNIQUE,
+	id TEXT NOT NULL,
 	org_id TEXT NOT NULL,
 	time INTEGER NOT NULL,
 	actor_email TEXT NOT NULL COLLATE NOCASE,
@@ -39,12 +38,16 @@ CREATE TABLE IF NOT EXISTS entries (
 	ray TEXT NOT NULL,
 	body TEXT NOT NULL
 );
+-- Every index but the time index starts with the organization: a sync
+-- writes one organization's entries at a time, so its inserts land on a few
+-- neighbouring pages instead of pages all over an index (a commit costs per
+-- page it touches). Searches always name their organizations.
+CREATE UNIQUE INDEX IF NOT EXISTS entries_org_id ON entries(org_id, id);
 CREATE INDEX IF NOT EXISTS entries_org_time ON entries(org_id, time);
-CREATE INDEX IF NOT EXISTS entries_actor ON entries(actor_email, time);
-CREATE INDEX IF NOT EXISTS entries_resource ON entries(resource_id, time);
-DROP INDEX IF EXISTS entries_product;
+CREATE INDEX IF NOT EXISTS entries_org_actor ON entries(org_id, actor_email, time);
+CREATE INDEX IF NOT EXISTS entries_org_resource ON entries(org_id, resource_id, time);
 CREATE INDEX IF NOT EXISTS entries_time ON entries(time);
-CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(doc, content='');
+CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(doc, content='', columnsize=0);
 CREATE TABLE IF NOT EXISTS sync_state (
 	org_id TEXT PRIMARY KEY,
 	window_start INTEGER NOT NULL,  -- oldest time the sync covers
@@ -74,25 +77,6 @@ type Index struct {
 // NewIndex uses db, which must have Schema applied.
 func NewIndex(db *sqlitedb.DB) *Index { return &Index{db: db, now: time.Now} }
 
-// Insert stores a page of entries of one organization in one transaction,
-// skipping entries it has; it returns how many were new.
-func (x *Index) Insert(ctx context.Context, org string, entries []api.AuditEntry) (int, error) {
-	rows, err := prepare(entries)
-	if err != nil {
-		return 0, err
-	}
-	tx, err := x.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	added, err := x.insertTx(ctx, tx, org, rows)
-	if err != nil {
-		return 0, err
-	}
-	return added, tx.Commit()
-}
-
 // row is an entry ready to store: its JSON and its full-text document are
 // made by the fetching goroutines, so the one writer only writes.
 type row struct {
@@ -107,47 +91,16 @@ func prepare(entries []api.AuditEntry) ([]row, error) {
 		if e.ID == "" {
 			continue // an entry without an ID cannot be told apart from its copies
 		}
-		body, err := json.Marshal(e)
-		if err != nil {
-			return nil, err
+		body := e.Wire() // as the API sent it: exports give the API's own JSON
+		if body == nil {
+			var err error
+			if body, err = json.Marshal(e); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, row{e: e, body: string(body), doc: document(e)})
 	}
 	return out, nil
-}
-
-func (x *Index) insertTx(ctx context.Context, tx *sql.Tx, org string, rows []row) (int, error) {
-	ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO entries(id, org_id, time, actor_email, actor_id, actor_ip, actor_token_id,
-		actor_token_name, actor_context, action_type, action_result, resource_id, resource_product, resource_type, method, status_code, ray, body)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
-		return 0, err
-	}
-	defer ins.Close()
-	fts, err := tx.PrepareContext(ctx, `INSERT INTO entries_fts(rowid, doc) VALUES (?, ?)`)
-	if err != nil {
-		return 0, err
-	}
-	defer fts.Close()
-	added := 0
-	for _, r := range rows {
-		e := r.e
-		res, err := ins.ExecContext(ctx, e.ID, org, e.Action.Time.UnixMicro(), e.Actor.Email, e.Actor.ID, e.Actor.IPAddress, e.Actor.TokenID,
-			e.Actor.TokenName, e.Actor.Context, e.Action.Type, e.Action.Result, e.Resource.ID, e.Resource.Product, e.Resource.Type,
-			e.Raw.Method, e.Raw.StatusCode, e.Raw.CFRayID, r.body)
-		if err != nil {
-			return 0, err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			continue
-		}
-		rowid, _ := res.LastInsertId()
-		if _, err := fts.ExecContext(ctx, rowid, r.doc); err != nil {
-			return 0, err
-		}
-		added++
-	}
-	return added, nil
 }
 
 // document is the text free-text search sees. Fields that have their own
@@ -166,16 +119,25 @@ type Scope struct {
 // DefaultWindow is how far back a query without since: looks.
 const DefaultWindow = 90 * 24 * time.Hour
 
+// textMode is how a compiled query checks its free text.
+type textMode int
+
+const (
+	textAuto     textMode = iota // as the query's shape suggests (see compileText)
+	textDeferred                 // a selective search over a short range leaves it to Search (see textCheck)
+	textCounting                 // a count reads every match: the index's matches first (per row, 804 against 608 ms for an actor's week)
+)
+
 // compile turns a query into a WHERE clause over entries.
-func (x *Index) compile(q Query, s Scope) (string, []any, error) {
-	where, args, _, err := x.compileText(q, s, false)
+func (x *Index) compile(q Query, s Scope, mode textMode) (string, []any, error) {
+	where, args, _, err := x.compileText(q, s, mode)
 	return where, args, err
 }
 
-// compileText is compile; with deferText, a selective search over a short
-// range leaves its free text out of the SQL and returns it for Search to
-// check row by row (see textCheck).
-func (x *Index) compileText(q Query, s Scope, deferText bool) (string, []any, *textCheck, error) {
+// compileText is compile; in textDeferred mode, a selective search over a
+// short range leaves its free text out of the SQL and returns it for Search
+// to check row by row.
+func (x *Index) compileText(q Query, s Scope, mode textMode) (string, []any, *textCheck, error) {
 	if len(s.Orgs) == 0 {
 		return "0", nil, nil, nil
 	}
@@ -232,7 +194,7 @@ func (x *Index) compileText(q Query, s Scope, deferText bool) (string, []any, *t
 	// A selective filter over a short range (the usual "what did alice do
 	// this week") leaves few rows: Search checks them one by one (see
 	// textCheck) instead of materializing every match of common words.
-	perRow := !hasSelectiveFilter(q)
+	perRow := !hasSelectiveFilter(q) && mode != textCounting
 	shortRange := x.now().Sub(since) <= 31*24*time.Hour
 	var must []string
 	for _, t := range q.Terms {
@@ -247,7 +209,7 @@ func (x *Index) compileText(q Query, s Scope, deferText bool) (string, []any, *t
 		}
 		must = append(must, phrase)
 	}
-	if len(must) > 0 && deferText && hasSelectiveFilter(q) && shortRange {
+	if len(must) > 0 && mode == textDeferred && hasSelectiveFilter(q) && shortRange {
 		return strings.Join(w, " AND "), args, newTextCheck(q, strings.Join(must, " AND ")), nil
 	}
 	if len(must) > 0 {
@@ -259,6 +221,34 @@ func (x *Index) compileText(q Query, s Scope, deferText bool) (string, []any, *t
 		args = append(args, strings.Join(must, " AND "))
 	}
 	return strings.Join(w, " AND "), args, nil, nil
+}
+
+// from is the FROM clause of a query over entries: with two thousand
+// organizations bound in a query, SQLite's planner preferred walking the
+// time index through every organization's week to reading one actor's
+// entries of each organization (323 ms against 20 ms for a busy actor;
+// counting the same 3.7 s), so a query with an actor or a resource names
+// its index.
+func from(q Query) string {
+	if i := indexFor(q); i != "" {
+		return "entries INDEXED BY " + i
+	}
+	return "entries"
+}
+
+// indexFor names the index for a query's positive actor or resource filter.
+func indexFor(q Query) string {
+	for _, f := range q.Filters {
+		if !f.Negate && f.Field == "actor" && strings.Contains(f.Value, "@") {
+			return "entries_org_actor"
+		}
+	}
+	for _, f := range q.Filters {
+		if !f.Negate && f.Field == "resource" {
+			return "entries_org_resource"
+		}
+	}
+	return "" // ip, ray, token: no index of their own; SQLite chooses
 }
 
 // hasSelectiveFilter reports a positive filter on a field with its own
@@ -364,7 +354,7 @@ type Page struct {
 
 // Search returns a page of results, newest first unless ascending.
 func (x *Index) Search(ctx context.Context, q Query, s Scope, after *Cursor, ascending bool, limit int) (Page, error) {
-	where, args, text, err := x.compileText(q, s, true)
+	where, args, text, err := x.compileText(q, s, textDeferred)
 	if err != nil {
 		return Page{}, err
 	}
@@ -376,127 +366,136 @@ func (x *Index) Search(ctx context.Context, q Query, s Scope, after *Cursor, asc
 		where += " AND (time, rowid) " + cmp + " (?, ?)"
 		args = append(args, after.Time, after.RowID)
 	}
-	sqlLimit := limit + 1
 	if text != nil {
-		sqlLimit = -1 // rows are dropped by the text check: read on until the page is full
+		return x.searchKeys(ctx, from(q), where, args, order, text, limit)
 	}
-	rows, err := x.db.R.QueryContext(ctx, "SELECT rowid, time, body FROM entries WHERE "+where+" ORDER BY "+order+" LIMIT ?", append(args, sqlLimit)...)
+	rows, err := x.db.R.QueryContext(ctx, "SELECT rowid, body FROM "+from(q)+" WHERE "+where+" ORDER BY "+order+" LIMIT ?", append(args, limit+1)...)
 	if err != nil {
 		return Page{}, err
 	}
 	defer rows.Close()
 	var p Page
-	more := false // a row past the page: there is a next one
-	for !more && rows.Next() {
-		var r Row
-		var t int64
-		var body []byte
-		if err := rows.Scan(&r.RowID, &t, &body); err != nil {
-			return p, err
-		}
-		if text == nil && len(p.Rows) == limit {
-			more = true
+	for rows.Next() {
+		if len(p.Rows) == limit {
+			p.Next = p.after()
 			break
+		}
+		var r Row
+		var body []byte
+		if err := rows.Scan(&r.RowID, &body); err != nil {
+			return p, err
 		}
 		if err := json.Unmarshal(body, &r.Entry); err != nil {
 			return p, err
 		}
-		if text != nil {
-			ok, err := text.matches(ctx, x, r.RowID, &r.Entry)
-			if err != nil {
+		p.Rows = append(p.Rows, r)
+	}
+	return p, rows.Err()
+}
+
+// after is the cursor after the page's last row.
+func (p *Page) after() *Cursor {
+	last := p.Rows[len(p.Rows)-1]
+	return &Cursor{last.Entry.Action.Time.UnixMicro(), last.RowID}
+}
+
+// searchKeys is Search for a selective query whose free text is checked
+// row by row. The matching rows are sorted by their keys alone (from the
+// index, when the filters are indexed: the organization, actor or resource
+// and time), and entries are read in that order, a few at a time, only
+// until the page is full: sorting whole entries of a busy actor over 2,000
+// organizations took 117 ms, most of it for rows the page never shows.
+func (x *Index) searchKeys(ctx context.Context, from, where string, args []any, order string, text *textCheck, limit int) (Page, error) {
+	keys, err := x.keys(ctx, "SELECT rowid FROM "+from+" WHERE "+where+" ORDER BY "+order, args)
+	if err != nil {
+		return Page{}, err
+	}
+	var p Page
+	for start, n := 0, 32; start < len(keys); start, n = start+n, min(2*n, 512) {
+		batch := keys[start:min(start+n, len(keys))]
+		bodies, err := x.bodies(ctx, batch)
+		if err != nil {
+			return p, err
+		}
+		for _, id := range batch {
+			body, ok := bodies[id]
+			if !ok || !text.maybeRaw(body) {
+				continue // gone since the keys were read, or cannot match
+			}
+			r := Row{RowID: id}
+			if err := json.Unmarshal(body, &r.Entry); err != nil {
 				return p, err
 			}
-			if !ok {
+			if ok, err := text.matches(ctx, x, id, &r.Entry); err != nil || !ok {
+				if err != nil {
+					return p, err
+				}
 				continue
 			}
 			if len(p.Rows) == limit {
-				more = true
-				break
+				p.Next = p.after()
+				return p, nil
 			}
+			p.Rows = append(p.Rows, r)
 		}
-		p.Rows = append(p.Rows, r)
-	}
-	if err := rows.Err(); err != nil {
-		return p, err
-	}
-	if more {
-		last := p.Rows[limit-1]
-		p.Next = &Cursor{last.Entry.Action.Time.UnixMicro(), last.RowID}
 	}
 	return p, nil
 }
 
-// Summary is the numbers above the results.
-type Summary struct {
-	Total, Actors, Products, Failures int
-	Facets                            map[string][]Count // actor, action, product, type
-	Buckets                           []Count            // actions over time
-	BucketSize                        time.Duration
-}
-
-// Count is a value and how often it occurs.
-type Count struct {
-	Value string
-	N     int
-}
-
-// Summarize counts the whole result of a query.
-func (x *Index) Summarize(ctx context.Context, q Query, s Scope) (Summary, error) {
-	var sum Summary
-	where, args, err := x.compile(q, s)
-	if err != nil {
-		return sum, err
-	}
-	err = x.db.R.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT actor_email), count(DISTINCT resource_product),
-		coalesce(sum(action_result = 'failure'), 0) FROM entries WHERE `+where, args...).Scan(&sum.Total, &sum.Actors, &sum.Products, &sum.Failures)
-	if err != nil {
-		return sum, err
-	}
-	sum.Facets = map[string][]Count{}
-	for name, col := range map[string]string{"actor": "actor_email", "action": "action_type", "product": "resource_product", "type": "resource_type"} {
-		if sum.Facets[name], err = x.counts(ctx, "SELECT "+col+", count(*) AS n FROM entries WHERE "+where+" GROUP BY 1 ORDER BY n DESC, 1 LIMIT 6", args); err != nil {
-			return sum, err
-		}
-	}
-	since, before := q.Since, q.Before
-	if since.IsZero() {
-		since = x.now().Add(-DefaultWindow)
-	}
-	if before.IsZero() {
-		before = x.now()
-	}
-	sum.BucketSize = 24 * time.Hour
-	if before.Sub(since) <= 3*24*time.Hour {
-		sum.BucketSize = time.Hour
-	}
-	step := sum.BucketSize.Microseconds()
-	sum.Buckets, err = x.counts(ctx, fmt.Sprintf("SELECT (time / %d) * %d, count(*) FROM entries WHERE %s GROUP BY 1 ORDER BY 1", step, step, where), args)
-	return sum, err
-}
-
-func (x *Index) counts(ctx context.Context, query string, args []any) ([]Count, error) {
+func (x *Index) keys(ctx context.Context, query string, args []any) ([]int64, error) {
 	rows, err := x.db.R.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Count
+	var keys []int64
 	for rows.Next() {
-		var c Count
-		if err := rows.Scan(&c.Value, &c.N); err != nil {
+		var k int64
+		if err := rows.Scan(&k); err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+// bodies reads the entries of some rows.
+func (x *Index) bodies(ctx context.Context, ids []int64) (map[int64][]byte, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := x.db.R.QueryContext(ctx, "SELECT rowid, body FROM entries WHERE rowid IN ("+placeholders(len(ids))+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[int64][]byte, len(ids))
+	for rows.Next() {
+		var id int64
+		var body []byte
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, err
+		}
+		out[id] = body
 	}
 	return out, rows.Err()
 }
 
-// Entry returns one entry by ID, and its organization.
-func (x *Index) Entry(ctx context.Context, id string) (api.AuditEntry, string, error) {
+// Entry returns one entry by ID, and its organization, if it belongs to an
+// organization of the scope.
+func (x *Index) Entry(ctx context.Context, id string, s Scope) (api.AuditEntry, string, error) {
 	var e api.AuditEntry
+	if len(s.Orgs) == 0 {
+		return e, "", errNoRows
+	}
+	args := []any{id}
+	for _, o := range s.Orgs {
+		args = append(args, o)
+	}
 	var org string
 	var body []byte
-	err := x.db.R.QueryRowContext(ctx, `SELECT org_id, body FROM entries WHERE id = ?`, id).Scan(&org, &body)
+	err := x.db.R.QueryRowContext(ctx, `SELECT org_id, body FROM entries INDEXED BY entries_org_id WHERE id = ? AND org_id IN (`+placeholders(len(s.Orgs))+`)`, args...).Scan(&org, &body)
 	if err != nil {
 		return e, "", err
 	}
@@ -512,7 +511,7 @@ func (x *Index) History(ctx context.Context, resource string, s Scope) ([]api.Au
 	for _, o := range s.Orgs {
 		args = append(args, o)
 	}
-	rows, err := x.db.R.QueryContext(ctx, `SELECT body FROM entries WHERE resource_id = ? AND org_id IN (`+placeholders(len(s.Orgs))+`)
+	rows, err := x.db.R.QueryContext(ctx, `SELECT body FROM entries INDEXED BY entries_org_resource WHERE resource_id = ? AND org_id IN (`+placeholders(len(s.Orgs))+`)
 		ORDER BY time, rowid LIMIT 5000`, args...)
 	if err != nil {
 		return nil, err
@@ -539,7 +538,7 @@ func (x *Index) All(ctx context.Context, q Query, s Scope) iter.Seq2[json.RawMes
 	return func(yield func(json.RawMessage, error) bool) {
 		var after *Cursor
 		for {
-			where, args, err := x.compile(q, s)
+			where, args, err := x.compile(q, s, textAuto)
 			if err != nil {
 				yield(nil, err)
 				return
@@ -548,7 +547,7 @@ func (x *Index) All(ctx context.Context, q Query, s Scope) iter.Seq2[json.RawMes
 				where += " AND (time, rowid) < (?, ?)"
 				args = append(args, after.Time, after.RowID)
 			}
-			rows, err := x.db.R.QueryContext(ctx, "SELECT rowid, time, body FROM entries WHERE "+where+" ORDER BY time DESC, rowid DESC LIMIT 2000", args...)
+			rows, err := x.db.R.QueryContext(ctx, "SELECT rowid, time, body FROM "+from(q)+" WHERE "+where+" ORDER BY time DESC, rowid DESC LIMIT 2000", args...)
 			if err != nil {
 				yield(nil, err)
 				return
@@ -583,12 +582,12 @@ func (x *Index) All(ctx context.Context, q Query, s Scope) iter.Seq2[json.RawMes
 
 // Count is the size of a query's result.
 func (x *Index) Count(ctx context.Context, q Query, s Scope) (int, error) {
-	where, args, err := x.compile(q, s)
+	where, args, err := x.compile(q, s, textCounting)
 	if err != nil {
 		return 0, err
 	}
 	var n int
-	err = x.db.R.QueryRowContext(ctx, "SELECT count(*) FROM entries WHERE "+where, args...).Scan(&n)
+	err = x.db.R.QueryRowContext(ctx, "SELECT count(*) FROM "+from(q)+" WHERE "+where, args...).Scan(&n)
 	return n, err
 }
 

@@ -108,7 +108,10 @@ func TestSelectiveTextSearchPagesEqualTheIndex(t *testing.T) {
 		}
 	}
 	paged := false
-	for _, text := range []string{`"updated"`, `"DNS record"`, `zone`, `"no such words here"`} {
+	// phrases, words cut by punctuation, underscores and digits, a word in
+	// a JSON key, and text that matches nothing
+	for _, text := range []string{`"updated"`, `"DNS record"`, `zone`, `"no such words here"`, `"dns_records"`, `"client/v4"`,
+		`"example.com"`, `"record DNS"`, `"Updated" "zone"`, `"ttl"`, `"1"`} {
 		q := mustParse(t, "actor:"+actor+" "+text+" since:30d")
 		var got []int64
 		var after *audit.Cursor

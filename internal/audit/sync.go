@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -19,8 +20,8 @@ type Syncer struct {
 	idx    *Index
 	Window time.Duration // how far back the backfill goes
 	Limit  int           // entries per API page
-	Batch  int           // entries stored per transaction
 	log    *slog.Logger
+	w      *writer
 	ctx    context.Context // ends every sync at a page boundary when done
 
 	// MinInterval is how soon after a sync of an org another may start:
@@ -36,15 +37,17 @@ type Syncer struct {
 }
 
 // Workers is how many organizations sync at once; the others queue.
-const Workers = 8
+const Workers = 32
 
 // NewSyncer syncs into idx until ctx ends.
 func NewSyncer(ctx context.Context, idx *Index, log *slog.Logger) *Syncer {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Syncer{idx: idx, Window: DefaultWindow, Limit: 1000, Batch: 5000, MinInterval: 30 * time.Second, log: log, ctx: ctx,
+	s := &Syncer{idx: idx, Window: DefaultWindow, Limit: 1000, MinInterval: 30 * time.Second, log: log, ctx: ctx,
 		running: map[string]bool{}, finished: map[string]time.Time{}, slots: make(chan struct{}, Workers)}
+	s.w = newWriter(idx, log, &s.wg)
+	return s
 }
 
 // Ensure starts a background sync of org with the user's client, unless one
@@ -106,40 +109,15 @@ func (s *Syncer) load(ctx context.Context, org string) (state, error) {
 	return st, err
 }
 
+// saveState records a sync's state; the count of entries stored is the
+// writer's to change (see addState).
 const saveState = `INSERT INTO sync_state(org_id, window_start, backfill_before, newest, synced, paused_until, error, updated)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(org_id) DO UPDATE SET window_start = excluded.window_start, backfill_before = excluded.backfill_before,
-		newest = excluded.newest, synced = excluded.synced, paused_until = excluded.paused_until, error = excluded.error, updated = excluded.updated`
-
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-func (s *Syncer) saveIn(ctx context.Context, db execer, org string, st state) error {
-	_, err := db.ExecContext(ctx, saveState, org, st.windowStart, st.backfillBefore, st.newest, st.synced, st.pausedUntil, st.err, s.idx.now().UnixMicro())
-	return err
-}
+		newest = excluded.newest, paused_until = excluded.paused_until, error = excluded.error, updated = excluded.updated`
 
 func (s *Syncer) save(ctx context.Context, org string, st state) error {
-	return s.saveIn(ctx, s.idx.db.W, org, st)
-}
-
-// store writes a batch of entries and the state they bring in one
-// transaction: the state saved never claims entries that are not stored.
-func (s *Syncer) store(ctx context.Context, org string, entries []row, st state) (state, error) {
-	tx, err := s.idx.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return st, err
-	}
-	defer tx.Rollback()
-	added, err := s.idx.insertTx(ctx, tx, org, entries)
-	if err != nil {
-		return st, err
-	}
-	st.synced += int64(added)
-	if err := s.saveIn(ctx, tx, org, st); err != nil {
-		return st, err
-	}
-	return st, tx.Commit()
+	_, err := s.idx.db.W.ExecContext(ctx, saveState, org, st.windowStart, st.backfillBefore, st.newest, st.synced, st.pausedUntil, st.err, s.idx.now().UnixMicro())
+	return err
 }
 
 // SyncOrg runs one sync of org to completion (or to an error).
@@ -173,7 +151,8 @@ func (s *Syncer) SyncOrg(ctx context.Context, client *api.Client, org string) er
 
 // pages fetches one pass: the backfill window, or everything since the
 // newest entry (with a second of overlap: a late entry with an equal time
-// is not missed, and a repeat is not stored twice).
+// is not missed, and a repeat is not stored twice). Each page goes to the
+// writer while the next is fetched; *st is the state of what is stored.
 func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *state, backfill bool) error {
 	p := api.AuditParams{Direction: "desc", Limit: s.Limit}
 	if backfill {
@@ -181,36 +160,20 @@ func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *
 	} else {
 		p.Since, p.Before = rfc(max(st.newest-int64(time.Second/time.Microsecond), st.windowStart)), rfc(s.idx.now().Add(time.Minute).UnixMicro())
 	}
-	// Pages are stored in batches of about Batch entries: SQLite's full-text
-	// index and write-ahead log pay per transaction, not per entry.
-	work, committed := *st, *st
-	var pending []row
-	flush := func() error {
-		if len(pending) == 0 && work == committed {
-			return nil
-		}
-		next, err := s.store(context.WithoutCancel(ctx), org, pending, work)
-		if err != nil {
-			return err
-		}
-		pending = pending[:0]
-		work, committed = next, next
-		*st = committed
-		return nil
-	}
+	q := queued{st: st}
+	work := *st
 	for {
 		if err := ctx.Err(); err != nil {
-			return errors.Join(err, flush()) // stop at a page boundary, keeping what was fetched
+			return errors.Join(err, q.drain()) // stop at a page boundary, keeping what was fetched
 		}
 		page, err := client.ListAuditEntries(ctx, org, p)
 		if err != nil {
-			return errors.Join(err, flush())
+			return errors.Join(err, q.drain())
 		}
 		rows, err := prepare(page.Entries)
 		if err != nil {
-			return errors.Join(err, flush())
+			return errors.Join(err, q.drain())
 		}
-		pending = append(pending, rows...)
 		for _, e := range page.Entries {
 			t := e.Action.Time.UnixMicro()
 			work.newest = max(work.newest, t)
@@ -218,17 +181,55 @@ func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *
 				work.backfillBefore.Int64 = t + 1 // a restart resumes here: at most one page is fetched again
 			}
 		}
-		last := page.Cursor == "" || len(page.Entries) == 0
-		if last || len(pending) >= s.Batch {
-			if err := flush(); err != nil {
-				return err
-			}
+		q.add(s.w, &item{org: org, rows: rows, st: work, done: make(chan error, 1)})
+		if q.err != nil { // a commit failed: what follows would not be stored either
+			return q.drain()
 		}
-		if last {
-			return nil
+		if page.Cursor == "" || len(page.Entries) == 0 {
+			return q.drain()
 		}
 		p.Cursor = page.Cursor
 	}
+}
+
+// queued is one sync's pages handed to the writer and not yet stored.
+type queued struct {
+	items []*item
+	st    *state // the state of the last page stored
+	err   error
+}
+
+// add hands it to the writer, and takes note of the pages stored since.
+func (q *queued) add(w *writer, it *item) {
+	q.items = append(q.items, it)
+	w.submit(it)
+	for len(q.items) > 0 {
+		select {
+		case err := <-q.items[0].done:
+			q.done(err)
+		default:
+			return
+		}
+	}
+}
+
+// done takes note of the oldest page's outcome.
+func (q *queued) done(err error) {
+	it := q.items[0]
+	q.items = q.items[1:]
+	if err != nil {
+		q.err = cmp.Or(q.err, err)
+	} else if q.err == nil {
+		*q.st = it.st // its count of entries is not kept: the writer counts them in the index
+	}
+}
+
+// drain waits until every queued page is stored (or has failed).
+func (q *queued) drain() error {
+	for len(q.items) > 0 {
+		q.done(<-q.items[0].done)
+	}
+	return q.err
 }
 
 func rfc(micros int64) string { return time.UnixMicro(micros).UTC().Format(time.RFC3339Nano) }

@@ -18,7 +18,7 @@ var bg = context.Background()
 
 func openIndex(t *testing.T, dir string) (*audit.Index, *sqlitedb.DB) {
 	t.Helper()
-	db, err := sqlitedb.Open(filepath.Join(dir, "audit.db"), audit.Schema)
+	db, err := audit.Open(filepath.Join(dir, "audit.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

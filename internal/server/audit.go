@@ -335,26 +335,17 @@ func (s *Server) auditSummary(c echo.Context) error {
 	return render(c, http.StatusOK, templates.AuditSummaryPart(v))
 }
 
-// entryReadable finds an entry and checks its organization against the
-// user's readable organizations.
+// entryReadable finds an entry among the user's readable organizations.
 func (s *Server) entryReadable(c echo.Context, id string) (api.AuditEntry, error) {
-	e, org, err := s.audit.Index.Entry(c.Request().Context(), id)
+	sc, err := s.scopeOf(c, "", false)
+	if err != nil {
+		return api.AuditEntry{}, err
+	}
+	e, _, err := s.audit.Index.Entry(c.Request().Context(), id, audit.Scope{Orgs: sc.orgs})
 	if audit.IsNotFound(err) {
 		return e, &userError{status: http.StatusNotFound, title: "Not found", message: "No such audit entry in the index."}
 	}
-	if err != nil {
-		return e, err
-	}
-	sc, err := s.scopeOf(c, "", false)
-	if err != nil {
-		return e, err
-	}
-	for _, o := range sc.orgs {
-		if o == org {
-			return e, nil
-		}
-	}
-	return e, &userError{status: http.StatusNotFound, title: "Not found", message: "No such audit entry in the index."}
+	return e, err
 }
 
 func (s *Server) auditEntry(c echo.Context) error {

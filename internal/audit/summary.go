@@ -1,0 +1,126 @@
+package audit
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Summary is the numbers above the results.
+type Summary struct {
+	Total, Actors, Products, Failures int
+	Facets                            map[string][]Count // actor, action, product, type
+	Buckets                           []Count            // actions over time
+	BucketSize                        time.Duration
+}
+
+// Count is a value and how often it occurs.
+type Count struct {
+	Value string
+	N     int
+}
+
+// facetSize is how many top values a facet shows.
+const facetSize = 6
+
+// Summarize counts the whole result of a query in one pass over it (six
+// queries, one per number, read a broad result six times: 1.3 million
+// matches took 16 s).
+func (x *Index) Summarize(ctx context.Context, q Query, s Scope) (Summary, error) {
+	sum := Summary{BucketSize: bucketSize(x.window(q))}
+	where, args, err := x.compile(q, s, textCounting)
+	if err != nil {
+		return sum, err
+	}
+	rows, err := x.db.R.QueryContext(ctx, `SELECT time, actor_email, action_type, action_result, resource_product, resource_type FROM `+
+		from(q)+` WHERE `+where, args...)
+	if err != nil {
+		return sum, err
+	}
+	defer rows.Close()
+	actors := tally{fold: true}
+	var actions, products, types tally
+	buckets := map[int64]int{}
+	step := sum.BucketSize.Microseconds()
+	for rows.Next() {
+		var t int64
+		var actor, action, result, product, typ string
+		if err := rows.Scan(&t, &actor, &action, &result, &product, &typ); err != nil {
+			return sum, err
+		}
+		sum.Total++
+		if result == "failure" {
+			sum.Failures++
+		}
+		actors.add(actor)
+		actions.add(action)
+		products.add(product)
+		types.add(typ)
+		buckets[t/step*step]++
+	}
+	if err := rows.Err(); err != nil {
+		return sum, err
+	}
+	sum.Actors, sum.Products = len(actors.n), len(products.n)
+	sum.Facets = map[string][]Count{"actor": actors.top(), "action": actions.top(), "product": products.top(), "type": types.top()}
+	for _, b := range slices.Sorted(maps.Keys(buckets)) {
+		sum.Buckets = append(sum.Buckets, Count{Value: strconv.FormatInt(b, 10), N: buckets[b]})
+	}
+	return sum, nil
+}
+
+// window is the time range a query covers.
+func (x *Index) window(q Query) (since, before time.Time) {
+	since, before = q.Since, q.Before
+	if since.IsZero() {
+		since = x.now().Add(-DefaultWindow)
+	}
+	if before.IsZero() {
+		before = x.now()
+	}
+	return since, before
+}
+
+// bucketSize is a day, or an hour for three days or less.
+func bucketSize(since, before time.Time) time.Duration {
+	if before.Sub(since) <= 3*24*time.Hour {
+		return time.Hour
+	}
+	return 24 * time.Hour
+}
+
+// tally counts values; with fold, values equal but for case (e-mail
+// addresses, as the index compares them) count as one, shown as first seen.
+type tally struct {
+	fold  bool
+	n     map[string]int
+	shown map[string]string
+}
+
+func (t *tally) add(v string) {
+	if t.n == nil {
+		t.n, t.shown = map[string]int{}, map[string]string{}
+	}
+	k := v
+	if t.fold {
+		k = strings.ToLower(v)
+	}
+	if _, ok := t.n[k]; !ok {
+		t.shown[k] = v
+	}
+	t.n[k]++
+}
+
+// top is the most frequent values, ties by value.
+func (t *tally) top() []Count {
+	out := make([]Count, 0, len(t.n))
+	for k, n := range t.n {
+		out = append(out, Count{Value: t.shown[k], N: n})
+	}
+	slices.SortFunc(out, func(a, b Count) int { return cmp.Or(cmp.Compare(b.N, a.N), strings.Compare(a.Value, b.Value)) })
+	return out[:min(len(out), facetSize)]
+}
