@@ -63,6 +63,7 @@ func TestSearchAnswersWhatTheAPICannot(t *testing.T) {
 			if n != want || want == 0 {
 				t.Errorf("count %d, want %d (and more than none)", n, want)
 			}
+			checkSummary(t, x, q, scope, all, tt.want)
 			page, err := x.Search(bg, q, scope, nil, false, 50)
 			if err != nil {
 				t.Fatal(err)
@@ -146,6 +147,51 @@ func TestSelectiveTextSearchPagesEqualTheIndex(t *testing.T) {
 	}
 	if !paged {
 		t.Error("no text matched more than one page: the test proves nothing")
+	}
+}
+
+// checkSummary holds the numbers above the results to the matches counted
+// here: total, failures, distinct actors and products, the top actor and
+// the chart's buckets.
+func checkSummary(t *testing.T, x *audit.Index, q audit.Query, scope audit.Scope, all []api.AuditEntry, want func(api.AuditEntry) bool) {
+	t.Helper()
+	sum, err := x.Summarize(bg, q, scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total, failures := 0, 0
+	actors, products := map[string]int{}, map[string]bool{}
+	for _, en := range all {
+		if !want(en) {
+			continue
+		}
+		total++
+		if en.Action.Result == "failure" {
+			failures++
+		}
+		actors[strings.ToLower(en.Actor.Email)]++
+		products[en.Resource.Product] = true
+	}
+	if sum.Total != total || sum.Failures != failures || sum.Actors != len(actors) || sum.Products != len(products) {
+		t.Errorf("summary %d entries, %d failures, %d actors, %d products; want %d, %d, %d, %d",
+			sum.Total, sum.Failures, sum.Actors, sum.Products, total, failures, len(actors), len(products))
+	}
+	top := 0
+	for _, n := range actors {
+		top = max(top, n)
+	}
+	if f := sum.Facets["actor"]; len(f) == 0 || f[0].N != top || len(f) > 6 {
+		t.Errorf("actor facet %+v, want the top actor with %d entries first, at most 6", f, top)
+	}
+	inBuckets := 0
+	for i, b := range sum.Buckets {
+		inBuckets += b.N
+		if i > 0 && b.Value <= sum.Buckets[i-1].Value {
+			t.Errorf("buckets out of order at %d", i)
+		}
+	}
+	if inBuckets != total {
+		t.Errorf("the chart's buckets hold %d entries, want %d", inBuckets, total)
 	}
 }
 
