@@ -426,10 +426,11 @@ func (x *Index) searchKeys(ctx context.Context, from, where string, args []any, 
 			if err := json.Unmarshal(body, &r.Entry); err != nil {
 				return p, err
 			}
-			if ok, err := text.matches(ctx, x, id, &r.Entry); err != nil || !ok {
-				if err != nil {
-					return p, err
-				}
+			match, err := text.matches(ctx, x, id, &r.Entry)
+			if err != nil {
+				return p, err
+			}
+			if !match {
 				continue
 			}
 			if len(p.Rows) == limit {

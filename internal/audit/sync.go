@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"orgboard/internal/api"
@@ -181,7 +182,7 @@ func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *
 				work.backfillBefore.Int64 = t + 1 // a restart resumes here: at most one page is fetched again
 			}
 		}
-		q.add(s.w, &item{org: org, rows: rows, st: work, done: make(chan error, 1)})
+		q.add(s.w, &item{org: org, rows: rows, st: work, done: make(chan error, 1), sync: &q.failed})
 		if q.err != nil { // a commit failed: what follows would not be stored either
 			return q.drain()
 		}
@@ -194,9 +195,10 @@ func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *
 
 // queued is one sync's pages handed to the writer and not yet stored.
 type queued struct {
-	items []*item
-	st    *state // the state of the last page stored
-	err   error
+	items  []*item
+	st     *state // the state of the last page stored
+	err    error
+	failed atomic.Bool // a page failed to store: the writer refuses the later ones
 }
 
 // add hands it to the writer, and takes note of the pages stored since.

@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -21,8 +22,13 @@ type item struct {
 	org  string
 	rows []row
 	st   state
-	done chan error // receives the commit's outcome, once
+	done chan error   // receives the commit's outcome, once
+	sync *atomic.Bool // set when a page of the same sync failed to store
 }
+
+// errEarlierPage refuses a page whose sync lost an earlier one: storing it
+// would save a state that claims the lost page's entries.
+var errEarlierPage = errors.New("audit sync: an earlier page of this sync was not stored")
 
 // A transaction waits a moment for minGroup entries, stores at most
 // maxGroup, and syncs wait while maxQueued are queued: memory stays near
@@ -86,12 +92,27 @@ func (w *writer) loop() {
 		if len(group) == 0 {
 			return
 		}
+		live := group[:0:0]
+		for _, it := range group {
+			if it.sync.Load() {
+				it.rows = nil
+				it.done <- errEarlierPage
+				continue
+			}
+			live = append(live, it)
+		}
+		if len(live) == 0 {
+			continue
+		}
 		t0 := time.Now()
-		err := w.commit(group)
+		err := w.commit(live)
 		w.busy.Add(int64(time.Since(t0)))
 		w.commits.Add(1)
 		w.checkpoint()
-		for _, it := range group {
+		for _, it := range live {
+			if err != nil {
+				it.sync.Store(true)
+			}
 			it.rows = nil // stored (or not): the entries need not stay in memory
 			it.done <- err
 		}
