@@ -107,20 +107,28 @@ func (p *usageParser) object(member func(key string) bool) bool {
 		if err != nil || p.expect(':') != nil || !member(string(key)) {
 			return false
 		}
-		p.ws()
-		if p.i >= len(p.b) {
-			return false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
-			return true
-		default:
-			return false
+		if end, ok := p.separator('}'); end || !ok {
+			return ok
 		}
 	}
+}
+
+// separator reads what follows a member of an object or an array: a comma
+// (more to come) or closing (the end); ok is false for anything else.
+func (p *usageParser) separator(closing byte) (end, ok bool) {
+	p.ws()
+	if p.i >= len(p.b) {
+		return false, false
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		return false, true
+	case closing:
+		p.i++
+		return true, true
+	}
+	return false, false
 }
 
 func (p *usageParser) literal(lit string) bool {
@@ -162,19 +170,11 @@ func (p *usageParser) auditEntries(out *[]AuditEntry) bool {
 		if p.null() || !p.auditEntry(&entries[len(entries)-1]) {
 			return false
 		}
-		p.ws()
-		if p.i >= len(p.b) {
+		if end, ok := p.separator(']'); !ok {
 			return false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
+		} else if end {
 			*out = entries
 			return true
-		default:
-			return false
 		}
 	}
 }
