@@ -74,7 +74,7 @@ type Index struct {
 	now func() time.Time
 }
 
-// NewIndex uses db, which must have Schema applied.
+// NewIndex uses db, opened with Open.
 func NewIndex(db *sqlitedb.DB) *Index { return &Index{db: db, now: time.Now} }
 
 // row is an entry ready to store: its JSON and its full-text document are
