@@ -64,6 +64,16 @@ type AuditParams struct {
 	Exclude   AuditExclusions
 }
 
+// Empty reports no exclusion at all.
+func (x *AuditExclusions) Empty() bool {
+	for _, f := range x.Fields() {
+		if len(*f.Values) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 func (p AuditParams) query() url.Values {
 	q := url.Values{}
 	setIf(q, "since", p.Since)

@@ -53,7 +53,15 @@ func NewSyncer(ctx context.Context, idx *Index, log *slog.Logger) *Syncer {
 
 // Ensure starts a background sync of org with the user's client, unless one
 // runs or the org is paused by a rate limit.
-func (s *Syncer) Ensure(client *api.Client, org string) {
+func (s *Syncer) Ensure(client *api.Client, org string) { s.EnsureFor(client, org, Query{}) }
+
+// EnsureFor is Ensure for a search of q. While org's backfill has not yet
+// reached back to the start of q, and q excludes values the API can
+// exclude itself, the sync first fetches q's range with those exclusions
+// pushed down: the entries the search can show arrive first, without the
+// ones it drops. The backfill then fetches everything as before and stores
+// nothing twice; the focus pass does not move the sync's state.
+func (s *Syncer) EnsureFor(client *api.Client, org string, q Query) {
 	s.mu.Lock()
 	if s.running[org] || s.ctx.Err() != nil || time.Since(s.finished[org]) < s.MinInterval {
 		s.mu.Unlock()
@@ -76,7 +84,7 @@ func (s *Syncer) Ensure(client *api.Client, org string) {
 		case <-s.ctx.Done():
 			return
 		}
-		if err := s.SyncOrg(s.ctx, client, org); err != nil && !errors.Is(err, context.Canceled) {
+		if err := s.syncOrg(s.ctx, client, org, q); err != nil && !errors.Is(err, context.Canceled) {
 			s.log.Warn("audit sync", "org", org, "error", err)
 		}
 	}()
@@ -123,6 +131,11 @@ func (s *Syncer) save(ctx context.Context, org string, st state) error {
 
 // SyncOrg runs one sync of org to completion (or to an error).
 func (s *Syncer) SyncOrg(ctx context.Context, client *api.Client, org string) error {
+	return s.syncOrg(ctx, client, org, Query{})
+}
+
+// syncOrg is SyncOrg for a search of q (see EnsureFor).
+func (s *Syncer) syncOrg(ctx context.Context, client *api.Client, org string, q Query) error {
 	st, err := s.load(ctx, org)
 	if err != nil {
 		return err
@@ -131,8 +144,14 @@ func (s *Syncer) SyncOrg(ctx context.Context, client *api.Client, org string) er
 		return fmt.Errorf("paused by a rate limit until %s", until.Format(time.RFC3339))
 	}
 	st.pausedUntil, st.err = 0, ""
+	if p, ok := s.focus(st, q); ok {
+		if err := s.pages(ctx, client, org, &st, p, focusPass); err != nil {
+			return s.fail(ctx, org, st, err)
+		}
+	}
 	if st.backfillBefore.Valid {
-		if err := s.pages(ctx, client, org, &st, true); err != nil {
+		p := api.AuditParams{Since: rfc(st.windowStart), Before: rfc(st.backfillBefore.Int64)}
+		if err := s.pages(ctx, client, org, &st, p, backfillPass); err != nil {
 			return s.fail(ctx, org, st, err)
 		}
 		st.backfillBefore = sql.NullInt64{}
@@ -140,7 +159,8 @@ func (s *Syncer) SyncOrg(ctx context.Context, client *api.Client, org string) er
 			return err
 		}
 	}
-	if err := s.pages(ctx, client, org, &st, false); err != nil {
+	p := api.AuditParams{Since: rfc(max(st.newest-int64(time.Second/time.Microsecond), st.windowStart)), Before: rfc(s.idx.now().Add(time.Minute).UnixMicro())}
+	if err := s.pages(ctx, client, org, &st, p, newerPass); err != nil {
 		return s.fail(ctx, org, st, err)
 	}
 	if err := s.save(ctx, org, st); err != nil {
@@ -150,17 +170,42 @@ func (s *Syncer) SyncOrg(ctx context.Context, client *api.Client, org string) er
 	return err
 }
 
-// pages fetches one pass: the backfill window, or everything since the
-// newest entry (with a second of overlap: a late entry with an equal time
-// is not missed, and a repeat is not stored twice). Each page goes to the
-// writer while the next is fetched; *st is the state of what is stored.
-func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *state, backfill bool) error {
-	p := api.AuditParams{Direction: "desc", Limit: s.Limit}
-	if backfill {
-		p.Since, p.Before = rfc(st.windowStart), rfc(st.backfillBefore.Int64)
-	} else {
-		p.Since, p.Before = rfc(max(st.newest-int64(time.Second/time.Microsecond), st.windowStart)), rfc(s.idx.now().Add(time.Minute).UnixMicro())
+// focus is the fetch a search of q needs before the backfill (see
+// EnsureFor): its range not yet covered, with its exclusions pushed down.
+func (s *Syncer) focus(st state, q Query) (api.AuditParams, bool) {
+	x := Pushdown(q)
+	if !st.backfillBefore.Valid || x.Empty() {
+		return api.AuditParams{}, false
 	}
+	since := q.Since
+	if since.IsZero() {
+		since = s.idx.now().Add(-DefaultWindow)
+	}
+	from, to := max(since.UnixMicro(), st.windowStart), st.backfillBefore.Int64
+	if !q.Before.IsZero() {
+		to = min(to, q.Before.UnixMicro())
+	}
+	if from >= to {
+		return api.AuditParams{}, false
+	}
+	return api.AuditParams{Since: rfc(from), Before: rfc(to), Exclude: x}, true
+}
+
+// A pass is one walk of the API's pages.
+type passKind int
+
+const (
+	backfillPass passKind = iota // the window, newest first; moves the backfill point back
+	newerPass                    // everything since the newest entry stored
+	focusPass                    // a search's range with its exclusions (see EnsureFor): the state stays
+)
+
+// pages fetches one pass over p's range, newest first (the newer pass has
+// a second of overlap: a late entry with an equal time is not missed, and
+// a repeat is not stored twice). Each page goes to the writer while the
+// next is fetched; *st is the state of what is stored.
+func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *state, p api.AuditParams, kind passKind) error {
+	p.Direction, p.Limit = "desc", s.Limit
 	q := queued{st: st}
 	work := *st
 	for {
@@ -176,9 +221,12 @@ func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *
 			return errors.Join(err, q.drain())
 		}
 		for _, e := range page.Entries {
+			if kind == focusPass {
+				break
+			}
 			t := e.Action.Time.UnixMicro()
 			work.newest = max(work.newest, t)
-			if backfill && t+1 < work.backfillBefore.Int64 {
+			if kind == backfillPass && t+1 < work.backfillBefore.Int64 {
 				work.backfillBefore.Int64 = t + 1 // a restart resumes here: at most one page is fetched again
 			}
 		}

@@ -2,7 +2,10 @@ package audit_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -168,5 +171,54 @@ func TestExtendReachesFurtherBackUpToEighteenMonths(t *testing.T) {
 	}
 	if time.Since(start) > audit.MaxWindow+time.Minute {
 		t.Errorf("extended past 18 months: %v", start)
+	}
+}
+
+// A search that excludes values, on an organization whose backfill has not
+// reached its start, has its own range fetched first with the exclusions
+// pushed down to the API; the backfill then stores the rest, every entry
+// once, and the state counts what the index holds.
+func TestSearchExclusionsArePushedDownFirst(t *testing.T) {
+	e := testenv.New(t)
+	root := e.Org("Northwind Holdings").ID
+	var mu sync.Mutex
+	var audits []url.Values
+	seen := func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.HasSuffix(r.URL.Path, "/logs/audit") {
+			mu.Lock()
+			audits = append(audits, r.URL.Query())
+			mu.Unlock()
+		}
+		return false
+	}
+	e.Intercept.Store(&seen)
+	x, db := openIndex(t, t.TempDir())
+	defer db.Close()
+	s := audit.NewSyncer(bg, x, nil)
+	s.Limit = 200
+	s.EnsureFor(e.Admin(), root, mustParse(t, "-action:view -product:dns since:7d"))
+	s.Wait()
+
+	mu.Lock()
+	first := audits[0]
+	mu.Unlock()
+	since, err := time.Parse(time.RFC3339Nano, first.Get("since"))
+	if first.Get("action_type.not") != "view" || first.Get("resource_product.not") != "dns" || err != nil ||
+		time.Since(since) > 7*24*time.Hour+time.Hour {
+		t.Errorf("first audit request %v: want the search's week with its exclusions", first)
+	}
+	pushed := 0
+	for _, q := range audits {
+		if q.Has("action_type.not") {
+			pushed++
+		}
+	}
+	if pushed == len(audits) {
+		t.Error("the backfill was never made without the exclusions")
+	}
+	indexed := indexedIDs(t, x, root)
+	checkExactlyOnce(t, upstreamIDs(t, e, root), indexed)
+	if p, err := s.Progress(bg, []string{root}); err != nil || !p.Done || p.Synced != int64(len(indexed)) {
+		t.Errorf("progress %+v (%v), want done with %d entries", p, err, len(indexed))
 	}
 }

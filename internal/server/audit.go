@@ -119,7 +119,7 @@ func (s *Server) searchAudit(c echo.Context, org string) error {
 	v, q, status := s.auditView(c, sc)
 	if v.QueryError == "" {
 		for _, o := range sc.orgs {
-			s.audit.Syncer.Ensure(s.client(c), o)
+			s.audit.Syncer.EnsureFor(s.client(c), o, q)
 		}
 		after, err := audit.ParseCursor(c.QueryParam("after"))
 		if err != nil {
