@@ -154,20 +154,13 @@ func (s *Syncer) syncOrg(ctx context.Context, client *api.Client, org string, q 
 		if err := s.pages(ctx, client, org, &st, p, backfillPass); err != nil {
 			return s.fail(ctx, org, st, err)
 		}
-		st.backfillBefore = sql.NullInt64{}
-		if err := s.save(ctx, org, st); err != nil {
-			return err
-		}
 	}
+	// the newer pass's pages carry the state to its end: nothing to save after
 	p := api.AuditParams{Since: rfc(max(st.newest-int64(time.Second/time.Microsecond), st.windowStart)), Before: rfc(s.idx.now().Add(time.Minute).UnixMicro())}
 	if err := s.pages(ctx, client, org, &st, p, newerPass); err != nil {
 		return s.fail(ctx, org, st, err)
 	}
-	if err := s.save(ctx, org, st); err != nil {
-		return err
-	}
-	_, err = s.idx.db.W.ExecContext(ctx, `PRAGMA optimize`) // keeps the planner's statistics current as the index grows
-	return err
+	return nil
 }
 
 // focus is the fetch a search of q needs before the backfill (see
@@ -230,11 +223,15 @@ func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *
 				work.backfillBefore.Int64 = t + 1 // a restart resumes here: at most one page is fetched again
 			}
 		}
+		last := page.Cursor == "" || len(page.Entries) == 0
+		if kind == backfillPass && last {
+			work.backfillBefore = sql.NullInt64{} // stored with the last page: the backfill is done
+		}
 		q.add(s.w, &item{org: org, rows: rows, st: work, done: make(chan error, 1), sync: &q.failed})
 		if q.err != nil { // a commit failed: what follows would not be stored either
 			return q.drain()
 		}
-		if page.Cursor == "" || len(page.Entries) == 0 {
+		if last {
 			return q.drain()
 		}
 		p.Cursor = page.Cursor

@@ -90,6 +90,10 @@ func (w *writer) loop() {
 		w.gather()
 		group := w.take()
 		if len(group) == 0 {
+			// idle: keep the planner's statistics current as the index grows
+			if _, err := w.idx.db.W.Exec(`PRAGMA optimize`); err != nil {
+				w.log.Warn("audit index optimize", "error", err)
+			}
 			return
 		}
 		live := group[:0:0]
