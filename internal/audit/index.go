@@ -119,6 +119,19 @@ type Scope struct {
 // DefaultWindow is how far back a query without since: looks.
 const DefaultWindow = 90 * 24 * time.Hour
 
+// window is the time range a query covers: since: or the default window,
+// before: or now.
+func (x *Index) window(q Query) (since, before time.Time) {
+	since, before = q.Since, q.Before
+	if since.IsZero() {
+		since = x.now().Add(-DefaultWindow)
+	}
+	if before.IsZero() {
+		before = x.now()
+	}
+	return since, before
+}
+
 // textMode is how a compiled query checks its free text.
 type textMode int
 
@@ -147,12 +160,9 @@ func (x *Index) compileText(q Query, s Scope, mode textMode) (string, []any, *te
 	for _, o := range s.Orgs {
 		args = append(args, o)
 	}
-	since, before := q.Since, q.Before
-	if since.IsZero() {
-		since = x.now().Add(-DefaultWindow)
-	}
-	if before.IsZero() {
-		before = x.now().Add(time.Minute)
+	since, before := x.window(q)
+	if q.Before.IsZero() {
+		before = before.Add(time.Minute) // an entry stamped by a clock a little ahead is in
 	}
 	w = append(w, "time >= ? AND time < ?")
 	args = append(args, since.UnixMicro(), before.UnixMicro())

@@ -73,18 +73,6 @@ func (x *Index) Summarize(ctx context.Context, q Query, s Scope) (Summary, error
 	return sum, nil
 }
 
-// window is the time range a query covers.
-func (x *Index) window(q Query) (since, before time.Time) {
-	since, before = q.Since, q.Before
-	if since.IsZero() {
-		since = x.now().Add(-DefaultWindow)
-	}
-	if before.IsZero() {
-		before = x.now()
-	}
-	return since, before
-}
-
 // bucketSize is a day, or an hour for three days or less.
 func bucketSize(since, before time.Time) time.Duration {
 	if before.Sub(since) <= 3*24*time.Hour {

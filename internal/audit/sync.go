@@ -170,10 +170,7 @@ func (s *Syncer) focus(st state, q Query) (api.AuditParams, bool) {
 	if !st.backfillBefore.Valid || x.Empty() {
 		return api.AuditParams{}, false
 	}
-	since := q.Since
-	if since.IsZero() {
-		since = s.idx.now().Add(-DefaultWindow)
-	}
+	since, _ := s.idx.window(q)
 	from, to := max(since.UnixMicro(), st.windowStart), st.backfillBefore.Int64
 	if !q.Before.IsZero() {
 		to = min(to, q.Before.UnixMicro())
