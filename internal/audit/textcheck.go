@@ -55,23 +55,15 @@ func tokens(s string) []string {
 	})
 }
 
-// exact decides an entry whose document is ASCII; decided is false when
-// only the index can tell.
-func (t *textCheck) exact(e *api.AuditEntry) (match, decided bool) {
-	if t.phrases == nil {
-		return false, false
-	}
-	doc := document(e)
-	if !isASCII(doc) {
-		return false, false
-	}
+// exact decides an ASCII document: every phrase is a run of its tokens.
+func (t *textCheck) exact(doc string) bool {
 	toks := tokens(doc)
 	for _, p := range t.phrases {
 		if !containsRun(toks, p) {
-			return false, true
+			return false
 		}
 	}
-	return true, true
+	return true
 }
 
 // containsRun reports whether run occurs in toks as consecutive tokens.
@@ -93,30 +85,9 @@ func isASCII(s string) bool {
 	return true
 }
 
-// maybe is false only when the entry cannot match: a word of the query is
-// not in its text. Text with non-ASCII letters may match through folding.
-func (t *textCheck) maybe(e *api.AuditEntry) bool {
-	doc := document(e)
-	if !isASCII(doc) {
-		return true
-	}
-	doc = strings.ToLower(doc)
-	for _, w := range t.words {
-		if !strings.Contains(doc, w) {
-			return false
-		}
-	}
-	return true
-}
-
-// maybeRaw is maybe for an entry's stored JSON, before it is decoded: the
-// document's text is all in it. JSON with \u escapes or non-ASCII text
-// may match in ways a byte search cannot tell.
-func (t *textCheck) maybeRaw(body []byte) bool {
-	if len(t.words) == 0 || bytes.Contains(body, []byte(`\u`)) || !isASCII(string(body)) {
-		return true
-	}
-	lower := bytes.ToLower(body)
+// hasWords reports that every word of the query is in lower, lower-case
+// ASCII text: without them it cannot match.
+func (t *textCheck) hasWords(lower []byte) bool {
 	for _, w := range t.words {
 		if !bytes.Contains(lower, []byte(w)) {
 			return false
@@ -125,12 +96,26 @@ func (t *textCheck) maybeRaw(body []byte) bool {
 	return true
 }
 
-func (t *textCheck) matches(ctx context.Context, x *Index, rowid int64, e *api.AuditEntry) (bool, error) {
-	if !t.maybe(e) {
-		return false, nil
+// maybeRaw is false only when an entry's stored JSON, before it is
+// decoded, cannot match: the document's text is all in it. JSON with \u
+// escapes or non-ASCII text may match in ways a byte search cannot tell.
+func (t *textCheck) maybeRaw(body []byte) bool {
+	if len(t.words) == 0 || bytes.Contains(body, []byte(`\u`)) || !isASCII(string(body)) {
+		return true
 	}
-	if match, decided := t.exact(e); decided {
-		return match, nil
+	return t.hasWords(bytes.ToLower(body))
+}
+
+// matches decides an entry: from its ASCII document where it can, else by
+// asking the index about the row (non-ASCII text may match through folding).
+func (t *textCheck) matches(ctx context.Context, x *Index, rowid int64, e *api.AuditEntry) (bool, error) {
+	if doc := document(e); isASCII(doc) {
+		if t.phrases != nil {
+			return t.exact(doc), nil
+		}
+		if !t.hasWords([]byte(strings.ToLower(doc))) {
+			return false, nil
+		}
 	}
 	var one int
 	err := x.db.R.QueryRowContext(ctx, `SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? AND rowid = ?`, t.fts, rowid).Scan(&one)
