@@ -20,7 +20,7 @@ func parseAuditPage(body []byte) (AuditPage, bool) {
 	if !plainText(body) {
 		return AuditPage{}, false
 	}
-	p := usageParser{b: body}
+	p := jsonParser{b: body}
 	var page AuditPage
 	var success, result, info bool
 	ok := p.object(func(key string) bool {
@@ -90,7 +90,7 @@ func foldsTo(key string, names ...string) bool {
 
 // object reads an object, handing each key to member, which reads the
 // value; null is an empty object.
-func (p *usageParser) object(member func(key string) bool) bool {
+func (p *jsonParser) object(member func(key string) bool) bool {
 	if p.null() {
 		return true
 	}
@@ -115,7 +115,7 @@ func (p *usageParser) object(member func(key string) bool) bool {
 
 // separator reads what follows a member of an object or an array: a comma
 // (more to come) or closing (the end); ok is false for anything else.
-func (p *usageParser) separator(closing byte) (end, ok bool) {
+func (p *jsonParser) separator(closing byte) (end, ok bool) {
 	p.ws()
 	if p.i >= len(p.b) {
 		return false, false
@@ -131,7 +131,7 @@ func (p *usageParser) separator(closing byte) (end, ok bool) {
 	return false, false
 }
 
-func (p *usageParser) literal(lit string) bool {
+func (p *jsonParser) literal(lit string) bool {
 	p.ws()
 	if bytes.HasPrefix(p.b[p.i:], []byte(lit)) {
 		p.i += len(lit)
@@ -140,12 +140,12 @@ func (p *usageParser) literal(lit string) bool {
 	return false
 }
 
-func (p *usageParser) emptyArray() bool {
+func (p *jsonParser) emptyArray() bool {
 	return p.expect('[') == nil && p.expect(']') == nil
 }
 
 // rawValue reads any value and returns its text.
-func (p *usageParser) rawValue() ([]byte, bool) {
+func (p *jsonParser) rawValue() ([]byte, bool) {
 	p.ws()
 	start := p.i
 	if p.skip(0) != nil {
@@ -154,7 +154,7 @@ func (p *usageParser) rawValue() ([]byte, bool) {
 	return p.b[start:p.i], true
 }
 
-func (p *usageParser) auditEntries(out *[]AuditEntry) bool {
+func (p *jsonParser) auditEntries(out *[]AuditEntry) bool {
 	if p.expect('[') != nil {
 		return false
 	}
@@ -179,7 +179,7 @@ func (p *usageParser) auditEntries(out *[]AuditEntry) bool {
 	}
 }
 
-func (p *usageParser) auditEntry(e *AuditEntry) bool {
+func (p *jsonParser) auditEntry(e *AuditEntry) bool {
 	p.ws()
 	start := p.i
 	ok := p.object(func(key string) bool {
@@ -244,7 +244,7 @@ func (p *usageParser) auditEntry(e *AuditEntry) bool {
 	return ok
 }
 
-func (p *usageParser) auditRaw(r *AuditRaw) bool {
+func (p *jsonParser) auditRaw(r *AuditRaw) bool {
 	return p.object(func(key string) bool {
 		switch key {
 		case "cf_ray_id":
@@ -262,7 +262,7 @@ func (p *usageParser) auditRaw(r *AuditRaw) bool {
 	})
 }
 
-func (p *usageParser) auditResource(r *AuditResource) bool {
+func (p *jsonParser) auditResource(r *AuditResource) bool {
 	raw := func(dst *json.RawMessage) bool {
 		v, ok := p.rawValue()
 		*dst = v
@@ -288,12 +288,12 @@ func (p *usageParser) auditResource(r *AuditResource) bool {
 }
 
 // unknown skips the value of a key that is none of names.
-func (p *usageParser) unknown(key string, names ...string) bool {
+func (p *jsonParser) unknown(key string, names ...string) bool {
 	return !foldsTo(key, names...) && p.skip(0) == nil
 }
 
 // strictTime reads an RFC 3339 time as encoding/json does; null leaves it.
-func (p *usageParser) strictTime(dst *time.Time) bool {
+func (p *jsonParser) strictTime(dst *time.Time) bool {
 	if p.null() {
 		return true
 	}
@@ -302,7 +302,7 @@ func (p *usageParser) strictTime(dst *time.Time) bool {
 }
 
 // integer reads a JSON integer that fits an int; null leaves it.
-func (p *usageParser) integer(dst *int) bool {
+func (p *jsonParser) integer(dst *int) bool {
 	if p.null() {
 		return true
 	}

@@ -90,7 +90,7 @@ const maxUsageWindow = 16 << 20
 // so that a response of millions of records is never held whole.
 type usageStream struct {
 	r   io.Reader
-	p   usageParser
+	p   jsonParser
 	eof bool
 }
 
@@ -178,7 +178,7 @@ func (s *usageStream) delim(want byte) error {
 // streamUsage walks the envelope's keys in whatever order they come and
 // decodes result's elements one by one.
 func streamUsage(body io.Reader, e *Error, each func(UsageRecord) bool) error {
-	s := &usageStream{r: body, p: usageParser{b: make([]byte, 0, 256<<10)}}
+	s := &usageStream{r: body, p: jsonParser{b: make([]byte, 0, 256<<10)}}
 	fail := func(err error) error {
 		if errors.Is(err, errStopped) {
 			return nil

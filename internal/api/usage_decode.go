@@ -12,9 +12,11 @@ import (
 
 // A FOCUS record is a flat JSON object of strings, numbers and nulls, and a
 // month of the whole tree is millions of them: this parser reads one without
-// reflection, accepting both key spellings. Nested values are skipped.
+// reflection, accepting both key spellings. Nested values are skipped. Audit
+// pages use the same parser (audit_decode.go).
 
-type usageParser struct {
+// jsonParser reads JSON from b at i, without reflection.
+type jsonParser struct {
 	b      []byte
 	i      int
 	buf    []byte               // scratch for unescaping strings
@@ -31,7 +33,7 @@ var errUsageSyntax = errors.New("usage record: invalid JSON")
 
 // UnmarshalJSON accepts the PascalCase wire keys and the snake_case ones.
 func (r *UsageRecord) UnmarshalJSON(b []byte) error {
-	p := usageParser{b: b}
+	p := jsonParser{b: b}
 	*r = UsageRecord{}
 	if err := p.record(r); err != nil {
 		return err
@@ -43,7 +45,7 @@ func (r *UsageRecord) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (p *usageParser) ws() {
+func (p *jsonParser) ws() {
 	for p.i < len(p.b) {
 		switch p.b[p.i] {
 		case ' ', '\t', '\n', '\r':
@@ -54,7 +56,7 @@ func (p *usageParser) ws() {
 	}
 }
 
-func (p *usageParser) expect(c byte) error {
+func (p *jsonParser) expect(c byte) error {
 	p.ws()
 	if p.i >= len(p.b) || p.b[p.i] != c {
 		return fmt.Errorf("usage record: want %q at offset %d: %w", c, p.i, errUsageSyntax)
@@ -63,7 +65,7 @@ func (p *usageParser) expect(c byte) error {
 	return nil
 }
 
-func (p *usageParser) record(r *UsageRecord) error {
+func (p *jsonParser) record(r *UsageRecord) error {
 	if err := p.expect('{'); err != nil {
 		return err
 	}
@@ -100,7 +102,7 @@ func (p *usageParser) record(r *UsageRecord) error {
 }
 
 // field stores one value; the string switch covers both spellings.
-func (p *usageParser) field(r *UsageRecord, key string) error {
+func (p *jsonParser) field(r *UsageRecord, key string) error {
 	switch key {
 	case "BillingAccountId", "billing_account_id":
 		return p.strInto(&r.BillingAccountID)
@@ -174,7 +176,7 @@ func (p *usageParser) field(r *UsageRecord, key string) error {
 	return p.skip(0)
 }
 
-func (p *usageParser) null() bool {
+func (p *jsonParser) null() bool {
 	p.ws()
 	if len(p.b)-p.i >= 4 && string(p.b[p.i:p.i+4]) == "null" {
 		p.i += 4
@@ -183,7 +185,7 @@ func (p *usageParser) null() bool {
 	return false
 }
 
-func (p *usageParser) strInto(dst *string) error {
+func (p *jsonParser) strInto(dst *string) error {
 	if p.null() {
 		return nil
 	}
@@ -192,7 +194,7 @@ func (p *usageParser) strInto(dst *string) error {
 	return err
 }
 
-func (p *usageParser) numInto(dst **float64) error {
+func (p *jsonParser) numInto(dst **float64) error {
 	v, ok, err := p.num()
 	if !ok || err != nil {
 		*dst = nil
@@ -207,7 +209,7 @@ func (p *usageParser) numInto(dst **float64) error {
 	return nil
 }
 
-func (p *usageParser) timeInto(dst *time.Time) error {
+func (p *jsonParser) timeInto(dst *time.Time) error {
 	if p.null() {
 		return nil
 	}
@@ -231,7 +233,7 @@ func (p *usageParser) timeInto(dst *time.Time) error {
 	return nil
 }
 
-func (p *usageParser) timePtrInto(dst **time.Time) error {
+func (p *jsonParser) timePtrInto(dst **time.Time) error {
 	if p.null() {
 		return nil
 	}
@@ -244,7 +246,7 @@ func (p *usageParser) timePtrInto(dst **time.Time) error {
 }
 
 // num reads a number (or a numeric string); ok is false for null.
-func (p *usageParser) num() (v float64, ok bool, err error) {
+func (p *jsonParser) num() (v float64, ok bool, err error) {
 	if p.null() {
 		return 0, false, nil
 	}
@@ -268,7 +270,7 @@ func (p *usageParser) num() (v float64, ok bool, err error) {
 }
 
 // str reads a JSON string, interned.
-func (p *usageParser) str() (string, error) {
+func (p *jsonParser) str() (string, error) {
 	raw, err := p.rawStr()
 	if err != nil {
 		return "", err
@@ -285,7 +287,7 @@ func (p *usageParser) str() (string, error) {
 }
 
 // rawStr reads a JSON string's content, unescaped; valid until the next call.
-func (p *usageParser) rawStr() ([]byte, error) {
+func (p *jsonParser) rawStr() ([]byte, error) {
 	if err := p.expect('"'); err != nil {
 		return nil, err
 	}
@@ -302,7 +304,7 @@ func (p *usageParser) rawStr() ([]byte, error) {
 	return seg, nil
 }
 
-func (p *usageParser) strEscaped(start int) ([]byte, error) {
+func (p *jsonParser) strEscaped(start int) ([]byte, error) {
 	p.buf = append(p.buf[:0], p.b[start:p.i]...)
 	for p.i < len(p.b) {
 		c := p.b[p.i]
@@ -353,7 +355,7 @@ func (p *usageParser) strEscaped(start int) ([]byte, error) {
 
 // lowSurrogate completes a UTF-16 pair with the escape that follows, as
 // encoding/json does: an unpaired half is U+FFFD and the next escape stays.
-func (p *usageParser) lowSurrogate(hi rune) rune {
+func (p *jsonParser) lowSurrogate(hi rune) rune {
 	if p.i+1 < len(p.b) && p.b[p.i] == '\\' && p.b[p.i+1] == 'u' {
 		save := p.i
 		p.i += 2
@@ -367,7 +369,7 @@ func (p *usageParser) lowSurrogate(hi rune) rune {
 	return utf8.RuneError
 }
 
-func (p *usageParser) hex4() (rune, error) {
+func (p *jsonParser) hex4() (rune, error) {
 	if p.i+4 > len(p.b) {
 		return 0, errUsageSyntax
 	}
@@ -380,7 +382,7 @@ func (p *usageParser) hex4() (rune, error) {
 }
 
 // skip passes over any value, nested ones included.
-func (p *usageParser) skip(depth int) error {
+func (p *jsonParser) skip(depth int) error {
 	if depth > 64 {
 		return errUsageSyntax
 	}
@@ -408,7 +410,7 @@ func (p *usageParser) skip(depth int) error {
 }
 
 // number passes over a number as JSON writes it: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?
-func (p *usageParser) number() error {
+func (p *jsonParser) number() error {
 	digits := func() int {
 		n := 0
 		for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
@@ -442,7 +444,7 @@ func (p *usageParser) number() error {
 	return nil
 }
 
-func (p *usageParser) skipContainer(depth int, open byte) error {
+func (p *jsonParser) skipContainer(depth int, open byte) error {
 	p.i++
 	closeC := byte('}')
 	if open == '[' {
