@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"orgboard/internal/app"
+	"orgboard/internal/clock"
 	"orgboard/internal/localapi"
 	"orgboard/web/templates"
 )
@@ -102,23 +103,24 @@ func envFloat(name string) float64 {
 }
 
 // openLocalAPI opens, seeds and wraps the local API's store.
-func openLocalAPI(ctx context.Context, f localAPIFlags, log *slog.Logger) (*localapi.Server, *localapi.Store, error) {
+func openLocalAPI(ctx context.Context, f localAPIFlags, clk clock.Clock, log *slog.Logger) (*localapi.Server, *localapi.Store, error) {
 	store, err := localapi.Open(f.dataDir)
 	if err != nil {
 		return nil, nil, err
 	}
-	start := time.Now()
-	seeded, err := store.Seed(ctx, localapi.Scale(f.seedScale), time.Now())
+	sw := clock.Start()
+	seeded, err := store.Seed(ctx, localapi.Scale(f.seedScale), clk.Now())
 	if err != nil {
 		store.Close()
 		return nil, nil, err
 	}
 	if seeded {
-		log.Info("local API seeded", "scale", f.seedScale, "duration", time.Since(start).Round(time.Millisecond))
+		log.Info("local API seeded", "scale", f.seedScale, "duration", sw.Elapsed().Round(time.Millisecond))
 	}
 	faults := &localapi.Faults{}
 	faults.Set(localapi.FaultSettings{Latency: f.faults.latency, Rate429: f.faults.rate429, Rate500: f.faults.rate500, Malformed: f.faults.malfmd})
 	srv := localapi.NewServer(store, faults, log)
+	srv.SetClock(clk.Now)
 	srv.SetRateLimit(f.rateLimit)
 	return srv, store, nil
 }
@@ -134,7 +136,7 @@ func runLocalAPI(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	log := newLogger(stderr, *logFormat, "info")
-	srv, store, err := openLocalAPI(ctx, lf, log)
+	srv, store, err := openLocalAPI(ctx, lf, clock.System, log)
 	if err != nil {
 		return err
 	}
@@ -208,7 +210,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	log := newLogger(stderr, f.logFormat, f.logLevel)
 	local := f.apiURL == ""
 	if local {
-		srv, store, err := openLocalAPI(ctx, f.local, log)
+		srv, store, err := openLocalAPI(ctx, f.local, clock.System, log)
 		if err != nil {
 			return err
 		}
@@ -242,7 +244,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func newConsole(ctx context.Context, f consoleFlags, local bool, log *slog.Logger) (http.Handler, func(), error) {
 	cfg := app.Config{APIURL: f.apiURL, Local: local, DataDir: f.local.dataDir, Secret: os.Getenv("ORGBOARD_SECRET"),
 		SecureCookies: f.secureCookies, SessionIdle: f.sessionIdle, SessionMax: f.sessionMax, CacheTTL: f.cacheTTL,
-		LoginRate: f.loginRate, AuditWindow: f.auditWindow, UpstreamBudget: f.upstreamBudget, Logger: log}
+		LoginRate: f.loginRate, AuditWindow: f.auditWindow, UpstreamBudget: f.upstreamBudget, Logger: log, Clock: clock.System}
 	if local {
 		for _, t := range localapi.DemoTokens() {
 			cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: t.Token, Role: t.Role, Description: t.Description})

@@ -70,7 +70,7 @@ func main() {
 	}
 	db, err := audit.Open(indexFile)
 	check(err)
-	idx := audit.NewIndex(db)
+	idx := audit.NewIndex(db, nil)
 	syncer := audit.NewSyncer(ctx, idx, nil)
 
 	// sync every organization, several at once

@@ -17,6 +17,7 @@ import (
 	"orgboard/internal/audit"
 	"orgboard/internal/auth"
 	"orgboard/internal/budget"
+	"orgboard/internal/clock"
 	"orgboard/internal/metrics"
 	"orgboard/internal/server"
 	"orgboard/internal/sqlitedb"
@@ -39,8 +40,8 @@ type Config struct {
 	AuditWindow   time.Duration
 	DemoTokens    []templates.DemoToken
 	Logger        *slog.Logger
-	APIOptions    []api.Option     // extra client options (tests shorten retries)
-	Now           func() time.Time // the usage pages' clock; nil is time.Now
+	APIOptions    []api.Option // extra client options (tests shorten retries)
+	Clock         clock.Clock  // the time of day of everything shown; nil is the machine's
 	// UpstreamBudget is the calls per token per five minutes the console
 	// allows itself (0: 1,160, under Cloudflare's 1,200; negative: no limit).
 	UpstreamBudget int
@@ -83,7 +84,7 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	if c.sessions, err = auth.NewStore(db, key, cfg.SessionIdle, cfg.SessionMax); err != nil {
+	if c.sessions, err = auth.NewStore(db, key, cfg.SessionIdle, cfg.SessionMax, cfg.Clock); err != nil {
 		return err
 	}
 	reg := metrics.New()
@@ -104,12 +105,12 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	// the audit sync stops at a page boundary when the process is asked to stop
 	syncCtx, stop := context.WithCancel(api.Patient(ctx)) // background work may queue for the budget
 	c.stopSync = stop
-	c.Index = audit.NewIndex(adb)
+	c.Index = audit.NewIndex(adb, cfg.Clock)
 	c.Syncer = audit.NewSyncer(syncCtx, c.Index, cfg.Logger)
 	if cfg.AuditWindow > 0 {
 		c.Syncer.Window = min(max(cfg.AuditWindow, 24*time.Hour), audit.MaxWindow)
 	}
-	jobs := usage.NewJobs(syncCtx, usageTTL, 64)
+	jobs := usage.NewJobs(syncCtx, usageTTL, 64, cfg.Clock)
 	jobs.OnPart = func(ok bool) {
 		reg.Count("orgboard_usage_windows_total", "Usage windows (one organization, at most 31 days) fetched, by result.", "result", map[bool]string{true: "ok", false: "failed"}[ok])
 	}
@@ -117,10 +118,10 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	checks := []server.Check{{Name: "console database", Run: db.Ping}, {Name: "audit database", Run: adb.Ping},
 		{Name: "upstream API", Run: client.Reachable}} // any HTTP answer will do: the check carries no token
 	c.Server = server.New(server.Config{Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger,
-		Budget: budgetOf(cfg.UpstreamBudget), Metrics: reg, Checks: checks},
+		Budget: budgetOf(cfg.UpstreamBudget), Metrics: reg, Checks: checks, Clock: cfg.Clock},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
 		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: audit.NewSavedSearches(adb)},
-		server.Usage{Jobs: jobs, Budgets: usage.NewBudgets(db), Now: cfg.Now})
+		server.Usage{Jobs: jobs, Budgets: usage.NewBudgets(db, cfg.Clock)})
 	c.Handler = c.Server.Handler()
 	return nil
 }
@@ -173,16 +174,17 @@ func budgetOf(calls int) *budget.Set {
 func (c *Console) gauges(reg *metrics.Registry) {
 	// both gauges come from one query, run at most once a second (once per scrape)
 	var mu sync.Mutex
-	var at time.Time
+	var at *clock.Stopwatch
 	var lag, entries float64
 	read := func() (float64, float64) {
 		mu.Lock()
 		defer mu.Unlock()
-		if time.Since(at) > time.Second {
+		if at == nil || at.Elapsed() > time.Second {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			l, n, err := c.Syncer.Lag(ctx)
 			cancel()
-			lag, entries, at = l.Seconds(), float64(n), time.Now()
+			sw := clock.Start()
+			lag, entries, at = l.Seconds(), float64(n), &sw
 			if err != nil {
 				lag, entries = math.NaN(), math.NaN() // not written rather than wrong
 			}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"orgboard/internal/api"
+	"orgboard/internal/clock"
 	"orgboard/internal/sqlitedb"
 )
 
@@ -74,8 +75,9 @@ type Index struct {
 	now func() time.Time
 }
 
-// NewIndex uses db, opened with Open.
-func NewIndex(db *sqlitedb.DB) *Index { return &Index{db: db, now: time.Now} }
+// NewIndex uses db, opened with Open; its "now" (the default window, sync
+// state) comes from clk (nil: the machine's clock).
+func NewIndex(db *sqlitedb.DB, clk clock.Clock) *Index { return &Index{db: db, now: clock.Or(clk).Now} }
 
 // row is an entry ready to store: its JSON and its full-text document are
 // made by the fetching goroutines, so the one writer only writes.

@@ -1,6 +1,7 @@
 package audit_test
 
 import (
+	"orgboard/internal/clock/clocktest"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestSearchAnswersWhatTheAPICannot(t *testing.T) {
 		t.Fatal(err)
 	}
 	var all []api.AuditEntry
-	p := api.AuditParams{Since: time.Now().Add(-audit.DefaultWindow + time.Hour).UTC().Format(time.RFC3339), Before: time.Now().Add(time.Hour).UTC().Format(time.RFC3339), Limit: 1000}
+	p := api.AuditParams{Since: clocktest.Now().Add(-audit.DefaultWindow + time.Hour).UTC().Format(time.RFC3339), Before: clocktest.Now().Add(time.Hour).UTC().Format(time.RFC3339), Limit: 1000}
 	for en, err := range e.Admin().AuditEntries(bg, root, p) {
 		if err != nil {
 			t.Fatal(err)
@@ -42,11 +43,11 @@ func TestSearchAnswersWhatTheAPICannot(t *testing.T) {
 			return strings.Contains(en.Action.Description, "Worker script") && en.Actor.Context != "dash"
 		}},
 		{"status:502", func(en api.AuditEntry) bool { return en.Raw.StatusCode == 502 }},
-		{"since:7d", func(en api.AuditEntry) bool { return en.Action.Time.After(time.Now().Add(-7 * 24 * time.Hour)) }},
+		{"since:7d", func(en api.AuditEntry) bool { return en.Action.Time.After(clocktest.Now().Add(-7 * 24 * time.Hour)) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
-			q, err := audit.Parse(tt.query, time.Now())
+			q, err := audit.Parse(tt.query, clocktest.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -197,7 +198,7 @@ func checkSummary(t *testing.T, x *audit.Index, q audit.Query, scope audit.Scope
 
 func mustParse(t *testing.T, s string) audit.Query {
 	t.Helper()
-	q, err := audit.Parse(s, time.Now())
+	q, err := audit.Parse(s, clocktest.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

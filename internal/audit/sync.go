@@ -63,7 +63,7 @@ func (s *Syncer) Ensure(client *api.Client, org string) { s.EnsureFor(client, or
 // nothing twice; the focus pass does not move the sync's state.
 func (s *Syncer) EnsureFor(client *api.Client, org string, q Query) {
 	s.mu.Lock()
-	if s.running[org] || s.ctx.Err() != nil || time.Since(s.finished[org]) < s.MinInterval {
+	if s.running[org] || s.ctx.Err() != nil || s.idx.now().Sub(s.finished[org]) < s.MinInterval {
 		s.mu.Unlock()
 		return
 	}
@@ -75,7 +75,7 @@ func (s *Syncer) EnsureFor(client *api.Client, org string, q Query) {
 		defer func() {
 			s.mu.Lock()
 			delete(s.running, org)
-			s.finished[org] = time.Now()
+			s.finished[org] = s.idx.now()
 			s.mu.Unlock()
 		}()
 		select {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"orgboard/internal/clock/clocktest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -25,14 +26,14 @@ func openIndex(t *testing.T, dir string) (*audit.Index, *sqlitedb.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return audit.NewIndex(db), db
+	return audit.NewIndex(db, clocktest.Clock()), db
 }
 
 // upstreamIDs are the entries the API holds for org in the sync window.
 func upstreamIDs(t *testing.T, e *testenv.Env, org string) map[string]bool {
 	t.Helper()
 	ids := map[string]bool{}
-	p := api.AuditParams{Since: time.Now().Add(-audit.DefaultWindow + time.Hour).UTC().Format(time.RFC3339), Before: time.Now().Add(time.Hour).UTC().Format(time.RFC3339), Limit: 1000}
+	p := api.AuditParams{Since: clocktest.Now().Add(-audit.DefaultWindow + time.Hour).UTC().Format(time.RFC3339), Before: clocktest.Now().Add(time.Hour).UTC().Format(time.RFC3339), Limit: 1000}
 	for en, err := range e.Admin().AuditEntries(bg, org, p) {
 		if err != nil {
 			t.Fatal(err)
@@ -100,7 +101,7 @@ func TestSyncStoresEveryEntryOnceAcrossRestartsAndFaults(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		for i := 0; i < 5; i++ {
-			if err := client.UpdateProfile(bg, root, api.Profile{BusinessName: "Northwind " + time.Now().Format(time.StampNano)}); err != nil {
+			if err := client.UpdateProfile(bg, root, api.Profile{BusinessName: "Northwind " + clocktest.Now().Format(time.StampNano)}); err != nil {
 				t.Error(err)
 			}
 			time.Sleep(10 * time.Millisecond)
@@ -136,7 +137,7 @@ func TestSyncPausesOnRateLimit(t *testing.T) {
 		t.Errorf("a paused org was synced again before Retry-After (%v)", err)
 	}
 	p, _ := s.Progress(bg, []string{org})
-	if p.PausedUntil.Before(time.Now().Add(100*time.Second)) || p.Problem == "" {
+	if p.PausedUntil.Before(clocktest.Now().Add(100*time.Second)) || p.Problem == "" {
 		t.Errorf("progress does not say the sync is paused: %+v", p)
 	}
 }
@@ -169,7 +170,7 @@ func TestExtendReachesFurtherBackUpToEighteenMonths(t *testing.T) {
 	for range 10 {
 		start, _ = s.Extend(bg, org, 90*24*time.Hour)
 	}
-	if time.Since(start) > audit.MaxWindow+time.Minute {
+	if clocktest.Now().Sub(start) > audit.MaxWindow+time.Minute {
 		t.Errorf("extended past 18 months: %v", start)
 	}
 }
@@ -204,7 +205,7 @@ func TestSearchExclusionsArePushedDownFirst(t *testing.T) {
 	mu.Unlock()
 	since, err := time.Parse(time.RFC3339Nano, first.Get("since"))
 	if first.Get("action_type.not") != "view" || first.Get("resource_product.not") != "dns" || err != nil ||
-		time.Since(since) > 7*24*time.Hour+time.Hour {
+		clocktest.Now().Sub(since) > 7*24*time.Hour+time.Hour {
 		t.Errorf("first audit request %v: want the search's week with its exclusions", first)
 	}
 	pushed := 0

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
+	"orgboard/internal/clock"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -108,9 +109,9 @@ func (w *writer) loop() {
 		if len(live) == 0 {
 			continue
 		}
-		t0 := time.Now()
+		sw := clock.Start()
 		err := w.commit(live)
-		w.busy.Add(int64(time.Since(t0)))
+		w.busy.Add(int64(sw.Elapsed()))
 		w.commits.Add(1)
 		w.checkpoint()
 		for _, it := range live {

@@ -21,7 +21,7 @@ func TestWriterRefusesPagesAfterALostOne(t *testing.T) {
 	}
 	defer db.Close()
 	var wg sync.WaitGroup
-	w := newWriter(NewIndex(db), slog.New(slog.DiscardHandler), &wg)
+	w := newWriter(NewIndex(db, nil), slog.New(slog.DiscardHandler), &wg)
 	page := func(sync *atomic.Bool, org string, ids ...string) *item {
 		var entries []api.AuditEntry
 		for _, id := range ids {

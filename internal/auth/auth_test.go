@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"orgboard/internal/clock/clocktest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -24,7 +25,7 @@ func newManager(t *testing.T) (*Manager, *Store, *sqlitedb.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := NewStore(db, key, 30*time.Minute, 12*time.Hour)
+	st, err := NewStore(db, key, 30*time.Minute, 12*time.Hour, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func signIn(t *testing.T, m *Manager, token string) *http.Request {
 
 func TestSessionsExpire(t *testing.T) {
 	m, st, _ := newManager(t)
-	now := time.Now()
+	now := clocktest.Now()
 	st.now = func() time.Time { return now }
 	r := signIn(t, m, "secret-token")
 	steps := []struct {

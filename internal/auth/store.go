@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/sessions"
 
+	"orgboard/internal/clock"
 	"orgboard/internal/sqlitedb"
 )
 
@@ -53,8 +54,9 @@ const (
 	keyCreated = "created"
 )
 
-// NewStore makes a session store over db with key (32 bytes).
-func NewStore(db *sqlitedb.DB, key []byte, idle, max time.Duration) (*Store, error) {
+// NewStore makes a session store over db with key (32 bytes); sessions
+// age by clk (nil: the machine's clock).
+func NewStore(db *sqlitedb.DB, key []byte, idle, max time.Duration, clk clock.Clock) (*Store, error) {
 	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, err
@@ -63,7 +65,7 @@ func NewStore(db *sqlitedb.DB, key []byte, idle, max time.Duration) (*Store, err
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db, aead: aead, Idle: idle, Max: max, now: time.Now,
+	return &Store{db: db, aead: aead, Idle: idle, Max: max, now: clock.Or(clk).Now,
 		Options: sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode}}, nil
 }
 

@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"orgboard/internal/clock/clocktest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,7 +55,7 @@ func TestUsageReview(t *testing.T) {
 	b.do(chromedp.SetValue(chromedp.CSS(`#u-preset`), "last_month"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#u-preset').dispatchEvent(new Event('change', {bubbles: true}))`))
 	b.do(chromedp.Poll[chromedp.Void](`location.search.includes("preset=last_month")`), settled, chartsDrawn)
-	first := time.Now().UTC().AddDate(0, -1, 0)
+	first := clocktest.Now().UTC().AddDate(0, -1, 0)
 	if from := b.value(`#u-from`); !strings.HasPrefix(from, first.Format("2006-01")+"-01") {
 		t.Errorf("from after choosing last month: %q", from)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"orgboard/internal/clock/clocktest"
 	"os"
 	"slices"
 	"testing"
@@ -47,8 +48,8 @@ func BenchmarkAuditPage1000(b *testing.B) {
 	e := newEnv(&testing.T{})
 	defer e.close()
 	root := e.org("Northwind Holdings")
-	since := time.Now().AddDate(0, 0, -90).UTC().Format(time.DateOnly)
-	before := time.Now().AddDate(0, 0, 1).UTC().Format(time.DateOnly)
+	since := clocktest.Now().AddDate(0, 0, -90).UTC().Format(time.DateOnly)
+	before := clocktest.Now().AddDate(0, 0, 1).UTC().Format(time.DateOnly)
 	benchGet(b, e, "/organizations/"+root.ID+"/logs/audit?limit=1000&since="+since+"&before="+before)
 }
 
@@ -59,7 +60,7 @@ func BenchmarkAuditPage1000Latency(b *testing.B) {
 	defer e.close()
 	root := e.org("Northwind Holdings")
 	url := e.http.URL + BasePath + "/organizations/" + root.ID + "/logs/audit?limit=1000&since=" +
-		time.Now().AddDate(0, 0, -90).UTC().Format(time.DateOnly) + "&before=" + time.Now().AddDate(0, 0, 1).UTC().Format(time.DateOnly)
+		clocktest.Now().AddDate(0, 0, -90).UTC().Format(time.DateOnly) + "&before=" + clocktest.Now().AddDate(0, 0, 1).UTC().Format(time.DateOnly)
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -87,7 +88,7 @@ func benchSeed(b *testing.B, scale Scale) {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		if _, err := st.Seed(context.Background(), scale, time.Now()); err != nil {
+		if _, err := st.Seed(context.Background(), scale, clocktest.Now()); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "s/seed")

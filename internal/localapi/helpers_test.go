@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"orgboard/internal/clock/clocktest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -26,7 +27,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	if _, err := st.Seed(context.Background(), ScaleDefault, time.Now()); err != nil {
+	if _, err := st.Seed(context.Background(), ScaleDefault, clocktest.Now()); err != nil {
 		panic(err)
 	}
 	if _, err := st.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
@@ -70,6 +71,7 @@ func (e *env) open() {
 		e.t.Fatal(err)
 	}
 	e.store, e.srv = st, NewServer(st, nil, nil)
+	e.srv.SetClock(clocktest.Now)
 	e.http = httptest.NewServer(e.srv)
 }
 

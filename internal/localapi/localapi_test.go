@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"orgboard/internal/clock/clocktest"
 	"slices"
 	"strings"
 	"testing"
@@ -144,7 +145,7 @@ func TestLifecycleIsAuditedAndPersisted(t *testing.T) {
 	e := newEnv(t)
 	admin := e.client(DemoAdminToken)
 	pp := e.org("Payments Platform")
-	start := time.Now().Add(-time.Minute).UTC()
+	start := clocktest.Now().Add(-time.Minute).UTC()
 
 	created, err := admin.CreateOrganization(bg, api.OrganizationInput{Name: `Ledger <script>alert(1)</script>`, Parent: &api.OrganizationRef{ID: pp.ID},
 		Profile: &api.Profile{BusinessName: "Ledger", BusinessEmail: "ledger@northwind.example"}})
@@ -178,7 +179,7 @@ func TestLifecycleIsAuditedAndPersisted(t *testing.T) {
 	if err := admin.RemoveMember(bg, created.ID, m.ID); err != nil {
 		t.Fatal(err)
 	}
-	window := api.AuditParams{Since: start.Format(time.RFC3339), Before: time.Now().Add(time.Minute).UTC().Format(time.RFC3339), Direction: "asc"}
+	window := api.AuditParams{Since: start.Format(time.RFC3339), Before: clocktest.Now().Add(time.Minute).UTC().Format(time.RFC3339), Direction: "asc"}
 	page, err := admin.ListAuditEntries(bg, created.ID, window)
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +190,7 @@ func TestLifecycleIsAuditedAndPersisted(t *testing.T) {
 	if _, err := admin.GetOrganization(bg, created.ID); !api.IsNotFound(err) {
 		t.Errorf("after delete: %v, want 404", err)
 	}
-	window.Before = time.Now().Add(time.Minute).UTC().Format(time.RFC3339)
+	window.Before = clocktest.Now().Add(time.Minute).UTC().Format(time.RFC3339)
 	parentLog, err := admin.ListAuditEntries(bg, e.org("Payments Risk").ID, window)
 	if err != nil {
 		t.Fatal(err)
@@ -219,7 +220,7 @@ func TestAuditRayMatchesTheResponse(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("status %d", status)
 	}
-	page, err := e.client(DemoAdminToken).ListAuditEntries(bg, pp.ID, api.AuditParams{Since: time.Now().Add(-time.Minute).UTC().Format(time.RFC3339), Before: time.Now().Add(time.Minute).UTC().Format(time.RFC3339)})
+	page, err := e.client(DemoAdminToken).ListAuditEntries(bg, pp.ID, api.AuditParams{Since: clocktest.Now().Add(-time.Minute).UTC().Format(time.RFC3339), Before: clocktest.Now().Add(time.Minute).UTC().Format(time.RFC3339)})
 	if err != nil || len(page.Entries) != 1 {
 		t.Fatalf("%d entries, %v", len(page.Entries), err)
 	}
@@ -232,8 +233,8 @@ func TestAuditFiltersAndOrder(t *testing.T) {
 	e := newEnv(t)
 	admin := e.client(DemoAdminToken)
 	root := e.org("Northwind Holdings")
-	since := time.Now().AddDate(0, 0, -30).UTC().Format(time.DateOnly)
-	before := time.Now().AddDate(0, 0, 1).UTC().Format(time.DateOnly)
+	since := clocktest.Now().AddDate(0, 0, -30).UTC().Format(time.DateOnly)
+	before := clocktest.Now().AddDate(0, 0, 1).UTC().Format(time.DateOnly)
 	all, excl := 0, 0
 	var prev time.Time
 	for en, err := range admin.AuditEntries(bg, root.ID, api.AuditParams{Since: since, Before: before, Limit: 500}) {
@@ -270,7 +271,7 @@ func TestUsage(t *testing.T) {
 	e := newEnv(t)
 	admin := e.client(DemoAdminToken)
 	pp := e.org("Payments Platform")
-	to := time.Now().UTC().AddDate(0, 0, -1)
+	to := clocktest.Now().UTC().AddDate(0, 0, -1)
 	from := to.AddDate(0, 0, -30)
 	recs, err := admin.Usage(bg, pp.ID, api.UsageParams{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly)})
 	if err != nil {
@@ -364,7 +365,7 @@ func TestSeedIsDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := st.Seed(bg, ScaleDefault, time.Now()); err != nil {
+	if _, err := st.Seed(bg, ScaleDefault, clocktest.Now()); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder

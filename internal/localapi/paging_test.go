@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"iter"
+	"orgboard/internal/clock/clocktest"
 	"sync"
 	"testing"
 	"time"
@@ -81,7 +82,7 @@ func TestPagingUnderConcurrentInserts(t *testing.T) {
 	e := newEnv(t)
 	admin := e.client(DemoAdminToken)
 	pp := e.org("Payments Platform")
-	now := time.Now().UTC().Format(time.RFC3339Nano)
+	now := clocktest.Now().UTC().Format(time.RFC3339Nano)
 
 	t.Run("organizations", func(t *testing.T) {
 		want := map[string]bool{}
@@ -154,7 +155,7 @@ func TestPagingUnderConcurrentInserts(t *testing.T) {
 		if len(want) < 1000 {
 			t.Fatalf("only %d seeded entries for the root", len(want))
 		}
-		p := api.AuditParams{Since: "2020-01-01", Before: time.Now().Add(time.Hour).UTC().Format(time.RFC3339), Limit: 700}
+		p := api.AuditParams{Since: "2020-01-01", Before: clocktest.Now().Add(time.Hour).UTC().Format(time.RFC3339), Limit: 700}
 		visitOnce(t, admin.AuditEntries(bg, root.ID, p), func(a api.AuditEntry) string { return a.ID }, want, func(i int) {
 			if err := admin.UpdateProfile(bg, root.ID, api.Profile{BusinessName: fmt.Sprint("Northwind ", i)}); err != nil {
 				t.Error(err)

@@ -128,7 +128,8 @@ var lastNames = []string{"Morgan", "Patel", "Holm", "Stone", "Chen", "O'Brien", 
 type seeder struct {
 	tx     *sql.Tx
 	rng    *rand.Rand
-	anchor time.Time
+	now    time.Time // when the seed runs
+	anchor time.Time // its day: the seeded history ends there
 	scale  Scale
 	orgIDs map[string]string
 	orgs   []seedOrg
@@ -156,7 +157,7 @@ func (s *Store) Seed(ctx context.Context, scale Scale, now time.Time) (bool, err
 	}
 	defer s.w.Exec(`PRAGMA cache_size = -2000`)
 	err := s.writeTx(func(tx *sql.Tx) error {
-		sd := &seeder{tx: tx, rng: rand.New(rand.NewPCG(20261125, uint64(len(scale)))), anchor: anchor, scale: scale,
+		sd := &seeder{tx: tx, rng: rand.New(rand.NewPCG(20261125, uint64(len(scale)))), now: now, anchor: anchor, scale: scale,
 			orgIDs: map[string]string{}, byOrg: map[string][]int{}, accts: map[string][]string{}}
 		return sd.run(ctx)
 	})
@@ -188,7 +189,7 @@ func (sd *seeder) run(ctx context.Context) error {
 		return err
 	}
 	_, err := sd.tx.Exec(`INSERT INTO meta(key, value) VALUES ('seeded', ?), ('anchor', ?), ('scale', ?)`,
-		time.Now().UTC().Format(time.RFC3339), sd.anchor.Format(time.RFC3339), string(sd.scale))
+		sd.now.UTC().Format(time.RFC3339), sd.anchor.Format(time.RFC3339), string(sd.scale))
 	return err
 }
 

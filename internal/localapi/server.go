@@ -42,6 +42,14 @@ func NewServer(store *Store, faults *Faults, log *slog.Logger) *Server {
 	return s
 }
 
+// SetClock makes now the server's time of day (entries, usage, token
+// expiry); the console passes its own clock so that both agree on dates.
+func (s *Server) SetClock(now func() time.Time) {
+	if now != nil {
+		s.now = now
+	}
+}
+
 // Faults are the server's fault knobs.
 func (s *Server) Faults() *Faults { return s.faults }
 

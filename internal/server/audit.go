@@ -148,7 +148,7 @@ func (s *Server) auditView(c echo.Context, sc auditScope) (templates.AuditView, 
 	}
 	v := templates.AuditView{Scope: sc.org, BaseURL: base, Query: raw, Descendants: sc.descendants, Ascending: c.QueryParam("order") == "asc",
 		Fields: audit.FieldNames(), SaveAction: "/audit/saved", CSRF: s.csrf(c)}
-	q, err := audit.Parse(raw, time.Now())
+	q, err := audit.Parse(raw, s.now())
 	status := http.StatusOK
 	if err != nil {
 		v.QueryError = "This query has a mistake " + err.Error() + "."
@@ -270,7 +270,7 @@ func (s *Server) auditStatus(c echo.Context) error {
 		return err
 	}
 	st := templates.AuditStatus{URL: "/audit/status?" + sc.query().Encode(), Synced: strconv.FormatInt(p.Synced, 10), CSRF: s.csrf(c),
-		Org: sc.org, Sub: sc.descendants, CanExtend: time.Since(p.Covered) < audit.MaxWindow-time.Hour,
+		Org: sc.org, Sub: sc.descendants, CanExtend: s.now().Sub(p.Covered) < audit.MaxWindow-time.Hour,
 		Covered: p.Covered.UTC().Format("2006-01-02 15:04 UTC"), Done: p.Done, Problem: p.Problem, Organizations: len(sc.orgs)}
 	st.OrgsDone = p.OrgsDone
 	if len(sc.orgs) > 0 {
@@ -291,7 +291,7 @@ func (s *Server) auditSummary(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q, err := audit.Parse(c.QueryParam("q"), time.Now())
+	q, err := audit.Parse(c.QueryParam("q"), s.now())
 	if err != nil {
 		return &userError{status: http.StatusBadRequest, title: "Bad query", message: err.Error()}
 	}
@@ -421,7 +421,7 @@ func (s *Server) auditExport(c echo.Context, org string) error {
 	if err != nil {
 		return err
 	}
-	q, err := audit.Parse(c.QueryParam("q"), time.Now())
+	q, err := audit.Parse(c.QueryParam("q"), s.now())
 	if err != nil {
 		return &userError{status: http.StatusBadRequest, title: "Bad query", message: "This query has a mistake " + err.Error() + "."}
 	}
@@ -437,7 +437,7 @@ func (s *Server) auditExport(c echo.Context, org string) error {
 	if format == "csv" {
 		typ = "text/csv; charset=utf-8"
 	}
-	attachment(c, "orgboard-audit-"+time.Now().UTC().Format("20060102-150405")+"."+format, typ)
+	attachment(c, "orgboard-audit-"+s.now().UTC().Format("20060102-150405")+"."+format, typ)
 	c.Response().Header().Set("X-Total-Count", strconv.Itoa(n)) // lets a client show progress
 	c.Response().WriteHeader(http.StatusOK)
 	return exportEntries(c.Request().Context(), c.Response(), format, s.audit.Index.All(c.Request().Context(), q, audit.Scope{Orgs: sc.orgs}))
@@ -470,7 +470,7 @@ func (s *Server) saveSearch(c echo.Context) error {
 			return err
 		}
 	}
-	if _, err := audit.Parse(q, time.Now()); err != nil || q == "" {
+	if _, err := audit.Parse(q, s.now()); err != nil || q == "" {
 		return &userError{status: http.StatusUnprocessableEntity, title: "Not saved", message: "Only a valid, non-empty query can be saved."}
 	}
 	if msg := checkOrgName(name); msg != "" || len(name) > 100 {

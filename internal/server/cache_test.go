@@ -1,13 +1,14 @@
 package server
 
 import (
+	"orgboard/internal/clock/clocktest"
 	"testing"
 	"time"
 )
 
 func TestSweepDropsExpiredEntriesAndUsers(t *testing.T) {
 	c := NewCache(time.Minute)
-	now := time.Now()
+	now := clocktest.Now()
 	c.now = func() time.Time { return now }
 	c.put("u1", "a", 1, time.Minute)
 	c.put("u2", "b", 2, time.Hour)

@@ -5,12 +5,13 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"github.com/labstack/echo/v4"
 	"io"
 	"iter"
 	"net/http"
 	"slices"
 	"strconv"
+
+	"github.com/labstack/echo/v4"
 
 	"orgboard/internal/api"
 	"orgboard/web/templates"

@@ -14,6 +14,7 @@ import (
 	"orgboard/internal/api"
 	"orgboard/internal/auth"
 	"orgboard/internal/budget"
+	"orgboard/internal/clock"
 	"orgboard/internal/metrics"
 	"orgboard/web"
 	"orgboard/web/templates"
@@ -29,6 +30,7 @@ type Config struct {
 	Metrics    *metrics.Registry     // nil: a registry of its own
 	Checks     []Check               // what /readyz checks
 	Logger     *slog.Logger
+	Clock      clock.Clock // nil: the machine's
 }
 
 // Server is the console.
@@ -59,6 +61,7 @@ func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, 
 	if cfg.Budget == nil {
 		cfg.Budget = budget.NewSet()
 	}
+	cfg.Clock = clock.Or(cfg.Clock)
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.New()
 	}
@@ -68,6 +71,9 @@ func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, 
 	s.registerGauges()
 	return s
 }
+
+// now is the time of day of everything the console shows.
+func (s *Server) now() time.Time { return s.cfg.Clock.Now() }
 
 // Handler is the console as an http.Handler.
 func (s *Server) Handler() http.Handler { return s.echo }

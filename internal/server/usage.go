@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,15 +26,10 @@ import (
 type Usage struct {
 	Jobs    *usage.Jobs
 	Budgets *usage.Budgets
-	Now     func() time.Time // today's date comes from it; time.Now when nil
 }
 
-func (s *Server) today() time.Time {
-	if s.usage.Now != nil {
-		return usage.Civil(s.usage.Now().UTC())
-	}
-	return usage.Civil(time.Now().UTC())
-}
+// today is the calendar day in UTC, the way the API dates usage.
+func (s *Server) today() time.Time { return usage.Civil(s.now().UTC()) }
 
 // usageWait is how long a page waits for a fetch before it shows progress.
 const usageWait = 1500 * time.Millisecond
@@ -63,7 +59,7 @@ func (s *Server) usageJob(c echo.Context, org string, q usageQuery) (*usage.Job,
 	if err != nil {
 		return nil, err
 	}
-	req := usage.Request{Orgs: sc.orgs, From: q.from, To: q.to, Measure: q.measure, Filters: q.filters}
+	req := usage.Request{Orgs: sc.orgs, From: q.from, To: q.to, Measure: q.measure, Filters: q.filters, Today: s.today()}
 	job, _ := s.usage.Jobs.Get(s.usageKey(c, req), req, s.client(c))
 	return job, nil
 }
@@ -107,7 +103,7 @@ func (s *Server) usageView(c echo.Context, org string, q usageQuery, msg string)
 
 func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usage.Job, v templates.UsageView) (templates.UsageView, error) {
 	base := orgURL(org) + "/usage"
-	denoms := job.Agg.Denominations()
+	denoms := job.Denominations()
 	b, hasBudget, err := s.usage.Budgets.Get(c.Request().Context(), org)
 	if err != nil {
 		return v, err
@@ -125,6 +121,14 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 	v.Empty = rep.Records == 0
 	v.Notices = usageNotices(rep, denoms)
 	v.KPIs = usageKPIs(rep)
+	if v.Empty { // nothing in the range yet; on the 1st of a month the forecast still stands
+		v.EmptyNote = "No usage was reported for this range."
+		v.KPIs = slices.DeleteFunc(v.KPIs, func(k templates.UsageKPI) bool { return k.TestID != "kpi-forecast" })
+		if f := rep.Forecast; f != nil {
+			v.EmptyNote = "No usage has been reported for " + f.Month.Format("January") + " yet: Cloudflare reports a day once it is over. " +
+				"The forecast comes from the last " + strconv.Itoa(f.RateDays) + " complete days."
+		}
+	}
 	v.Charts, err = usageCharts(base, q, rep)
 	if err != nil {
 		return v, err
@@ -351,6 +355,9 @@ func usageCharts(base string, q usageQuery, r *usage.Report) ([]templates.UsageC
 		return ch
 	}
 	var out []templates.UsageChart
+	if r.Records == 0 {
+		return forecastChart(out, r, chart)
+	}
 	// stacked by the chosen group, anomalies pinned
 	labels := append([]string(nil), r.Labels...)
 	for i := range labels {
@@ -405,17 +412,26 @@ func usageCharts(base string, q usageQuery, r *usage.Report) ([]templates.UsageC
 		return nil, err
 	}
 	out = append(out, chart("heatmap", "Day by product family", raw, fd, true, ""))
-	if f := r.Forecast; f != nil {
-		mdays := make([]string, f.DaysInMonth)
-		for i := range mdays {
-			mdays[i] = f.Month.AddDate(0, 0, i).Format("01-02")
-		}
-		if raw, err = charts.Cumulative(mdays, f.Cumulative, f.Projection(), f.Budget); err != nil {
-			return nil, err
-		}
-		out = append(out, chart("forecast", f.Month.Format("January")+": running total and forecast", raw, nil, true, usage.ForecastMethod))
+	return forecastChart(out, r, chart)
+}
+
+type chartMaker func(name, title string, raw json.RawMessage, drill map[string]string, wide bool, note string) templates.UsageChart
+
+// forecastChart adds the month's running total, forecast and budget line.
+func forecastChart(out []templates.UsageChart, r *usage.Report, chart chartMaker) ([]templates.UsageChart, error) {
+	f := r.Forecast
+	if f == nil {
+		return out, nil
 	}
-	return out, nil
+	mdays := make([]string, f.DaysInMonth)
+	for i := range mdays {
+		mdays[i] = f.Month.AddDate(0, 0, i).Format("01-02")
+	}
+	raw, err := charts.Cumulative(mdays, f.Cumulative, f.Projection(), f.Budget)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, chart("forecast", f.Month.Format("January")+": running total and forecast", raw, nil, true, usage.ForecastMethod)), nil
 }
 
 func lineParts(base string, q usageQuery, d usage.Dim, ls []usage.Line) ([]string, []float64, map[string]string) {
@@ -477,7 +493,7 @@ func (s *Server) finishedReport(c echo.Context, q usageQuery) (*usage.Report, *u
 		return nil, nil, &userError{status: http.StatusServiceUnavailable, title: "Still fetching",
 			message: "The usage of this range is still being fetched. Try again when the page shows it."}
 	}
-	return usage.Build(job.Agg, job.Prev, s.usageViewOf(q, job.Agg.Denominations())), job, nil
+	return usage.Build(job.Agg, job.Prev, s.usageViewOf(q, job.Denominations())), job, nil
 }
 
 // usageViewOf is how the page looks at the fetched sums: the asked

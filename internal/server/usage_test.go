@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"orgboard/internal/clock/clocktest"
 	"regexp"
 	"strings"
 	"testing"
@@ -73,7 +74,7 @@ func TestUsagePageTotalsEqualTheAPI(t *testing.T) {
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoEditorToken)
 	team := e.Org("Payments Platform")
-	from, to, _ := usage.LastMonth.Range(time.Now().UTC())
+	from, to, _ := usage.LastMonth.Range(clocktest.Now().UTC())
 	q := "?preset=last_month&scope=org&group=product_family&step=week"
 	page := report(t, u, "/orgs/"+team.ID+"/usage"+q)
 	contains(t, "usage page", page, "<html", "Period total", `data-testid="chart-daily"`, `data-testid="chart-accounts"`, `data-testid="chart-families"`,
@@ -217,8 +218,8 @@ func TestUsagePartialFailureAndRetry(t *testing.T) {
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	id := e.Org("Payments Platform").ID
-	from, _, _ := usage.Last90Days.Range(time.Now().UTC())
-	failing := usage.Windows(from, time.Now())[1].From.Format(time.DateOnly)
+	from, _, _ := usage.Last90Days.Range(clocktest.Now().UTC())
+	failing := usage.Windows(from, clocktest.Now())[1].From.Format(time.DateOnly)
 	fail := func(w http.ResponseWriter, r *http.Request) bool {
 		if strings.HasSuffix(r.URL.Path, "/billable/usage") && r.URL.Query().Get("from") == failing {
 			w.Header().Set("Content-Type", "application/json")

@@ -23,6 +23,8 @@ import (
 	"orgboard/internal/api"
 	"orgboard/internal/app"
 	"orgboard/internal/audit"
+	"orgboard/internal/clock"
+	"orgboard/internal/clock/clocktest"
 	"orgboard/internal/localapi"
 	"orgboard/internal/server"
 	"orgboard/internal/sqlitedb"
@@ -50,7 +52,7 @@ func seeded() ([]byte, error) {
 			seedErr = err
 			return
 		}
-		if _, err := st.Seed(context.Background(), localapi.ScaleDefault, time.Now()); err != nil {
+		if _, err := st.Seed(context.Background(), localapi.ScaleDefault, clocktest.Now()); err != nil {
 			seedErr = err
 			return
 		}
@@ -75,7 +77,10 @@ type Env struct {
 	Audit    *audit.Index
 	Syncer   *audit.Syncer
 	Logs     *syncBuffer
-	calls    atomic.Int64
+	// Clock is the time of day of the local API and the console alike: the
+	// test process's (ORGBOARD_TEST_NOW) unless Options.Now chose another.
+	Clock *clock.Shifted
+	calls atomic.Int64
 	// Intercept, when set, sees every API request first and answers it
 	// itself by returning true (a test's own fault, aimed at one request).
 	Intercept atomic.Pointer[func(http.ResponseWriter, *http.Request) bool]
@@ -96,6 +101,9 @@ type Options struct {
 	// UpstreamBudget is the console's calls per token per five minutes;
 	// 0 lifts it (tests make many calls with the demo tokens quickly).
 	UpstreamBudget int
+	// Now, when set, is the date the stack runs on (a test of the first of
+	// a month, say); the seed stays the process's.
+	Now time.Time
 }
 
 // New starts the stack.
@@ -113,11 +121,15 @@ func New(t testing.TB, opts ...Options) *Env {
 	if err := os.WriteFile(filepath.Join(dir, "localapi.db"), db, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{t: t, dir: dir, Logs: &syncBuffer{}}
+	e := &Env{t: t, dir: dir, Logs: &syncBuffer{}, Clock: clocktest.Clock()}
+	if !o.Now.IsZero() {
+		e.Clock = clocktest.At(o.Now)
+	}
 	if e.Store, err = localapi.Open(dir); err != nil {
 		t.Fatal(err)
 	}
 	e.LocalAPI = localapi.NewServer(e.Store, nil, nil)
+	e.LocalAPI.SetClock(e.Clock.Now)
 	e.LocalAPI.SetRateLimit(1200) // Cloudflare's limit: a test that overspends sees 429s as a user would
 	e.API = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.calls.Add(1)
@@ -129,7 +141,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.proxy = newProxy(t, e.API.Listener.Addr().String())
 	cfg := app.Config{APIURL: "http://" + e.proxy.addr + localapi.BasePath, Local: true, DataDir: dir, SessionIdle: 30 * time.Minute,
-		SessionMax: 12 * time.Hour, CacheTTL: o.CacheTTL, LoginRate: o.LoginRate, Logger: log, UpstreamBudget: cmp.Or(o.UpstreamBudget, -1),
+		SessionMax: 12 * time.Hour, CacheTTL: o.CacheTTL, Clock: e.Clock, LoginRate: o.LoginRate, Logger: log, UpstreamBudget: cmp.Or(o.UpstreamBudget, -1),
 		APIOptions: []api.Option{api.WithRetries(2, 5*time.Millisecond), api.WithMaxRetryWait(time.Second)}}
 	for _, d := range localapi.DemoTokens() {
 		cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: d.Token, Role: d.Role, Description: d.Description})

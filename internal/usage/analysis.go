@@ -91,10 +91,11 @@ func baselineAt(from time.Time, vals []float64, i int) float64 {
 // Forecast is a month-end projection of the current month.
 type Forecast struct {
 	Month       time.Time // first day of the month
-	Elapsed     int       // days with data (1st .. yesterday)
+	Elapsed     int       // complete days of the month (the 1st to yesterday; 0 on the 1st)
 	DaysInMonth int
 	ToDate      float64
-	DailyRate   float64 // mean of the last (up to) 7 complete days
+	DailyRate   float64 // mean of the last (up to) 7 complete days, wherever they fall
+	RateDays    int     // how many days the rate is the mean of
 	Projected   float64
 	Cumulative  []float64 // actual, per elapsed day
 	Budget      float64   // 0: none
@@ -103,28 +104,54 @@ type Forecast struct {
 }
 
 // ForecastMethod says on the page how the forecast is made.
-const ForecastMethod = "Month-end forecast = cost so far this month + the mean daily cost of the last 7 complete days × the days left in the month."
+const ForecastMethod = "Month-end forecast = cost so far this month + the mean daily cost of the last 7 complete days × the days left in the month " +
+	"(on the first of a month, the last 7 days of the month before)."
 
-// forecast projects the month of yesterday from the daily totals of the
-// range (which must hold every day from the month's first to yesterday).
-func forecast(from time.Time, daily []float64, today time.Time, budget float64) (Forecast, bool) {
-	yesterday := Civil(today).AddDate(0, 0, -1)
-	first := time.Date(yesterday.Year(), yesterday.Month(), 1, 0, 0, 0, 0, time.UTC)
-	start := Days(from, first) - 1
-	end := Days(from, yesterday) - 1
-	if first.Before(from) || end >= len(daily) || end < start {
+// RateWeek is the days the forecast's daily rate is the mean of: the 7
+// complete days before today.
+func RateWeek(today time.Time) (from, to time.Time) {
+	today = Civil(today)
+	return today.AddDate(0, 0, -7), today.AddDate(0, 0, -1)
+}
+
+// forecastApplies reports whether a range of [from, to] shows today's
+// month: it reaches yesterday and holds every complete day of the month
+// (none on the 1st).
+func forecastApplies(from, to, today time.Time) bool {
+	today = Civil(today)
+	yesterday := today.AddDate(0, 0, -1)
+	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	return !to.Before(yesterday) && (!first.Before(from) || today.Equal(first))
+}
+
+// forecast projects today's month. day gives a day's total and whether the
+// fetched sums hold that day: every complete day of the month must be
+// there; the rate takes the days of the last week that are.
+func forecast(day func(time.Time) (float64, bool), today time.Time, budget float64) (Forecast, bool) {
+	today = Civil(today)
+	yesterday := today.AddDate(0, 0, -1)
+	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	f := Forecast{Month: first, DaysInMonth: Days(first, first.AddDate(0, 1, -1)), Budget: budget}
+	for d := first; d.Before(today); d = d.AddDate(0, 0, 1) {
+		v, ok := day(d)
+		if !ok {
+			return Forecast{}, false
+		}
+		f.ToDate += v
+		f.Cumulative = append(f.Cumulative, f.ToDate)
+		f.Elapsed++
+	}
+	rf, rt := RateWeek(today)
+	for d := rf; !d.After(rt); d = d.AddDate(0, 0, 1) {
+		if v, ok := day(d); ok {
+			f.DailyRate += v
+			f.RateDays++
+		}
+	}
+	if f.RateDays == 0 {
 		return Forecast{}, false
 	}
-	f := Forecast{Month: first, Elapsed: end - start + 1, DaysInMonth: Days(first, first.AddDate(0, 1, -1)), Budget: budget}
-	for i := start; i <= end; i++ {
-		f.ToDate += daily[i]
-		f.Cumulative = append(f.Cumulative, f.ToDate)
-	}
-	n := min(7, end+1) // the last week may reach into the month before
-	for i := end - n + 1; i <= end; i++ {
-		f.DailyRate += daily[i]
-	}
-	f.DailyRate /= float64(n)
+	f.DailyRate /= float64(f.RateDays)
 	left := f.DaysInMonth - f.Elapsed
 	f.Projected = f.ToDate + f.DailyRate*float64(left)
 	if budget > 0 {

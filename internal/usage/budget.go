@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"orgboard/internal/clock"
 	"orgboard/internal/sqlitedb"
 )
 
@@ -25,10 +26,15 @@ type Budget struct {
 }
 
 // Budgets are stored in the console's database (Schema applied).
-type Budgets struct{ db *sqlitedb.DB }
+type Budgets struct {
+	db  *sqlitedb.DB
+	now func() time.Time
+}
 
-// NewBudgets keeps budgets in db.
-func NewBudgets(db *sqlitedb.DB) *Budgets { return &Budgets{db: db} }
+// NewBudgets keeps budgets in db, stamped by clk (nil: the machine's clock).
+func NewBudgets(db *sqlitedb.DB, clk clock.Clock) *Budgets {
+	return &Budgets{db: db, now: clock.Or(clk).Now}
+}
 
 // Get returns org's budget; ok is false when it has none.
 func (b *Budgets) Get(ctx context.Context, org string) (Budget, bool, error) {
@@ -48,6 +54,6 @@ func (b *Budgets) Set(ctx context.Context, org string, v Budget) error {
 	}
 	_, err := b.db.W.ExecContext(ctx, `INSERT INTO usage_budgets(org_id, amount, currency, updated) VALUES (?, ?, ?, ?)
 		ON CONFLICT(org_id) DO UPDATE SET amount = excluded.amount, currency = excluded.currency, updated = excluded.updated`,
-		org, v.Amount, v.Currency, time.Now().Unix())
+		org, v.Amount, v.Currency, b.now().Unix())
 	return err
 }

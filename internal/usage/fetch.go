@@ -37,6 +37,10 @@ type Request struct {
 	From, To time.Time
 	Measure  Measure
 	Filters  []Filter
+	// Today, when set, lets the job fetch what the month's forecast needs:
+	// the last complete week, when it begins before From (on the first
+	// days of a month), is fetched day by day with the period before.
+	Today time.Time
 }
 
 // Job fetches a request's parts a few at a time, folding each part into
@@ -65,8 +69,14 @@ const Concurrency = 4
 // before, for every organization.
 func NewJob(req Request) *Job {
 	pf, pt := Previous(req.From, req.To)
-	j := &Job{Req: req, Agg: NewAgg(req.From, req.To, req.Measure, req.Filters), Prev: NewTotals(pf, pt, req.Measure, req.Filters),
-		Started: time.Now(), concurrent: Concurrency}
+	prev := NewTotals(pf, pt, req.Measure, req.Filters)
+	if rf, _ := RateWeek(req.Today); !req.Today.IsZero() && forecastApplies(req.From, req.To, req.Today) && rf.Before(req.From) {
+		if rf.Before(pf) {
+			pf = rf // the range is then shorter than a week: the period before stays small
+		}
+		prev = NewAgg(pf, pt, req.Measure, req.Filters)
+	}
+	j := &Job{Req: req, Agg: NewAgg(req.From, req.To, req.Measure, req.Filters), Prev: prev, concurrent: Concurrency}
 	for _, prev := range []bool{false, true} {
 		from, to := req.From, req.To
 		if prev {

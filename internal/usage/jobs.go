@@ -2,6 +2,7 @@ package usage
 
 import (
 	"context"
+	"orgboard/internal/clock"
 	"sync"
 	"time"
 )
@@ -16,6 +17,7 @@ type Jobs struct {
 	OnPart func(ok bool)
 
 	ctx  context.Context // ends every job's fetching (shutdown)
+	now  func() time.Time
 	mu   sync.Mutex
 	jobs map[string]*entry
 }
@@ -25,9 +27,10 @@ type entry struct {
 	used time.Time
 }
 
-// NewJobs keeps jobs for ttl; their fetching stops when ctx ends.
-func NewJobs(ctx context.Context, ttl time.Duration, max int) *Jobs {
-	return &Jobs{TTL: ttl, Max: max, ctx: ctx, jobs: map[string]*entry{}}
+// NewJobs keeps jobs for ttl by clk (nil: the machine's); their fetching
+// stops when ctx ends.
+func NewJobs(ctx context.Context, ttl time.Duration, max int, clk clock.Clock) *Jobs {
+	return &Jobs{TTL: ttl, Max: max, ctx: ctx, now: clock.Or(clk).Now, jobs: map[string]*entry{}}
 }
 
 // Get returns the job for key, starting it with src when there is none
@@ -35,13 +38,14 @@ func NewJobs(ctx context.Context, ttl time.Duration, max int) *Jobs {
 func (js *Jobs) Get(key string, req Request, src Source) (job *Job, started bool) {
 	js.mu.Lock()
 	defer js.mu.Unlock()
-	now := time.Now()
+	now := js.now()
 	if e := js.jobs[key]; e != nil && now.Sub(e.job.Started) < js.TTL {
 		e.used = now
 		return e.job, false
 	}
 	js.evict(now)
 	j := NewJob(req)
+	j.Started = now
 	j.onPart = js.OnPart
 	js.jobs[key] = &entry{job: j, used: now}
 	j.start(js.ctx, src)
@@ -52,8 +56,9 @@ func (js *Jobs) Get(key string, req Request, src Source) (job *Job, started bool
 func (js *Jobs) Lookup(key string) *Job {
 	js.mu.Lock()
 	defer js.mu.Unlock()
-	if e := js.jobs[key]; e != nil && time.Since(e.job.Started) < js.TTL {
-		e.used = time.Now()
+	now := js.now()
+	if e := js.jobs[key]; e != nil && now.Sub(e.job.Started) < js.TTL {
+		e.used = now
 		return e.job
 	}
 	return nil

@@ -95,6 +95,11 @@ func Build(a, prev *Agg, v View) *Report {
 	}
 	r := &Report{View: v, Measure: a.Measure, From: a.From, To: a.To, Records: a.Records, NoCost: a.NoCost, CorrRecords: a.Corrections}
 	r.Denoms = a.denominations()
+	if len(r.Denoms) == 0 && prev != nil && prev != a {
+		prev.mu.Lock()
+		r.Denoms = prev.denominations() // the 1st of a month: none yet, but the forecast's week has them
+		prev.mu.Unlock()
+	}
 	if r.Denom == "" && len(r.Denoms) > 0 {
 		r.Denom = r.Denoms[0].Denom
 	}
@@ -115,8 +120,9 @@ func Build(a, prev *Agg, v View) *Report {
 	var prevTotals map[string]float64
 	if prev != nil && prev != a {
 		prev.mu.Lock()
-		prevTotals = prev.totals(v.Group, prev.denomIx[r.Denom], r.Denom)
-		r.PrevTotal = sum(prev.totals(DimTotal, prev.denomIx[r.Denom], r.Denom))
+		pf, _ := Previous(a.From, a.To) // a daily period before may reach further back, for the forecast
+		prevTotals = prev.totals(v.Group, prev.denomIx[r.Denom], r.Denom, pf)
+		r.PrevTotal = sum(prev.totals(DimTotal, prev.denomIx[r.Denom], r.Denom, pf))
 		r.HasPrev = prev.Records > 0
 		prev.mu.Unlock()
 	}
@@ -126,8 +132,10 @@ func Build(a, prev *Agg, v View) *Report {
 	r.Families = top(a.lines(DimFamily, di), 0)
 	r.heat(a, di)
 	r.findAnomalies(a, di)
-	if f, ok := forecast(a.From, total, v.Today, v.Budget); ok && !IsUnit(r.Denom) {
-		r.Forecast = &f
+	if !IsUnit(r.Denom) && forecastApplies(a.From, a.To, v.Today) {
+		if f, ok := forecast(r.dayTotal(a, prev, total), v.Today, v.Budget); ok {
+			r.Forecast = &f
+		}
 	}
 	r.monthChange(a, di)
 	if c := a.corr[di]; c != nil && di >= 0 {
@@ -197,16 +205,52 @@ func (a *Agg) lines(d Dim, di int32) []Line {
 }
 
 // totals maps each value of d to its total in denomination di (named
-// denom: an empty map when the period before has none of it).
-func (a *Agg) totals(d Dim, di int32, denom string) map[string]float64 {
+// denom: an empty map when the period before has none of it) from the day
+// start on (a collapsed Agg has its totals only).
+func (a *Agg) totals(d Dim, di int32, denom string, start time.Time) map[string]float64 {
 	out := map[string]float64{}
 	if _, ok := a.denomIx[denom]; !ok {
 		return out
 	}
+	skip := 0
+	if !a.Collapsed {
+		skip = max(Days(a.From, start)-1, 0)
+	}
 	for _, l := range a.lines(d, di) {
-		out[l.Key] = l.Total
+		t := 0.0
+		for _, x := range l.Values[min(skip, len(l.Values)):] {
+			t += x
+		}
+		out[l.Key] = t
 	}
 	return out
+}
+
+// dayTotal looks up a day's total in the report's denomination: in the
+// range (total is its daily series), or in a daily period before it.
+// prev.mu is not held: Build holds a's lock only.
+func (r *Report) dayTotal(a, prev *Agg, total []float64) func(time.Time) (float64, bool) {
+	var before []float64
+	var beforeFrom time.Time
+	if prev != nil && prev != a && !prev.Collapsed {
+		prev.mu.Lock()
+		if di, ok := prev.denomIx[r.Denom]; ok {
+			before = append([]float64(nil), prev.daily(DimTotal, 0, di)...)
+		} else {
+			before = make([]float64, prev.days)
+		}
+		beforeFrom = prev.From
+		prev.mu.Unlock()
+	}
+	return func(d time.Time) (float64, bool) {
+		if i := Days(a.From, d) - 1; !d.Before(a.From) && i < len(total) {
+			return total[i], true
+		}
+		if i := Days(beforeFrom, d) - 1; before != nil && !d.Before(beforeFrom) && i < len(before) {
+			return before[i], true
+		}
+		return 0, false
+	}
 }
 
 // top sorts lines by total (largest first) and keeps n (all when n is 0).
@@ -358,4 +402,13 @@ func (a *Agg) Denominations() []Denomination {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.denominations()
+}
+
+// Denominations are the range's, or, while it has none (the first of a
+// month), those of the period before.
+func (j *Job) Denominations() []Denomination {
+	if d := j.Agg.Denominations(); len(d) > 0 {
+		return d
+	}
+	return j.Prev.Denominations()
 }

@@ -226,6 +226,17 @@ func TestPreviousPeriodAndMover(t *testing.T) {
 	}
 }
 
+// series is a day lookup over daily values from from on.
+func series(from time.Time, daily []float64) func(time.Time) (float64, bool) {
+	return func(d time.Time) (float64, bool) {
+		i := Days(from, d) - 1
+		if d.Before(from) || i >= len(daily) {
+			return 0, false
+		}
+		return daily[i], true
+	}
+}
+
 func TestForecast(t *testing.T) {
 	// November, today the 21st: 20 days of 10.00 a day, then 10 days left
 	from := d("2026-10-01")
@@ -233,7 +244,7 @@ func TestForecast(t *testing.T) {
 	for i := range daily {
 		daily[i] = 10
 	}
-	fc, ok := forecast(from, daily, d("2026-11-21"), 250)
+	fc, ok := forecast(series(from, daily), d("2026-11-21"), 250)
 	if !ok {
 		t.Fatal("no forecast")
 	}
@@ -245,11 +256,11 @@ func TestForecast(t *testing.T) {
 	if fc.Crossing.Format(time.DateOnly) != "2026-11-25" || fc.Crossed {
 		t.Errorf("budget 250 crossing %v (crossed %v), want 2026-11-25", fc.Crossing, fc.Crossed)
 	}
-	fc, _ = forecast(from, daily, d("2026-11-21"), 150)
+	fc, _ = forecast(series(from, daily), d("2026-11-21"), 150)
 	if !fc.Crossed || fc.Crossing.Format(time.DateOnly) != "2026-11-15" {
 		t.Errorf("budget 150 crossed on %v", fc.Crossing)
 	}
-	fc, _ = forecast(from, daily, d("2026-11-21"), 1000)
+	fc, _ = forecast(series(from, daily), d("2026-11-21"), 1000)
 	if !fc.Crossing.IsZero() {
 		t.Errorf("a budget out of reach crossed on %v", fc.Crossing)
 	}
@@ -257,11 +268,122 @@ func TestForecast(t *testing.T) {
 	for i := len(daily) - 7; i < len(daily); i++ {
 		daily[i] = 20
 	}
-	fc, _ = forecast(from, daily, d("2026-11-21"), 0)
+	fc, _ = forecast(series(from, daily), d("2026-11-21"), 0)
 	near(t, "rate", fc.DailyRate, 20)
 	near(t, "projected after a step", fc.Projected, 13*10+7*20+10*20)
-	if _, ok := forecast(d("2026-11-05"), daily, d("2026-11-21"), 0); ok {
+	if _, ok := forecast(series(d("2026-11-05"), daily[35:]), d("2026-11-21"), 0); ok {
 		t.Error("a forecast from a range that misses the month's first days")
+	}
+}
+
+// The forecast at the edges of the calendar a finance reviewer meets:
+// every day before today holds 10.00 (20.00 in the last week).
+func TestForecastOnCalendarEdges(t *testing.T) {
+	tests := []struct {
+		today              string
+		elapsed, days      int
+		month              string
+		projected, crossOn float64 // crossOn: the budget whose crossing is checked
+		crossing           string
+	}{
+		{"2026-12-01", 0, 31, "2026-12", 31 * 20, 100, "2026-12-05"},            // first day: the rate comes from November's last week
+		{"2026-12-31", 30, 31, "2026-12", 23*10 + 7*20 + 20, 5000, ""},          // last day: one day left
+		{"2028-02-29", 28, 29, "2028-02", 21*10 + 7*20 + 20, 360, "2028-02-29"}, // leap day
+		{"2027-01-01", 0, 31, "2027-01", 31 * 20, 620, "2027-01-31"},            // year change
+		{"2027-03-01", 0, 31, "2027-03", 31 * 20, 0, ""},                        // after a February of 28 days
+	}
+	for _, tt := range tests {
+		t.Run(tt.today, func(t *testing.T) {
+			today := d(tt.today)
+			from := today.AddDate(0, -2, 0)
+			daily := make([]float64, Days(from, today.AddDate(0, 0, -1)))
+			for i := range daily {
+				daily[i] = 10
+				if i >= len(daily)-7 {
+					daily[i] = 20
+				}
+			}
+			fc, ok := forecast(series(from, daily), today, tt.crossOn)
+			if !ok {
+				t.Fatal("no forecast")
+			}
+			if fc.Month.Format("2006-01") != tt.month || fc.Elapsed != tt.elapsed || fc.DaysInMonth != tt.days || fc.RateDays != 7 {
+				t.Errorf("month %s, %d of %d days, rate of %d days; want %s, %d of %d, 7", fc.Month.Format("2006-01"), fc.Elapsed, fc.DaysInMonth, fc.RateDays, tt.month, tt.elapsed, tt.days)
+			}
+			near(t, "projected", fc.Projected, tt.projected)
+			if got := fc.Crossing; (tt.crossing == "") != got.IsZero() || (tt.crossing != "" && got.Format(time.DateOnly) != tt.crossing) {
+				t.Errorf("budget %v crossed on %v, want %q", tt.crossOn, got, tt.crossing)
+			}
+		})
+	}
+}
+
+// This month on its first day is that day alone, with no complete day yet;
+// its job fetches the last week with the period before, so the forecast
+// has its rate, and the change still compares like with like.
+func TestThisMonthOnItsFirstDayForecastsFromLastWeek(t *testing.T) {
+	today := d("2027-01-01")
+	from, to, _ := ThisMonth.Range(today)
+	if from != today || to != today {
+		t.Fatalf("this month on the 1st: %v..%v", from, to)
+	}
+	j := NewJob(Request{Orgs: []string{"o1"}, From: from, To: to, Measure: Effective, Today: today})
+	if j.Prev.Collapsed || !j.Prev.From.Equal(d("2026-12-25")) || !j.Prev.To.Equal(d("2026-12-31")) {
+		t.Fatalf("period before %v..%v (collapsed %v), want the last week, daily", j.Prev.From, j.Prev.To, j.Prev.Collapsed)
+	}
+	var recs []api.UsageRecord
+	for day := d("2026-11-01"); day.Before(today); day = day.AddDate(0, 0, 1) {
+		recs = append(recs, rec(day.Format(time.DateOnly), "a1", "Workers", "req", "Requests", 1, f(12.5), "USD"))
+	}
+	src := &fakeSource{recs: recs}
+	j.Run(context.Background(), src)
+	if n := src.calls.Load(); n != 2 {
+		t.Errorf("%d calls, want 2 (the day, and the week before it)", n)
+	}
+	r := Build(j.Agg, j.Prev, View{Group: DimFamily, Step: StepDay, Today: today, Budget: 100})
+	if r.Forecast == nil {
+		t.Fatal("no forecast on the first of the month")
+	}
+	near(t, "rate", r.Forecast.DailyRate, 12.5)
+	near(t, "projected", r.Forecast.Projected, 31*12.5)
+	if got := r.Forecast.Crossing.Format(time.DateOnly); got != "2027-01-08" {
+		t.Errorf("budget of 100 crossed on %s, want 2027-01-08", got)
+	}
+	near(t, "previous period (31 Dec only)", r.PrevTotal, 12.5)
+}
+
+func TestPresetsOnCalendarEdges(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		now      time.Time
+		preset   Preset
+		from, to string
+	}{
+		{d("2026-12-01"), ThisMonth, "2026-12-01", "2026-12-01"},
+		{d("2026-12-01"), LastMonth, "2026-11-01", "2026-11-30"},
+		{d("2026-12-31"), ThisMonth, "2026-12-01", "2026-12-30"},
+		{d("2028-02-29"), LastMonth, "2028-01-01", "2028-01-31"},
+		{d("2028-03-01"), LastMonth, "2028-02-01", "2028-02-29"},
+		{d("2027-01-01"), Last12Months, "2026-01-01", "2026-12-31"},
+		{d("2027-01-01"), Last30Days, "2026-12-02", "2026-12-31"},
+		// the night the clocks go back in New York (01:30 happens twice): usage days are UTC days
+		{time.Date(2026, 11, 1, 1, 30, 0, 0, ny), Last30Days, "2026-10-02", "2026-10-31"},
+		{time.Date(2026, 11, 1, 23, 30, 0, 0, ny), Last30Days, "2026-10-03", "2026-11-01"},
+		{time.Date(2027, 3, 14, 3, 30, 0, 0, ny), ThisMonth, "2027-03-01", "2027-03-13"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.now.Format(time.RFC3339)+" "+string(tt.preset), func(t *testing.T) {
+			from, to, ok := tt.preset.Range(Civil(tt.now.UTC()))
+			if !ok || from.Format(time.DateOnly) != tt.from || to.Format(time.DateOnly) != tt.to {
+				t.Errorf("got %v..%v, want %s..%s", from.Format(time.DateOnly), to.Format(time.DateOnly), tt.from, tt.to)
+			}
+			if n := Days(from, to); n != Days(d(tt.from), d(tt.to)) {
+				t.Errorf("%d days", n)
+			}
+		})
 	}
 }
 
@@ -357,7 +479,7 @@ func TestPartialFailureAndRetry(t *testing.T) {
 func TestJobsCacheAndStop(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	js := NewJobs(ctx, time.Minute, 2)
+	js := NewJobs(ctx, time.Minute, 2, nil)
 	src := &fakeSource{recs: []api.UsageRecord{rec("2026-11-02", "a1", "Workers", "req", "Requests", 1, f(1), "USD")}}
 	req := Request{Orgs: []string{"o1"}, From: d("2026-11-01"), To: d("2026-11-10"), Measure: Effective}
 	j1, started := js.Get("u1|x", req, src)

@@ -18,7 +18,8 @@ type UsageView struct {
 	Budget     UsageBudgetForm
 	ExportCSV  string
 	ExportJSON string
-	Empty      bool
+	Empty      bool   // no usage in the range
+	EmptyNote  string // what that means (on the 1st of a month: the forecast still stands)
 	Methods    []string
 }
 
