@@ -290,3 +290,49 @@ func TestUsagePeriodOverPeriodByGroup(t *testing.T) {
 		t.Error("no change percentage in the period-over-period table")
 	}
 }
+
+// This month on the calendar's edges: the first and last day of a month, a
+// leap day, a new year. The page shows the month's forecast (on the 1st
+// from the last complete week), hand-computed from the API's records, the
+// budget form, and, once a budget is set, its line on the month's chart.
+func TestUsageThisMonthOnCalendarEdges(t *testing.T) {
+	start := clocktest.Now().UTC()
+	firstNext := time.Date(start.Year(), start.Month()+1, 1, 10, 0, 0, 0, time.UTC)
+	days := []time.Time{firstNext, firstNext.AddDate(0, 1, -1), time.Date(2028, 2, 29, 10, 0, 0, 0, time.UTC), time.Date(2028, 1, 1, 10, 0, 0, 0, time.UTC)}
+	for _, now := range days {
+		t.Run(now.Format(time.DateOnly), func(t *testing.T) {
+			if now.Before(start.Add(-300 * 24 * time.Hour)) {
+				t.Skipf("%s is too long before the seed's day %s", now.Format(time.DateOnly), start.Format(time.DateOnly))
+			}
+			e := testenv.New(t, testenv.Options{Now: now})
+			u := e.SignedIn(localapi.DemoAdminToken)
+			org := e.Org("Payments Platform").ID
+			path := "/orgs/" + org + "/usage?preset=this_month&scope=org"
+			r := report(t, u, path)
+			if r.Status != 200 {
+				t.Fatalf("%d %s", r.Status, snippet(r.Body, "alert"))
+			}
+			today := usage.Civil(now)
+			first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+			rf, rt := usage.RateWeek(today)
+			rate := apiTotals(t, e, []string{org}, rf, rt)["USD"] / 7
+			toDate := 0.0
+			if today.After(first) {
+				toDate = apiTotals(t, e, []string{org}, first, today.AddDate(0, 0, -1))["USD"]
+			}
+			monthDays := usage.Days(first, first.AddDate(0, 1, -1))
+			projected := toDate + rate*float64(monthDays-usage.Days(first, today)+1)
+			want := "Forecast for " + first.Format("January")
+			if got := html.UnescapeString(snippet(r.Body, `data-testid="kpi-forecast"`)); !strings.Contains(got, want) || !strings.Contains(got, usage.Display(projected, "USD")+" USD") {
+				t.Errorf("forecast: %q, want %q with %s USD", got, want, usage.Display(projected, "USD"))
+			}
+			if !strings.Contains(r.Body, `data-testid="usage-budget"`) {
+				t.Error("no budget form")
+			}
+			set := u.HX("POST", "/orgs/"+org+"/usage/budget?preset=this_month&scope=org", "usage-panel", url.Values{"amount": {"1000"}, "currency": {"USD"}})
+			if set.Status != 200 || !strings.Contains(set.Body, "Budget saved") || !strings.Contains(html.UnescapeString(set.Body), `"name":"Budget"`) {
+				t.Errorf("budget: %d, line drawn %v", set.Status, strings.Contains(html.UnescapeString(set.Body), `"name":"Budget"`))
+			}
+		})
+	}
+}
