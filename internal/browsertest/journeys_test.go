@@ -2,6 +2,8 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -135,9 +137,17 @@ func TestMembers(t *testing.T) {
 	b.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('#add-email').type='text'`)) // let the server judge it
 	b.click(`[data-testid="add-member-form"] button[type=submit]`)
 	b.waitText(`[data-testid="add-member-error"]`, "Enter an email address")
+	rowsBefore := b.eval(`String(document.querySelectorAll('[data-testid="member-row"]').length)`)
 	b.fill(`#add-email`, "browser.member@example.com")
 	b.click(`[data-testid="add-member-form"] button[type=submit]`)
 	b.waitText(`[data-testid="member-added"]`, "browser.member@example.com was added")
+	// the list and its count change in place, without a reload
+	b.waitText(`[data-testid="members"]`, "browser.member@example.com")
+	countAgrees := `(() => { const n = document.querySelectorAll('[data-testid="member-row"]').length;
+		return document.querySelector('[data-testid="members-count"]').textContent.trim() === n + (n === 1 ? " member" : " members") ? String(n) : "count " + document.querySelector('[data-testid="members-count"]').textContent + " with " + n + " rows"; })()`
+	if got := b.eval(countAgrees); got != fmt.Sprint(atoi(rowsBefore)+1) {
+		t.Errorf("after adding: %s (there were %s rows)", got, rowsBefore)
+	}
 	added := ""
 	for m, err := range env.Admin().Members(context.Background(), pp.ID, api.ListMembersParams{UserEmail: "browser.member@example.com"}) {
 		if err != nil {
@@ -149,7 +159,10 @@ func TestMembers(t *testing.T) {
 	b.waitText(`#member-`+added, "browser.member@example.com")
 	b.click(`#member-` + added + ` [data-testid="member-remove"]`)
 	b.click(`#member-` + added + ` [data-testid="member-remove-confirm"]`)
-	b.do(chromedp.WaitNotPresent(chromedp.CSS(`#member-` + added)))
+	b.do(chromedp.WaitNotPresent(chromedp.CSS(`#member-`+added)), settled)
+	if got := b.eval(countAgrees); strings.HasPrefix(got, "count") {
+		t.Errorf("after removing: %s", got)
+	}
 	if _, err := env.Admin().GetMember(context.Background(), pp.ID, added); !api.IsNotFound(err) {
 		t.Errorf("the member was not removed: %v", err)
 	}
@@ -213,4 +226,9 @@ func TestSignInWithEachTokenAndOut(t *testing.T) {
 		t.Errorf("signed out, /orgs went to %s", loc)
 	}
 	b.clean()
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }

@@ -34,9 +34,13 @@ func (s *Server) showMembersTab(c echo.Context, status int, v templates.MembersV
 	return s.showTab(c, status, "members", func(api.Organization) (templ.Component, error) { return templates.Members(v), nil })
 }
 
-// membersQuery reads the tab's filters.
+// membersQuery reads the tab's filters from the address (an add or a
+// removal carries the list's filters in its own, to refresh the list).
 func (s *Server) membersQuery(c echo.Context, id string) (templates.MembersView, api.ListMembersParams, error) {
 	q := c.QueryParams()
+	if c.Request().Method != http.MethodGet {
+		q.Del("page_token") // a change shows the list from its start
+	}
 	v := templates.MembersView{OrgID: id, BaseURL: orgURL(id) + "/members", Add: templates.AddMemberForm{CSRF: s.csrf(c), Action: orgURL(id) + "/members"}}
 	p := api.ListMembersParams{PageParams: api.PageParams{PageSize: membersPageSize, PageToken: q.Get("page_token")}}
 	for _, st := range q["status"] {
@@ -53,7 +57,20 @@ func (s *Server) membersQuery(c echo.Context, id string) (templates.MembersView,
 		return v, p, &userError{status: http.StatusBadRequest, title: "Filter too long", message: "An email filter is at most 254 characters."}
 	}
 	v.Email, p.UserEmail = email, email
+	v.Add.Action += filterQuery(p)
 	return v, p, nil
+}
+
+// filterQuery is the list's filters as a query string ("" without any).
+func filterQuery(p api.ListMembersParams) string {
+	q := url.Values{"status": p.Statuses}
+	if p.UserEmail != "" {
+		q.Set("email", p.UserEmail)
+	}
+	if len(q["status"]) == 0 && p.UserEmail == "" {
+		return ""
+	}
+	return "?" + q.Encode()
 }
 
 func (s *Server) memberRows(c echo.Context, org string, p api.ListMembersParams) (templates.MemberRows, error) {
@@ -65,7 +82,9 @@ func (s *Server) memberRows(c echo.Context, org string, p api.ListMembersParams)
 	rows := templates.MemberRows{OrgID: org, Total: page.TotalSize}
 	csrf := s.csrf(c)
 	for _, m := range page.Items {
-		rows.Members = append(rows.Members, memberRow(csrf, org, m))
+		row := memberRow(csrf, org, m)
+		row.RemoveURL += filterQuery(p)
+		rows.Members = append(rows.Members, row)
 	}
 	if page.NextPageToken != "" {
 		q := url.Values{"status": p.Statuses, "email": {p.UserEmail}, "page_token": {page.NextPageToken}}
@@ -82,7 +101,7 @@ func memberRow(csrf, org string, m api.Member) templates.MemberRow {
 
 func (s *Server) addMember(c echo.Context) error {
 	id := c.Param("id")
-	f := templates.AddMemberForm{CSRF: s.csrf(c), Action: orgURL(id) + "/members", Email: strings.TrimSpace(c.FormValue("email")), Status: c.FormValue("status")}
+	f := templates.AddMemberForm{CSRF: s.csrf(c), Action: orgURL(id) + "/members" + filterQuery(api.ListMembersParams{Statuses: c.QueryParams()["status"], UserEmail: c.QueryParam("email")}), Email: strings.TrimSpace(c.FormValue("email")), Status: c.FormValue("status")}
 	status := http.StatusUnprocessableEntity
 	switch {
 	case f.Status != api.MemberActive && f.Status != api.MemberCanceled:
@@ -104,7 +123,7 @@ func (s *Server) addMember(c echo.Context) error {
 			f, status = templates.AddMemberForm{CSRF: f.CSRF, Action: f.Action, Added: f.Email}, http.StatusOK
 		}
 	}
-	if isFragment(c) {
+	if isFragment(c) && f.Added == "" {
 		return render(c, status, templates.AddMember(f))
 	}
 	v, p, err := s.membersQuery(c, id)
@@ -114,6 +133,9 @@ func (s *Server) addMember(c echo.Context) error {
 	v.Add = f
 	if v.Rows, err = s.memberRows(c, id, p); err != nil {
 		return err
+	}
+	if isFragment(c) { // the form, and the list with its count refreshed beside it
+		return render(c, status, templ.Join(templates.AddMember(f), templates.MembersList(v.Rows, true)))
 	}
 	return s.showMembersTab(c, status, v)
 }
@@ -155,13 +177,22 @@ func (s *Server) removeMember(c echo.Context) error {
 		}
 		row := memberRow(s.csrf(c), id, m)
 		row.Error = msg
+		c.Response().Header().Set(hxRetarget, "#member-"+mid) // the refusal shows on its row; the list stays
 		return render(c, api.StatusCode(err), templates.MemberRowPart(row))
 	}
 	if err != nil {
 		return err
 	}
-	if isFragment(c) {
-		return c.HTML(http.StatusOK, "") // the row swaps out
+	if !isFragment(c) {
+		return redirect(c, orgURL(id)+"/members")
 	}
-	return redirect(c, orgURL(id)+"/members")
+	_, p, err := s.membersQuery(c, id)
+	if err != nil {
+		return err
+	}
+	rows, err := s.memberRows(c, id, p)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, templates.MembersList(rows, false))
 }

@@ -6,6 +6,8 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -357,8 +359,12 @@ func TestMembers(t *testing.T) {
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `value="not an email"`) {
 		t.Errorf("invalid email: %d", r.Status)
 	}
+	before := u.Get(base)
 	r = u.HX("POST", base, "add-member", url.Values{"email": {"new.person@example.com"}, "status": {"active"}})
-	contains(t, "added", r, "new.person@example.com was added")
+	contains(t, "added", r, "new.person@example.com was added", `id="members-list" hx-swap-oob="true"`, "<td>new.person@example.com</td>")
+	if n, rows := membersCount(t, r.Body), strings.Count(r.Body, `data-testid="member-row"`); n != rows || n != membersCount(t, before.Body)+1 {
+		t.Errorf("after adding: the count says %d with %d rows (was %d)", n, rows, membersCount(t, before.Body))
+	}
 	r = u.HX("POST", base, "add-member", url.Values{"email": {"new.person@example.com"}, "status": {"active"}})
 	contains(t, "duplicate", r, "already a member")
 	list := u.Get(base + "?email=@example.com")
@@ -372,8 +378,12 @@ func TestMembers(t *testing.T) {
 	}
 	confirm := u.HX("GET", base+"/"+member.ID+"/remove", "member-"+member.ID, nil)
 	contains(t, "confirm", confirm, "Remove new.person@example.com?")
-	if r := u.HX("DELETE", base+"/"+member.ID, "member-"+member.ID, nil); r.Status != 200 || strings.TrimSpace(r.Body) != "" {
-		t.Errorf("remove: %d %q", r.Status, r.Body)
+	removed := u.HX("DELETE", base+"/"+member.ID, "members-list", nil)
+	if removed.Status != 200 || strings.Contains(removed.Body, "new.person@example.com") || !strings.Contains(removed.Body, `id="members-list"`) {
+		t.Errorf("remove: %d %q", removed.Status, removed.Body)
+	}
+	if n, rows := membersCount(t, removed.Body), strings.Count(removed.Body, `data-testid="member-row"`); n != rows || n != membersCount(t, before.Body) {
+		t.Errorf("after removing: the count says %d with %d rows", n, rows)
 	}
 	if _, err := e.Admin().GetMember(bg, pp.ID, member.ID); !api.IsNotFound(err) {
 		t.Errorf("member still there: %v", err)
@@ -576,4 +586,15 @@ func TestAccountsLoadMore(t *testing.T) {
 	if !strings.Contains(r.Body, "bulk-59") || seen < 60 {
 		t.Errorf("saw %d rows, the last page lacks bulk-59", seen)
 	}
+}
+
+// membersCount reads the members tab's count ("3 members", "1 member").
+func membersCount(t *testing.T, body string) int {
+	t.Helper()
+	m := regexp.MustCompile(`data-testid="members-count">([0-9,]+) members?<`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no member count in %q", snippet(body, "members-count"))
+	}
+	n, _ := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+	return n
 }
