@@ -77,7 +77,8 @@ func (c *Client) CreateOrganization(ctx context.Context, in OrganizationInput) (
 	return org, err
 }
 
-// UpdateOrganization replaces an organization's name, parent and profile.
+// UpdateOrganization renames an organization, and moves it or sets its
+// profile when in has them: the API keeps a parent or profile left out.
 func (c *Client) UpdateOrganization(ctx context.Context, id string, in OrganizationInput) (Organization, error) {
 	var org Organization
 	p, err := path("organizations", id)

@@ -49,8 +49,8 @@ type Profile struct {
 	ExternalMetadata string `json:"external_metadata"`
 }
 
-// OrganizationInput is the body of a create or a full update (PUT replaces
-// name, parent and profile).
+// OrganizationInput is the body of a create or an update. An update sends
+// the name and only what else changes: PUT keeps an omitted parent or profile.
 type OrganizationInput struct {
 	Name    string           `json:"name"`
 	Parent  *OrganizationRef `json:"parent,omitempty"`

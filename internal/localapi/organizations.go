@@ -3,6 +3,7 @@ package localapi
 import (
 	"cmp"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -148,10 +149,33 @@ func (s *Server) readableOrg(r *http.Request, p *principal, role Role) (*orgTree
 
 // orgBody is the body of POST and PUT /organizations.
 type orgBody struct {
-	Name    *string              `json:"name"`
-	Parent  *api.OrganizationRef `json:"parent"`
-	Profile *api.Profile         `json:"profile"`
+	Name    *string                      `json:"name"`
+	Parent  present[api.OrganizationRef] `json:"parent,omitzero"`
+	Profile present[api.Profile]         `json:"profile,omitzero"`
 }
+
+// present is a body field that knows whether the body had it at all: PUT
+// keeps what a body leaves out, and null says "none" (a parent of null
+// makes a root).
+type present[T any] struct {
+	Set   bool
+	Value *T // nil for null
+}
+
+func (p *present[T]) UnmarshalJSON(b []byte) error {
+	p.Set = true
+	if string(b) == "null" {
+		p.Value = nil
+		return nil
+	}
+	p.Value = new(T)
+	return json.Unmarshal(b, p.Value)
+}
+
+func (p present[T]) MarshalJSON() ([]byte, error) { return json.Marshal(p.Value) }
+
+// IsZero reports a field the body left out.
+func (p present[T]) IsZero() bool { return !p.Set }
 
 func (b orgBody) validate() (string, error) {
 	if b.Name == nil || strings.TrimSpace(*b.Name) == "" {
@@ -161,11 +185,11 @@ func (b orgBody) validate() (string, error) {
 	if utf8.RuneCountInString(name) > 255 || !utf8.ValidString(name) || strings.ContainsAny(name, "\x00\r\n") {
 		return "", badRequest("name must be one line of at most 255 characters")
 	}
-	if b.Parent != nil && !api.ValidID(b.Parent.ID) {
+	if b.Parent.Value != nil && !api.ValidID(b.Parent.Value.ID) {
 		return "", badRequest("parent.id is not a valid organization identifier")
 	}
-	if b.Profile != nil {
-		if err := validateProfile(*b.Profile); err != nil {
+	if b.Profile.Value != nil {
+		if err := validateProfile(*b.Profile.Value); err != nil {
 			return "", err
 		}
 	}
@@ -184,13 +208,13 @@ func (s *Server) createOrganization(w http.ResponseWriter, r *http.Request, p *p
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	t := s.store.tree()
-	rec := &orgRecord{ID: newID(), Name: name, CreateTime: s.now().UTC().Truncate(time.Microsecond), Profile: body.Profile,
+	rec := &orgRecord{ID: newID(), Name: name, CreateTime: s.now().UTC().Truncate(time.Microsecond), Profile: body.Profile.Value,
 		Flags: defaultFlags()}
-	if err := checkParent(t, p, body.Parent, ""); err != nil {
+	if err := checkParent(t, p, body.Parent.Value, ""); err != nil {
 		return err
 	}
-	if body.Parent != nil {
-		rec.ParentID = body.Parent.ID
+	if body.Parent.Value != nil {
+		rec.ParentID = body.Parent.Value.ID
 	}
 	nt := t.clone()
 	nt.byID[rec.ID] = rec
@@ -256,18 +280,26 @@ func (s *Server) updateOrganization(w http.ResponseWriter, r *http.Request, p *p
 	if err != nil {
 		return err
 	}
-	newParent := ""
-	if body.Parent != nil {
-		newParent = body.Parent.ID
+	// what the body leaves out is kept: a name-only update (the SDK's own
+	// example) neither moves the organization nor clears its profile
+	newParent, profile := old.ParentID, old.Profile
+	if body.Parent.Set {
+		newParent = ""
+		if body.Parent.Value != nil {
+			newParent = body.Parent.Value.ID
+		}
+	}
+	if body.Profile.Set {
+		profile = body.Profile.Value
 	}
 	if newParent != old.ParentID {
-		if err := checkParent(t, p, body.Parent, old.ID); err != nil {
+		if err := checkParent(t, p, body.Parent.Value, old.ID); err != nil {
 			return err
 		}
 	}
 	nt := t.clone()
 	rec := nt.byID[old.ID]
-	rec.Name, rec.ParentID, rec.Profile = name, newParent, body.Profile
+	rec.Name, rec.ParentID, rec.Profile = name, newParent, profile
 	nt.reindex()
 	res := nt.wire(rec)
 	err = s.store.writeTx(func(tx *sql.Tx) error {

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 	"strings"
 
@@ -53,21 +55,57 @@ func (s *Server) renderForm(c echo.Context, status int, set func(*templates.Over
 	})
 }
 
+// The API has no version field: a rename or a move reads the organization
+// fresh, compares it with the fingerprint of what the form showed, and on a
+// difference shows both instead of writing. It then sends the name and only
+// what changes (the API keeps an omitted parent and profile), never a field
+// read earlier: a stale copy would undo someone else's change.
+
+func orgFingerprint(what, value string) string {
+	sum := sha256.Sum256([]byte(what + "\x00" + value))
+	return base64.RawURLEncoding.EncodeToString(sum[:18])
+}
+
+// nameFingerprint identifies the name a rename form showed.
+func nameFingerprint(o api.Organization) string { return orgFingerprint("name", o.Name) }
+
+// parentFingerprint identifies the parent a move form showed.
+func parentFingerprint(o api.Organization) string {
+	if o.Parent == nil {
+		return orgFingerprint("parent", "")
+	}
+	return orgFingerprint("parent", o.Parent.ID)
+}
+
+// orgName is an organization's name for a message, or its ID when the
+// token may not read it.
+func (s *Server) orgName(c echo.Context, id string) string {
+	if o, err := s.getOrg(c, id); err == nil {
+		return o.Name
+	}
+	return id
+}
+
+// freshOrg reads an organization past the cache, for a write to compare with.
+func (s *Server) freshOrg(c echo.Context, id string) (api.Organization, error) {
+	return s.client(c).GetOrganization(c.Request().Context(), id)
+}
+
 func (s *Server) renameOrganization(c echo.Context) error {
 	id := c.Param("id")
 	name := strings.TrimSpace(c.FormValue("name"))
-	f := templates.RenameForm{CSRF: s.csrf(c), Action: orgURL(id), Name: name}
+	f := templates.RenameForm{CSRF: s.csrf(c), Action: orgURL(id), Name: name, Fingerprint: c.FormValue("fingerprint")}
 	status := http.StatusUnprocessableEntity
 	if f.Error = checkOrgName(name); f.Error == "" {
-		org, err := s.getOrg(c, id)
+		current, err := s.freshOrg(c, id)
 		if err != nil {
 			return err
 		}
-		in := api.OrganizationInput{Name: name, Profile: org.Profile}
-		if org.Parent != nil {
-			in.Parent = &api.OrganizationRef{ID: org.Parent.ID}
+		if fp := nameFingerprint(current); fp != f.Fingerprint {
+			f.Conflict = &templates.OrgConflict{Mine: name, Current: current.Name, Fingerprint: fp}
+			return s.renderRename(c, http.StatusConflict, f)
 		}
-		_, err = s.client(c).UpdateOrganization(c.Request().Context(), id, in)
+		updated, err := s.client(c).UpdateOrganization(c.Request().Context(), id, api.OrganizationInput{Name: name})
 		s.wrote(c)
 		msg, st, err := outcome(err)
 		switch {
@@ -78,9 +116,13 @@ func (s *Server) renameOrganization(c echo.Context) error {
 		case !isFragment(c):
 			return redirect(c, orgURL(id))
 		default:
-			f.Done, status = true, http.StatusOK
+			f.Done, f.Name, f.Fingerprint, status = true, updated.Name, nameFingerprint(updated), http.StatusOK
 		}
 	}
+	return s.renderRename(c, status, f)
+}
+
+func (s *Server) renderRename(c echo.Context, status int, f templates.RenameForm) error {
 	return s.renderForm(c, status, func(v *templates.OverviewView) { v.Rename = f }, func() error {
 		return render(c, status, templates.RenameOrg(f))
 	})
@@ -142,16 +184,26 @@ func (s *Server) moveCandidates(c echo.Context) error {
 
 func (s *Server) moveOrganization(c echo.Context) error {
 	id, parent := c.Param("id"), c.FormValue("parent_id")
-	f := templates.MoveForm{CSRF: s.csrf(c), Action: orgURL(id) + "/move", PickerURL: orgURL(id) + "/move"}
+	f := templates.MoveForm{CSRF: s.csrf(c), Action: orgURL(id) + "/move", PickerURL: orgURL(id) + "/move", Fingerprint: c.FormValue("fingerprint")}
 	status := http.StatusUnprocessableEntity
 	if err := s.checkMove(c, id, parent); err != "" {
 		f.Error = err
 	} else {
-		org, err := s.getOrg(c, id)
+		current, err := s.freshOrg(c, id)
 		if err != nil {
 			return err
 		}
-		_, err = s.client(c).UpdateOrganization(c.Request().Context(), id, api.OrganizationInput{Name: org.Name, Parent: &api.OrganizationRef{ID: parent}, Profile: org.Profile})
+		if fp := parentFingerprint(current); fp != f.Fingerprint {
+			f.Conflict = &templates.OrgConflict{Mine: "under " + s.orgName(c, parent), MineID: parent, Current: "at the root", Fingerprint: fp}
+			if current.Parent != nil {
+				f.Conflict.Current = "under " + s.orgName(c, current.Parent.ID)
+			}
+			return s.renderForm(c, http.StatusConflict, func(v *templates.OverviewView) { v.Move = f }, func() error {
+				return render(c, http.StatusConflict, templates.MoveOrg(f))
+			})
+		}
+		// the name is required by the API: the fresh one, read just now
+		_, err = s.client(c).UpdateOrganization(c.Request().Context(), id, api.OrganizationInput{Name: current.Name, Parent: &api.OrganizationRef{ID: parent}})
 		s.wrote(c)
 		msg, st, err := outcome(err)
 		if err != nil {

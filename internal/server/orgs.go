@@ -101,9 +101,9 @@ func (s *Server) overview(c echo.Context, org api.Organization) (templates.Overv
 	}
 	v.ChildrenTotal, v.ChildrenMore = kids.TotalSize, kids.NextPageToken != ""
 	csrf := s.csrf(c)
-	v.Rename = templates.RenameForm{CSRF: csrf, Action: orgURL(org.ID), Name: org.Name}
+	v.Rename = templates.RenameForm{CSRF: csrf, Action: orgURL(org.ID), Name: org.Name, Fingerprint: nameFingerprint(org)}
 	v.Create = templates.CreateForm{CSRF: csrf, Action: orgURL(org.ID) + "/children"}
-	v.Move = templates.MoveForm{CSRF: csrf, Action: orgURL(org.ID) + "/move", PickerURL: orgURL(org.ID) + "/move"}
+	v.Move = templates.MoveForm{CSRF: csrf, Action: orgURL(org.ID) + "/move", PickerURL: orgURL(org.ID) + "/move", Fingerprint: parentFingerprint(org)}
 	v.Delete = templates.DeleteForm{CSRF: csrf, Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID) + "/delete", Name: org.Name}
 	return v, nil
 }

@@ -409,7 +409,7 @@ func TestOrganizationAdministration(t *testing.T) {
 	if strings.Contains(page.Body, "<script>alert(1)") {
 		t.Fatal("an organization name was rendered as HTML")
 	}
-	r = u.HX("PUT", "/orgs/"+id, "rename-form", url.Values{"name": {"Ledger"}})
+	r = u.HX("PUT", "/orgs/"+id, "rename-form", url.Values{"name": {"Ledger"}, "fingerprint": {formFingerprint(t, page.Body, "rename-form")}})
 	contains(t, "rename", r, "Renamed")
 	if o := orgOf(t, e, id); o.Name != "Ledger" || o.Parent.ID != pp.ID {
 		t.Errorf("after rename: %+v", o)
@@ -419,7 +419,7 @@ func TestOrganizationAdministration(t *testing.T) {
 	risk := e.Org("Payments Risk")
 	cands := u.HX("GET", "/orgs/"+id+"/move?q=risk", "move-candidates", nil)
 	contains(t, "candidates", cands, risk.ID)
-	r = u.HX("POST", "/orgs/"+id+"/move", "move-form", url.Values{"parent_id": {risk.ID}})
+	r = u.HX("POST", "/orgs/"+id+"/move", "move-form", url.Values{"parent_id": {risk.ID}, "fingerprint": {formFingerprint(t, u.Get(to).Body, "move-form")}})
 	if r.Header.Get("HX-Redirect") != "/orgs/"+id {
 		t.Errorf("move: %d %q", r.Status, r.Body)
 	}
@@ -437,7 +437,7 @@ func TestOrganizationAdministration(t *testing.T) {
 		t.Errorf("still there: %v", err)
 	}
 	viewer := e.SignedIn(localapi.DemoViewerToken)
-	r = viewer.HX("PUT", "/orgs/"+pp.ID, "rename-form", url.Values{"name": {"Nope"}})
+	r = viewer.HX("PUT", "/orgs/"+pp.ID, "rename-form", url.Values{"name": {"Nope"}, "fingerprint": {formFingerprint(t, viewer.Get("/orgs/"+pp.ID).Body, "rename-form")}})
 	if r.Status != 403 || !strings.Contains(r.Body, "lacks permission") {
 		t.Errorf("viewer rename: %d", r.Status)
 	}
@@ -453,7 +453,7 @@ func TestRepeatViewsComeFromTheCache(t *testing.T) {
 	if n := e.UpstreamCalls() - before; n != 0 {
 		t.Errorf("a repeat view made %d upstream calls", n)
 	}
-	u.HX("PUT", "/orgs/"+gw.ID, "rename-form", url.Values{"name": {"Gateway"}})
+	u.HX("PUT", "/orgs/"+gw.ID, "rename-form", url.Values{"name": {"Gateway"}, "fingerprint": {formFingerprint(t, u.Get("/orgs/"+gw.ID).Body, "rename-form")}})
 	before = e.UpstreamCalls()
 	r := u.Get("/orgs/" + gw.ID)
 	if n := e.UpstreamCalls() - before; n == 0 || !strings.Contains(r.Body, ">Gateway<") {
@@ -597,4 +597,85 @@ func membersCount(t *testing.T, body string) int {
 	}
 	n, _ := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
 	return n
+}
+
+// formFingerprint is the fingerprint field of the form marked testid.
+func formFingerprint(t *testing.T, body, testid string) string {
+	t.Helper()
+	i := strings.Index(body, `data-testid="`+testid+`"`)
+	if i < 0 {
+		t.Fatalf("no form %s", testid)
+	}
+	fp := regexpValue(body[i:], "fingerprint")
+	if fp == "" {
+		t.Fatalf("form %s has no fingerprint", testid)
+	}
+	return fp
+}
+
+// Rename and move write only what the user changed, after a fresh read:
+// another person's profile change or move, made while the form was open,
+// is never undone, and a rename or move that meets another person's rename
+// or move shows both instead of writing.
+func TestRenameAndMoveNeverUndoOthersChanges(t *testing.T) {
+	e := testenv.New(t)
+	admin := e.SignedIn(localapi.DemoAdminToken)
+	gw, risk, pp := e.Org("Payments Gateway"), e.Org("Payments Risk"), e.Org("Payments Platform")
+	page := admin.Get("/orgs/" + gw.ID).Body // the admin's view, cached for up to 30 s
+
+	// meanwhile an editor changes the profile, and someone moves it
+	profile := api.Profile{BusinessName: "Gateway GmbH", BusinessEmail: "gw@example.com"}
+	if err := e.Admin().UpdateProfile(bg, gw.ID, profile); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Admin().UpdateOrganization(bg, gw.ID, api.OrganizationInput{Name: gw.Name, Parent: &api.OrganizationRef{ID: risk.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	// the admin renames keeping the same name: nothing of the others' is undone
+	r := admin.HX("PUT", "/orgs/"+gw.ID, "rename-form", url.Values{"name": {gw.Name}, "fingerprint": {formFingerprint(t, page, "rename-form")}})
+	contains(t, "rename", r, "Renamed")
+	o := orgOf(t, e, gw.ID)
+	if o.Parent == nil || o.Parent.ID != risk.ID {
+		t.Errorf("the rename moved the organization back: parent %+v", o.Parent)
+	}
+	if got := profileOf(t, e, gw.ID); got != profile {
+		t.Errorf("the rename undid the profile: %+v", got)
+	}
+
+	// a move from the old view meets the other move: both are shown, nothing moves
+	r = admin.HX("POST", "/orgs/"+gw.ID+"/move", "move-form", url.Values{"parent_id": {pp.ID}, "fingerprint": {formFingerprint(t, page, "move-form")}})
+	if r.Status != http.StatusConflict {
+		t.Fatalf("a move over another's move: %d", r.Status)
+	}
+	contains(t, "move conflict", r, "Someone moved this organization", "under Payments Platform", "under Payments Risk", "Move under Payments Platform anyway")
+	if o := orgOf(t, e, gw.ID); o.Parent.ID != risk.ID {
+		t.Errorf("a conflicting move was written: %+v", o.Parent)
+	}
+	// moving anyway, with the fingerprint of what was shown side by side
+	r = admin.HX("POST", "/orgs/"+gw.ID+"/move", "move-form", url.Values{"parent_id": {pp.ID}, "fingerprint": {formFingerprint(t, r.Body, "move-anyway")}})
+	if r.Header.Get("HX-Redirect") != "/orgs/"+gw.ID || orgOf(t, e, gw.ID).Parent.ID != pp.ID {
+		t.Errorf("move anyway: %d", r.Status)
+	}
+	if got := profileOf(t, e, gw.ID); got != profile {
+		t.Errorf("the move undid the profile: %+v", got)
+	}
+
+	// a rename over another's rename
+	page = admin.Get("/orgs/" + gw.ID).Body
+	if _, err := e.Admin().UpdateOrganization(bg, gw.ID, api.OrganizationInput{Name: "Gateway (renamed by Bo)"}); err != nil {
+		t.Fatal(err)
+	}
+	r = admin.HX("PUT", "/orgs/"+gw.ID, "rename-form", url.Values{"name": {"Gateway (Ann)"}, "fingerprint": {formFingerprint(t, page, "rename-form")}})
+	if r.Status != http.StatusConflict {
+		t.Fatalf("a rename over another's rename: %d", r.Status)
+	}
+	contains(t, "rename conflict", r, "Someone renamed this organization", "Gateway (Ann)", "Gateway (renamed by Bo)")
+	if o := orgOf(t, e, gw.ID); o.Name != "Gateway (renamed by Bo)" {
+		t.Errorf("a conflicting rename was written: %q", o.Name)
+	}
+	r = admin.HX("PUT", "/orgs/"+gw.ID, "rename-form", url.Values{"name": {"Gateway (Ann)"}, "fingerprint": {formFingerprint(t, r.Body, "rename-anyway")}})
+	contains(t, "rename anyway", r, "Renamed")
+	if o := orgOf(t, e, gw.ID); o.Name != "Gateway (Ann)" || o.Parent.ID != pp.ID {
+		t.Errorf("after renaming anyway: %+v", o)
+	}
 }

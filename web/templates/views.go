@@ -125,7 +125,17 @@ type Flag struct {
 type RenameForm struct {
 	CSRF                string
 	Action, Name, Error string
+	Fingerprint         string // of the name the form was shown with
+	Conflict            *OrgConflict
 	Done                bool
+}
+
+// OrgConflict is a rename or a move that met another person's change: what
+// the user asked for beside what the organization holds now.
+type OrgConflict struct {
+	Mine, Current string
+	MineID        string // the parent asked for (a move)
+	Fingerprint   string // of the current state: sending again applies the user's version over it
 }
 
 // CreateForm creates a sub-organization.
@@ -142,7 +152,9 @@ type CreateForm struct {
 type MoveForm struct {
 	CSRF                     string
 	Action, PickerURL, Query string
+	Fingerprint              string // of the parent the form was shown with
 	Candidates               []TreeNode
+	Conflict                 *OrgConflict
 	Error                    string
 }
 
