@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -55,13 +56,65 @@ func envDefault(name, def string) string {
 	return def
 }
 
+// parseFlags parses args, then gives every flag not set on the command line
+// the value of its ORGBOARD_ variable (--session-idle: ORGBOARD_SESSION_IDLE;
+// envNames renames some), through the flag's own parser: a value that does
+// not parse stops the start with the variable and the value named, never
+// falls back to the default.
+func parseFlags(fs *flag.FlagSet, args []string, envNames map[string]string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := envNames[f.Name]
+		if env == "" {
+			env = "ORGBOARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		}
+		v, ok := os.LookupEnv(env)
+		if !ok || set[f.Name] {
+			return
+		}
+		if err := fs.Set(f.Name, v); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q is not a valid value for --%s: %v", env, v, f.Name, unwrapFlagError(err)))
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// unwrapFlagError drops the flag package's "parse error" wrapping.
+func unwrapFlagError(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
+}
+
+// choice is a flag.Value that takes one of a few words.
+type choice struct {
+	value   string
+	allowed []string
+}
+
+func (c *choice) String() string { return c.value }
+
+func (c *choice) Set(v string) error {
+	for _, a := range c.allowed {
+		if strings.EqualFold(v, a) {
+			c.value = a
+			return nil
+		}
+	}
+	return fmt.Errorf("want one of %s", strings.Join(c.allowed, ", "))
+}
+
 func newLogger(w io.Writer, format, level string) *slog.Logger {
 	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		lv = slog.LevelInfo
-	}
+	lv.UnmarshalText([]byte(level)) // checked by its flag
 	opts := &slog.HandlerOptions{Level: lv}
-	if strings.EqualFold(format, "json") {
+	if format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
@@ -71,7 +124,7 @@ func newLogger(w io.Writer, format, level string) *slog.Logger {
 // console's local mode.
 type localAPIFlags struct {
 	dataDir   string
-	seedScale string
+	seedScale choice
 	rateLimit int
 	faults    faultFlags
 }
@@ -82,24 +135,34 @@ type faultFlags struct {
 }
 
 func (f *localAPIFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.dataDir, "data-dir", envDefault("DATA_DIR", "data"), "directory for databases and the session key (ORGBOARD_DATA_DIR)")
-	fs.StringVar(&f.seedScale, "seed-scale", envDefault("SEED_SCALE", "default"), "local API seed size on first start: default or large (ORGBOARD_SEED_SCALE)")
-	fs.IntVar(&f.rateLimit, "rate-limit", int(envFloatOr("RATE_LIMIT", 1200)), "local API: requests per token per five minutes, then 429 for five minutes, as Cloudflare does; 0 turns it off (ORGBOARD_RATE_LIMIT)")
-	fs.DurationVar(&f.faults.latency, "fault-latency", envDuration("FAULT_LATENCY"), "local API: added latency per request (ORGBOARD_FAULT_LATENCY)")
-	fs.Float64Var(&f.faults.rate429, "fault-429", envFloat("FAULT_429"), "local API: share of requests answered 429 (ORGBOARD_FAULT_429)")
-	fs.Float64Var(&f.faults.rate500, "fault-500", envFloat("FAULT_500"), "local API: share of requests answered 500 (ORGBOARD_FAULT_500)")
-	fs.Float64Var(&f.faults.malfmd, "fault-malformed", envFloat("FAULT_MALFORMED"), "local API: share of requests answered with a malformed body (ORGBOARD_FAULT_MALFORMED)")
+	f.seedScale = choice{value: "default", allowed: []string{"default", "large"}}
+	fs.StringVar(&f.dataDir, "data-dir", "data", "directory for databases and the session key (ORGBOARD_DATA_DIR)")
+	fs.Var(&f.seedScale, "seed-scale", "local API seed size on first start: default or large (ORGBOARD_SEED_SCALE)")
+	fs.IntVar(&f.rateLimit, "rate-limit", 1200, "local API: requests per token per five minutes, then 429 for five minutes, as Cloudflare does; 0 turns it off (ORGBOARD_RATE_LIMIT)")
+	fs.DurationVar(&f.faults.latency, "fault-latency", 0, "local API: added latency per request (ORGBOARD_FAULT_LATENCY)")
+	fs.Float64Var(&f.faults.rate429, "fault-429", 0, "local API: share of requests answered 429 (ORGBOARD_FAULT_429)")
+	fs.Float64Var(&f.faults.rate500, "fault-500", 0, "local API: share of requests answered 500 (ORGBOARD_FAULT_500)")
+	fs.Float64Var(&f.faults.malfmd, "fault-malformed", 0, "local API: share of requests answered with a malformed body (ORGBOARD_FAULT_MALFORMED)")
 }
 
-func envDuration(name string) time.Duration {
-	d, _ := time.ParseDuration(envDefault(name, "0s"))
-	return d
-}
-
-func envFloat(name string) float64 {
-	var f float64
-	fmt.Sscan(envDefault(name, "0"), &f)
-	return f
+// check refuses values that parse but make no sense.
+func (f *localAPIFlags) check() error {
+	var errs []error
+	for _, x := range []struct {
+		name string
+		v    float64
+	}{{"fault-429", f.faults.rate429}, {"fault-500", f.faults.rate500}, {"fault-malformed", f.faults.malfmd}} {
+		if x.v < 0 || x.v > 1 || math.IsNaN(x.v) {
+			errs = append(errs, fmt.Errorf("--%s %v: a share is between 0 and 1", x.name, x.v))
+		}
+	}
+	if f.rateLimit < 0 {
+		errs = append(errs, fmt.Errorf("--rate-limit %d: 0 turns it off; it cannot be negative", f.rateLimit))
+	}
+	if f.faults.latency < 0 {
+		errs = append(errs, fmt.Errorf("--fault-latency %v cannot be negative", f.faults.latency))
+	}
+	return errors.Join(errs...)
 }
 
 // openLocalAPI opens, seeds and wraps the local API's store.
@@ -109,7 +172,7 @@ func openLocalAPI(ctx context.Context, f localAPIFlags, clk clock.Clock, log *sl
 		return nil, nil, err
 	}
 	sw := clock.Start()
-	seeded, err := store.Seed(ctx, localapi.Scale(f.seedScale), clk.Now())
+	seeded, err := store.Seed(ctx, localapi.Scale(f.seedScale.value), clk.Now())
 	if err != nil {
 		store.Close()
 		return nil, nil, err
@@ -128,14 +191,18 @@ func openLocalAPI(ctx context.Context, f localAPIFlags, clk clock.Clock, log *sl
 func runLocalAPI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("orgboard localapi", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listen := fs.String("listen", envDefault("LOCALAPI_LISTEN", "127.0.0.1:8788"), "address to serve the local API on (ORGBOARD_LOCALAPI_LISTEN)")
+	listen := fs.String("listen", "127.0.0.1:8788", "address to serve the local API on (ORGBOARD_LOCALAPI_LISTEN)")
 	var lf localAPIFlags
 	lf.register(fs)
-	logFormat := fs.String("log-format", envDefault("LOG_FORMAT", "text"), "log format: text or json (ORGBOARD_LOG_FORMAT)")
-	if err := fs.Parse(args); err != nil {
+	logFormat := choice{value: "text", allowed: []string{"text", "json"}}
+	fs.Var(&logFormat, "log-format", "log format: text or json (ORGBOARD_LOG_FORMAT)")
+	if err := parseFlags(fs, args, map[string]string{"listen": "ORGBOARD_LOCALAPI_LISTEN"}); err != nil {
 		return err
 	}
-	log := newLogger(stderr, *logFormat, "info")
+	if err := lf.check(); err != nil {
+		return err
+	}
+	log := newLogger(stderr, logFormat.value, "info")
 	srv, store, err := openLocalAPI(ctx, lf, clock.System, log)
 	if err != nil {
 		return err
@@ -158,48 +225,62 @@ func printLocalAPI(w io.Writer, base string) {
 
 // consoleFlags configure the web console.
 type consoleFlags struct {
-	listen, apiURL, logFormat, logLevel string
-	secureCookies                       bool
-	sessionIdle, sessionMax, cacheTTL   time.Duration
-	loginRate, upstreamBudget           int
-	auditWindow                         time.Duration
-	local                               localAPIFlags
+	listen, apiURL                                  string
+	logFormat, logLevel                             choice
+	secureCookies                                   bool
+	sessionIdle, sessionMax, cacheTTL, auditTimeout time.Duration
+	loginRate, upstreamBudget                       int
+	auditWindow                                     time.Duration
+	local                                           localAPIFlags
 }
 
 func parseConsoleFlags(args []string, stderr io.Writer) (consoleFlags, error) {
 	fs := flag.NewFlagSet("orgboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f consoleFlags
-	fs.StringVar(&f.listen, "listen", envDefault("LISTEN", "localhost:8080"), "address to serve the console on (ORGBOARD_LISTEN)")
-	fs.StringVar(&f.apiURL, "api-url", envDefault("API_URL", ""), "Cloudflare API base URL, e.g. https://api.cloudflare.com/client/v4; empty runs the embedded local API (ORGBOARD_API_URL)")
-	fs.BoolVar(&f.secureCookies, "secure-cookies", envDefault("SECURE_COOKIES", "") == "true", "mark cookies Secure even without TLS here, e.g. behind a TLS proxy (ORGBOARD_SECURE_COOKIES=true)")
-	fs.DurationVar(&f.sessionIdle, "session-idle", envDurationOr("SESSION_IDLE", 30*time.Minute), "a session unused this long ends (ORGBOARD_SESSION_IDLE)")
-	fs.DurationVar(&f.sessionMax, "session-max", envDurationOr("SESSION_MAX", 12*time.Hour), "a session ends this long after sign-in (ORGBOARD_SESSION_MAX)")
-	fs.DurationVar(&f.cacheTTL, "cache-ttl", envDurationOr("CACHE_TTL", 30*time.Second), "how long a user's upstream reads are reused (ORGBOARD_CACHE_TTL)")
-	fs.IntVar(&f.loginRate, "login-rate", int(envFloatOr("LOGIN_RATE", 10)), "sign-in attempts allowed per minute per client address (ORGBOARD_LOGIN_RATE)")
-	fs.IntVar(&f.upstreamBudget, "upstream-budget", int(envFloatOr("UPSTREAM_BUDGET", 1160)), "upstream calls per token per five minutes the console allows itself; Cloudflare allows 1,200 (ORGBOARD_UPSTREAM_BUDGET; -1: no limit)")
-	fs.DurationVar(&f.auditWindow, "audit-window", envDurationOr("AUDIT_WINDOW", 90*24*time.Hour), "how far back the audit sync goes at first; users can extend it to 18 months (ORGBOARD_AUDIT_WINDOW)")
-	fs.StringVar(&f.logFormat, "log-format", envDefault("LOG_FORMAT", "text"), "log format: text or json (ORGBOARD_LOG_FORMAT)")
-	fs.StringVar(&f.logLevel, "log-level", envDefault("LOG_LEVEL", "info"), "log level: debug, info, warn, error (ORGBOARD_LOG_LEVEL)")
+	f.logFormat = choice{value: "text", allowed: []string{"text", "json"}}
+	f.logLevel = choice{value: "info", allowed: []string{"debug", "info", "warn", "error"}}
+	fs.StringVar(&f.listen, "listen", "localhost:8080", "address to serve the console on (ORGBOARD_LISTEN)")
+	fs.StringVar(&f.apiURL, "api-url", "", "Cloudflare API base URL, e.g. https://api.cloudflare.com/client/v4; empty runs the embedded local API (ORGBOARD_API_URL)")
+	fs.BoolVar(&f.secureCookies, "secure-cookies", false, "mark cookies Secure even without TLS here, e.g. behind a TLS proxy (ORGBOARD_SECURE_COOKIES: true, 1, false, 0...)")
+	fs.DurationVar(&f.sessionIdle, "session-idle", 30*time.Minute, "a session unused this long ends (ORGBOARD_SESSION_IDLE)")
+	fs.DurationVar(&f.sessionMax, "session-max", 12*time.Hour, "a session ends this long after sign-in (ORGBOARD_SESSION_MAX)")
+	fs.DurationVar(&f.cacheTTL, "cache-ttl", 30*time.Second, "how long a user's upstream reads are reused (ORGBOARD_CACHE_TTL)")
+	fs.IntVar(&f.loginRate, "login-rate", 10, "sign-in attempts allowed per minute per client address (ORGBOARD_LOGIN_RATE)")
+	fs.IntVar(&f.upstreamBudget, "upstream-budget", 1160, "upstream calls per token per five minutes the console allows itself; Cloudflare allows 1,200 (ORGBOARD_UPSTREAM_BUDGET; -1: no limit)")
+	fs.DurationVar(&f.auditWindow, "audit-window", 90*24*time.Hour, "how far back the audit sync goes at first; users can extend it to 18 months (ORGBOARD_AUDIT_WINDOW)")
+	fs.DurationVar(&f.auditTimeout, "audit-timeout", 10*time.Second, "how long an audit search may run; a summary gets twice as long, an export 24 times (ORGBOARD_AUDIT_TIMEOUT)")
+	fs.Var(&f.logFormat, "log-format", "log format: text or json (ORGBOARD_LOG_FORMAT)")
+	fs.Var(&f.logLevel, "log-level", "log level: debug, info, warn, error (ORGBOARD_LOG_LEVEL)")
 	f.local.register(fs)
-	return f, fs.Parse(args)
-}
-
-func envDurationOr(name string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(envDefault(name, "")); err == nil {
-		return d
+	if err := parseFlags(fs, args, nil); err != nil {
+		return f, err
 	}
-	return def
+	return f, errors.Join(f.check(), f.local.check())
 }
 
-func envFloatOr(name string, def float64) float64 {
-	if v := envDefault(name, ""); v != "" {
-		var f float64
-		if _, err := fmt.Sscan(v, &f); err == nil {
-			return f
+// check refuses values that parse but make no sense.
+func (f *consoleFlags) check() error {
+	var errs []error
+	positive := []struct {
+		name string
+		d    time.Duration
+	}{{"session-idle", f.sessionIdle}, {"session-max", f.sessionMax}, {"audit-window", f.auditWindow}, {"audit-timeout", f.auditTimeout}}
+	for _, x := range positive {
+		if x.d <= 0 {
+			errs = append(errs, fmt.Errorf("--%s %v: must be more than zero", x.name, x.d))
 		}
 	}
-	return def
+	if f.cacheTTL < 0 || f.cacheTTL > time.Minute {
+		errs = append(errs, fmt.Errorf("--cache-ttl %v: between 0 and 1m (audit searches rely on reads at most a minute old)", f.cacheTTL))
+	}
+	if f.loginRate <= 0 {
+		errs = append(errs, fmt.Errorf("--login-rate %d: must be more than zero", f.loginRate))
+	}
+	if f.upstreamBudget == 0 || f.upstreamBudget < -1 {
+		errs = append(errs, fmt.Errorf("--upstream-budget %d: calls per five minutes, or -1 for no limit", f.upstreamBudget))
+	}
+	return errors.Join(errs...)
 }
 
 func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -207,7 +288,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, f.logFormat, f.logLevel)
+	log := newLogger(stderr, f.logFormat.value, f.logLevel.value)
 	local := f.apiURL == ""
 	if local {
 		srv, store, err := openLocalAPI(ctx, f.local, clock.System, log)
@@ -244,7 +325,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func newConsole(ctx context.Context, f consoleFlags, local bool, log *slog.Logger) (http.Handler, func(), error) {
 	cfg := app.Config{APIURL: f.apiURL, Local: local, DataDir: f.local.dataDir, Secret: os.Getenv("ORGBOARD_SECRET"),
 		SecureCookies: f.secureCookies, SessionIdle: f.sessionIdle, SessionMax: f.sessionMax, CacheTTL: f.cacheTTL,
-		LoginRate: f.loginRate, AuditWindow: f.auditWindow, UpstreamBudget: f.upstreamBudget, Logger: log, Clock: clock.System}
+		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, Logger: log, Clock: clock.System}
 	if local {
 		for _, t := range localapi.DemoTokens() {
 			cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: t.Token, Role: t.Role, Description: t.Description})

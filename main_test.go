@@ -152,3 +152,43 @@ func TestGracefulShutdownAndRestart(t *testing.T) {
 		t.Errorf("after the restart: %d stored, %d claimed (before: %d)", stored2, claimed2, stored)
 	}
 }
+
+// A value that does not parse stops the start and names the variable and
+// the value; it is never replaced by the default. Booleans take what
+// strconv.ParseBool takes.
+func TestConfigurationThatDoesNotParseStopsTheStart(t *testing.T) {
+	tests := []struct {
+		env, value string
+		args       []string
+		want       string // in the error; "" means it parses
+	}{
+		{"ORGBOARD_SESSION_IDLE", "30", nil, `ORGBOARD_SESSION_IDLE="30" is not a valid value for --session-idle`},
+		{"ORGBOARD_SECURE_COOKIES", "yes", nil, `ORGBOARD_SECURE_COOKIES="yes"`},
+		{"ORGBOARD_SECURE_COOKIES", "1", nil, ""},
+		{"ORGBOARD_LOGIN_RATE", "ten", nil, "--login-rate"},
+		{"ORGBOARD_LOG_LEVEL", "verbose", nil, "want one of debug, info, warn, error"},
+		{"ORGBOARD_FAULT_500", "2", nil, "--fault-500 2: a share is between 0 and 1"},
+		{"ORGBOARD_CACHE_TTL", "5m", nil, "--cache-ttl 5m0s"},
+		{"ORGBOARD_SESSION_IDLE", "30", []string{"--session-idle", "45m"}, ""}, // the flag wins
+		{"ORGBOARD_AUDIT_TIMEOUT", "-1s", nil, "--audit-timeout -1s: must be more than zero"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env+"="+tt.value, func(t *testing.T) {
+			t.Setenv(tt.env, tt.value)
+			f, err := parseConsoleFlags(tt.args, io.Discard)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("got %v, want an error with %q", err, tt.want)
+			}
+			if tt.env == "ORGBOARD_SECURE_COOKIES" && tt.want == "" && !f.secureCookies {
+				t.Error("ORGBOARD_SECURE_COOKIES=1 left cookies without Secure")
+			}
+		})
+	}
+	t.Setenv("ORGBOARD_SESSION_IDLE", "30")
+	if err := run(context.Background(), []string{"--data-dir", t.TempDir()}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "ORGBOARD_SESSION_IDLE") {
+		t.Errorf("the console started with a bad value: %v", err)
+	}
+}

@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -112,6 +114,17 @@ func (c *Client) WithLimiter(l Limiter) *Client {
 	cp.limiter = l
 	return &cp
 }
+
+// TokenKey names a token without holding it: the same for every copy of a
+// client with that token, for keying what belongs to it (caches, budgets,
+// a rate limit's pause).
+func TokenKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:16])
+}
+
+// TokenKey is the key of the client's token.
+func (c *Client) TokenKey() string { return TokenKey(c.token) }
 
 // BaseURL is the API's base URL.
 func (c *Client) BaseURL() string { return c.base.String() }

@@ -38,6 +38,7 @@ type Config struct {
 	CacheTTL      time.Duration
 	LoginRate     int
 	AuditWindow   time.Duration
+	AuditTimeout  time.Duration // how long an audit search may run (0: 10 s)
 	DemoTokens    []templates.DemoToken
 	Logger        *slog.Logger
 	APIOptions    []api.Option // extra client options (tests shorten retries)
@@ -118,7 +119,7 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	checks := []server.Check{{Name: "console database", Run: db.Ping}, {Name: "audit database", Run: adb.Ping},
 		{Name: "upstream API", Run: client.Reachable}} // any HTTP answer will do: the check carries no token
 	c.Server = server.New(server.Config{Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger,
-		Budget: budgetOf(cfg.UpstreamBudget), Metrics: reg, Checks: checks, Clock: cfg.Clock},
+		Budget: budgetOf(cfg.UpstreamBudget), Metrics: reg, Checks: checks, Clock: cfg.Clock, AuditTimeout: cfg.AuditTimeout},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
 		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: audit.NewSavedSearches(adb)},
 		server.Usage{Jobs: jobs, Budgets: usage.NewBudgets(db, cfg.Clock)})

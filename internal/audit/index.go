@@ -121,9 +121,9 @@ type Scope struct {
 // DefaultWindow is how far back a query without since: looks.
 const DefaultWindow = 90 * 24 * time.Hour
 
-// window is the time range a query covers: since: or the default window,
+// Window is the time range a query covers: since: or the default window,
 // before: or now.
-func (x *Index) window(q Query) (since, before time.Time) {
+func (x *Index) Window(q Query) (since, before time.Time) {
 	since, before = q.Since, q.Before
 	if since.IsZero() {
 		since = x.now().Add(-DefaultWindow)
@@ -162,7 +162,7 @@ func (x *Index) compileText(q Query, s Scope, mode textMode) (string, []any, *te
 	for _, o := range s.Orgs {
 		args = append(args, o)
 	}
-	since, before := x.window(q)
+	since, before := x.Window(q)
 	if q.Before.IsZero() {
 		before = before.Add(time.Minute) // an entry stamped by a clock a little ahead is in
 	}

@@ -60,6 +60,9 @@ type Query struct {
 	Terms   []Term
 	Since   time.Time // zero: the default window
 	Before  time.Time // zero: now
+	// SinceText and BeforeText are the bounds as typed (7d, 2026-11-01):
+	// a link or a saved search keeps "the last 7 days", not the day it was made.
+	SinceText, BeforeText string
 }
 
 // SyntaxError points at the mistake in a query.
@@ -86,11 +89,14 @@ func Parse(s string, now time.Time) (Query, error) {
 	if !utf8.ValidString(s) {
 		return q, &SyntaxError{Pos: 1, Msg: "the query is not valid text"}
 	}
+	if i := strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && !unicode.IsSpace(r) }); i >= 0 {
+		return q, &SyntaxError{Pos: utf8.RuneCountInString(s[:i]) + 1, Msg: "the query holds a control character (such as NUL); type the search as text"}
+	}
 	p := &parser{s: s, now: now}
 	for parts := 0; ; parts++ {
 		p.skipSpace()
 		if p.i >= len(p.s) {
-			return q, nil
+			return q, q.checkRange()
 		}
 		if parts == maxParts {
 			return q, &SyntaxError{Pos: p.i + 1, Msg: fmt.Sprintf("a query has at most %d parts", maxParts)}
@@ -130,14 +136,14 @@ func (p *parser) part(q *Query) error {
 			return err
 		}
 		if strings.TrimSpace(text) != "" {
-			q.Terms = append(q.Terms, Term{Text: text, Negate: negate})
+			q.addTerm(Term{Text: text, Negate: negate})
 		}
 		return nil
 	}
 	word := p.word()
 	field, value, isFilter := strings.Cut(word, ":")
 	if !isFilter {
-		q.Terms = append(q.Terms, Term{Text: word, Negate: negate})
+		q.addTerm(Term{Text: word, Negate: negate})
 		return nil
 	}
 	field = strings.ToLower(field)
@@ -163,10 +169,13 @@ func (p *parser) filter(q *Query, start int, field, value string, negate bool) e
 		if err != nil {
 			return &SyntaxError{Pos: start + len(field) + 2, Msg: fmt.Sprintf("%s:%s is not a time: use 7d, 12h, 30m, 2026-11-01 or an RFC 3339 time", field, value)}
 		}
+		if t.Before(p.now.Add(-maxReach)) || t.After(p.now.Add(maxAhead)) {
+			return &SyntaxError{Pos: start + len(field) + 2, Msg: fmt.Sprintf("%s:%s is out of reach: audit entries are kept 18 months, so a time is at most 10 years back (since:520w) and at most a year ahead", field, value)}
+		}
 		if field == "since" {
-			q.Since = t
+			q.Since, q.SinceText = t, value
 		} else {
-			q.Before = t
+			q.Before, q.BeforeText = t, value
 		}
 		return nil
 	}
@@ -181,8 +190,33 @@ func (p *parser) filter(q *Query, start int, field, value string, negate bool) e
 	if field == "method" {
 		value = strings.ToUpper(value)
 	}
-	q.Filters = append(q.Filters, Filter{Field: field, Value: value, Negate: negate})
+	f := Filter{Field: field, Value: value, Negate: negate}
+	if !slices.Contains(q.Filters, f) { // a repeat says nothing more and costs a condition
+		q.Filters = append(q.Filters, f)
+	}
 	return nil
+}
+
+// maxReach and maxAhead bound since: and before: (the API keeps 18 months).
+const (
+	maxReach = 10 * 365 * 24 * time.Hour
+	maxAhead = 365 * 24 * time.Hour
+)
+
+// checkRange refuses a range that ends before it starts.
+func (q Query) checkRange() error {
+	if !q.Since.IsZero() && !q.Before.IsZero() && !q.Since.Before(q.Before) {
+		return &SyntaxError{Pos: 1, Msg: "since: is not before before:, so no entry can match; swap them or widen the range"}
+	}
+	return nil
+}
+
+// addTerm adds free text once: the same word twice matches what it does
+// once, and each costs the index a lookup.
+func (q *Query) addTerm(t Term) {
+	if !slices.Contains(q.Terms, t) {
+		q.Terms = append(q.Terms, t)
+	}
 }
 
 func (p *parser) word() string {
@@ -225,7 +259,7 @@ func (p *parser) quoted() (string, error) {
 // parseWhen reads 7d, 12h, 30m, a date (UTC) or an RFC 3339 time.
 func parseWhen(v string, now time.Time) (time.Time, error) {
 	if n := len(v); n >= 2 {
-		if k, err := strconv.Atoi(v[:n-1]); err == nil && k >= 0 && k <= 100000 {
+		if k, err := strconv.Atoi(v[:n-1]); err == nil && k >= 0 && k <= 1_000_000 { // bounded so that no unit overflows a Duration
 			switch v[n-1] {
 			case 'd':
 				return now.Add(-time.Duration(k) * 24 * time.Hour), nil
@@ -253,10 +287,14 @@ func (q Query) String() string {
 	for _, t := range q.Terms {
 		parts = append(parts, neg(t.Negate)+quoteIfNeeded(t.Text))
 	}
-	if !q.Since.IsZero() {
+	if q.SinceText != "" {
+		parts = append(parts, "since:"+quoteIfNeeded(q.SinceText))
+	} else if !q.Since.IsZero() {
 		parts = append(parts, "since:"+q.Since.UTC().Format(time.RFC3339))
 	}
-	if !q.Before.IsZero() {
+	if q.BeforeText != "" {
+		parts = append(parts, "before:"+quoteIfNeeded(q.BeforeText))
+	} else if !q.Before.IsZero() {
 		parts = append(parts, "before:"+q.Before.UTC().Format(time.RFC3339))
 	}
 	return strings.Join(parts, " ")

@@ -17,15 +17,16 @@ func TestParse(t *testing.T) {
 	}{
 		{`actor:alice@example.com action:update product:dns -result:failure "example.com" since:7d`, Query{
 			Filters: []Filter{{"actor", "alice@example.com", false}, {"action", "update", false}, {"product", "dns", false}, {"result", "failure", true}},
-			Terms:   []Term{{"example.com", false}}, Since: now.Add(-7 * 24 * time.Hour)}},
+			Terms:   []Term{{"example.com", false}}, Since: now.Add(-7 * 24 * time.Hour), SinceText: "7d"}},
 		{`since:2026-11-01 before:2026-11-20T10:00:00Z ip:192.0.2.1 token:ci-deploy`, Query{
 			Filters: []Filter{{"ip", "192.0.2.1", false}, {"token", "ci-deploy", false}},
-			Since:   time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Before: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}},
+			Since:   time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Before: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC),
+			SinceText: "2026-11-01", BeforeText: "2026-11-20T10:00:00Z"}},
 		{`method:put status:500 ray:abc-SJC resource:r1 type:dns_record`, Query{Filters: []Filter{
 			{"method", "PUT", false}, {"status", "500", false}, {"ray", "abc-SJC", false}, {"resource", "r1", false}, {"type", "dns_record", false}}}},
 		{`token:"terraform prod" -"say ""hi""" plain -word`, Query{Filters: []Filter{{"token", "terraform prod", false}},
 			Terms: []Term{{`say "hi"`, true}, {"plain", false}, {"word", true}}}},
-		{`ACTOR:Bob@x.example since:12h`, Query{Filters: []Filter{{"actor", "Bob@x.example", false}}, Since: now.Add(-12 * time.Hour)}},
+		{`ACTOR:Bob@x.example since:12h`, Query{Filters: []Filter{{"actor", "Bob@x.example", false}}, Since: now.Add(-12 * time.Hour), SinceText: "12h"}},
 		{"", Query{}},
 		{`   `, Query{}},
 		{`- x`, Query{Terms: []Term{{"-", false}, {"x", false}}}},
@@ -60,6 +61,13 @@ func TestParseErrorsPointAtTheMistake(t *testing.T) {
 		{`-since:7d`, "cannot be negated", 1},
 		{strings.Repeat("a ", 41), "at most 40 parts", 81},
 		{strings.Repeat("x", 1001), "longer than 1000", 1000},
+		{"dns\x00", "control character", 4},
+		{"a \x07b", "control character", 3},
+		{"since:20000w", "out of reach", 7},
+		{"since:1000000w", "out of reach", 7},
+		{"before:0001-01-01", "out of reach", 8},
+		{"since:2999-01-01", "out of reach", 7},
+		{"since:2026-11-20 before:2026-11-10", "not before before:", 1},
 	}
 	for _, tt := range tests {
 		_, err := Parse(tt.in, now)
@@ -67,6 +75,22 @@ func TestParseErrorsPointAtTheMistake(t *testing.T) {
 		if !ok || !strings.Contains(se.Msg, tt.wantMsg) || se.Pos != tt.wantPos {
 			t.Errorf("%q: got %v, want column %d: %s", tt.in, err, tt.wantPos, tt.wantMsg)
 		}
+	}
+}
+
+// Repeating a word or a filter adds nothing to a search but its cost: the
+// query keeps each once ("a" forty times ran 164 s).
+func TestParseMergesRepeatedParts(t *testing.T) {
+	q, err := Parse(strings.Repeat(`"a" `, 40), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q.Terms) != 1 {
+		t.Errorf("%d terms, want 1", len(q.Terms))
+	}
+	q, _ = Parse(`actor:x actor:x -product:dns -product:dns b b -b`, now)
+	if got := q.String(); got != "actor:x -product:dns b -b" {
+		t.Errorf("got %q", got)
 	}
 }
 

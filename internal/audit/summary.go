@@ -31,7 +31,7 @@ const facetSize = 6
 // queries, one per number, read a broad result six times: 1.3 million
 // matches took 16 s).
 func (x *Index) Summarize(ctx context.Context, q Query, s Scope) (Summary, error) {
-	sum := Summary{BucketSize: bucketSize(x.window(q))}
+	sum := Summary{BucketSize: bucketSize(x.Window(q))}
 	where, args, err := x.compile(q, s, textCounting)
 	if err != nil {
 		return sum, err

@@ -34,7 +34,10 @@ type Syncer struct {
 	mu       sync.Mutex
 	running  map[string]bool
 	finished map[string]time.Time
-	wg       sync.WaitGroup
+	// paused holds, per token (api.TokenKey), when Cloudflare's rate limit
+	// for it ends: one user's 429 pauses that user's syncs, not everyone's.
+	paused map[string]time.Time
+	wg     sync.WaitGroup
 }
 
 // Workers is how many organizations sync at once; the others queue.
@@ -46,13 +49,13 @@ func NewSyncer(ctx context.Context, idx *Index, log *slog.Logger) *Syncer {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Syncer{idx: idx, Window: DefaultWindow, Limit: 1000, MinInterval: 30 * time.Second, log: log, ctx: ctx,
-		running: map[string]bool{}, finished: map[string]time.Time{}, slots: make(chan struct{}, Workers)}
+		running: map[string]bool{}, finished: map[string]time.Time{}, paused: map[string]time.Time{}, slots: make(chan struct{}, Workers)}
 	s.w = newWriter(idx, log, &s.wg)
 	return s
 }
 
 // Ensure starts a background sync of org with the user's client, unless one
-// runs or the org is paused by a rate limit.
+// runs or the client's token is paused by Cloudflare's rate limit.
 func (s *Syncer) Ensure(client *api.Client, org string) { s.EnsureFor(client, org, Query{}) }
 
 // EnsureFor is Ensure for a search of q. While org's backfill has not yet
@@ -62,8 +65,10 @@ func (s *Syncer) Ensure(client *api.Client, org string) { s.EnsureFor(client, or
 // ones it drops. The backfill then fetches everything as before and stores
 // nothing twice; the focus pass does not move the sync's state.
 func (s *Syncer) EnsureFor(client *api.Client, org string, q Query) {
+	token := client.TokenKey()
 	s.mu.Lock()
-	if s.running[org] || s.ctx.Err() != nil || s.idx.now().Sub(s.finished[org]) < s.MinInterval {
+	now := s.idx.now()
+	if s.running[org] || s.ctx.Err() != nil || now.Sub(s.finished[org]) < s.MinInterval || now.Before(s.paused[token]) {
 		s.mu.Unlock()
 		return
 	}
@@ -72,10 +77,13 @@ func (s *Syncer) EnsureFor(client *api.Client, org string, q Query) {
 	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
+		limited := false
 		defer func() {
 			s.mu.Lock()
 			delete(s.running, org)
-			s.finished[org] = s.idx.now()
+			if !limited { // after a rate limit another user's token may sync the org at once
+				s.finished[org] = s.idx.now()
+			}
 			s.mu.Unlock()
 		}()
 		select {
@@ -84,10 +92,28 @@ func (s *Syncer) EnsureFor(client *api.Client, org string, q Query) {
 		case <-s.ctx.Done():
 			return
 		}
-		if err := s.syncOrg(s.ctx, client, org, q); err != nil && !errors.Is(err, context.Canceled) {
+		err := s.syncOrg(s.ctx, client, org, q)
+		limited = errors.Is(err, errRateLimited)
+		if err != nil && !errors.Is(err, context.Canceled) {
 			s.log.Warn("audit sync", "org", org, "error", err)
 		}
 	}()
+}
+
+// errRateLimited marks a sync that Cloudflare's rate limit for its token stopped.
+var errRateLimited = errors.New("the token is rate limited")
+
+// PausedUntil is when Cloudflare's rate limit for the token ends, if it
+// limits the token now.
+func (s *Syncer) PausedUntil(tokenKey string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	until, ok := s.paused[tokenKey]
+	if ok && !s.idx.now().Before(until) {
+		delete(s.paused, tokenKey)
+		return time.Time{}, false
+	}
+	return until, ok
 }
 
 // Wait blocks until every background sync has stopped.
@@ -111,11 +137,45 @@ func (s *Syncer) load(ctx context.Context, org string) (state, error) {
 	err := s.idx.db.R.QueryRowContext(ctx, `SELECT window_start, backfill_before, newest, synced, paused_until, error FROM sync_state WHERE org_id = ?`, org).
 		Scan(&st.windowStart, &st.backfillBefore, &st.newest, &st.synced, &st.pausedUntil, &st.err)
 	if errors.Is(err, sql.ErrNoRows) {
-		now := s.idx.now()
-		st = state{windowStart: now.Add(-s.Window).UnixMicro(), backfillBefore: sql.NullInt64{Int64: now.Add(time.Minute).UnixMicro(), Valid: true}}
-		return st, nil
+		return s.fresh(), nil
 	}
 	return st, err
+}
+
+// fresh is the state of an organization never synced: its window, all of
+// it still to fetch.
+func (s *Syncer) fresh() state {
+	now := s.idx.now()
+	return state{windowStart: now.Add(-s.Window).UnixMicro(), backfillBefore: sql.NullInt64{Int64: now.Add(time.Minute).UnixMicro(), Valid: true}}
+}
+
+// loadAll reads the states of orgs that have one.
+func (s *Syncer) loadAll(ctx context.Context, orgs []string) (map[string]state, error) {
+	out := make(map[string]state, len(orgs))
+	for start := 0; start < len(orgs); start += 1000 {
+		chunk := orgs[start:min(start+1000, len(orgs))]
+		args := make([]any, len(chunk))
+		for i, o := range chunk {
+			args[i] = o
+		}
+		rows, err := s.idx.db.R.QueryContext(ctx, `SELECT org_id, window_start, backfill_before, newest, synced, paused_until, error FROM sync_state WHERE org_id IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var org string
+			var st state
+			if err := rows.Scan(&org, &st.windowStart, &st.backfillBefore, &st.newest, &st.synced, &st.pausedUntil, &st.err); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[org] = st
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // saveState records a sync's state; the count of entries stored is the
@@ -140,25 +200,25 @@ func (s *Syncer) syncOrg(ctx context.Context, client *api.Client, org string, q 
 	if err != nil {
 		return err
 	}
-	if until := time.UnixMicro(st.pausedUntil); s.idx.now().Before(until) {
-		return fmt.Errorf("paused by a rate limit until %s", until.Format(time.RFC3339))
+	if until, limited := s.PausedUntil(client.TokenKey()); limited {
+		return fmt.Errorf("%w until %s", errRateLimited, until.Format(time.RFC3339))
 	}
 	st.pausedUntil, st.err = 0, ""
 	if p, ok := s.focus(st, q); ok {
 		if err := s.pages(ctx, client, org, &st, p, focusPass); err != nil {
-			return s.fail(ctx, org, st, err)
+			return s.fail(ctx, client, org, st, err)
 		}
 	}
 	if st.backfillBefore.Valid {
 		p := api.AuditParams{Since: rfc(st.windowStart), Before: rfc(st.backfillBefore.Int64)}
 		if err := s.pages(ctx, client, org, &st, p, backfillPass); err != nil {
-			return s.fail(ctx, org, st, err)
+			return s.fail(ctx, client, org, st, err)
 		}
 	}
 	// the newer pass's pages carry the state to its end: nothing to save after
 	p := api.AuditParams{Since: rfc(max(st.newest-int64(time.Second/time.Microsecond), st.windowStart)), Before: rfc(s.idx.now().Add(time.Minute).UnixMicro())}
 	if err := s.pages(ctx, client, org, &st, p, newerPass); err != nil {
-		return s.fail(ctx, org, st, err)
+		return s.fail(ctx, client, org, st, err)
 	}
 	return nil
 }
@@ -170,7 +230,7 @@ func (s *Syncer) focus(st state, q Query) (api.AuditParams, bool) {
 	if !st.backfillBefore.Valid || x.Empty() {
 		return api.AuditParams{}, false
 	}
-	since, _ := s.idx.window(q)
+	since, _ := s.idx.Window(q)
 	from, to := max(since.UnixMicro(), st.windowStart), st.backfillBefore.Int64
 	if !q.Before.IsZero() {
 		to = min(to, q.Before.UnixMicro())
@@ -278,19 +338,22 @@ func (q *queued) drain() error {
 
 func rfc(micros int64) string { return time.UnixMicro(micros).UTC().Format(time.RFC3339Nano) }
 
-// fail records why a sync stopped; a 429 pauses the org until Retry-After.
-func (s *Syncer) fail(ctx context.Context, org string, st state, err error) error {
+// fail records why a sync stopped. A 429 is the token's, not the
+// organization's: it pauses the syncs of that token until Retry-After, and
+// other users' tokens go on syncing the organization.
+func (s *Syncer) fail(ctx context.Context, client *api.Client, org string, st state, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err // shutdown: progress is saved, the next start resumes
 	}
 	var ae *api.Error
 	if errors.As(err, &ae) && ae.StatusCode == 429 {
 		wait := max(ae.RetryAfter, time.Second)
-		st.pausedUntil = s.idx.now().Add(wait).UnixMicro()
-		st.err = fmt.Sprintf("Cloudflare is limiting requests: the sync resumes in %d seconds", int(wait.Seconds()+0.5))
-	} else {
-		st.err = "the last sync stopped: the API did not answer usably; it is tried again on the next search"
+		s.mu.Lock()
+		s.paused[client.TokenKey()] = s.idx.now().Add(wait)
+		s.mu.Unlock()
+		return fmt.Errorf("%w: %w", errRateLimited, err) // what was stored is in the state already
 	}
+	st.err = "the last sync stopped: the API did not answer usably; it is tried again on the next search"
 	if serr := s.save(context.WithoutCancel(ctx), org, st); serr != nil {
 		return errors.Join(err, serr)
 	}
@@ -299,22 +362,33 @@ func (s *Syncer) fail(ctx context.Context, org string, st state, err error) erro
 
 // Progress is the sync state of the organizations of a search.
 type Progress struct {
-	Synced      int64
-	Covered     time.Time // entries from this time on are in the index
-	Done        bool      // every organization has finished its backfill and none runs
-	Running     int
-	OrgsDone    int // organizations whose backfill has finished
-	PausedUntil time.Time
-	Problem     string
+	Synced   int64
+	Covered  time.Time // entries from this time on are in the index, for every organization
+	Done     bool      // every organization has finished its backfill and none runs
+	Running  int
+	OrgsDone int // organizations whose backfill has finished
+	Problem  string
 }
 
-// Progress sums the state of orgs.
+// Covers reports whether the index holds every entry of the organizations
+// from since on (as far as the sync window reaches).
+func (p Progress) Covers(since time.Time) bool { return !p.Covered.After(since) }
+
+// Indexing reports whether a search from since waits for the sync: its
+// range is not in the index yet, and the sync is still on its way there.
+func (p Progress) Indexing(since time.Time) bool { return !p.Covers(since) && !p.Done }
+
+// Progress sums the state of orgs (read in one query per thousand).
 func (s *Syncer) Progress(ctx context.Context, orgs []string) (Progress, error) {
 	p := Progress{Done: true}
+	states, err := s.loadAll(ctx, orgs)
+	if err != nil {
+		return p, err
+	}
 	for _, org := range orgs {
-		st, err := s.load(ctx, org)
-		if err != nil {
-			return p, err
+		st, ok := states[org]
+		if !ok {
+			st = s.fresh()
 		}
 		p.Synced += st.synced
 		covered := st.windowStart
@@ -330,9 +404,6 @@ func (s *Syncer) Progress(ctx context.Context, orgs []string) (Progress, error) 
 		if s.Running(org) {
 			p.Running++
 			p.Done = false
-		}
-		if until := time.UnixMicro(st.pausedUntil); until.After(p.PausedUntil) && until.After(s.idx.now()) {
-			p.PausedUntil = until
 		}
 		if st.err != "" {
 			p.Problem = st.err

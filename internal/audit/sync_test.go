@@ -121,24 +121,36 @@ func TestSyncStoresEveryEntryOnceAcrossRestartsAndFaults(t *testing.T) {
 	}
 }
 
-func TestSyncPausesOnRateLimit(t *testing.T) {
+// A 429 pauses the syncs of the token that met it, until Retry-After; the
+// same organization goes on syncing with another user's token at once.
+func TestRateLimitPausesOnlyItsToken(t *testing.T) {
 	e := testenv.New(t)
 	org := e.Org("Payments Platform").ID
 	x, db := openIndex(t, t.TempDir())
 	defer db.Close()
 	s := audit.NewSyncer(bg, x, nil)
+	viewer := e.Admin().WithToken(localapi.DemoViewerToken)
 	e.LocalAPI.Faults().Set(localapi.FaultSettings{Rate429: 1, RetryAfter: 120 * time.Second})
-	if err := s.SyncOrg(bg, e.Admin(), org); err == nil {
+	if err := s.SyncOrg(bg, viewer, org); err == nil {
 		t.Fatal("a 429 did not stop the sync")
 	}
 	e.LocalAPI.Faults().Set(localapi.FaultSettings{})
 	calls := e.UpstreamCalls()
-	if err := s.SyncOrg(bg, e.Admin(), org); err == nil || e.UpstreamCalls() != calls {
-		t.Errorf("a paused org was synced again before Retry-After (%v)", err)
+	if err := s.SyncOrg(bg, viewer, org); err == nil || e.UpstreamCalls() != calls {
+		t.Errorf("the limited token synced again before Retry-After (%v)", err)
 	}
-	p, _ := s.Progress(bg, []string{org})
-	if p.PausedUntil.Before(clocktest.Now().Add(100*time.Second)) || p.Problem == "" {
-		t.Errorf("progress does not say the sync is paused: %+v", p)
+	if until, ok := s.PausedUntil(viewer.TokenKey()); !ok || until.Before(clocktest.Now().Add(100*time.Second)) {
+		t.Errorf("the viewer's token is not paused: %v %v", until, ok)
+	}
+	if _, ok := s.PausedUntil(e.Admin().TokenKey()); ok {
+		t.Error("another token is paused too")
+	}
+	// the admin's search starts a sync of the same organization at once
+	s.Ensure(e.Admin(), org)
+	s.Wait()
+	p, err := s.Progress(bg, []string{org})
+	if err != nil || !p.Done || p.Synced == 0 || p.Problem != "" {
+		t.Errorf("with another token: %+v %v", p, err)
 	}
 }
 

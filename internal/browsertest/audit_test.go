@@ -79,3 +79,24 @@ func TestAuditSearchJourney(t *testing.T) {
 	b.waitText(`[data-testid="audit-q-error"]`, `unknown filter "colour"`)
 	b.clean()
 }
+
+// A first visit, before any sync: the page says it is indexing, and the
+// results, counts and chart arrive by themselves, with no reload.
+func TestAuditFirstVisitFillsInByItself(t *testing.T) {
+	env := testenv.New(t)
+	b := newBrowser(t, env)
+	b.signIn("admin")
+	b.open("/audit?q=action%3Aupdate")
+	b.waitText(`[data-testid="audit-indexing"]`, "Indexing…")
+	b.do(chromedp.Evaluate[chromedp.Void](`window.__sameDocument = true`))
+	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="audit-row"]`)), chromedp.WaitNotPresent(chromedp.CSS(`[data-testid="audit-indexing"]`)))
+	b.waitText(`[data-testid="kpi-total"]`, ",") // thousands separators: the whole index counted
+	if b.eval(`String(window.__sameDocument === true)`) != "true" {
+		t.Error("the page was reloaded")
+	}
+	if strings.Contains(b.text(`[data-testid="audit-results"]`), "No entries match") {
+		t.Error("the results say nothing matches")
+	}
+	b.do(chromedp.Poll[chromedp.Void](`(() => { const c = document.querySelector('[data-testid="audit-chart"] canvas'); return !!c && c.width > 0; })()`))
+	b.clean()
+}

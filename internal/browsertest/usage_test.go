@@ -2,12 +2,13 @@ package browsertest
 
 import (
 	"context"
-	"orgboard/internal/clock/clocktest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"orgboard/internal/clock/clocktest"
 
 	"github.com/chromedp/chromedp"
 
@@ -55,9 +56,10 @@ func TestUsageReview(t *testing.T) {
 	b.do(chromedp.SetValue(chromedp.CSS(`#u-preset`), "last_month"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#u-preset').dispatchEvent(new Event('change', {bubbles: true}))`))
 	b.do(chromedp.Poll[chromedp.Void](`location.search.includes("preset=last_month")`), settled, chartsDrawn)
-	first := clocktest.Now().UTC().AddDate(0, -1, 0)
+	now := clocktest.Now().UTC()
+	first := time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, time.UTC) // AddDate(0, -1, 0) on the 31st is the 1st of this month
 	if from := b.value(`#u-from`); !strings.HasPrefix(from, first.Format("2006-01")+"-01") {
-		t.Errorf("from after choosing last month: %q", from)
+		t.Errorf("from after choosing last month: %q at %s", from, b.location())
 	}
 
 	// the table view of a chart, and its CSV

@@ -118,16 +118,30 @@ func (s *Server) searchAudit(c echo.Context, org string) error {
 	}
 	v, q, status := s.auditView(c, sc)
 	if v.QueryError == "" {
-		for _, o := range sc.orgs {
-			s.audit.Syncer.EnsureFor(s.client(c), o, q)
-		}
 		after, err := audit.ParseCursor(c.QueryParam("after"))
 		if err != nil {
 			return &userError{status: http.StatusBadRequest, title: "Bad page", message: "The results page asked for does not exist."}
 		}
-		if v.Rows, err = s.auditRows(c, q, sc, after, v.Ascending); err != nil {
+		p, err := s.syncFor(c, sc, q)
+		if err != nil {
 			return err
 		}
+		since, _ := s.audit.Index.Window(q)
+		if p.Indexing(since) { // the results so far; the page asks again until the sync covers the range
+			v.Indexing = &templates.AuditIndexing{Synced: templates.Count(p.Synced, "entry", "entries"), Since: localTime(since),
+				OrgsDone: p.OrgsDone, Orgs: len(sc.orgs), URL: c.Request().URL.RequestURI()}
+		} else if !p.Covers(since) {
+			v.Beyond = "The index holds these organizations' entries from " + p.Covered.UTC().Format("2 Jan 2006") +
+				" on: this search reaches further back. Sync more days below to search the older ones."
+		}
+		err = s.auditWork(c, searchDeadline, func(ctx context.Context) error {
+			v.Rows, err = s.auditRows(c, ctx, q, sc, after, v.Ascending)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		v.Rows.Indexing = v.Indexing != nil
 		if after != nil && isFragment(c) {
 			return render(c, http.StatusOK, templates.AuditRowsPart(v.Rows))
 		}
@@ -138,6 +152,19 @@ func (s *Server) searchAudit(c echo.Context, org string) error {
 	}
 	return s.showTab(c, status, "audit", func(api.Organization) (templ.Component, error) { return templates.AuditPanel(v), nil })
 }
+
+// syncFor starts the syncs a search of q needs (each organization's, with
+// the user's token) and reports how far they are.
+func (s *Server) syncFor(c echo.Context, sc auditScope, q audit.Query) (audit.Progress, error) {
+	client := s.client(c)
+	for _, o := range sc.orgs {
+		s.audit.Syncer.EnsureFor(client, o, q)
+	}
+	return s.audit.Syncer.Progress(c.Request().Context(), sc.orgs)
+}
+
+// localTime writes a time for the page (the browser shows it in its zone).
+func localTime(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
 
 // auditView reads the query and shapes everything but the rows.
 func (s *Server) auditView(c echo.Context, sc auditScope) (templates.AuditView, audit.Query, int) {
@@ -154,6 +181,7 @@ func (s *Server) auditView(c echo.Context, sc auditScope) (templates.AuditView, 
 		v.QueryError = "This query has a mistake " + err.Error() + "."
 		status = http.StatusBadRequest
 	}
+	v.Builder = builderOf(q)
 	params := sc.query()
 	params.Set("q", raw)
 	v.StatusURL = "/audit/status?" + sc.query().Encode()
@@ -162,6 +190,35 @@ func (s *Server) auditView(c echo.Context, sc auditScope) (templates.AuditView, 
 	v.ExportJSON = base + "/export?" + withParam(params, "format", "json")
 	v.Saved = s.savedSearches(c, sc.org)
 	return v, q, status
+}
+
+// builderOf fills the query builder from the query it wrote (or one typed
+// that it can show): the first value of each of its fields.
+func builderOf(q audit.Query) templates.AuditBuilder {
+	var b templates.AuditBuilder
+	for _, f := range q.Filters {
+		if f.Negate {
+			continue
+		}
+		switch {
+		case f.Field == "actor" && b.Actor == "":
+			b.Actor = f.Value
+		case f.Field == "action" && b.Action == "":
+			b.Action = f.Value
+		case f.Field == "product" && b.Product == "":
+			b.Product = f.Value
+		case f.Field == "result" && b.Result == "":
+			b.Result = f.Value
+		}
+	}
+	for _, t := range q.Terms {
+		if !t.Negate {
+			b.Text = t.Text
+			break
+		}
+	}
+	b.Since = q.SinceText
+	return b
 }
 
 func withParam(v url.Values, k, val string) string {
@@ -185,8 +242,12 @@ func (s *Server) buildAuditQuery(c echo.Context) error {
 	add("action", c.QueryParam("b_action"))
 	add("product", c.QueryParam("b_product"))
 	add("result", c.QueryParam("b_result"))
-	if since := c.QueryParam("b_since"); since != "" {
+	switch since := c.QueryParam("b_since"); since {
+	case "":
+	case "24h", "7d", "30d", "90d":
 		parts = append(parts, "since:"+since)
+	default:
+		return &userError{status: http.StatusBadRequest, title: "Bad query", message: "Since must be one of the builder's choices."}
 	}
 	if text := strings.TrimSpace(c.QueryParam("b_text")); text != "" {
 		parts = append(parts, audit.Query{Terms: []audit.Term{{Text: text}}}.String())
@@ -200,8 +261,8 @@ func (s *Server) buildAuditQuery(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?"+v.Encode())
 }
 
-func (s *Server) auditRows(c echo.Context, q audit.Query, sc auditScope, after *audit.Cursor, asc bool) (templates.AuditRows, error) {
-	page, err := s.audit.Index.Search(c.Request().Context(), q, audit.Scope{Orgs: sc.orgs}, after, asc, auditPageSize)
+func (s *Server) auditRows(c echo.Context, ctx context.Context, q audit.Query, sc auditScope, after *audit.Cursor, asc bool) (templates.AuditRows, error) {
+	page, err := s.audit.Index.Search(ctx, q, audit.Scope{Orgs: sc.orgs}, after, asc, auditPageSize)
 	if err != nil {
 		return templates.AuditRows{}, err
 	}
@@ -269,18 +330,26 @@ func (s *Server) auditStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st := templates.AuditStatus{URL: "/audit/status?" + sc.query().Encode(), Synced: strconv.FormatInt(p.Synced, 10), CSRF: s.csrf(c),
-		Org: sc.org, Sub: sc.descendants, CanExtend: s.now().Sub(p.Covered) < audit.MaxWindow-time.Hour,
-		Covered: p.Covered.UTC().Format("2006-01-02 15:04 UTC"), Done: p.Done, Problem: p.Problem, Organizations: len(sc.orgs)}
-	st.OrgsDone = p.OrgsDone
+	st := templates.AuditStatus{URL: "/audit/status?" + sc.query().Encode(), CSRF: s.csrf(c),
+		Org: sc.org, Sub: sc.descendants, CanExtend: s.now().Sub(p.Covered) < audit.MaxWindow-time.Hour, Done: p.Done, Problem: p.Problem}
+	entries, orgs := templates.Count(p.Synced, "entry", "entries"), templates.Count(len(sc.orgs), "organization", "organizations")
+	switch {
+	case p.Done:
+		st.Text = "Index up to date: " + entries + " of " + orgs + ", from " + localTime(p.Covered) + "."
+	case p.OrgsDone == len(sc.orgs):
+		st.Text = "Checking for new entries… " + entries + " of " + orgs + " in the index."
+	default:
+		st.Text = "Syncing the audit log: " + entries + " so far; " + templates.Number(p.OrgsDone) + " of " + orgs + " done…"
+	}
 	if len(sc.orgs) > 0 {
 		st.Percent = 100 * p.OrgsDone / len(sc.orgs)
 	}
 	if p.Done {
 		st.Percent = 100
 	}
-	if !p.PausedUntil.IsZero() {
-		st.Paused = fmt.Sprintf("Cloudflare is limiting requests for this token: the sync is paused until %s and resumes by itself.", p.PausedUntil.UTC().Format("15:04:05 UTC"))
+	if until, limited := s.audit.Syncer.PausedUntil(userKey(identity(c).Token)); limited {
+		st.Paused = fmt.Sprintf("Cloudflare is limiting requests made with your token: your syncs are paused until %s and resume by themselves. "+
+			"Other people's syncs go on with their own tokens.", until.UTC().Format("15:04:05 UTC"))
 		st.Done = false
 	}
 	return render(c, http.StatusOK, templates.AuditStatusPart(st))
@@ -295,11 +364,15 @@ func (s *Server) auditSummary(c echo.Context) error {
 	if err != nil {
 		return &userError{status: http.StatusBadRequest, title: "Bad query", message: err.Error()}
 	}
-	sum, err := s.audit.Index.Summarize(c.Request().Context(), q, audit.Scope{Orgs: sc.orgs})
+	var sum audit.Summary
+	err = s.auditWork(c, summaryDeadline, func(ctx context.Context) error {
+		sum, err = s.audit.Index.Summarize(ctx, q, audit.Scope{Orgs: sc.orgs})
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	v := templates.AuditSummary{Total: strconv.Itoa(sum.Total), Actors: strconv.Itoa(sum.Actors), Products: strconv.Itoa(sum.Products), FailureRate: "–", BucketLabel: "day"}
+	v := templates.AuditSummary{Total: templates.Number(sum.Total), Actors: templates.Number(sum.Actors), Products: templates.Number(sum.Products), FailureRate: "–", BucketLabel: "day"}
 	if sum.Total > 0 {
 		v.FailureRate = strconv.FormatFloat(100*float64(sum.Failures)/float64(sum.Total), 'f', 1, 64) + "%"
 	}
@@ -327,7 +400,7 @@ func (s *Server) auditSummary(c echo.Context) error {
 			}
 			inc, exc := audit.With(q, audit.Filter{Field: name, Value: cnt.Value}), audit.With(q, audit.Filter{Field: name, Value: cnt.Value, Negate: true})
 			p := sc.query()
-			f.Values = append(f.Values, templates.FacetValue{Count: strconv.Itoa(cnt.N), AuditValue: templates.AuditValue{Text: cnt.Value,
+			f.Values = append(f.Values, templates.FacetValue{Count: templates.Number(cnt.N), AuditValue: templates.AuditValue{Text: cnt.Value,
 				Include: base + "?" + withParam(p, "q", inc.String()), Exclude: base + "?" + withParam(p, "q", exc.String())}})
 		}
 		v.Facets = append(v.Facets, f)
@@ -391,7 +464,11 @@ func (s *Server) auditHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	entries, err := s.audit.Index.History(c.Request().Context(), c.Param("resource"), audit.Scope{Orgs: sc.orgs})
+	var entries []api.AuditEntry
+	err = s.auditWork(c, searchDeadline, func(ctx context.Context) error {
+		entries, err = s.audit.Index.History(ctx, c.Param("resource"), audit.Scope{Orgs: sc.orgs})
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -429,18 +506,30 @@ func (s *Server) auditExport(c echo.Context, org string) error {
 	if format != "csv" && format != "json" {
 		return &userError{status: http.StatusBadRequest, title: "Unknown format", message: "Export as csv or json."}
 	}
-	n, err := s.audit.Index.Count(c.Request().Context(), q, audit.Scope{Orgs: sc.orgs})
+	p, err := s.syncFor(c, sc, q)
 	if err != nil {
 		return err
 	}
-	typ := "application/json"
-	if format == "csv" {
-		typ = "text/csv; charset=utf-8"
+	if since, _ := s.audit.Index.Window(q); p.Indexing(since) {
+		return &userError{status: http.StatusServiceUnavailable, retryAfter: 30 * time.Second, title: "Not exported yet",
+			message: "The index does not hold all of this search's range yet (" + templates.Count(p.Synced, "entry", "entries") + " so far, " +
+				templates.Number(p.OrgsDone) + " of " + templates.Count(len(sc.orgs), "organization", "organizations") + " synced). " +
+				"The sync is running: try the export again in a minute, and it will hold every matching entry."}
 	}
-	attachment(c, "orgboard-audit-"+s.now().UTC().Format("20060102-150405")+"."+format, typ)
-	c.Response().Header().Set("X-Total-Count", strconv.Itoa(n)) // lets a client show progress
-	c.Response().WriteHeader(http.StatusOK)
-	return exportEntries(c.Request().Context(), c.Response(), format, s.audit.Index.All(c.Request().Context(), q, audit.Scope{Orgs: sc.orgs}))
+	return s.auditWork(c, exportDeadline, func(ctx context.Context) error {
+		n, err := s.audit.Index.Count(ctx, q, audit.Scope{Orgs: sc.orgs})
+		if err != nil {
+			return err
+		}
+		typ := "application/json"
+		if format == "csv" {
+			typ = "text/csv; charset=utf-8"
+		}
+		attachment(c, "orgboard-audit-"+s.now().UTC().Format("20060102-150405")+"."+format, typ)
+		c.Response().Header().Set("X-Total-Count", strconv.Itoa(n)) // lets a client show progress, and check it has everything
+		c.Response().WriteHeader(http.StatusOK)
+		return exportEntries(ctx, c.Response(), format, s.audit.Index.All(ctx, q, audit.Scope{Orgs: sc.orgs}))
+	})
 }
 
 func (s *Server) savedSearches(c echo.Context, scope string) []templates.SavedSearch {

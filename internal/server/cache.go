@@ -1,8 +1,7 @@
 package server
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"orgboard/internal/api"
 	"sync"
 	"time"
 
@@ -36,10 +35,7 @@ func NewCache(ttl time.Duration) *Cache {
 }
 
 // userKey names a user by their token without keeping the token.
-func userKey(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:16])
-}
+func userKey(token string) string { return api.TokenKey(token) }
 
 func (c *Cache) get(user, key string) (any, bool) {
 	c.mu.Lock()

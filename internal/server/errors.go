@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -21,6 +23,7 @@ import (
 type userError struct {
 	status         int
 	title, message string
+	retryAfter     time.Duration // sent as Retry-After when set
 }
 
 func (e *userError) Error() string { return e.title + ": " + e.message }
@@ -105,6 +108,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		retry = c.Request().URL.RequestURI()
 	}
 	status, alert := alertFor(err, retry)
+	var ue *userError
+	if errors.As(err, &ue) && ue.retryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(ue.retryAfter.Seconds())))
+	}
 	if status >= 500 {
 		s.log.Error("request failed", "path", c.Request().URL.Path, "error", err)
 	} else {

@@ -3,8 +3,8 @@ package server
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"io"
 	"iter"
 	"net/http"
@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"orgboard/internal/api"
+	"orgboard/internal/csvsafe"
 	"orgboard/web/templates"
 )
 
@@ -40,9 +41,9 @@ func exportEntries(ctx context.Context, w io.Writer, format string, entries iter
 			f.Flush()
 		}
 	}
-	var cw *csv.Writer
+	var cw *csvsafe.Writer
 	if format == "csv" {
-		cw = csv.NewWriter(bw)
+		cw = csvsafe.NewWriter(bw)
 		cw.Write(exportColumns)
 	} else {
 		bw.WriteString("[")
@@ -50,14 +51,16 @@ func exportEntries(ctx context.Context, w io.Writer, format string, entries iter
 	n := 0
 	for body, err := range entries {
 		if err != nil {
-			return err // the response is already under way: the truncated file shows the failure
+			stopped(bw, cw, n, err) // the response is under way: the file says it is incomplete
+			flush()
+			return err
 		}
 		if cw != nil {
 			var e api.AuditEntry
 			if err := json.Unmarshal(body, &e); err != nil {
 				return err
 			}
-			cw.Write(csvSafe(exportRecord(&e)))
+			cw.Write(exportRecord(&e))
 		} else {
 			if n > 0 {
 				bw.WriteString(",\n")
@@ -68,10 +71,12 @@ func exportEntries(ctx context.Context, w io.Writer, format string, entries iter
 			if cw != nil {
 				cw.Flush()
 			}
-			flush()
 			if ctx.Err() != nil {
+				stopped(bw, cw, n, ctx.Err())
+				flush()
 				return ctx.Err()
 			}
+			flush()
 		}
 	}
 	if cw != nil {
@@ -83,18 +88,19 @@ func exportEntries(ctx context.Context, w io.Writer, format string, entries iter
 	return nil
 }
 
-// csvSafe keeps spreadsheet programs from running a cell as a formula
-// (a negative number stays a number).
-func csvSafe(rec []string) []string {
-	for i, v := range rec {
-		if v == "" || (v[0] == '-' && isNumber(v)) {
-			continue
-		}
-		if v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r' {
-			rec[i] = "'" + v
-		}
+// stopped ends an export cut short so that nobody takes it for whole: a
+// last CSV row that says so, or a JSON array left open (not valid JSON).
+func stopped(bw *bufio.Writer, cw *csvsafe.Writer, n int, err error) {
+	why := "the export was stopped"
+	if errors.Is(err, context.DeadlineExceeded) {
+		why = "the export took too long and was stopped: narrow the search (a filter, a shorter since:) and export again"
 	}
-	return rec
+	if cw != nil {
+		cw.Write([]string{"INCOMPLETE EXPORT", strconv.Itoa(n) + " entries written; " + why})
+		cw.Flush()
+		return
+	}
+	bw.WriteString("\n")
 }
 
 // flatten turns a JSON object into path → value, for diffs.
@@ -157,11 +163,6 @@ func diff(before, after map[string]string) []templates.Change {
 		return 0
 	})
 	return out
-}
-
-func isNumber(s string) bool {
-	_, err := strconv.ParseFloat(s, 64)
-	return err == nil
 }
 
 // attachment names a download and its type; the first write sends them.

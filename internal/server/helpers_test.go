@@ -37,3 +37,5 @@ func regexpAttr(body, expr string) string {
 	}
 	return m[1]
 }
+
+func regexpMatch(body, expr string) bool { return regexp.MustCompile(expr).MatchString(body) }

@@ -31,6 +31,9 @@ type Config struct {
 	Checks     []Check               // what /readyz checks
 	Logger     *slog.Logger
 	Clock      clock.Clock // nil: the machine's
+	// AuditTimeout bounds an audit search (a summary gets twice as long, an
+	// export 24 times); 0: 10 seconds.
+	AuditTimeout time.Duration
 }
 
 // Server is the console.
@@ -41,6 +44,7 @@ type Server struct {
 	assets *web.Assets
 	cache  *Cache
 	logins *rateLimiter
+	gate   *queryGate // the audit index's heavy reads
 	audit  Audit
 	usage  Usage
 	log    *slog.Logger
@@ -51,6 +55,9 @@ type Server struct {
 func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, aud Audit, use Usage) *Server {
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = 30 * time.Second
+	}
+	if cfg.AuditTimeout <= 0 {
+		cfg.AuditTimeout = 10 * time.Second
 	}
 	if cfg.LoginRate == 0 {
 		cfg.LoginRate = 10
@@ -66,7 +73,7 @@ func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, 
 		cfg.Metrics = metrics.New()
 	}
 	s := &Server{cfg: cfg, api: client, auth: mgr, assets: assets, cache: NewCache(cfg.CacheTTL),
-		logins: newRateLimiter(cfg.LoginRate, time.Minute), audit: aud, usage: use, log: cfg.Logger}
+		logins: newRateLimiter(cfg.LoginRate, time.Minute), gate: newQueryGate(3, 6, 5*time.Second), audit: aud, usage: use, log: cfg.Logger}
 	s.echo = s.routes()
 	s.registerGauges()
 	return s

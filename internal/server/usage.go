@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 
 	"orgboard/internal/api"
 	"orgboard/internal/charts"
+	"orgboard/internal/csvsafe"
 	"orgboard/internal/usage"
 	"orgboard/web/templates"
 )
@@ -472,10 +472,10 @@ func (s *Server) usageChartCSV(c echo.Context) error {
 		return &userError{status: http.StatusBadRequest, title: "No such chart", message: "The chart asked for is not on this page."}
 	}
 	attachment(c, "orgboard-usage-"+t.Name+"-"+q.from.Format("20060102")+"-"+q.to.Format("20060102")+".csv", "text/csv; charset=utf-8")
-	w := csv.NewWriter(c.Response())
+	w := csvsafe.NewWriter(c.Response())
 	w.Write(t.Head)
 	for _, row := range t.Rows {
-		w.Write(csvSafe(row))
+		w.Write(row)
 	}
 	w.Flush()
 	return w.Error()
@@ -534,10 +534,10 @@ func (s *Server) usageExport(c echo.Context) error {
 		return json.NewEncoder(c.Response()).Encode(rows)
 	}
 	attachment(c, name, "text/csv; charset=utf-8")
-	w := csv.NewWriter(c.Response())
+	w := csvsafe.NewWriter(c.Response())
 	w.Write([]string{"group", "group_key", "period", "measure", "unit", "currency", "value"})
 	for _, r := range rows {
-		w.Write(csvSafe([]string{r.Group, r.GroupKey, r.Period, r.Measure, r.Unit, r.Currency, strconv.FormatFloat(r.Value, 'f', -1, 64)}))
+		w.Write([]string{r.Group, r.GroupKey, r.Period, r.Measure, r.Unit, r.Currency, strconv.FormatFloat(r.Value, 'f', -1, 64)})
 	}
 	w.Flush()
 	return w.Error()

@@ -104,6 +104,8 @@ type Options struct {
 	// Now, when set, is the date the stack runs on (a test of the first of
 	// a month, say); the seed stays the process's.
 	Now time.Time
+	// AuditTimeout is the audit search's deadline (0: the console's default).
+	AuditTimeout time.Duration
 }
 
 // New starts the stack.
@@ -141,7 +143,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.proxy = newProxy(t, e.API.Listener.Addr().String())
 	cfg := app.Config{APIURL: "http://" + e.proxy.addr + localapi.BasePath, Local: true, DataDir: dir, SessionIdle: 30 * time.Minute,
-		SessionMax: 12 * time.Hour, CacheTTL: o.CacheTTL, Clock: e.Clock, LoginRate: o.LoginRate, Logger: log, UpstreamBudget: cmp.Or(o.UpstreamBudget, -1),
+		SessionMax: 12 * time.Hour, CacheTTL: o.CacheTTL, Clock: e.Clock, AuditTimeout: o.AuditTimeout, LoginRate: o.LoginRate, Logger: log, UpstreamBudget: cmp.Or(o.UpstreamBudget, -1),
 		APIOptions: []api.Option{api.WithRetries(2, 5*time.Millisecond), api.WithMaxRetryWait(time.Second)}}
 	for _, d := range localapi.DemoTokens() {
 		cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: d.Token, Role: d.Role, Description: d.Description})
@@ -323,4 +325,17 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// AllOrgIDs lists every organization of the seed (the admin sees them all).
+func (e *Env) AllOrgIDs() []string {
+	e.t.Helper()
+	var ids []string
+	for o, err := range e.Admin().Organizations(context.Background(), api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 1000}}) {
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		ids = append(ids, o.ID)
+	}
+	return ids
 }

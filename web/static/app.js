@@ -150,14 +150,11 @@
   });
   if (dark && dark.addEventListener) dark.addEventListener("change", function () { startCharts(document); });
 
-  // A range preset and its dates: choosing a preset clears the dates, a
-  // date makes the range custom (capture: before htmx sends the change).
+  // A date makes the range custom (capture: before htmx sends the change);
+  // a preset wins over the dates sent with it, and the answer shows its dates.
   document.addEventListener("change", function (ev) {
     var t = ev.target;
-    if (!t || !t.form) return;
-    if (t.hasAttribute("data-preset")) {
-      t.form.querySelectorAll("[data-range]").forEach(function (i) { i.value = ""; });
-    } else if (t.hasAttribute("data-range")) {
+    if (t && t.form && t.hasAttribute("data-range")) {
       var p = t.form.querySelector("[data-preset]");
       if (p) p.value = "custom";
     }

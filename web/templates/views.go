@@ -275,9 +275,19 @@ type AuditView struct {
 	ExportCSV   string
 	ExportJSON  string
 	Rows        AuditRows
+	Indexing    *AuditIndexing // the sync has not reached the search's range yet
+	Beyond      string         // the search reaches further back than the index
 	Saved       []SavedSearch
 	SaveAction  string
 	CSRF        string
+}
+
+// AuditIndexing says a search's range is still being synced: the results so
+// far, and the page asks again (URL) until the sync covers the range.
+type AuditIndexing struct {
+	Synced, Since  string
+	OrgsDone, Orgs int
+	URL            string
 }
 
 // AuditBuilder is the form that writes a query for those who do not type it.
@@ -287,9 +297,10 @@ type AuditBuilder struct {
 
 // AuditRows is one page of results; the last row loads the next page.
 type AuditRows struct {
-	Rows    []AuditRow
-	MoreURL string
-	Empty   bool
+	Rows     []AuditRow
+	MoreURL  string
+	Empty    bool
+	Indexing bool // an empty page means "not synced yet", not "nothing matches"
 }
 
 // AuditRow is one entry in the results.
@@ -308,18 +319,15 @@ type AuditValue struct {
 
 // AuditStatus is the sync progress bar.
 type AuditStatus struct {
-	URL           string
-	Synced        string
-	Covered       string
-	Percent       int
-	Done          bool
-	Paused        string
-	Problem       string
-	Organizations int
-	OrgsDone      int
-	CSRF, Org     string
-	Sub           bool
-	CanExtend     bool
+	URL       string
+	Text      string // what the sync is doing, in words
+	Percent   int
+	Done      bool
+	Paused    string
+	Problem   string
+	CSRF, Org string
+	Sub       bool
+	CanExtend bool
 }
 
 // AuditSummary is the numbers, facets and chart above the results.

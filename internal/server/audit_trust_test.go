@@ -1,0 +1,135 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"orgboard/internal/localapi"
+	"orgboard/internal/testenv"
+)
+
+// First visit: while the sync has not reached the search's range the page
+// says it is indexing (never "No entries match") and asks again by itself;
+// once the range is in, the results and the summary's loader are there.
+func TestAuditFirstVisitSaysItIsIndexing(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	path := "/audit?q=" + url.QueryEscape("action:update since:30d")
+	first := u.Get(path)
+	contains(t, "first visit", first, `data-testid="audit-indexing"`, "Indexing…", `hx-trigger="every 3s"`)
+	if strings.Contains(first.Body, "No entries match") || strings.Contains(first.Body, `id="audit-summary"`) {
+		t.Error("the first visit says nothing matches, or counts, before the sync reached the range")
+	}
+	var r testenv.Response
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if r = u.HX("GET", path, "audit-live", nil); !strings.Contains(r.Body, `data-testid="audit-indexing"`) {
+			break
+		}
+	}
+	contains(t, "after the sync", r, `data-testid="audit-row"`, `id="audit-summary"`)
+	if strings.Contains(r.Body, `hx-trigger="every 3s"`) {
+		t.Error("the page still asks again after the sync covered the range")
+	}
+}
+
+// An export of a range not synced yet starts the sync and refuses, with
+// when to try again, instead of answering an empty file; once synced it
+// holds the entries.
+func TestAuditExportWaitsForTheSync(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	path := "/audit/export?format=json&q=" + url.QueryEscape("action:update since:30d")
+	r := u.Get(path)
+	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" || !strings.Contains(r.Body, "try the export again") {
+		t.Fatalf("export before the sync: %d Retry-After %q", r.Status, r.Header.Get("Retry-After"))
+	}
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if r = u.Get(path); r.Status != http.StatusServiceUnavailable {
+			break
+		}
+	}
+	if r.Status != 200 || !strings.HasPrefix(r.Body, "[{") || r.Header.Get("X-Total-Count") == "0" {
+		t.Errorf("export after the sync: %d %q", r.Status, r.Body[:min(len(r.Body), 40)])
+	}
+}
+
+// One user's 429 pauses that user's syncs only: another user's search of
+// the same organizations syncs at once, and each is told whose budget ran out.
+func TestAuditRateLimitIsPerToken(t *testing.T) {
+	e := testenv.New(t)
+	limited := func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.HasSuffix(r.URL.Path, "/logs/audit") && r.Header.Get("Authorization") == "Bearer "+localapi.DemoViewerToken {
+			w.Header().Set("Retry-After", "300")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			w.Write([]byte(`{"success":false,"errors":[{"code":971,"message":"Please wait and consider throttling your request speed"}],"messages":[],"result":null}`))
+			return true
+		}
+		return false
+	}
+	e.Intercept.Store(&limited)
+	viewer, admin := e.SignedIn(localapi.DemoViewerToken), e.SignedIn(localapi.DemoAdminToken)
+	pp := e.Org("Payments Platform")
+	base := "/orgs/" + pp.ID + "/audit"
+	viewer.Get(base)
+	for deadline := time.Now().Add(10 * time.Second); e.Syncer.Running(pp.ID) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	vs := viewer.HX("GET", "/audit/status?org="+pp.ID, "audit-status", nil)
+	contains(t, "the viewer's status", vs, "limiting requests made with your token", "Other people&#39;s syncs go on")
+	synced(t, e, admin, base, pp.ID)
+	as := admin.HX("GET", "/audit/status?org="+pp.ID, "audit-status", nil)
+	if strings.Contains(as.Body, "limiting requests") || !strings.Contains(as.Body, "Index up to date") {
+		t.Errorf("the admin's status: %s", snippet(as.Body, "audit-status"))
+	}
+}
+
+// Bad queries get a 400 that points at the mistake, never a 500.
+func TestAuditQueriesThatPointAtTheirMistake(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	for _, tt := range []struct{ q, want string }{
+		{"\x00", "control character"}, {"dns\x00", "column 4"}, {"since:20000w", "out of reach"},
+		{"before:0001-01-01", "out of reach"}, {"since:2026-11-20 before:2026-11-10", "not before before:"},
+	} {
+		for _, path := range []string{"/audit?q=", "/audit/summary?q=", "/audit/export?format=csv&q="} {
+			r := u.Get(path + url.QueryEscape(tt.q))
+			if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, tt.want) {
+				t.Errorf("%s%q: %d, want 400 with %q", path, tt.q, r.Status, tt.want)
+			}
+		}
+	}
+}
+
+// The status and the summary write counts as people read them, and the
+// query builder writes its query without empty fields in the address.
+func TestAuditCountsAndBuilder(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	gw := e.Org("Payments Gateway")
+	synced(t, e, u, "/orgs/"+gw.ID+"/audit", gw.ID)
+	st := u.HX("GET", "/audit/status?org="+gw.ID, "audit-status", nil)
+	if !strings.Contains(st.Body, " of 1 organization,") {
+		t.Errorf("status: %s", snippet(st.Body, "Index up to date"))
+	}
+	all := e.SignedIn(localapi.DemoAdminToken)
+	synced(t, e, all, "/audit", e.AllOrgIDs()...)
+	if st := all.HX("GET", "/audit/status", "audit-status", nil); !regexpMatch(st.Body, `Index up to date: [0-9]{1,3}(,[0-9]{3})+ entries of [0-9]+ organizations`) {
+		t.Errorf("status without separators: %s", snippet(st.Body, "Index up to date"))
+	}
+	r := u.Get("/orgs/" + gw.ID + "/audit?build=1&b_actor=&b_action=update&b_product=&b_result=&b_since=7d&b_text=")
+	loc := r.Header.Get("Location")
+	if r.Status != http.StatusSeeOther || strings.Contains(loc, "b_") || !strings.Contains(loc, "q=action%3Aupdate+since%3A7d") {
+		t.Errorf("builder: %d %q", r.Status, loc)
+	}
+	page := u.Get(loc)
+	if !strings.Contains(page.Body, `<option value="update" selected>`) || !strings.Contains(page.Body, `<option value="7d" selected>`) {
+		t.Error("the builder lost its fields after writing the query")
+	}
+	if bad := u.Get("/orgs/" + gw.ID + "/audit?build=1&b_since=7d+foo"); bad.Status != http.StatusBadRequest {
+		t.Errorf("builder with a forged since: %d", bad.Status)
+	}
+}
