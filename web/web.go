@@ -55,6 +55,19 @@ func (a *Assets) URL(name string) string {
 	return "/static/missing/" + name
 }
 
+// ServeFile serves one logical asset under a fixed address (such as
+// /favicon.ico, which browsers ask for by that name), cached for a day.
+func (a *Assets) ServeFile(w http.ResponseWriter, r *http.Request, name, contentType string) {
+	b, err := fs.ReadFile(a.fsys, name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Header().Set("Content-Type", contentType)
+	http.ServeContent(w, r, path.Base(name), time.Time{}, strings.NewReader(string(b)))
+}
+
 // ServeHTTP serves /static/{hashed name} with a year of caching.
 func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hashed := strings.TrimPrefix(r.URL.Path, "/static/")

@@ -134,13 +134,17 @@ var validID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // ValidID reports whether s may be used as an identifier in a path.
 func ValidID(s string) bool { return validID.MatchString(s) }
 
+// ErrInvalidID is inside the error of a call refused before it was made:
+// an identifier that is not one (the caller's input, not the API's fault).
+var ErrInvalidID = errors.New("not a valid identifier")
+
 // path joins escaped segments after checking each identifier, so that no
 // value can change the route.
 func path(segments ...string) (string, error) {
 	var b strings.Builder
 	for i, s := range segments {
 		if i%2 == 1 && !ValidID(s) {
-			return "", &Error{Path: strings.Join(segments[:i], "/"), Reason: fmt.Sprintf("invalid identifier %q", truncate(s, 70))}
+			return "", fmt.Errorf("%s %q: %w", strings.Join(segments[:i], "/"), truncate(s, 70), ErrInvalidID)
 		}
 		b.WriteString("/")
 		b.WriteString(url.PathEscape(s))

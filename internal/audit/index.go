@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"iter"
@@ -500,7 +499,7 @@ func (x *Index) bodies(ctx context.Context, ids []int64) (map[int64][]byte, erro
 func (x *Index) Entry(ctx context.Context, id string, s Scope) (api.AuditEntry, string, error) {
 	var e api.AuditEntry
 	if len(s.Orgs) == 0 {
-		return e, "", errNoRows
+		return e, "", ErrNotFound
 	}
 	args := []any{id}
 	for _, o := range s.Orgs {
@@ -604,7 +603,8 @@ func (x *Index) Count(ctx context.Context, q Query, s Scope) (int, error) {
 	return n, err
 }
 
-var errNoRows = sql.ErrNoRows
+// ErrNotFound is a missing entry or saved search.
+var ErrNotFound = errors.New("not found")
 
-// IsNotFound reports a missing entry.
-func IsNotFound(err error) bool { return errors.Is(err, errNoRows) }
+// IsNotFound reports a missing entry or saved search.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

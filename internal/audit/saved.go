@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 
 	"orgboard/internal/sqlitedb"
@@ -23,6 +22,9 @@ type Saved struct {
 // maxSaved bounds one user's saved searches.
 const maxSaved = 200
 
+// ErrTooManySaved refuses a save past maxSaved.
+var ErrTooManySaved = errors.New("at most 200 saved searches")
+
 // Save stores (or replaces, by name) a search.
 func (s *SavedSearches) Save(ctx context.Context, owner, scope, name, query string) error {
 	var n int
@@ -30,7 +32,7 @@ func (s *SavedSearches) Save(ctx context.Context, owner, scope, name, query stri
 		return err
 	}
 	if n >= maxSaved {
-		return errors.New("too many saved searches")
+		return ErrTooManySaved
 	}
 	_, err := s.db.W.ExecContext(ctx, `INSERT INTO saved_searches(owner, name, scope, query, created) VALUES (?, ?, ?, ?, strftime('%s','now'))
 		ON CONFLICT(owner, scope, name) DO UPDATE SET query = excluded.query`, owner, name, scope, query)
@@ -62,7 +64,7 @@ func (s *SavedSearches) Delete(ctx context.Context, owner string, id int64) erro
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return sql.ErrNoRows
+		return ErrNotFound
 	}
 	return nil
 }

@@ -38,9 +38,9 @@ const maxReadableOrgs = 30000
 // authorization of every audit search (cached with the user's reads, at
 // most the cache TTL, which is never above 60 s).
 func (s *Server) readableOrgs(c echo.Context) ([]api.Organization, error) {
-	return cached(s.cache, s.user(c), "readable orgs", func() ([]api.Organization, error) {
+	return cached(c.Request().Context(), s.cache, s.user(c), "readable orgs", func(ctx context.Context) ([]api.Organization, error) {
 		var out []api.Organization
-		for o, err := range s.client(c).Organizations(c.Request().Context(), api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 1000}}) {
+		for o, err := range s.client(c).Organizations(ctx, api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 1000}}) {
 			if err != nil {
 				return nil, err
 			}
@@ -554,6 +554,9 @@ func owner(c echo.Context) string { return "token:" + identity(c).TokenID }
 
 func (s *Server) saveSearch(c echo.Context) error {
 	name, q, scope := strings.TrimSpace(c.FormValue("name")), strings.TrimSpace(c.FormValue("q")), c.FormValue("scope")
+	if scope != "" && !api.ValidID(scope) {
+		return &userError{status: http.StatusBadRequest, title: "Not saved", message: "The organization of this search is not valid."}
+	}
 	if scope != "" {
 		if _, err := s.scopeOf(c, scope, false); err != nil {
 			return err
@@ -565,7 +568,9 @@ func (s *Server) saveSearch(c echo.Context) error {
 	if msg := checkOrgName(name); msg != "" || len(name) > 100 {
 		return &userError{status: http.StatusUnprocessableEntity, title: "Not saved", message: "Give the search a name of one line, at most 100 characters."}
 	}
-	if err := s.audit.Saved.Save(c.Request().Context(), owner(c), scope, name, q); err != nil {
+	if err := s.audit.Saved.Save(c.Request().Context(), owner(c), scope, name, q); errors.Is(err, audit.ErrTooManySaved) {
+		return &userError{status: http.StatusUnprocessableEntity, title: "Not saved", message: "You have 200 saved searches, the most there can be: delete some first."}
+	} else if err != nil {
 		return err
 	}
 	base := "/audit"
@@ -581,10 +586,10 @@ func (s *Server) deleteSavedSearch(c echo.Context) error {
 		return &userError{status: http.StatusBadRequest, title: "Not a saved search", message: "No such saved search."}
 	}
 	if err := s.audit.Saved.Delete(c.Request().Context(), owner(c), id); err != nil {
-		if errors.Is(err, context.Canceled) {
-			return err
+		if audit.IsNotFound(err) {
+			return &userError{status: http.StatusNotFound, title: "Not found", message: "No such saved search."}
 		}
-		return &userError{status: http.StatusNotFound, title: "Not found", message: "No such saved search."}
+		return err // a store that failed says so as such
 	}
 	return redirect(c, "/audit")
 }

@@ -133,3 +133,17 @@ func TestAuditCountsAndBuilder(t *testing.T) {
 		t.Errorf("builder with a forged since: %d", bad.Status)
 	}
 }
+
+// A search that runs past its deadline is stopped, with how to narrow it.
+func TestAuditSearchPastItsDeadline(t *testing.T) {
+	e := testenv.New(t, testenv.Options{AuditTimeout: time.Nanosecond})
+	u := e.SignedIn(localapi.DemoAdminToken)
+	pp := e.Org("Payments Platform")
+	synced(t, e, u, "/orgs/"+pp.ID+"/audit", pp.ID)
+	for _, path := range []string{"/orgs/" + pp.ID + "/audit?q=dns", "/audit/summary?org=" + pp.ID + "&q=dns"} {
+		r := u.Get(path)
+		if r.Status != http.StatusServiceUnavailable || !strings.Contains(r.Body, "This search takes too long") || !strings.Contains(r.Body, "since:") {
+			t.Errorf("%s: %d %s", path, r.Status, snippet(r.Body, "alert"))
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"orgboard/internal/api"
 	"sync"
 	"time"
@@ -91,21 +92,34 @@ func (c *Cache) Stats() (hits, misses uint64) {
 	return c.hits, c.miss
 }
 
-// cached answers from the user's cache or makes the call once.
-func cached[T any](c *Cache, user, key string, fetch func() (T, error)) (T, error) {
+// sharedCallTimeout bounds a call that several requests wait for.
+const sharedCallTimeout = 2 * time.Minute
+
+// cached answers from the user's cache or makes the call once for every
+// request that asks meanwhile. The call runs detached from the request
+// that started it: when that one goes away, the others still get their
+// answer; each caller stops waiting when its own request ends.
+func cached[T any](ctx context.Context, c *Cache, user, key string, fetch func(context.Context) (T, error)) (T, error) {
+	var zero T
 	if v, ok := c.get(user, key); ok {
 		return v.(T), nil
 	}
-	v, err, _ := c.calls.Do(user+"\x00"+key, func() (any, error) {
-		v, err := fetch()
+	ch := c.calls.DoChan(user+"\x00"+key, func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedCallTimeout)
+		defer cancel()
+		v, err := fetch(fctx)
 		if err == nil {
 			c.put(user, key, v, c.ttl)
 		}
 		return v, err
 	})
-	if err != nil {
-		var zero T
-		return zero, err
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return zero, r.Err
+		}
+		return r.Val.(T), nil
+	case <-ctx.Done():
+		return zero, ctx.Err()
 	}
-	return v.(T), nil
 }

@@ -37,11 +37,14 @@ func alertFor(err error, retry string) (int, templates.Alert) {
 	switch {
 	case errors.As(err, &ue):
 		return ue.status, templates.Alert{Kind: "error", Title: ue.title, Message: ue.message}
+	case errors.Is(err, api.ErrInvalidID):
+		return http.StatusBadRequest, templates.Alert{Kind: "error", Title: "Not a valid identifier",
+			Message: "An identifier in this request is not valid: it may use only letters, digits, '-' and '_' (at most 64)."}
+	case errors.Is(err, context.DeadlineExceeded): // before *api.Error, which carries a timeout as its cause
+		return http.StatusGatewayTimeout, templates.Alert{Kind: "error", Title: "Cloudflare did not answer in time",
+			Message: "The Cloudflare API took too long to answer, so nothing more was done. Try again in a moment.", Retry: retry}
 	case errors.As(err, &ae):
 		return apiAlert(ae, retry)
-	case errors.Is(err, context.DeadlineExceeded):
-		return http.StatusGatewayTimeout, templates.Alert{Kind: "error", Title: "The API took too long to answer",
-			Message: "Nothing more was done. Try again in a moment.", Retry: retry}
 	case errors.As(err, &he):
 		return he.Code, templates.Alert{Kind: "error", Title: http.StatusText(he.Code), Message: httpErrorMessage(he.Code)}
 	}
@@ -100,6 +103,10 @@ func suffix(s string) string {
 
 // handleError is Echo's one error handler: it decides what the user sees.
 func (s *Server) handleError(err error, c echo.Context) {
+	if c.Request().Context().Err() != nil && errors.Is(err, context.Canceled) {
+		s.log.Debug("the client went away", "path", c.Request().URL.Path) // nobody is there to read an answer
+		return
+	}
 	if c.Response().Committed {
 		return
 	}

@@ -48,3 +48,9 @@ func (s *Server) registerGauges() {
 	s.cfg.Metrics.AddGauge(metrics.Gauge{Name: "orgboard_cache_misses_total", Help: "Reads that went upstream.", Counter: true,
 		Read: func() float64 { _, m := s.cache.Stats(); return float64(m) }})
 }
+
+// favicon answers the address browsers ask for by name.
+func (s *Server) favicon(c echo.Context) error {
+	s.assets.ServeFile(c.Response(), c.Request(), "favicon.svg", "image/svg+xml")
+	return nil
+}

@@ -100,12 +100,15 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/readyz", s.ready)
 	e.GET("/metrics", s.metrics)
 	e.GET("/static/*", echo.WrapHandler(s.assets))
+	e.GET("/favicon.ico", s.favicon)
 	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/orgs") })
 	e.GET("/login", s.showLogin)
 	e.POST("/login", s.login)
 	e.POST("/logout", s.logout)
 
-	g := e.Group("", s.requireSession, validateParams)
+	// signed-in routes carry their middleware themselves: a group's would
+	// also catch every unknown path and method (404 and 405 became 400)
+	g := signedIn{e: e, mw: []echo.MiddlewareFunc{s.requireSession, validateParams}}
 	g.GET("/orgs", s.showTree)
 	g.GET("/orgs/tree", s.treeChildren)
 	g.GET("/orgs/search", s.searchTree)
@@ -143,6 +146,17 @@ func (s *Server) routes() *echo.Echo {
 	return e
 }
 
+// signedIn registers routes that need a session and valid path parameters.
+type signedIn struct {
+	e  *echo.Echo
+	mw []echo.MiddlewareFunc
+}
+
+func (g signedIn) GET(path string, h echo.HandlerFunc)    { g.e.GET(path, h, g.mw...) }
+func (g signedIn) POST(path string, h echo.HandlerFunc)   { g.e.POST(path, h, g.mw...) }
+func (g signedIn) PUT(path string, h echo.HandlerFunc)    { g.e.PUT(path, h, g.mw...) }
+func (g signedIn) DELETE(path string, h echo.HandlerFunc) { g.e.DELETE(path, h, g.mw...) }
+
 // identity is the signed-in user of a request, or nil.
 func identity(c echo.Context) *auth.Identity {
 	id, _ := c.Get("identity").(*auth.Identity)
@@ -162,7 +176,7 @@ func (s *Server) page(c echo.Context, title string) templates.Page {
 	csrf := s.auth.CSRF(c.Response(), c.Request(), id)
 	p := templates.Page{Title: title, CSRF: csrf, HXHeaders: `{"X-CSRF-Token":"` + csrf + `"}`, Local: s.cfg.Local,
 		APILabel: "Cloudflare API", Assets: templates.Assets{CSS: s.assets.URL("app.css"), Normalize: s.assets.URL("vendor/modern-normalize.css"),
-			HTMX: s.assets.URL("vendor/htmx.min.js"), App: s.assets.URL("app.js"), ECharts: s.assets.URL("vendor/echarts.min.js")}}
+			HTMX: s.assets.URL("vendor/htmx.min.js"), App: s.assets.URL("app.js"), ECharts: s.assets.URL("vendor/echarts.min.js"), Icon: s.assets.URL("favicon.svg")}}
 	if s.cfg.Local {
 		p.APILabel = "local API"
 	}

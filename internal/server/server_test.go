@@ -205,7 +205,7 @@ func TestTreeByRole(t *testing.T) {
 	contains(t, "admin tree", r, `role="tree"`, "Northwind Holdings", `aria-level="1"`)
 	root := e.Org("Northwind Holdings")
 	kids := admin.HX("GET", "/orgs/tree?parent="+root.ID+"&level=2", "group-"+root.ID, nil)
-	contains(t, "children", kids, "Northwind EMEA", "Northwind APAC", "Corporate", `aria-level="2"`, "4 sub-organizations")
+	contains(t, "children", kids, "Northwind EMEA", "Northwind APAC", "Corporate", `aria-level="2"`, `hx-swap-oob="true">4 sub-organizations`)
 	if strings.Contains(kids.Body, "<html") {
 		t.Error("the children fragment is a whole page")
 	}

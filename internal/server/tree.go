@@ -15,8 +15,6 @@ import (
 // treePageSize is how many siblings load at once.
 const treePageSize = 100
 
-func orgURL(id string) string { return "/orgs/" + id }
-
 func (s *Server) showTree(c echo.Context) error {
 	q, err := searchQuery(c.QueryParam("q"))
 	if err != nil {
@@ -49,21 +47,25 @@ func (s *Server) topNodes(c echo.Context) (templates.TreeNodes, error) {
 	if err != nil || n.Error != nil || len(n.Nodes) > 0 {
 		return n, err
 	}
-	page, err := s.listOrgs(c, api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 1000}})
+	all, err := s.readableOrgs(c) // every page of them, however many
 	if err != nil {
 		return s.treeError(c, err)
 	}
 	visible := map[string]bool{}
-	for _, o := range page.Items {
+	for _, o := range all {
 		visible[o.ID] = true
 	}
-	for _, o := range page.Items {
+	for _, o := range all {
 		if o.Parent == nil || !visible[o.Parent.ID] {
-			n.Nodes = append(n.Nodes, templates.TreeNode{ID: o.ID, Name: o.Name, URL: orgURL(o.ID), Level: 1})
+			n.Nodes = append(n.Nodes, treeNode(o, 1))
 		}
 	}
 	n.Total = len(n.Nodes)
 	return n, nil
+}
+
+func treeNode(o api.Organization, level int) templates.TreeNode {
+	return templates.TreeNode{ID: o.ID, Name: o.Name, URL: orgURL(o.ID), Level: level, ChildrenURL: treeChildrenURL(o.ID, level+1, "")}
 }
 
 // treeError shows a failed listing in place; a refused token is not a
@@ -79,12 +81,15 @@ func (s *Server) childNodes(c echo.Context, parent, token string, level int) (te
 	if err != nil {
 		return s.treeError(c, err)
 	}
-	n := templates.TreeNodes{Level: level, Total: page.TotalSize, NextToken: page.NextPageToken}
+	n := templates.TreeNodes{Level: level, Total: page.TotalSize, MoreID: "more-root", First: token == ""}
 	if parent != api.ParentNull {
-		n.Parent = parent
+		n.Parent, n.MoreID = parent, "more-"+parent
+	}
+	if page.NextPageToken != "" {
+		n.MoreURL = treeChildrenURL(parent, level, page.NextPageToken)
 	}
 	for _, o := range page.Items {
-		n.Nodes = append(n.Nodes, templates.TreeNode{ID: o.ID, Name: o.Name, URL: orgURL(o.ID), Level: level})
+		n.Nodes = append(n.Nodes, treeNode(o, level))
 	}
 	return n, nil
 }
@@ -96,7 +101,7 @@ func (s *Server) searchNodes(c echo.Context, q string) (templates.TreeNodes, err
 	}
 	n := templates.TreeNodes{Total: page.TotalSize}
 	for _, o := range page.Items {
-		node := templates.TreeNode{ID: o.ID, Name: o.Name, URL: orgURL(o.ID), Level: 1}
+		node := treeNode(o, 1)
 		if o.Parent != nil {
 			node.ParentName = o.Parent.Name
 		}
@@ -109,7 +114,7 @@ func (s *Server) searchNodes(c echo.Context, q string) (templates.TreeNodes, err
 func (s *Server) treeChildren(c echo.Context) error {
 	parent, token := c.QueryParam("parent"), c.QueryParam("page_token")
 	level, err := strconv.Atoi(c.QueryParam("level"))
-	if !api.ValidID(parent) || err != nil || level < 1 || level > 64 || len(token) > 1024 {
+	if (!api.ValidID(parent) && parent != api.ParentNull) || err != nil || level < 1 || level > 64 || len(token) > 1024 {
 		return &userError{status: http.StatusBadRequest, title: "Bad tree request", message: "The tree request names no valid organization."}
 	}
 	n, err := s.childNodes(c, parent, token, level)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -611,6 +612,8 @@ func (s *Server) setBudget(c echo.Context) error {
 	return s.usagePanelAfterPost(c, q, form)
 }
 
+var budgetNumber = regexp.MustCompile(`^[0-9][0-9,]*(\.[0-9]+)?$`)
+
 // parseBudget reads an amount like 1200, 1,200.50 or 1200.5; empty is 0 (none).
 func parseBudget(typed, cur string) (float64, string) {
 	if len(cur) != 3 || strings.ToUpper(cur) != cur || strings.IndexFunc(cur, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
@@ -621,7 +624,7 @@ func parseBudget(typed, cur string) (float64, string) {
 	}
 	v, err := strconv.ParseFloat(strings.ReplaceAll(typed, ",", ""), 64)
 	switch {
-	case err != nil || len(typed) > 20:
+	case err != nil || len(typed) > 20 || !budgetNumber.MatchString(typed): // NaN, Inf, 1e9 and 0x10 parse, but are no amount
 		return 0, "Write the budget as a number, for example 1200 or 1,200.50."
 	case v <= 0:
 		return 0, "A budget must be more than zero; leave it empty to remove it."

@@ -193,6 +193,12 @@ func TestUsageBudget(t *testing.T) {
 	if bad.Status != 422 || !strings.Contains(bad.Body, "Write the budget as a number") || !strings.Contains(bad.Body, `value="12abc"`) {
 		t.Errorf("bad budget: %d", bad.Status)
 	}
+	for _, amount := range []string{"NaN", "Inf", "-Inf", "+Inf", "1e9", "0x10", "1,000.5.5"} {
+		r := u.HX("POST", path, "usage-panel", url.Values{"amount": {amount}, "currency": {"USD"}})
+		if r.Status != 422 || !strings.Contains(r.Body, "Write the budget as a number") || !strings.Contains(r.Body, `value="`+amount+`"`) {
+			t.Errorf("budget %q: %d", amount, r.Status)
+		}
+	}
 	ok := u.HX("POST", path, "usage-panel", url.Values{"amount": {"1,000,000"}, "currency": {"USD"}})
 	if ok.Status != 200 || !strings.Contains(ok.Body, "Budget saved") || !strings.Contains(ok.Body, "budget of 1,000,000.00 USD") {
 		t.Errorf("budget: %d %s", ok.Status, snippet(ok.Body, "kpi-forecast"))

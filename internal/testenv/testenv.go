@@ -106,6 +106,8 @@ type Options struct {
 	Now time.Time
 	// AuditTimeout is the audit search's deadline (0: the console's default).
 	AuditTimeout time.Duration
+	// APITimeout bounds each upstream attempt (0: the client's default).
+	APITimeout time.Duration
 }
 
 // New starts the stack.
@@ -145,6 +147,9 @@ func New(t testing.TB, opts ...Options) *Env {
 	cfg := app.Config{APIURL: "http://" + e.proxy.addr + localapi.BasePath, Local: true, DataDir: dir, SessionIdle: 30 * time.Minute,
 		SessionMax: 12 * time.Hour, CacheTTL: o.CacheTTL, Clock: e.Clock, AuditTimeout: o.AuditTimeout, LoginRate: o.LoginRate, Logger: log, UpstreamBudget: cmp.Or(o.UpstreamBudget, -1),
 		APIOptions: []api.Option{api.WithRetries(2, 5*time.Millisecond), api.WithMaxRetryWait(time.Second)}}
+	if o.APITimeout > 0 {
+		cfg.APIOptions = append(cfg.APIOptions, api.WithTimeout(o.APITimeout))
+	}
 	for _, d := range localapi.DemoTokens() {
 		cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: d.Token, Role: d.Role, Description: d.Description})
 	}

@@ -21,7 +21,7 @@ type Page struct {
 
 // Assets are the hashed URLs of the static files.
 type Assets struct {
-	CSS, Normalize, HTMX, App, ECharts string
+	CSS, Normalize, HTMX, App, ECharts, Icon string
 }
 
 // Alert is a message box.
@@ -57,17 +57,20 @@ type TreeView struct {
 
 // TreeNodes is a list of sibling nodes and how many exist in all.
 type TreeNodes struct {
-	Parent    string // empty for the top level
-	Level     int
-	Nodes     []TreeNode
-	Total     int
-	NextToken string // more siblings to load
-	Error     *Alert
+	Parent  string // empty for the top level
+	First   bool   // the first page of its level (the top level's first node takes the focus)
+	Level   int
+	Nodes   []TreeNode
+	Total   int
+	MoreURL string // the next page of siblings, if any
+	MoreID  string // the element the next page replaces
+	Error   *Alert
 }
 
 // TreeNode is one organization in the tree.
 type TreeNode struct {
 	ID, Name, URL string
+	ChildrenURL   string // loads its sub-organizations
 	ParentName    string // shown in search results
 	Level         int
 }
