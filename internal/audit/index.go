@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"iter"
@@ -508,6 +509,9 @@ func (x *Index) Entry(ctx context.Context, id string, s Scope) (api.AuditEntry, 
 	var org string
 	var body []byte
 	err := x.db.R.QueryRowContext(ctx, `SELECT org_id, body FROM entries INDEXED BY entries_org_id WHERE id = ? AND org_id IN (`+placeholders(len(s.Orgs))+`)`, args...).Scan(&org, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, "", ErrNotFound
+	}
 	if err != nil {
 		return e, "", err
 	}
