@@ -169,3 +169,31 @@ func TestSecureCookiesWhenAskedOrOverTLS(t *testing.T) {
 		}
 	}
 }
+
+// Every token handed out is masked afresh, and every one of them is valid:
+// a compressed page that reflects input leaks nothing of the token through
+// its length (BREACH), since no two responses carry the same bytes.
+func TestCSRFTokensAreMaskedPerResponse(t *testing.T) {
+	m, _, _ := newManager(t)
+	r := signIn(t, m, "tok")
+	id, _ := m.Identify(r)
+	seen := map[string]bool{}
+	for range 50 {
+		token := m.CSRF(httptest.NewRecorder(), r, id)
+		if seen[token] {
+			t.Fatal("a token was handed out twice")
+		}
+		seen[token] = true
+		if !m.ValidCSRF(r, id, token) {
+			t.Fatal("a masked token was refused")
+		}
+	}
+	for token := range seen {
+		b := []byte(token)
+		b[len(b)/2] ^= 1 // one bit of the masked half
+		if m.ValidCSRF(r, id, string(b)) {
+			t.Error("an altered token was accepted")
+		}
+		break
+	}
+}

@@ -2,7 +2,8 @@ package auth
 
 import (
 	"crypto/hmac"
-	"crypto/subtle"
+	"crypto/rand"
+	"encoding/base64"
 	"net/http"
 	"time"
 
@@ -102,6 +103,9 @@ func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) error {
 // CSRF returns the request's CSRF token, setting the secret cookie when the
 // visitor has none. The token binds that secret to the session; sign-in
 // rotates the secret and redirects, so the next page carries new tokens.
+// Each token handed out is masked afresh (BREACH): a compressed page that
+// also reflects what a visitor typed then leaks nothing of the token
+// through its length.
 func (m *Manager) CSRF(w http.ResponseWriter, r *http.Request, id *Identity) string {
 	secret := preSecret(r)
 	if secret == "" {
@@ -113,7 +117,30 @@ func (m *Manager) CSRF(w http.ResponseWriter, r *http.Request, id *Identity) str
 	if id != nil {
 		sid = id.SessionID
 	}
-	return mac(m.key, "csrf", secret, sid)
+	return mask(macBytes(m.key, "csrf", secret, sid))
+}
+
+// mask writes raw as a fresh random pad followed by raw XOR the pad.
+func mask(raw []byte) string {
+	out := make([]byte, 2*len(raw))
+	rand.Read(out[:len(raw)])
+	for i, b := range raw {
+		out[len(raw)+i] = b ^ out[i]
+	}
+	return base64.RawURLEncoding.EncodeToString(out)
+}
+
+// unmask undoes mask; ok is false for anything mask did not write.
+func unmask(s string, n int) ([]byte, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) != 2*n {
+		return nil, false
+	}
+	raw := make([]byte, n)
+	for i := range raw {
+		raw[i] = b[n+i] ^ b[i]
+	}
+	return raw, true
 }
 
 func preSecret(r *http.Request) string {
@@ -133,8 +160,9 @@ func (m *Manager) ValidCSRF(r *http.Request, id *Identity, token string) bool {
 	if id != nil {
 		sid = id.SessionID
 	}
-	want := mac(m.key, "csrf", c.Value, sid)
-	return subtle.ConstantTimeEq(int32(len(want)), int32(len(token))) == 1 && hmac.Equal([]byte(want), []byte(token))
+	want := macBytes(m.key, "csrf", c.Value, sid)
+	got, ok := unmask(token, len(want))
+	return ok && hmac.Equal(want, got)
 }
 
 func (m *Manager) setPre(w http.ResponseWriter, r *http.Request, v string) {

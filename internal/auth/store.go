@@ -206,12 +206,12 @@ func randomID() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// mac is HMAC-SHA256 of parts under the store's key material.
-func mac(key []byte, parts ...string) string {
+// macBytes is HMAC-SHA256 of parts under the store's key material.
+func macBytes(key []byte, parts ...string) []byte {
 	h := hmac.New(sha256.New, key)
 	for _, p := range parts {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}
-	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+	return h.Sum(nil)
 }
