@@ -1,7 +1,7 @@
 # Orgboard: `make test` is what CI runs (.ci/run); it installs what the tests need.
 GO ?= go
 
-.PHONY: all build test vet fmt-check generate generate-check assets browser-deps bench run fuzz
+.PHONY: all build test vet lint tidy-check fmt-check generate generate-check assets browser-deps bench run fuzz test-dates
 
 all: build
 
@@ -23,6 +23,14 @@ generate-check: generate
 vet:
 	$(GO) vet ./...
 
+# staticcheck, pinned in go.mod's tool block
+lint:
+	$(GO) tool staticcheck ./...
+
+# Fail when go mod tidy would change go.mod or go.sum.
+tidy-check:
+	@$(GO) mod tidy -diff || (echo "go mod tidy would change go.mod or go.sum: run it and commit" && exit 1)
+
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || (echo "gofmt needed:"; echo "$$out"; exit 1)
 
@@ -31,8 +39,15 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 		(echo "installing chromium"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-test: fmt-check vet generate-check browser-deps
+# ORGBOARD_TEST_NOW=2026-12-01T09:00:00Z make test runs the suite as of that
+# date (read by the tests' clock only, never by the product).
+test: fmt-check vet lint tidy-check generate-check browser-deps
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./...
+
+# The suite as of the calendar's edges (each is a whole run).
+DATES ?= 2026-12-01T09:00:00Z 2026-12-31T22:00:00Z 2027-02-28T12:00:00Z 2028-02-29T12:00:00Z
+test-dates: browser-deps
+	@for d in $(DATES); do echo "== as of $$d"; ORGBOARD_TEST_NOW=$$d CGO_ENABLED=1 $(GO) test -count=1 -timeout 30m ./... || exit 1; done
 
 # Fuzz each target for FUZZTIME (the committed corpora under testdata/fuzz run in every `make test`).
 FUZZTIME ?= 30s

@@ -83,7 +83,8 @@ func TestBackgroundWorkLeavesPagesAReserve(t *testing.T) {
 
 func TestSetSharesOneBucketPerToken(t *testing.T) {
 	s := NewSet()
-	if s.For("a") != s.For("a") || s.For("a") == s.For("b") {
+	a1, a2 := s.For("a"), s.For("a")
+	if a1 != a2 || a1 == s.For("b") {
 		t.Error("buckets are not one per key")
 	}
 }

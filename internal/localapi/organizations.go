@@ -376,7 +376,7 @@ func insertOrg(tx interface {
 }, rec *orgRecord) error {
 	_, err := tx.Exec(`INSERT INTO organizations(id, name, parent_id, create_time, flags, managed_by, hierarchy_tags, profile)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, rec.ID, rec.Name, nullable(rec.ParentID), rec.CreateTime.Format(time.RFC3339Nano),
-		marshalOpt(rec.Flags), rec.ManagedBy, marshalOpt(rec.HierarchyTags), marshalOpt(rec.Profile))
+		marshalOpt(rec.Flags), rec.ManagedBy, nil, marshalOpt(rec.Profile)) // hierarchy_tags: derived from the tree when read
 	return err
 }
 

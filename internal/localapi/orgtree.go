@@ -12,14 +12,13 @@ import (
 
 // orgRecord is one organization as stored.
 type orgRecord struct {
-	ID            string
-	Name          string
-	ParentID      string
-	CreateTime    time.Time
-	Flags         *api.MetaFlags
-	ManagedBy     *string
-	HierarchyTags []string
-	Profile       *api.Profile
+	ID         string
+	Name       string
+	ParentID   string
+	CreateTime time.Time
+	Flags      *api.MetaFlags
+	ManagedBy  *string
+	Profile    *api.Profile
 }
 
 // orgTree is the in-memory copy of the organizations table: scope checks
@@ -78,14 +77,17 @@ func (t *orgTree) within(id, root string) bool {
 	return false
 }
 
-// ancestors lists id's parent chain, nearest first.
-func (t *orgTree) ancestors(id string) []string {
-	var out []string
+// hierarchyTags is the chain of organization tags from the root down to id
+// itself, as meta.hierarchy_tags sends it: derived from the tree, so a move
+// or a rename never leaves it stale.
+func (t *orgTree) hierarchyTags(id string) []string {
+	out := []string{id}
 	r := t.byID[id]
 	for r != nil && r.ParentID != "" && len(out) <= len(t.byID) {
 		out = append(out, r.ParentID)
 		r = t.byID[r.ParentID]
 	}
+	slices.Reverse(out)
 	return out
 }
 
@@ -93,7 +95,7 @@ func (t *orgTree) ancestors(id string) []string {
 func (t *orgTree) wire(r *orgRecord) api.Organization {
 	o := api.Organization{
 		ID: r.ID, Name: r.Name, CreateTime: r.CreateTime, Profile: r.Profile,
-		Meta: api.OrganizationMeta{Flags: r.Flags, ManagedBy: r.ManagedBy, HierarchyTags: r.HierarchyTags},
+		Meta: api.OrganizationMeta{Flags: r.Flags, ManagedBy: r.ManagedBy, HierarchyTags: t.hierarchyTags(r.ID)},
 	}
 	if p := t.byID[r.ParentID]; p != nil {
 		o.Parent = &api.OrganizationRef{ID: p.ID, Name: p.Name}
@@ -102,7 +104,7 @@ func (t *orgTree) wire(r *orgRecord) api.Organization {
 }
 
 func (s *Store) loadTree() error {
-	rows, err := s.r.Query(`SELECT id, name, COALESCE(parent_id, ''), create_time, flags, managed_by, hierarchy_tags, profile FROM organizations`)
+	rows, err := s.r.Query(`SELECT id, name, COALESCE(parent_id, ''), create_time, flags, managed_by, profile FROM organizations`)
 	if err != nil {
 		return err
 	}
@@ -111,16 +113,13 @@ func (s *Store) loadTree() error {
 	for rows.Next() {
 		var r orgRecord
 		var created string
-		var flags, tags, profile, managed *string
-		if err := rows.Scan(&r.ID, &r.Name, &r.ParentID, &created, &flags, &managed, &tags, &profile); err != nil {
+		var flags, profile, managed *string
+		if err := rows.Scan(&r.ID, &r.Name, &r.ParentID, &created, &flags, &managed, &profile); err != nil {
 			return err
 		}
 		r.CreateTime, _ = time.Parse(time.RFC3339Nano, created)
 		r.ManagedBy = managed
 		if err := unmarshalOpt(flags, &r.Flags); err != nil {
-			return err
-		}
-		if err := unmarshalOpt(tags, &r.HierarchyTags); err != nil {
 			return err
 		}
 		if err := unmarshalOpt(profile, &r.Profile); err != nil {
@@ -151,10 +150,6 @@ func marshalOpt(v any) *string {
 			return nil
 		}
 	case *api.Profile:
-		if x == nil {
-			return nil
-		}
-	case []string:
 		if x == nil {
 			return nil
 		}

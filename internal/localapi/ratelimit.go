@@ -3,7 +3,6 @@ package localapi
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -56,16 +55,13 @@ func (l *rateLimiter) allow(key string, now time.Time) (ok bool, wait time.Durat
 	return true, 0
 }
 
-// rateLimited answers 429 when r's token is over its budget.
-func (s *Server) rateLimited(w http.ResponseWriter, r *http.Request) bool {
+// rateLimited answers 429 when p's token is over its budget; the limiter
+// keeps counters for tokens that exist only.
+func (s *Server) rateLimited(w http.ResponseWriter, p *principal) bool {
 	if s.rate == nil {
 		return false
 	}
-	key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		return false // no token: authentication refuses it anyway
-	}
-	allowed, wait := s.rate.allow(strings.TrimSpace(key), s.now())
+	allowed, wait := s.rate.allow(p.TokenID, s.now())
 	if allowed {
 		return false
 	}

@@ -208,9 +208,8 @@ func (sd *seeder) organizations() error {
 		id := sd.id()
 		sd.orgIDs[o.name] = id
 		rec := &orgRecord{ID: id, Name: o.name, ParentID: sd.orgIDs[o.parent],
-			CreateTime:    sd.anchor.Add(-time.Duration(900-o.depth*120-i%50) * 24 * time.Hour).Add(time.Duration(sd.rng.IntN(86400)) * time.Second),
-			Flags:         sd.flags(o.depth),
-			HierarchyTags: []string{"region:" + o.region, []string{"tier:company", "tier:region", "tier:unit", "tier:team", "tier:squad"}[min(o.depth, 4)]},
+			CreateTime: sd.anchor.Add(-time.Duration(900-o.depth*120-i%50) * 24 * time.Hour).Add(time.Duration(sd.rng.IntN(86400)) * time.Second),
+			Flags:      sd.flags(o.depth),
 		}
 		if o.depth >= 2 && sd.rng.IntN(3) == 0 {
 			m := "Northwind Corporate IT"
@@ -220,7 +219,7 @@ func (sd *seeder) organizations() error {
 			rec.Profile = sd.profile(o)
 		}
 		if _, err := stmt.Exec(rec.ID, rec.Name, nullable(rec.ParentID), rec.CreateTime.Format(time.RFC3339Nano),
-			marshalOpt(rec.Flags), rec.ManagedBy, marshalOpt(rec.HierarchyTags), marshalOpt(rec.Profile)); err != nil {
+			marshalOpt(rec.Flags), rec.ManagedBy, nil, marshalOpt(rec.Profile)); err != nil {
 			return err
 		}
 	}

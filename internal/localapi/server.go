@@ -93,7 +93,7 @@ func (s *Server) route(pattern string, ms methods, active bool) {
 			}
 		}
 		p, ok := s.authenticate(w, r, active)
-		if !ok {
+		if !ok || s.rateLimited(w, p) { // only known tokens are counted: a flood of made-up ones costs no memory
 			return
 		}
 		if err := h(w, r, p); err != nil {
@@ -107,7 +107,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ray := newRayID()
 	w.Header().Set("Cf-Ray", ray)
 	r = r.WithContext(context.WithValue(r.Context(), rayKey{}, ray))
-	if r.URL.Path != "/healthz" && (s.faults.inject(w, r) || s.rateLimited(w, r)) {
+	if r.URL.Path != "/healthz" && s.faults.inject(w, r) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)
@@ -253,7 +253,9 @@ func asType[T error](err error, target *T) bool {
 
 // Serve runs the API on addr until ctx ends.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// a body trickled in a byte a second, or megabytes of headers, are cut off
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

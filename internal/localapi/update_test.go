@@ -41,3 +41,40 @@ func TestUpdateKeepsWhatTheBodyLeavesOut(t *testing.T) {
 		t.Errorf("PUT without a name: %d, want 400", status)
 	}
 }
+
+// meta.hierarchy_tags is the chain of tags from the root down to the
+// organization itself, and follows a move.
+func TestHierarchyTagsAreTheChainFromTheRoot(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(DemoAdminToken)
+	root, gw, risk := e.org("Northwind Holdings"), e.org("Payments Gateway"), e.org("Payments Risk")
+	if got := root.Meta.HierarchyTags; len(got) != 1 || got[0] != root.ID {
+		t.Errorf("a root's tags %v, want [%s]", got, root.ID)
+	}
+	chain := func(id string) []string {
+		var out []string
+		for id != "" {
+			out = append([]string{id}, out...)
+			o, err := c.GetOrganization(bg, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id = ""
+			if o.Parent != nil {
+				id = o.Parent.ID
+			}
+		}
+		return out
+	}
+	if got, want := gw.Meta.HierarchyTags, chain(gw.ID); strings.Join(got, ",") != strings.Join(want, ",") || got[0] != root.ID || len(got) < 3 {
+		t.Errorf("tags %v, want the chain %v", got, want)
+	}
+	moved, err := c.UpdateOrganization(bg, gw.ID, api.OrganizationInput{Name: gw.Name, Parent: &api.OrganizationRef{ID: risk.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(append([]string(nil), risk.Meta.HierarchyTags...), gw.ID)
+	if strings.Join(moved.Meta.HierarchyTags, ",") != strings.Join(want, ",") {
+		t.Errorf("after the move: %v, want %v", moved.Meta.HierarchyTags, want)
+	}
+}

@@ -78,7 +78,16 @@ func (s *Server) showOrganization(c echo.Context) error {
 }
 
 func (s *Server) overview(c echo.Context, org api.Organization) (templates.OverviewView, error) {
-	v := templates.OverviewView{ID: org.ID, Name: org.Name, URL: orgURL(org.ID), Created: org.CreateTime, HierarchyTags: org.Meta.HierarchyTags}
+	v := templates.OverviewView{ID: org.ID, Name: org.Name, URL: orgURL(org.ID), Created: org.CreateTime}
+	for _, tag := range org.Meta.HierarchyTags {
+		ht := templates.HierarchyTag{Tag: tag}
+		if tag == org.ID {
+			ht.Name = org.Name
+		} else if o, err := s.getOrg(c, tag); err == nil && api.ValidID(tag) { // the breadcrumbs read these already
+			ht.Name, ht.URL = o.Name, orgURL(o.ID)
+		}
+		v.HierarchyTags = append(v.HierarchyTags, ht)
+	}
 	if org.Meta.ManagedBy != nil {
 		v.ManagedBy = *org.Meta.ManagedBy
 	}

@@ -228,7 +228,7 @@ func TestOrganizationPage(t *testing.T) {
 	gw := e.Org("Payments Gateway")
 	r := u.Get("/orgs/" + gw.ID)
 	contains(t, "overview", r, "<html", "Payments Gateway", gw.ID, "Northwind Holdings", "Northwind Americas", "United States", "Payments Platform",
-		`data-copy="`+gw.ID+`"`, "region:wnam", "Audit log", "Usage and cost")
+		`data-copy="`+gw.ID+`"`, `data-testid="hierarchy-tags"`, "Audit log", "Usage and cost")
 	if r.Header.Get("Vary") == "" || !strings.Contains(strings.Join(r.Header.Values("Vary"), ","), "HX-Request") {
 		t.Errorf("Vary: %v", r.Header.Values("Vary"))
 	}

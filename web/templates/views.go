@@ -107,7 +107,7 @@ type OverviewView struct {
 	ManagedBy     string
 	Flags         []Flag
 	FlagsKnown    bool
-	HierarchyTags []string
+	HierarchyTags []HierarchyTag // root first, the organization itself last
 	Parent        *Crumb
 	Children      []Crumb
 	ChildrenTotal int
@@ -116,6 +116,12 @@ type OverviewView struct {
 	Create        CreateForm
 	Move          MoveForm
 	Delete        DeleteForm
+}
+
+// HierarchyTag is one link of the chain of tags from the root down to the
+// organization: the tag, and the organization's name where the token may read it.
+type HierarchyTag struct {
+	Tag, Name, URL string
 }
 
 // Flag is one meta flag as a badge.
