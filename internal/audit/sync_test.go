@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"orgboard/internal/clock"
 	"orgboard/internal/clock/clocktest"
 	"path/filepath"
 	"strings"
@@ -21,12 +22,17 @@ import (
 var bg = context.Background()
 
 func openIndex(t *testing.T, dir string) (*audit.Index, *sqlitedb.DB) {
+	return openIndexAt(t, dir, clocktest.Clock())
+}
+
+// openIndexAt opens an index whose "now" is clk's.
+func openIndexAt(t *testing.T, dir string, clk clock.Clock) (*audit.Index, *sqlitedb.DB) {
 	t.Helper()
 	db, err := audit.Open(filepath.Join(dir, "audit.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return audit.NewIndex(db, clocktest.Clock()), db
+	return audit.NewIndex(db, clk), db
 }
 
 // upstreamIDs are the entries the API holds for org in the sync window.
