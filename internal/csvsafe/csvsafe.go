@@ -55,25 +55,50 @@ func (w *Writer) Flush() error {
 // Error is the first error of a write or a flush.
 func (w *Writer) Error() error { return w.err }
 
-var plainNumber = regexp.MustCompile(`^-[0-9]+(\.[0-9]+)?$`)
+var plainNumber = regexp.MustCompile(`^-[0-9]+(\.[0-9]+)?[\]})"]*$`)
 
-// Cell is v made safe to open in a spreadsheet: a value whose first
-// character (after any spaces) starts a formula, = + - @ tab or carriage
-// return or their full-width forms, gets a leading apostrophe, which
-// spreadsheets show as text. A plain negative number (-12.5) stays a number;
-// -Inf, -1+1 and the like do not.
+// separators are the characters some spreadsheet splits a line on.
+const separators = ",;\t|"
+
+// Cell is v made safe to open in a spreadsheet: wherever a part of it could
+// begin a cell (its start, or after a comma, semicolon, tab or bar, which
+// one locale or another splits on), a formula's first character (= + - @,
+// tab, carriage return, or their full-width forms, after any spaces) gets
+// an apostrophe before it, which spreadsheets show as text. A plain
+// negative number (-12.5, -2] in JSON) stays a number; -Inf and -1+1 do not.
 func Cell(v string) string {
-	first := strings.TrimLeftFunc(v, func(r rune) bool { return r == ' ' || r == '\u00a0' || r == '\u3000' })
-	if first == "" || plainNumber.MatchString(v) {
-		return v
+	var b strings.Builder
+	start := 0
+	for start <= len(v) {
+		end := strings.IndexAny(v[start:], separators)
+		if end < 0 {
+			end = len(v)
+		} else {
+			end += start
+		}
+		b.WriteString(guard(v[start:end]))
+		if end < len(v) {
+			b.WriteByte(v[end])
+		}
+		start = end + 1
 	}
-	switch r := []rune(first)[0]; r {
-	case '=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠', '﹦', '﹢', '﹣':
-		return "'" + v
+	return b.String()
+}
+
+// guard neutralizes one part that a spreadsheet could read as a cell.
+func guard(part string) string {
+	lead := len(part) - len(strings.TrimLeftFunc(part, func(r rune) bool { return r == ' ' || r == '\u00a0' || r == '\u3000' }))
+	rest := part[lead:]
+	if rest == "" || plainNumber.MatchString(rest) {
+		return part
+	}
+	r := []rune(rest)[0]
+	switch r {
+	case '=', '+', '-', '@', '\r', '\n', '＝', '＋', '－', '＠', '﹦', '﹢', '﹣':
 	default:
-		if unicode.IsControl(r) {
-			return "'" + v
+		if !unicode.IsControl(r) {
+			return part
 		}
 	}
-	return v
+	return part[:lead] + "'" + rest
 }

@@ -1,12 +1,14 @@
 package server_test
 
 import (
+	"encoding/csv"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"orgboard/internal/api"
 	"orgboard/internal/localapi"
 	"orgboard/internal/testenv"
 )
@@ -145,5 +147,42 @@ func TestAuditSearchPastItsDeadline(t *testing.T) {
 		if r.Status != http.StatusServiceUnavailable || !strings.Contains(r.Body, "This search takes too long") || !strings.Contains(r.Body, "since:") {
 			t.Errorf("%s: %d %s", path, r.Status, snippet(r.Body, "alert"))
 		}
+	}
+}
+
+// No cell of an export starts a formula in a spreadsheet, whatever the
+// entries hold and whichever separator the spreadsheet splits on: here an
+// organization renamed as an attack (each rename's entry carries the name).
+func TestExportCellsNeverStartAFormula(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	pp := e.Org("Payments Platform")
+	for _, name := range []string{"x;=1+1;", "-Inf", "＝1+1", "=HYPERLINK(\"http://evil\")", "@SUM(A1)"} {
+		if _, err := e.Admin().UpdateOrganization(bg, pp.ID, api.OrganizationInput{Name: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	synced(t, e, u, "/orgs/"+pp.ID+"/audit", pp.ID)
+	r := u.Get("/orgs/" + pp.ID + "/audit/export?format=csv&q=" + url.QueryEscape("action:update since:1h"))
+	if r.Status != 200 {
+		t.Fatalf("export: %d", r.Status)
+	}
+	for _, sep := range []rune{',', ';', '\t'} {
+		rd := csv.NewReader(strings.NewReader(r.Body))
+		rd.Comma, rd.LazyQuotes, rd.FieldsPerRecord = sep, true, -1
+		rows, err := rd.ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows {
+			for _, cell := range row {
+				if c := strings.TrimLeft(strings.TrimLeft(cell, `"`), " "); c != "" && strings.ContainsRune("=+-@＝＋－＠", []rune(c)[0]) && !regexpMatch(c, `^-[0-9]+(\.[0-9]+)?$`) {
+					t.Errorf("split on %q, a cell starts a formula: %q in %q", sep, cell, row)
+				}
+			}
+		}
+	}
+	if !strings.Contains(r.Body, "x;'=1+1;") {
+		t.Error("the entries with the names are not in the export")
 	}
 }
