@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -112,9 +111,7 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 		c.Syncer.Window = min(max(cfg.AuditWindow, 24*time.Hour), audit.MaxWindow)
 	}
 	jobs := usage.NewJobs(syncCtx, usageTTL, 64, cfg.Clock)
-	jobs.OnPart = func(ok bool) {
-		reg.Count("orgboard_usage_windows_total", "Usage windows (one organization, at most 31 days) fetched, by result.", "result", map[bool]string{true: "ok", false: "failed"}[ok])
-	}
+	jobs.OnPart = reg.UsageWindow
 	c.gauges(reg)
 	checks := []server.Check{{Name: "console database", Run: db.Ping}, {Name: "audit database", Run: adb.Ping},
 		{Name: "upstream API", Run: client.Reachable}} // any HTTP answer will do: the check carries no token
@@ -177,7 +174,8 @@ func (c *Console) gauges(reg *metrics.Registry) {
 	var mu sync.Mutex
 	var at *clock.Stopwatch
 	var lag, entries float64
-	read := func() (float64, float64) {
+	var known bool
+	read := func() (float64, float64, bool) {
 		mu.Lock()
 		defer mu.Unlock()
 		if at == nil || at.Elapsed() > time.Second {
@@ -185,15 +183,12 @@ func (c *Console) gauges(reg *metrics.Registry) {
 			l, n, err := c.Syncer.Lag(ctx)
 			cancel()
 			sw := clock.Start()
-			lag, entries, at = l.Seconds(), float64(n), &sw
-			if err != nil {
-				lag, entries = math.NaN(), math.NaN() // not written rather than wrong
-			}
+			lag, entries, known, at = l.Seconds(), float64(n), err == nil, &sw // an error leaves them out rather than wrong
 		}
-		return lag, entries
+		return lag, entries, known
 	}
 	reg.AddGauge(metrics.Gauge{Name: "orgboard_audit_sync_lag_seconds", Help: "Time since the stalest organization synced in the last day finished its sync.",
-		Read: func() float64 { l, _ := read(); return l }})
-	reg.AddGauge(metrics.Gauge{Name: "orgboard_audit_entries_indexed", Help: "Audit entries in the local index (organizations synced in the last day).",
-		Read: func() float64 { _, n := read(); return n }})
+		Read: func() (float64, bool) { l, _, ok := read(); return l, ok }},
+		metrics.Gauge{Name: "orgboard_audit_entries_indexed", Help: "Audit entries in the local index (organizations synced in the last day).",
+			Read: func() (float64, bool) { _, n, ok := read(); return n, ok }})
 }

@@ -34,19 +34,11 @@ func (s *Server) ready(c echo.Context) error {
 	return c.String(http.StatusOK, "ready\n")
 }
 
-// metrics writes the Prometheus text format.
-func (s *Server) metrics(c echo.Context) error {
-	c.Response().Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	c.Response().WriteHeader(http.StatusOK)
-	s.cfg.Metrics.Write(c.Response())
-	return nil
-}
-
 func (s *Server) registerGauges() {
 	s.cfg.Metrics.AddGauge(metrics.Gauge{Name: "orgboard_cache_hits_total", Help: "Reads answered from the per-user cache.", Counter: true,
-		Read: func() float64 { h, _ := s.cache.Stats(); return float64(h) }})
-	s.cfg.Metrics.AddGauge(metrics.Gauge{Name: "orgboard_cache_misses_total", Help: "Reads that went upstream.", Counter: true,
-		Read: func() float64 { _, m := s.cache.Stats(); return float64(m) }})
+		Read: func() (float64, bool) { h, _ := s.cache.Stats(); return float64(h), true }},
+		metrics.Gauge{Name: "orgboard_cache_misses_total", Help: "Reads that went upstream.", Counter: true,
+			Read: func() (float64, bool) { _, m := s.cache.Stats(); return float64(m), true }})
 }
 
 // favicon answers the address browsers ask for by name.

@@ -32,14 +32,15 @@ func TestReadyAndMetrics(t *testing.T) {
 	}
 	code, body := get("/metrics")
 	for _, want := range []string{
-		`orgboard_http_requests_total{route="/orgs",method="GET",code="200"} `,
-		`orgboard_http_requests_total{route="/orgs/:id",method="GET",code="404"} 1`,
+		`orgboard_http_requests_total{code="200",method="GET",route="/orgs"} `,
+		`orgboard_http_requests_total{code="404",method="GET",route="/orgs/:id"} 1`,
 		`orgboard_http_request_duration_seconds_bucket{route="/orgs/:id/usage",le="+Inf"} 1`,
 		`orgboard_upstream_calls_total{status="200"}`,
 		`orgboard_upstream_calls_total{status="404"}`,
 		`orgboard_usage_windows_total{result="ok"}`,
 		"# TYPE orgboard_cache_hits_total counter",
 		"orgboard_audit_sync_lag_seconds",
+		"go_goroutines ", "process_resident_memory_bytes ",
 	} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)

@@ -98,7 +98,7 @@ func (s *Server) routes() *echo.Echo {
 
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", s.ready)
-	e.GET("/metrics", s.metrics)
+	e.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()))
 	e.GET("/static/*", echo.WrapHandler(s.assets))
 	e.GET("/favicon.ico", s.favicon)
 	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/orgs") })
