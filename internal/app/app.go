@@ -15,7 +15,7 @@ import (
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
 	"orgboard/internal/auth"
-	"orgboard/internal/budget"
+	"orgboard/internal/pacing"
 	"orgboard/internal/clock"
 	"orgboard/internal/metrics"
 	"orgboard/internal/server"
@@ -158,14 +158,14 @@ func (c *Console) Close() error {
 	return errors.Join(errs...)
 }
 
-func budgetOf(calls int) *budget.Set {
+func budgetOf(calls int) *pacing.Set {
 	switch {
 	case calls == 0:
-		return budget.NewSet()
+		return pacing.NewSet()
 	case calls < 0:
-		return budget.PerFiveMinutes(1 << 30)
+		return pacing.PerFiveMinutes(1 << 30)
 	}
-	return budget.PerFiveMinutes(calls)
+	return pacing.PerFiveMinutes(calls)
 }
 
 // gauges reports the audit sync's state at every scrape.

@@ -15,7 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"orgboard/internal/api"
-	"orgboard/internal/budget"
+	"orgboard/internal/pacing"
 	"orgboard/web/templates"
 )
 
@@ -81,7 +81,7 @@ func apiAlert(ae *api.Error, retry string) (int, templates.Alert) {
 		if ae.RetryAfter > 0 {
 			wait = fmt.Sprintf("in %d seconds", int(ae.RetryAfter.Seconds()+0.5))
 		}
-		if errors.Is(ae, budget.ErrPacing) {
+		if errors.Is(ae, pacing.ErrPacing) {
 			return http.StatusTooManyRequests, templates.Alert{Kind: "error", Title: "Pacing requests to stay within Cloudflare's limit",
 				Message: "Orgboard is pacing this token's requests (Cloudflare allows 1,200 per five minutes; background syncs and usage fetches share them). Try again " + wait + ".", Retry: retry}
 		}

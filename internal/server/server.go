@@ -13,7 +13,7 @@ import (
 
 	"orgboard/internal/api"
 	"orgboard/internal/auth"
-	"orgboard/internal/budget"
+	"orgboard/internal/pacing"
 	"orgboard/internal/clock"
 	"orgboard/internal/metrics"
 	"orgboard/web"
@@ -26,7 +26,7 @@ type Config struct {
 	DemoTokens []templates.DemoToken // offered on the sign-in page in local mode
 	CacheTTL   time.Duration         // per-user cache of upstream reads
 	LoginRate  int                   // sign-in attempts per minute per client address
-	Budget     *budget.Set           // upstream calls per token; nil: the default (1,160 per five minutes)
+	Budget     *pacing.Set           // upstream calls per token; nil: the default (1,160 per five minutes)
 	Metrics    *metrics.Registry     // nil: a registry of its own
 	Checks     []Check               // what /readyz checks
 	Logger     *slog.Logger
@@ -66,7 +66,7 @@ func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, 
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Budget == nil {
-		cfg.Budget = budget.NewSet()
+		cfg.Budget = pacing.NewSet()
 	}
 	cfg.Clock = clock.Or(cfg.Clock)
 	if cfg.Metrics == nil {
