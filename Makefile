@@ -56,6 +56,7 @@ fuzz:
 	$(GO) test ./internal/server/ -run '^$$' -fuzz FuzzCheckProfile -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/api/ -run '^$$' -fuzz FuzzEnvelope -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/api/ -run '^$$' -fuzz FuzzAuditPage -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/api/ -run '^$$' -fuzz FuzzUsageStream -fuzztime $(FUZZTIME)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // AuditExclusions are the API's eighteen exclusion filters: entries whose
@@ -104,26 +105,25 @@ func (c *Client) ListAuditEntries(ctx context.Context, orgID string, p AuditPara
 	if err != nil {
 		return page, err
 	}
-	var env *envelope
-	fast := false
 	err = c.retry(ctx, call{method: http.MethodGet, path: pth, query: p.query()}, func(resp *http.Response, e *Error) error {
 		body, err := readBody(resp, e)
 		if err != nil {
 			return err
 		}
-		if resp.StatusCode == http.StatusOK {
-			if page, fast = parseAuditPage(body); fast {
+		if resp.StatusCode == http.StatusOK && !strings.HasPrefix(strings.TrimSpace(string(body[:min(len(body), 64)])), "<") {
+			var perr error
+			if page, perr = parseAuditPage(body); perr == nil {
 				return nil
 			}
 		}
-		env, err = decodeEnvelope(e, resp.Header, body)
+		_, err = decodeEnvelope(e, resp.Header, body) // says why the page is not one, in the client's words
+		if err == nil {
+			e.Reason = "the audit page does not have the expected shape"
+			err = e
+		}
 		return err
 	}, nil)
-	if err != nil || fast {
-		return page, err
-	}
-	page.Cursor = env.ResultInfo.cursor()
-	return page, decodeResult(env, http.MethodGet, pth, &page.Entries)
+	return page, err
 }
 
 // AuditEntries iterates over an organization's audit log with the cursor.

@@ -3,279 +3,239 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
-	"time"
-	"unicode/utf8"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
-// An audit page is a thousand entries, and a sync reads millions: general
-// decoding (the envelope, then the result again, by reflection) cost more
-// than the rest of the client together. parseAuditPage reads a successful
-// page in one pass and keeps each entry's own JSON. Whatever it does not
-// expect (an error envelope, a differently cased key, an odd type, control
-// characters or invalid UTF-8) makes it give up: the general decoder then
-// answers, with its errors. FuzzAuditPage holds the two to the same result.
-
-func parseAuditPage(body []byte) (AuditPage, bool) {
-	if !plainText(body) {
-		return AuditPage{}, false
-	}
-	p := jsonParser{b: body}
+// An audit page is a thousand entries, and a sync reads millions; each
+// entry is kept with its own JSON, which the index stores as the API sent
+// it. parseAuditPage reads a successful page in one pass with jsontext,
+// entries included, by encoding/json's rules for the envelope and for
+// AuditEntry's fields (keys matched whatever their case, a repeated key's
+// last value wins, null leaves a field as it is); FuzzAuditPage holds it
+// to the general decoder (encoding/json) on every input.
+func parseAuditPage(body []byte) (AuditPage, error) {
+	d := jsontext.NewDecoder(bytes.NewReader(body), decodeOptions...)
 	var page AuditPage
-	var success, result, info bool
-	ok := p.object(func(key string) bool {
-		switch key {
+	tok, err := d.ReadToken()
+	if err != nil {
+		return page, err
+	}
+	if tok.Kind() != '{' {
+		return page, fmt.Errorf("the response is not an object: %w", errShape)
+	}
+	var name []byte
+	success, result := false, false
+	er := entryReader{d: d, body: body}
+	for d.PeekKind() != '}' {
+		v, err := d.ReadValue()
+		if err != nil {
+			return page, err
+		}
+		name = unquote(name[:0], v)
+		field := foldsTo(name, "success", "errors", "result", "result_info")
+		if field == "result" { // read in the same pass
+			if page.Entries, result, err = er.entries(); err != nil {
+				return page, err
+			}
+			continue
+		}
+		v, err = d.ReadValue()
+		if err != nil {
+			return page, err
+		}
+		switch field {
 		case "success":
-			if success || !p.literal("true") {
-				return false
+			var b *bool
+			if err := json.Unmarshal(v, &b); err != nil {
+				return page, err
 			}
-			success = true
+			success = b != nil && *b
 		case "errors":
-			return p.null() || p.literal("[]") || p.emptyArray()
-		case "messages":
-			return p.skip(0) == nil
-		case "result":
-			if result {
-				return false
+			var items []ResponseInfo
+			if err := json.Unmarshal(v, &items); err != nil {
+				return page, err
 			}
-			result = true
-			return p.auditEntries(&page.Entries)
 		case "result_info":
-			if info {
-				return false
-			}
-			info = true
-			raw, ok := p.rawValue()
-			if !ok {
-				return false
-			}
 			var ri *resultInfo
-			if json.Unmarshal(raw, &ri) != nil {
-				return false
+			if err := json.Unmarshal(v, &ri); err != nil {
+				return page, err
 			}
 			page.Cursor = ri.cursor()
-		default:
-			return !foldsTo(key, "success", "errors", "messages", "result", "result_info") && p.skip(0) == nil
-		}
-		return true
-	})
-	p.ws()
-	if !ok || !success || !result || p.i != len(p.b) {
-		return AuditPage{}, false
-	}
-	return page, true
-}
-
-// plainText is valid UTF-8 without control characters: the parser's strings
-// then need no checks encoding/json would make.
-func plainText(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 {
-			return false
 		}
 	}
-	return utf8.Valid(b)
+	if _, err := d.ReadToken(); err != nil {
+		return page, err
+	}
+	if _, err := d.ReadToken(); err != io.EOF {
+		return page, fmt.Errorf("text after the page: %w", errShape)
+	}
+	if !success || !result {
+		return page, fmt.Errorf("not a successful page with a result: %w", errShape)
+	}
+	return page, nil
 }
 
-// foldsTo reports a key that equals one of names only up to case, which
-// encoding/json would match and this parser does not.
-func foldsTo(key string, names ...string) bool {
-	for _, n := range names {
-		if strings.EqualFold(key, n) {
-			return true
+// entries decodes a page's result, each entry keeping its own JSON (an
+// entry of null is an empty entry, as in encoding/json); ok is false for a
+// result of null.
+func (er *entryReader) entries() (entries []AuditEntry, ok bool, err error) {
+	d := er.d
+	if d.PeekKind() == 'n' {
+		return nil, false, d.SkipValue()
+	}
+	tok, err := d.ReadToken()
+	if err != nil {
+		return nil, false, err
+	}
+	if tok.Kind() != '[' {
+		return nil, false, fmt.Errorf("result is not an array: %w", errShape)
+	}
+	entries = make([]AuditEntry, 0, 1000)
+	for d.PeekKind() != ']' {
+		var e AuditEntry
+		start := d.InputOffset()
+		if d.PeekKind() == 'n' {
+			if err := d.SkipValue(); err != nil {
+				return nil, false, err
+			}
+		} else {
+			if err := er.entry(&e); err != nil {
+				return nil, false, err
+			}
+			// the entry as the API sent it: from after the separator to its end
+			e.wire = bytes.Clone(bytes.TrimLeft(er.body[start:d.InputOffset()], ", \t\r\n"))
 		}
+		entries = append(entries, e)
 	}
-	return false
+	_, err = d.ReadToken()
+	return entries, true, err
 }
 
-// object reads an object, handing each key to member, which reads the
-// value; null is an empty object.
-func (p *jsonParser) object(member func(key string) bool) bool {
-	if p.null() {
-		return true
-	}
-	if p.expect('{') != nil {
-		return false
-	}
-	p.ws()
-	if p.i < len(p.b) && p.b[p.i] == '}' {
-		p.i++
-		return true
-	}
-	for {
-		key, err := p.rawStr()
-		if err != nil || p.expect(':') != nil || !member(string(key)) {
-			return false
-		}
-		if end, ok := p.separator('}'); end || !ok {
-			return ok
-		}
-	}
+// entryReader decodes entries token by token, as encoding/json would
+// into an AuditEntry.
+type entryReader struct {
+	d    *jsontext.Decoder // over body
+	body []byte
+	name []byte
+	buf  []byte
 }
 
-// separator reads what follows a member of an object or an array: a comma
-// (more to come) or closing (the end); ok is false for anything else.
-func (p *jsonParser) separator(closing byte) (end, ok bool) {
-	p.ws()
-	if p.i >= len(p.b) {
-		return false, false
-	}
-	switch p.b[p.i] {
-	case ',':
-		p.i++
-		return false, true
-	case closing:
-		p.i++
-		return true, true
-	}
-	return false, false
-}
-
-func (p *jsonParser) literal(lit string) bool {
-	p.ws()
-	if bytes.HasPrefix(p.b[p.i:], []byte(lit)) {
-		p.i += len(lit)
-		return true
-	}
-	return false
-}
-
-func (p *jsonParser) emptyArray() bool {
-	return p.expect('[') == nil && p.expect(']') == nil
-}
-
-// rawValue reads any value and returns its text.
-func (p *jsonParser) rawValue() ([]byte, bool) {
-	p.ws()
-	start := p.i
-	if p.skip(0) != nil {
-		return nil, false
-	}
-	return p.b[start:p.i], true
-}
-
-func (p *jsonParser) auditEntries(out *[]AuditEntry) bool {
-	if p.expect('[') != nil {
-		return false
-	}
-	p.ws()
-	if p.i < len(p.b) && p.b[p.i] == ']' {
-		p.i++
-		*out = []AuditEntry{}
-		return true
-	}
-	entries := make([]AuditEntry, 0, 1000)
-	for {
-		entries = append(entries, AuditEntry{})
-		if p.null() || !p.auditEntry(&entries[len(entries)-1]) {
-			return false
-		}
-		if end, ok := p.separator(']'); !ok {
-			return false
-		} else if end {
-			*out = entries
-			return true
-		}
-	}
-}
-
-func (p *jsonParser) auditEntry(e *AuditEntry) bool {
-	p.ws()
-	start := p.i
-	ok := p.object(func(key string) bool {
+func (er *entryReader) entry(e *AuditEntry) error {
+	d := er.d
+	return er.object(d, func(key string) error {
 		switch key {
 		case "id":
-			return p.strInto(&e.ID) == nil
+			return er.str(d, &e.ID)
 		case "action":
-			return p.object(func(key string) bool {
+			a := &e.Action
+			return er.object(d, func(key string) error {
 				switch key {
 				case "description":
-					return p.strInto(&e.Action.Description) == nil
+					return er.str(d, &a.Description)
 				case "result":
-					return p.strInto(&e.Action.Result) == nil
+					return er.str(d, &a.Result)
 				case "time":
-					return p.strictTime(&e.Action.Time)
+					v, err := d.ReadValue()
+					if err != nil || v.Kind() == 'n' {
+						return err
+					}
+					return a.Time.UnmarshalJSON(v)
 				case "type":
-					return p.strInto(&e.Action.Type) == nil
+					return er.str(d, &a.Type)
 				}
-				return p.unknown(key, "description", "result", "time", "type")
-			})
+				return d.SkipValue()
+			}, "description", "result", "time", "type")
 		case "actor":
 			a := &e.Actor
-			return p.object(func(key string) bool {
+			return er.object(d, func(key string) error {
 				switch key {
 				case "id":
-					return p.strInto(&a.ID) == nil
+					return er.str(d, &a.ID)
 				case "context":
-					return p.strInto(&a.Context) == nil
+					return er.str(d, &a.Context)
 				case "email":
-					return p.strInto(&a.Email) == nil
+					return er.str(d, &a.Email)
 				case "ip_address":
-					return p.strInto(&a.IPAddress) == nil
+					return er.str(d, &a.IPAddress)
 				case "token_id":
-					return p.strInto(&a.TokenID) == nil
+					return er.str(d, &a.TokenID)
 				case "token_name":
-					return p.strInto(&a.TokenName) == nil
+					return er.str(d, &a.TokenName)
 				case "type":
-					return p.strInto(&a.Type) == nil
+					return er.str(d, &a.Type)
 				}
-				return p.unknown(key, "id", "context", "email", "ip_address", "token_id", "token_name", "type")
-			})
+				return d.SkipValue()
+			}, "id", "context", "email", "ip_address", "token_id", "token_name", "type")
 		case "organization":
-			return p.object(func(key string) bool {
+			o := &e.Organization
+			return er.object(d, func(key string) error {
 				switch key {
 				case "id":
-					return p.strInto(&e.Organization.ID) == nil
+					return er.str(d, &o.ID)
 				case "name":
-					return p.strInto(&e.Organization.Name) == nil
+					return er.str(d, &o.Name)
 				}
-				return p.unknown(key, "id", "name")
-			})
+				return d.SkipValue()
+			}, "id", "name")
 		case "raw":
-			return p.auditRaw(&e.Raw)
+			return er.auditRaw(d, &e.Raw)
 		case "resource":
-			return p.auditResource(&e.Resource)
+			return er.auditResource(d, &e.Resource)
 		}
-		return p.unknown(key, "id", "action", "actor", "organization", "raw", "resource")
-	})
-	if ok {
-		e.wire = p.b[start:p.i]
-	}
-	return ok
+		return d.SkipValue()
+	}, "id", "action", "actor", "organization", "raw", "resource")
 }
 
-func (p *jsonParser) auditRaw(r *AuditRaw) bool {
-	return p.object(func(key string) bool {
+func (er *entryReader) auditRaw(d *jsontext.Decoder, r *AuditRaw) error {
+	return er.object(d, func(key string) error {
 		switch key {
 		case "cf_ray_id":
-			return p.strInto(&r.CFRayID) == nil
+			return er.str(d, &r.CFRayID)
 		case "method":
-			return p.strInto(&r.Method) == nil
+			return er.str(d, &r.Method)
 		case "status_code":
-			return p.integer(&r.StatusCode)
+			v, err := d.ReadValue()
+			if err != nil || v.Kind() == 'n' {
+				return err
+			}
+			if v.Kind() != '0' {
+				return fmt.Errorf("status_code: %w", errShape)
+			}
+			n, err := strconv.ParseInt(string(v), 10, 0) // an int, as encoding/json wants: no fraction, no exponent
+			if err != nil {
+				return fmt.Errorf("status_code %s: %w", v, errShape)
+			}
+			r.StatusCode = int(n)
+			return nil
 		case "uri":
-			return p.strInto(&r.URI) == nil
+			return er.str(d, &r.URI)
 		case "user_agent":
-			return p.strInto(&r.UserAgent) == nil
+			return er.str(d, &r.UserAgent)
 		}
-		return p.unknown(key, "cf_ray_id", "method", "status_code", "uri", "user_agent")
-	})
+		return d.SkipValue()
+	}, "cf_ray_id", "method", "status_code", "uri", "user_agent")
 }
 
-func (p *jsonParser) auditResource(r *AuditResource) bool {
-	raw := func(dst *json.RawMessage) bool {
-		v, ok := p.rawValue()
-		*dst = v
-		return ok
+func (er *entryReader) auditResource(d *jsontext.Decoder, r *AuditResource) error {
+	raw := func(dst *json.RawMessage) error {
+		v, err := d.ReadValue()
+		if err == nil {
+			*dst = append((*dst)[:0:0], v...)
+		}
+		return err
 	}
-	return p.object(func(key string) bool {
+	return er.object(d, func(key string) error {
 		switch key {
 		case "id":
-			return p.strInto(&r.ID) == nil
+			return er.str(d, &r.ID)
 		case "product":
-			return p.strInto(&r.Product) == nil
+			return er.str(d, &r.Product)
 		case "type":
-			return p.strInto(&r.Type) == nil
+			return er.str(d, &r.Type)
 		case "scope":
 			return raw(&r.Scope)
 		case "request":
@@ -283,49 +243,51 @@ func (p *jsonParser) auditResource(r *AuditResource) bool {
 		case "response":
 			return raw(&r.Response)
 		}
-		return p.unknown(key, "id", "product", "type", "scope", "request", "response")
-	})
+		return d.SkipValue()
+	}, "id", "product", "type", "scope", "request", "response")
 }
 
-// unknown skips the value of a key that is none of names.
-func (p *jsonParser) unknown(key string, names ...string) bool {
-	return !foldsTo(key, names...) && p.skip(0) == nil
-}
-
-// strictTime reads an RFC 3339 time as encoding/json does; null leaves it.
-func (p *jsonParser) strictTime(dst *time.Time) bool {
-	if p.null() {
-		return true
+// object reads an object's members, handing each to member under the one
+// of fields its name folds to ("" for none), which reads its value; null
+// leaves everything as it is, as encoding/json does.
+func (er *entryReader) object(d *jsontext.Decoder, member func(field string) error, fields ...string) error {
+	if d.PeekKind() == 'n' {
+		return d.SkipValue()
 	}
-	raw, err := p.rawStr()
-	return err == nil && dst.UnmarshalText(raw) == nil
-}
-
-// integer reads a JSON integer that fits an int; null leaves it.
-func (p *jsonParser) integer(dst *int) bool {
-	if p.null() {
-		return true
+	tok, err := d.ReadToken()
+	if err != nil {
+		return err
 	}
-	p.ws()
-	n, neg, digits := 0, false, 0
-	if p.i < len(p.b) && p.b[p.i] == '-' {
-		neg = true
-		p.i++
+	if tok.Kind() != '{' {
+		return fmt.Errorf("an object was expected: %w", errShape)
 	}
-	for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
-		if digits == 18 || digits == 1 && n == 0 {
-			return false // too long to be sure it fits, or a leading zero
+	for d.PeekKind() != '}' {
+		name, err := d.ReadValue()
+		if err != nil {
+			return err
 		}
-		n = n*10 + int(p.b[p.i]-'0')
-		p.i++
-		digits++
+		er.name = unquote(er.name[:0], name)
+		if err := member(foldsTo(er.name, fields...)); err != nil {
+			return err
+		}
 	}
-	if digits == 0 || p.i < len(p.b) && strings.IndexByte(".eE", p.b[p.i]) >= 0 {
-		return false
+	_, err = d.ReadToken()
+	return err
+}
+
+// str reads a string; null leaves dst as it is.
+func (er *entryReader) str(d *jsontext.Decoder, dst *string) error {
+	v, err := d.ReadValue()
+	if err != nil {
+		return err
 	}
-	if neg {
-		n = -n
+	switch v.Kind() {
+	case 'n':
+		return nil
+	case '"':
+		er.buf = unquote(er.buf[:0], v)
+		*dst = string(er.buf)
+		return nil
 	}
-	*dst = n
-	return true
+	return errShape
 }

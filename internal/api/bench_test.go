@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -50,4 +51,42 @@ func BenchmarkUsageDecode(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
 	_ = http.StatusOK
+}
+
+// auditBody is a page of n entries as the local API writes them.
+func auditBody(n int) []byte {
+	var buf bytes.Buffer
+	buf.WriteString(`{"success":true,"errors":[],"messages":[],"result":[`)
+	t := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		e := AuditEntry{ID: "0123456789abcdef0123456789abcd" + strconv.Itoa(i%100),
+			Action:       AuditAction{Description: "Update DNS record", Result: "success", Time: t.Add(-time.Duration(i) * time.Second), Type: "update"},
+			Actor:        AuditActor{ID: "u1", Context: "api_token", Email: "alice@example.com", IPAddress: "198.51.100.7", TokenID: "t1", TokenName: "ci deploy", Type: "user"},
+			Organization: OrganizationRef{ID: "0123456789abcdef0123456789abcdef"},
+			Raw:          AuditRaw{CFRayID: "8d2f0e1a2b3c4d5e-SJC", Method: "PATCH", StatusCode: 200, URI: "/client/v4/zones/z/dns_records/d", UserAgent: "terraform/1.9"},
+			Resource: AuditResource{ID: "d" + strconv.Itoa(i), Product: "dns", Type: "dns_record", Scope: json.RawMessage(`{"id":"z","type":"zone"}`),
+				Request:  json.RawMessage(`{"content":"192.0.2.1","name":"www.example.com","proxied":true,"ttl":300,"type":"A"}`),
+				Response: json.RawMessage(`{"id":"d","content":"192.0.2.1","name":"www.example.com","proxied":true,"ttl":300,"type":"A","modified_on":"2026-11-20T10:00:00Z"}`)}}
+		b, _ := json.Marshal(e)
+		buf.Write(b)
+	}
+	buf.WriteString(`],"result_info":{"cursors":{"after":"c2"}}}`)
+	return buf.Bytes()
+}
+
+// BenchmarkAuditPageDecode measures reading one page of 1,000 entries,
+// each keeping its own JSON.
+func BenchmarkAuditPageDecode(b *testing.B) {
+	body := auditBody(1000)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if page, err := parseAuditPage(body); err != nil || len(page.Entries) != 1000 {
+			b.Fatal("not parsed")
+		}
+	}
+	b.ReportMetric(float64(1000*b.N)/b.Elapsed().Seconds(), "entries/s")
 }

@@ -9,6 +9,8 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // UsageParams query GET /organizations/{id}/billable/usage. From and To
@@ -83,112 +85,25 @@ func isJSON(h http.Header) bool {
 
 var errStopped = errors.New("stopped by the consumer")
 
-// maxUsageWindow bounds the buffer one value may need.
-const maxUsageWindow = 16 << 20
-
-// usageStream parses the envelope from a reader through a sliding window,
-// so that a response of millions of records is never held whole.
-type usageStream struct {
-	r   io.Reader
-	p   jsonParser
-	eof bool
-}
-
-// read appends more input, first dropping what was consumed before p.i.
-func (s *usageStream) read() error {
-	p := &s.p
-	if p.i > 0 {
-		n := copy(p.b, p.b[p.i:])
-		p.b, p.i = p.b[:n], 0
-	}
-	if len(p.b) == cap(p.b) {
-		if cap(p.b) >= maxUsageWindow {
-			return errors.New("a usage record is larger than 16 MiB")
-		}
-		nb := make([]byte, len(p.b), 2*cap(p.b))
-		copy(nb, p.b)
-		p.b = nb
-	}
-	n, err := s.r.Read(p.b[len(p.b):cap(p.b)])
-	p.b = p.b[:len(p.b)+n]
-	if err == io.EOF {
-		s.eof = true
+// streamUsage reads the envelope from body as it arrives, in whatever order
+// its keys come (matched as encoding/json matches them, whatever their case),
+// and hands result's records to each one by one: a response of millions of
+// records is never held whole.
+func streamUsage(body io.Reader, e *Error, each func(UsageRecord) bool) error {
+	d := jsontext.NewDecoder(body, decodeOptions...)
+	var rr recordReader
+	success, err := usageEnvelope(d, &rr, e, each)
+	if errors.Is(err, errStopped) {
 		return nil
 	}
-	return err
-}
-
-// peek returns the next byte that is not white space.
-func (s *usageStream) peek() (byte, error) {
-	for {
-		s.p.ws()
-		if s.p.i < len(s.p.b) {
-			return s.p.b[s.p.i], nil
-		}
-		if s.eof {
-			return 0, io.ErrUnexpectedEOF
-		}
-		if err := s.read(); err != nil {
-			return 0, err
+	if err == nil {
+		if _, terr := d.ReadToken(); terr != io.EOF {
+			err = fmt.Errorf("text after the response: %w", errShape)
 		}
 	}
-}
-
-// whole makes sure the value at the cursor lies entirely in the window.
-func (s *usageStream) whole() error {
-	for {
-		if _, err := s.peek(); err != nil {
-			return err
-		}
-		start := s.p.i
-		err := s.p.skip(0)
-		done := err == nil && (s.p.i < len(s.p.b) || s.eof)
-		s.p.i = start
-		if done {
-			return nil
-		}
-		if s.eof {
-			return cmpErr(err, io.ErrUnexpectedEOF)
-		}
-		if err := s.read(); err != nil {
-			return err
-		}
-	}
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
-}
-
-func (s *usageStream) delim(want byte) error {
-	c, err := s.peek()
 	if err != nil {
-		return err
-	}
-	if c != want {
-		return fmt.Errorf("got %q, want %q", c, want)
-	}
-	s.p.i++
-	return nil
-}
-
-// streamUsage walks the envelope's keys in whatever order they come and
-// decodes result's elements one by one.
-func streamUsage(body io.Reader, e *Error, each func(UsageRecord) bool) error {
-	s := &usageStream{r: body, p: jsonParser{b: make([]byte, 0, 256<<10)}}
-	fail := func(err error) error {
-		if errors.Is(err, errStopped) {
-			return nil
-		}
 		e.Reason, e.Err = "malformed or truncated JSON response", err
 		return e
-	}
-	success, err := s.envelope(e, each)
-	if err != nil {
-		return fail(err)
 	}
 	if !success {
 		e.Reason = "request failed (success:false)"
@@ -197,107 +112,81 @@ func streamUsage(body io.Reader, e *Error, each func(UsageRecord) bool) error {
 	return nil
 }
 
-func (s *usageStream) envelope(e *Error, each func(UsageRecord) bool) (success bool, err error) {
-	if err := s.delim('{'); err != nil {
+func usageEnvelope(d *jsontext.Decoder, rr *recordReader, e *Error, each func(UsageRecord) bool) (success bool, err error) {
+	tok, err := d.ReadToken()
+	if err != nil {
 		return false, err
 	}
-	for first := true; ; first = false {
-		c, err := s.peek()
+	if tok.Kind() != '{' {
+		return false, fmt.Errorf("the response is not an object: %w", errShape)
+	}
+	var name []byte
+	results := 0
+	for d.PeekKind() != '}' {
+		v, err := d.ReadValue()
 		if err != nil {
 			return false, err
 		}
-		if c == '}' && first {
-			s.p.i++
-			return success, nil
-		}
-		if err := s.whole(); err != nil {
-			return false, err
-		}
-		key, err := s.p.str()
-		if err != nil {
-			return false, err
-		}
-		if err := s.delim(':'); err != nil {
-			return false, err
-		}
-		if err := s.member(key, e, &success, each); err != nil {
-			return false, err
-		}
-		if c, err = s.peek(); err != nil {
-			return false, err
-		}
-		s.p.i++
-		switch c {
-		case ',':
-		case '}':
-			return success, nil
+		name = unquote(name[:0], v)
+		switch foldsTo(name, "success", "errors", "result") {
+		case "result":
+			if results++; results > 1 { // encoding/json would keep only the last: the first is already handed on
+				return false, fmt.Errorf("the response has two results: %w", errShape)
+			}
+			if err := usageResult(d, rr, each); err != nil {
+				return false, err
+			}
+		case "success":
+			v, err := d.ReadValue()
+			if err != nil {
+				return false, err
+			}
+			switch v.Kind() {
+			case 't', 'f':
+				success = v.Kind() == 't'
+			case 'n':
+			default:
+				return false, fmt.Errorf("success: %w", errShape)
+			}
+		case "errors":
+			v, err := d.ReadValue()
+			if err != nil {
+				return false, err
+			}
+			if err := json.Unmarshal(v, &e.Errors); err != nil {
+				return false, err
+			}
 		default:
-			return false, fmt.Errorf("got %q after a value", c)
+			if err := d.SkipValue(); err != nil {
+				return false, err
+			}
 		}
 	}
+	_, err = d.ReadToken()
+	return success, err
 }
 
-func (s *usageStream) member(key string, e *Error, success *bool, each func(UsageRecord) bool) error {
-	if key == "result" {
-		return s.result(each)
+// usageResult reads the records of result (null: none).
+func usageResult(d *jsontext.Decoder, rr *recordReader, each func(UsageRecord) bool) error {
+	if d.PeekKind() == 'n' {
+		return d.SkipValue()
 	}
-	if err := s.whole(); err != nil {
-		return err
-	}
-	start := s.p.i
-	if err := s.p.skip(0); err != nil {
-		return err
-	}
-	raw := s.p.b[start:s.p.i]
-	switch key {
-	case "success":
-		*success = string(raw) == "true"
-	case "errors":
-		return json.Unmarshal(raw, &e.Errors)
-	}
-	return nil
-}
-
-func (s *usageStream) result(each func(UsageRecord) bool) error {
-	c, err := s.peek()
+	tok, err := d.ReadToken()
 	if err != nil {
 		return err
 	}
-	if c == 'n' {
-		if err := s.whole(); err != nil {
-			return err
-		}
-		return s.p.skip(0)
+	if tok.Kind() != '[' {
+		return fmt.Errorf("result is not an array: %w", errShape)
 	}
-	if err := s.delim('['); err != nil {
-		return err
-	}
-	if c, err = s.peek(); err != nil || c == ']' {
-		s.p.i++
-		return err
-	}
-	for {
-		if err := s.whole(); err != nil {
-			return err
-		}
+	for d.PeekKind() != ']' {
 		var r UsageRecord
-		if err := s.p.record(&r); err != nil {
+		if err := rr.record(d, &r); err != nil {
 			return err
 		}
 		if !each(r) {
 			return errStopped
 		}
-		c, err := s.peek()
-		if err != nil {
-			return err
-		}
-		s.p.i++
-		switch c {
-		case ',':
-		case ']':
-			return nil
-		default:
-			return fmt.Errorf("got %q between records", c)
-		}
 	}
+	_, err = d.ReadToken()
+	return err
 }
