@@ -1,3 +1,5 @@
+// accounts.go lists an organization's accounts.
+
 package api
 
 import (

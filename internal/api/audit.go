@@ -1,3 +1,6 @@
+// audit.go lists an organization's audit log entries, page by page with
+// cursors.
+
 package api
 
 import (

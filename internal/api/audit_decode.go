@@ -1,3 +1,6 @@
+// audit_decode.go reads an audit page in one pass, each entry keeping its own
+// JSON.
+
 package api
 
 import (

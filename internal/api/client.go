@@ -1,3 +1,6 @@
+// client.go is the HTTP side of the client: requests, retries, the token, the
+// limiter.
+
 package api
 
 import (

@@ -1,3 +1,6 @@
+// decode.go holds what the streaming decoders share with encoding/json's
+// rules.
+
 package api
 
 import (

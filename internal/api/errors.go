@@ -1,3 +1,6 @@
+// errors.go is the client's error: HTTP status, Cloudflare's error items,
+// Retry-After; and the envelope.
+
 package api
 
 import (

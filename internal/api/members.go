@@ -1,3 +1,5 @@
+// members.go lists, adds and removes an organization's members.
+
 package api
 
 import (

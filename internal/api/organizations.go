@@ -1,3 +1,5 @@
+// organizations.go lists, reads, creates, updates and deletes organizations.
+
 package api
 
 import (

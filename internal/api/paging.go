@@ -1,3 +1,5 @@
+// paging.go pages through page-token lists.
+
 package api
 
 import (

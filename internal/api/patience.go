@@ -1,3 +1,5 @@
+// patience.go marks background work that may wait for the upstream budget.
+
 package api
 
 import "context"

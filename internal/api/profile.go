@@ -1,3 +1,5 @@
+// profile.go reads and writes an organization's business profile.
+
 package api
 
 import (

@@ -1,3 +1,5 @@
+// usage.go streams an organization's billable usage records.
+
 package api
 
 import (

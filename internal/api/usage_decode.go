@@ -1,3 +1,5 @@
+// usage_decode.go reads one FOCUS usage record without reflection.
+
 package api
 
 import (

@@ -1,3 +1,5 @@
+// usage_record.go is the FOCUS cost-and-usage record.
+
 package api
 
 import "time"

@@ -1,3 +1,5 @@
+// user.go verifies a token and reads the user behind it.
+
 package api
 
 import (

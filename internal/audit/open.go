@@ -1,3 +1,5 @@
+// open.go opens the index database, emptying one of an older layout.
+
 package audit
 
 import (

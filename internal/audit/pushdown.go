@@ -1,3 +1,5 @@
+// pushdown.go finds the exclusions of a query the API can apply itself.
+
 package audit
 
 import (

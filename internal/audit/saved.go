@@ -1,3 +1,5 @@
+// saved.go keeps each user's named searches.
+
 package audit
 
 import (

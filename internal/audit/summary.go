@@ -1,3 +1,5 @@
+// summary.go counts a query's matches: totals, facets and the chart's buckets.
+
 package audit
 
 import (

@@ -1,3 +1,6 @@
+// sync.go copies organizations' entries from the API into the index,
+// resumably.
+
 package audit
 
 import (

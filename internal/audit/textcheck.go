@@ -1,3 +1,5 @@
+// textcheck.go checks free text row by row for selective searches.
+
 package audit
 
 import (

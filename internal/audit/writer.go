@@ -1,3 +1,6 @@
+// writer.go is the index's one writer: every sync's pages stored in group
+// commits.
+
 package audit
 
 import (

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
-	"orgboard/internal/clock/clocktest"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"orgboard/internal/clock/clocktest"
 	"orgboard/internal/sqlitedb"
 )
 

@@ -1,3 +1,5 @@
+// manager.go signs users in and out and issues CSRF tokens.
+
 package auth
 
 import (

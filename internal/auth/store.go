@@ -1,3 +1,5 @@
+// store.go is the server-side session store behind gorilla/sessions.
+
 package auth
 
 import (

@@ -8,10 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"orgboard/internal/clock/clocktest"
-
 	"github.com/chromedp/chromedp"
 
+	"orgboard/internal/clock/clocktest"
 	"orgboard/internal/testenv"
 )
 

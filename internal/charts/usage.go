@@ -1,3 +1,5 @@
+// usage.go builds the usage page's charts.
+
 package charts
 
 import (

@@ -1,3 +1,5 @@
+// accounts.go serves an organization's accounts.
+
 package localapi
 
 import (

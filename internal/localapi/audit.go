@@ -1,3 +1,5 @@
+// audit.go writes the audit entry of every write and serves the audit log.
+
 package localapi
 
 import (

@@ -4,11 +4,12 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"orgboard/internal/clock/clocktest"
 	"os"
 	"slices"
 	"testing"
 	"time"
+
+	"orgboard/internal/clock/clocktest"
 )
 
 // benchGet measures requests/s of one GET over loopback HTTP, many clients at once.

@@ -1,3 +1,6 @@
+// faults.go makes the local API misbehave on purpose, for tests and
+// benchmarks.
+
 package localapi
 
 import (

@@ -5,13 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"orgboard/internal/clock/clocktest"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"orgboard/internal/api"
+	"orgboard/internal/clock/clocktest"
 )
 
 // templateDir holds a seeded database that each test copies, so that the

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"orgboard/internal/clock/clocktest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"orgboard/internal/api"
+	"orgboard/internal/clock/clocktest"
 )
 
 var bg = context.Background()

@@ -1,3 +1,5 @@
+// members.go serves an organization's members.
+
 package localapi
 
 import (

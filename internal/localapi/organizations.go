@@ -1,3 +1,6 @@
+// organizations.go serves the organizations: list, read, create, update,
+// delete.
+
 package localapi
 
 import (

@@ -1,3 +1,5 @@
+// orgtree.go is the in-memory tree of organizations that scope checks walk.
+
 package localapi
 
 import (

@@ -1,3 +1,5 @@
+// paging.go writes and reads the lists' opaque page tokens and cursors.
+
 package localapi
 
 import (

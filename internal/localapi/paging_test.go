@@ -4,12 +4,12 @@ import (
 	"database/sql"
 	"fmt"
 	"iter"
-	"orgboard/internal/clock/clocktest"
 	"sync"
 	"testing"
 	"time"
 
 	"orgboard/internal/api"
+	"orgboard/internal/clock/clocktest"
 )
 
 // visitOnce walks seq and checks that every row of want is seen exactly once

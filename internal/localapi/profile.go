@@ -1,3 +1,5 @@
+// profile.go serves an organization's business profile.
+
 package localapi
 
 import (

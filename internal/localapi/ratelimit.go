@@ -1,3 +1,6 @@
+// ratelimit.go limits each token as Cloudflare does: 1,200 calls per five
+// minutes.
+
 package localapi
 
 import (

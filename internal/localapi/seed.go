@@ -1,3 +1,6 @@
+// seed.go fills a new store with the demo company (or the large set for
+// benchmarks).
+
 package localapi
 
 import (

@@ -1,3 +1,5 @@
+// seed_audit.go writes the seeded audit history.
+
 package localapi
 
 import (

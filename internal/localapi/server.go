@@ -1,3 +1,6 @@
+// server.go is the local API's HTTP side: routes, authentication, the
+// envelope.
+
 package localapi
 
 import (

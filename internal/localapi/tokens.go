@@ -1,3 +1,6 @@
+// tokens.go holds the API tokens, their roles and the organizations they
+// cover.
+
 package localapi
 
 import (

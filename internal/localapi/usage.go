@@ -1,3 +1,6 @@
+// usage.go computes and serves billable usage records from each account's
+// parameters.
+
 package localapi
 
 import (

@@ -1,3 +1,5 @@
+// usage_encode.go writes a usage record as encoding/json would, faster.
+
 package localapi
 
 import (

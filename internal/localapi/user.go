@@ -1,3 +1,5 @@
+// user.go serves /user/tokens/verify and /user.
+
 package localapi
 
 import (

@@ -87,7 +87,9 @@ func (r *Registry) Handler() http.Handler {
 // readAtScrape collects gauges read at scrape time.
 type readAtScrape []Gauge
 
-func (gs readAtScrape) desc(g Gauge) *prometheus.Desc { return prometheus.NewDesc(g.Name, g.Help, nil, nil) }
+func (gs readAtScrape) desc(g Gauge) *prometheus.Desc {
+	return prometheus.NewDesc(g.Name, g.Help, nil, nil)
+}
 
 func (gs readAtScrape) Describe(ch chan<- *prometheus.Desc) {
 	for _, g := range gs {

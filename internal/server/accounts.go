@@ -1,3 +1,5 @@
+// accounts.go is the accounts tab: filter, sort, page.
+
 package server
 
 import (

@@ -1,3 +1,5 @@
+// cache.go keeps each user's recent upstream reads a short time.
+
 package server
 
 import (

@@ -3,9 +3,10 @@ package server
 import (
 	"context"
 	"errors"
-	"orgboard/internal/clock/clocktest"
 	"testing"
 	"time"
+
+	"orgboard/internal/clock/clocktest"
 )
 
 func TestSweepDropsExpiredEntriesAndUsers(t *testing.T) {

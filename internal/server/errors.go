@@ -1,3 +1,5 @@
+// errors.go decides what the user sees of every error.
+
 package server
 
 import (

@@ -1,3 +1,5 @@
+// forms.go validates the organization and profile forms.
+
 package server
 
 import (

@@ -1,3 +1,5 @@
+// login.go signs users in and out.
+
 package server
 
 import (

@@ -1,3 +1,5 @@
+// members.go is the members tab: filter, add, remove.
+
 package server
 
 import (

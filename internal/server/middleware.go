@@ -1,3 +1,6 @@
+// middleware.go is what every request passes: headers, logs, identity, CSRF,
+// sessions.
+
 package server
 
 import (

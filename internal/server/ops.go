@@ -1,3 +1,5 @@
+// ops.go answers operators: readiness, the metrics' gauges, the icon.
+
 package server
 
 import (

@@ -1,3 +1,5 @@
+// org_admin.go renames, creates, moves and deletes organizations.
+
 package server
 
 import (

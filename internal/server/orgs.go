@@ -1,3 +1,5 @@
+// orgs.go is an organization's page: its header, tabs and overview.
+
 package server
 
 import (

@@ -1,3 +1,5 @@
+// profile.go shows and edits a business profile, with conflict checks.
+
 package server
 
 import (

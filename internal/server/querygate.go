@@ -1,3 +1,6 @@
+// querygate.go bounds the audit index's heavy reads per user and in all, with
+// deadlines.
+
 package server
 
 import (

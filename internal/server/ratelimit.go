@@ -1,3 +1,5 @@
+// ratelimit.go limits sign-in attempts per client address.
+
 package server
 
 import (

@@ -13,9 +13,9 @@ import (
 
 	"orgboard/internal/api"
 	"orgboard/internal/auth"
-	"orgboard/internal/pacing"
 	"orgboard/internal/clock"
 	"orgboard/internal/metrics"
+	"orgboard/internal/pacing"
 	"orgboard/web"
 	"orgboard/web/templates"
 )

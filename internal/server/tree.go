@@ -1,3 +1,5 @@
+// tree.go is the organization tree and its name search.
+
 package server
 
 import (

@@ -1,3 +1,5 @@
+// upstream.go is the cached reads of the API a page makes.
+
 package server
 
 import (

@@ -1,3 +1,5 @@
+// urls.go builds the console's own URLs.
+
 package server
 
 import (

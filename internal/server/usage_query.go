@@ -1,3 +1,6 @@
+// usage_query.go reads and writes the usage page's state, all of it in the
+// URL.
+
 package server
 
 import (

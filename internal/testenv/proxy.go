@@ -1,3 +1,5 @@
+// proxy.go lets tests make the API go away and come back.
+
 package testenv
 
 import (

@@ -1,3 +1,5 @@
+// analysis.go finds anomalies and forecasts the month.
+
 package usage
 
 import (

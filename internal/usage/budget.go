@@ -1,3 +1,5 @@
+// budget.go keeps each organization's monthly cost budget.
+
 package usage
 
 import (

@@ -1,3 +1,5 @@
+// fetch.go fetches a range's usage as 31-day windows, a few at a time.
+
 package usage
 
 import (

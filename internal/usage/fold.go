@@ -1,3 +1,5 @@
+// fold.go folds records into per-day sums by grouping and denomination.
+
 package usage
 
 import (

@@ -1,3 +1,5 @@
+// jobs.go remembers recent fetches, so a regrouping fetches nothing.
+
 package usage
 
 import (

@@ -1,3 +1,5 @@
+// report.go builds what the page shows of the sums: stacks, tops, changes.
+
 package usage
 
 import (

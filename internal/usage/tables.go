@@ -1,3 +1,5 @@
+// tables.go writes the charts' tables and the export's rows.
+
 package usage
 
 import (

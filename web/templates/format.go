@@ -1,3 +1,5 @@
+// format.go writes numbers and counts as people read them.
+
 package templates
 
 import (

@@ -1,3 +1,5 @@
+// usage_views.go is the view structs of the usage tab.
+
 package templates
 
 // UsageView is the usage and cost tab of an organization.

@@ -1,3 +1,5 @@
+// audit_export.go streams a search's whole result as CSV or JSON.
+
 package server
 
 import (
@@ -8,15 +10,58 @@ import (
 	"io"
 	"iter"
 	"net/http"
-	"slices"
-	"strconv"
-
-	"github.com/labstack/echo/v4"
-
 	"orgboard/internal/api"
+	"orgboard/internal/audit"
 	"orgboard/internal/csvsafe"
 	"orgboard/web/templates"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
 )
+
+func (s *Server) auditExportAll(c echo.Context) error { return s.auditExport(c, "") }
+
+func (s *Server) auditExportOrg(c echo.Context) error { return s.auditExport(c, c.Param("id")) }
+
+func (s *Server) auditExport(c echo.Context, org string) error {
+	sc, err := s.scopeFromQuery(c, org)
+	if err != nil {
+		return err
+	}
+	q, err := audit.Parse(c.QueryParam("q"), s.now())
+	if err != nil {
+		return &userError{status: http.StatusBadRequest, title: "Bad query", message: "This query has a mistake " + err.Error() + "."}
+	}
+	format := c.QueryParam("format")
+	if format != "csv" && format != "json" {
+		return &userError{status: http.StatusBadRequest, title: "Unknown format", message: "Export as csv or json."}
+	}
+	p, err := s.syncFor(c, sc, q)
+	if err != nil {
+		return err
+	}
+	if since, _ := s.audit.Index.Window(q); p.Indexing(since) {
+		return &userError{status: http.StatusServiceUnavailable, retryAfter: 30 * time.Second, title: "Not exported yet",
+			message: "The index does not hold all of this search's range yet (" + templates.Count(p.Synced, "entry", "entries") + " so far, " +
+				templates.Number(p.OrgsDone) + " of " + templates.Count(len(sc.orgs), "organization", "organizations") + " synced). " +
+				"The sync is running: try the export again in a minute, and it will hold every matching entry."}
+	}
+	return s.auditWork(c, exportDeadline, func(ctx context.Context) error {
+		n, err := s.audit.Index.Count(ctx, q, audit.Scope{Orgs: sc.orgs})
+		if err != nil {
+			return err
+		}
+		typ := "application/json"
+		if format == "csv" {
+			typ = "text/csv; charset=utf-8"
+		}
+		attachment(c, "orgboard-audit-"+s.now().UTC().Format("20060102-150405")+"."+format, typ)
+		c.Response().Header().Set("X-Total-Count", strconv.Itoa(n)) // lets a client show progress, and check it has everything
+		c.Response().WriteHeader(http.StatusOK)
+		return exportEntries(ctx, c.Response(), format, s.audit.Index.All(ctx, q, audit.Scope{Orgs: sc.orgs}))
+	})
+}
 
 // exportColumns are the CSV columns: the API's field names.
 var exportColumns = []string{"id", "action.description", "action.result", "action.time", "action.type", "actor.id", "actor.context",
@@ -101,73 +146,4 @@ func stopped(bw *bufio.Writer, cw *csvsafe.Writer, n int, err error) {
 		return
 	}
 	bw.WriteString("\n")
-}
-
-// flatten turns a JSON object into path → value, for diffs.
-func flatten(raw json.RawMessage) map[string]string {
-	if len(raw) == 0 {
-		return nil
-	}
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return nil
-	}
-	out := map[string]string{}
-	var walk func(prefix string, v any)
-	walk = func(prefix string, v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, val := range x {
-				walk(joinPath(prefix, k), val)
-			}
-		case []any:
-			for i, val := range x {
-				walk(joinPath(prefix, strconv.Itoa(i)), val)
-			}
-		default:
-			b, _ := json.Marshal(x)
-			out[prefix] = string(b)
-		}
-	}
-	walk("", v)
-	return out
-}
-
-func joinPath(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "." + b
-}
-
-// diff lists what changed from before to after, by path.
-func diff(before, after map[string]string) []templates.Change {
-	var out []templates.Change
-	for k, v := range after {
-		if old, ok := before[k]; !ok || old != v {
-			out = append(out, templates.Change{Path: k, Before: before[k], After: v})
-		}
-	}
-	for k, v := range before {
-		if _, ok := after[k]; !ok {
-			out = append(out, templates.Change{Path: k, Before: v, After: ""})
-		}
-	}
-	slices.SortFunc(out, func(a, b templates.Change) int {
-		if a.Path < b.Path {
-			return -1
-		}
-		if a.Path > b.Path {
-			return 1
-		}
-		return 0
-	})
-	return out
-}
-
-// attachment names a download and its type; the first write sends them.
-func attachment(c echo.Context, name, typ string) {
-	h := c.Response().Header()
-	h.Set("Content-Type", typ)
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 }

@@ -1,0 +1,78 @@
+// saved_search.go lists, saves and deletes a user's named searches.
+
+package server
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"orgboard/internal/api"
+	"orgboard/internal/audit"
+	"orgboard/web/templates"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+func (s *Server) savedSearches(c echo.Context, scope string) []templates.SavedSearch {
+	list, err := s.audit.Saved.List(c.Request().Context(), owner(c), scope)
+	if err != nil {
+		s.log.Warn("saved searches", "error", err)
+		return nil
+	}
+	var out []templates.SavedSearch
+	for _, sv := range list {
+		base := "/audit"
+		if sv.Scope != "" {
+			base = orgURL(sv.Scope) + "/audit"
+		}
+		out = append(out, templates.SavedSearch{Name: sv.Name, URL: base + "?" + url.Values{"q": {sv.Query}}.Encode(), DeleteURL: "/audit/saved/" + strconv.FormatInt(sv.ID, 10)})
+	}
+	return out
+}
+
+// owner names the user whose saved searches these are: the token, not the session.
+func owner(c echo.Context) string { return "token:" + identity(c).TokenID }
+
+func (s *Server) saveSearch(c echo.Context) error {
+	name, q, scope := strings.TrimSpace(c.FormValue("name")), strings.TrimSpace(c.FormValue("q")), c.FormValue("scope")
+	if scope != "" && !api.ValidID(scope) {
+		return &userError{status: http.StatusBadRequest, title: "Not saved", message: "The organization of this search is not valid."}
+	}
+	if scope != "" {
+		if _, err := s.scopeOf(c, scope, false); err != nil {
+			return err
+		}
+	}
+	if _, err := audit.Parse(q, s.now()); err != nil || q == "" {
+		return &userError{status: http.StatusUnprocessableEntity, title: "Not saved", message: "Only a valid, non-empty query can be saved."}
+	}
+	if msg := checkOrgName(name); msg != "" || len(name) > 100 {
+		return &userError{status: http.StatusUnprocessableEntity, title: "Not saved", message: "Give the search a name of one line, at most 100 characters."}
+	}
+	if err := s.audit.Saved.Save(c.Request().Context(), owner(c), scope, name, q); errors.Is(err, audit.ErrTooManySaved) {
+		return &userError{status: http.StatusUnprocessableEntity, title: "Not saved", message: "You have 200 saved searches, the most there can be: delete some first."}
+	} else if err != nil {
+		return err
+	}
+	base := "/audit"
+	if scope != "" {
+		base = orgURL(scope) + "/audit"
+	}
+	return redirect(c, base+"?"+url.Values{"q": {q}}.Encode())
+}
+
+func (s *Server) deleteSavedSearch(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("saved"), 10, 64)
+	if err != nil {
+		return &userError{status: http.StatusBadRequest, title: "Not a saved search", message: "No such saved search."}
+	}
+	if err := s.audit.Saved.Delete(c.Request().Context(), owner(c), id); err != nil {
+		if audit.IsNotFound(err) {
+			return &userError{status: http.StatusNotFound, title: "Not found", message: "No such saved search."}
+		}
+		return err // a store that failed says so as such
+	}
+	return redirect(c, "/audit")
+}
