@@ -1,6 +1,8 @@
-// Package charts builds go-echarts options as JSON. The options go into a
-// <script type="application/json"> block and web/static/app.js starts the
-// chart: go-echarts' own templates write inline scripts without escaping.
+// Package charts builds go-echarts options as JSON. The options go into the
+// chart element's data-options attribute (escaped by templ, and htmx keeps
+// attributes through a swap where it drops scripts), and web/static/app.js
+// starts the chart: go-echarts' own templates write inline scripts without
+// escaping.
 package charts
 
 import (

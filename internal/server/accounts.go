@@ -44,7 +44,7 @@ func (s *Server) showAccounts(c echo.Context) error {
 	if token != "" && isFragment(c) {
 		return render(c, http.StatusOK, templates.AccountRowsPart(rows))
 	}
-	v := templates.AccountsView{OrgID: id, BaseURL: orgURL(id) + "/accounts", Name: name, Pubname: pub, Direction: dir, Rows: rows}
+	v := templates.AccountsView{OrgID: id, BaseURL: orgURL(id, "accounts"), Name: name, Pubname: pub, Direction: dir, Rows: rows}
 	return s.showTab(c, http.StatusOK, "accounts", func(api.Organization) (templ.Component, error) { return templates.Accounts(v), nil })
 }
 
@@ -64,7 +64,7 @@ func (s *Server) accountRows(c echo.Context, org string, p api.ListAccountsParam
 	}
 	if page.NextPageToken != "" {
 		q.Set("page_token", page.NextPageToken)
-		rows.MoreURL = orgURL(org) + "/accounts?" + q.Encode()
+		rows.MoreURL = withQuery(orgURL(org, "accounts"), q)
 	}
 	return rows, nil
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
 	"orgboard/web/templates"
@@ -39,7 +38,7 @@ func (s *Server) auditEntry(c echo.Context) error {
 	d := templates.AuditDetail{RawLine: strings.TrimSpace(e.Raw.Method + " " + e.Raw.URI + " → " + strconv.Itoa(e.Raw.StatusCode)),
 		Request: pretty(e.Resource.Request), Response: pretty(e.Resource.Response)}
 	if e.Resource.ID != "" {
-		d.HistoryURL = "/audit/resources/" + url.PathEscape(e.Resource.ID)
+		d.HistoryURL = auditResourceURL(e.Resource.ID)
 	}
 	for _, kv := range [][2]string{{"id", e.ID}, {"action.time", e.Action.Time.UTC().Format(time.RFC3339Nano)}, {"action.type", e.Action.Type},
 		{"action.result", e.Action.Result}, {"action.description", e.Action.Description}, {"actor.email", e.Actor.Email}, {"actor.id", e.Actor.ID},
@@ -86,7 +85,7 @@ func (s *Server) auditHistory(c echo.Context) error {
 	for _, st := range audit.Steps(entries) {
 		e := st.Entry
 		step := templates.HistoryStep{Time: e.Action.Time.UTC().Format(time.RFC3339), Action: e.Action.Type, Actor: cmp.Or(e.Actor.Email, e.Actor.ID),
-			Result: e.Action.Result, DetailURL: "/audit/entries/" + e.ID}
+			Result: e.Action.Result, DetailURL: auditEntryURL(e.ID)}
 		for _, ch := range st.Changes {
 			step.Changes = append(step.Changes, templates.Change(ch))
 		}

@@ -92,12 +92,9 @@ func localTime(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC
 // auditView reads the query and shapes everything but the rows.
 func (s *Server) auditView(c echo.Context, sc auditScope) (templates.AuditView, audit.Query, int) {
 	raw := strings.TrimSpace(c.QueryParam("q"))
-	base := "/audit"
-	if sc.org != "" {
-		base = orgURL(sc.org) + "/audit"
-	}
+	base := auditURL(sc.org, nil)
 	v := templates.AuditView{Scope: sc.org, BaseURL: base, Query: raw, Descendants: sc.descendants, Ascending: c.QueryParam("order") == "asc",
-		Fields: audit.FieldNames(), SaveAction: "/audit/saved", CSRF: s.csrf(c)}
+		Fields: audit.FieldNames(), SaveAction: pathAuditSaved, CSRF: s.csrf(c)}
 	q, err := audit.Parse(raw, s.now())
 	status := http.StatusOK
 	if err != nil {
@@ -107,10 +104,10 @@ func (s *Server) auditView(c echo.Context, sc auditScope) (templates.AuditView, 
 	v.Builder = builderOf(q)
 	params := sc.query()
 	params.Set("q", raw)
-	v.StatusURL = "/audit/status?" + sc.query().Encode()
-	v.SummaryURL = "/audit/summary?" + params.Encode()
-	v.ExportCSV = base + "/export?" + withParam(params, "format", "csv")
-	v.ExportJSON = base + "/export?" + withParam(params, "format", "json")
+	v.StatusURL = withQuery(pathAuditStatus, sc.query())
+	v.SummaryURL = withQuery(pathAuditSummary, params)
+	v.ExportCSV = auditExportURL(sc.org, withParam(params, "format", "csv"))
+	v.ExportJSON = auditExportURL(sc.org, withParam(params, "format", "json"))
 	v.Saved = s.savedSearches(c, sc.org)
 	return v, q, status
 }
@@ -144,13 +141,14 @@ func builderOf(q audit.Query) templates.AuditBuilder {
 	return b
 }
 
-func withParam(v url.Values, k, val string) string {
+// withParam is a copy of v with k set to val.
+func withParam(v url.Values, k, val string) url.Values {
 	out := url.Values{}
 	for key, vals := range v {
 		out[key] = vals
 	}
 	out.Set(k, val)
-	return out.Encode()
+	return out
 }
 
 // buildAuditQuery writes the builder form's fields as a query.
@@ -181,7 +179,7 @@ func (s *Server) buildAuditQuery(c echo.Context) error {
 			v.Set(k, x)
 		}
 	}
-	return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?"+v.Encode())
+	return c.Redirect(http.StatusSeeOther, withQuery(c.Request().URL.Path, v))
 }
 
 func (s *Server) auditRows(c echo.Context, ctx context.Context, q audit.Query, sc auditScope, after *audit.Cursor, asc bool) (templates.AuditRows, error) {
@@ -200,7 +198,7 @@ func (s *Server) auditRows(c echo.Context, ctx context.Context, q audit.Query, s
 			}
 		}
 		out.Set("q", nq.String())
-		return base + "?" + out.Encode()
+		return withQuery(base, out)
 	}
 	val := func(field, text string) templates.AuditValue {
 		if text == "" {
@@ -219,7 +217,7 @@ func (s *Server) auditRows(c echo.Context, ctx context.Context, q audit.Query, s
 			TimeISO: e.Action.Time.UTC().Format(time.RFC3339), Description: e.Action.Description,
 			Actor: val("actor", actor), Action: val("action", e.Action.Type), Result: val("result", e.Action.Result),
 			Product: val("product", e.Resource.Product), Resource: val("resource", e.Resource.ID), Type: val("type", e.Resource.Type),
-			DetailURL: "/audit/entries/" + e.ID, Failure: e.Action.Result == "failure"})
+			DetailURL: auditEntryURL(e.ID), Failure: e.Action.Result == "failure"})
 	}
 	if page.Next != nil {
 		p := c.QueryParams()
@@ -228,7 +226,7 @@ func (s *Server) auditRows(c echo.Context, ctx context.Context, q audit.Query, s
 			out[k] = v
 		}
 		out.Set("after", page.Next.String())
-		rows.MoreURL = base + "?" + out.Encode()
+		rows.MoreURL = withQuery(base, out)
 	}
 	return rows, nil
 }

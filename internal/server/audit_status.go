@@ -23,7 +23,7 @@ func (s *Server) auditStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st := templates.AuditStatus{URL: "/audit/status?" + sc.query().Encode(), CSRF: s.csrf(c),
+	st := templates.AuditStatus{URL: withQuery(pathAuditStatus, sc.query()), CSRF: s.csrf(c), ExtendAction: pathAuditExtend,
 		Org: sc.org, Sub: sc.descendants, CanExtend: s.now().Sub(p.Covered) < audit.MaxWindow-time.Hour, Done: p.Done, Problem: p.Problem}
 	entries, orgs := templates.Count(p.Synced, "entry", "entries"), templates.Count(len(sc.orgs), "organization", "organizations")
 	switch {
@@ -65,9 +65,5 @@ func (s *Server) extendAudit(c echo.Context) error {
 		}
 		s.audit.Syncer.Ensure(s.client(c), o)
 	}
-	back := "/audit"
-	if org != "" {
-		back = orgURL(org) + "/audit"
-	}
-	return redirect(c, back)
+	return redirect(c, auditURL(org, nil))
 }

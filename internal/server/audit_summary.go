@@ -47,10 +47,6 @@ func (s *Server) auditSummary(c echo.Context) error {
 	if v.ChartJSON, err = charts.Bars(labels, []charts.Series{{Name: "Actions", Values: counts}}, ""); err != nil {
 		return err
 	}
-	base := "/audit"
-	if sc.org != "" {
-		base = orgURL(sc.org) + "/audit"
-	}
 	for _, name := range []string{"actor", "action", "product", "type"} {
 		f := templates.Facet{Name: name}
 		for _, cnt := range sum.Facets[name] {
@@ -60,7 +56,7 @@ func (s *Server) auditSummary(c echo.Context) error {
 			inc, exc := audit.With(q, audit.Filter{Field: name, Value: cnt.Value}), audit.With(q, audit.Filter{Field: name, Value: cnt.Value, Negate: true})
 			p := sc.query()
 			f.Values = append(f.Values, templates.FacetValue{Count: templates.Number(cnt.N), AuditValue: templates.AuditValue{Text: cnt.Value,
-				Include: base + "?" + withParam(p, "q", inc.String()), Exclude: base + "?" + withParam(p, "q", exc.String())}})
+				Include: auditURL(sc.org, withParam(p, "q", inc.String())), Exclude: auditURL(sc.org, withParam(p, "q", exc.String()))}})
 		}
 		v.Facets = append(v.Facets, f)
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -150,8 +151,8 @@ func (s *Server) endSession(c echo.Context) {
 	if err := s.auth.SignOut(c.Response(), c.Request()); err != nil {
 		s.log.Error("sign out", "error", err)
 	}
-	target := "/login?expired=1"
-	if isFragment(c) || c.Request().Header.Get(hxRequest) == "true" {
+	target := withQuery(pathLogin, url.Values{"expired": {"1"}})
+	if htmx(c).Enabled {
 		c.Response().Header().Set(hxRedirect, target)
 		c.NoContent(http.StatusUnauthorized)
 		return

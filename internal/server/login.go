@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode"
 
@@ -32,7 +33,7 @@ func (s *Server) loginView(c echo.Context) templates.LoginView {
 
 func (s *Server) showLogin(c echo.Context) error {
 	if identity(c) != nil {
-		return c.Redirect(http.StatusSeeOther, "/orgs")
+		return c.Redirect(http.StatusSeeOther, pathHome)
 	}
 	return render(c, http.StatusOK, templates.LoginPage(s.loginView(c)))
 }
@@ -74,7 +75,7 @@ func (s *Server) login(c echo.Context) error {
 	if _, err := s.auth.SignIn(c.Response(), c.Request(), token, status.ID, email); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, cmp.Or(v.Next, "/orgs"))
+	return c.Redirect(http.StatusSeeOther, cmp.Or(v.Next, pathHome))
 }
 
 func checkTokenShape(token string) string {
@@ -109,5 +110,5 @@ func (s *Server) logout(c echo.Context) error {
 	if err := s.auth.SignOut(c.Response(), c.Request()); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/login?signed_out=1")
+	return c.Redirect(http.StatusSeeOther, withQuery(pathLogin, url.Values{"signed_out": {"1"}}))
 }

@@ -43,7 +43,7 @@ func (s *Server) membersQuery(c echo.Context, id string) (templates.MembersView,
 	if c.Request().Method != http.MethodGet {
 		q.Del("page_token") // a change shows the list from its start
 	}
-	v := templates.MembersView{OrgID: id, BaseURL: orgURL(id) + "/members", Add: templates.AddMemberForm{CSRF: s.csrf(c), Action: orgURL(id) + "/members"}}
+	v := templates.MembersView{OrgID: id, BaseURL: orgURL(id, "members"), Add: templates.AddMemberForm{CSRF: s.csrf(c), Action: orgURL(id, "members")}}
 	p := api.ListMembersParams{PageParams: api.PageParams{PageSize: membersPageSize, PageToken: q.Get("page_token")}}
 	for _, st := range q["status"] {
 		if st != api.MemberActive && st != api.MemberCanceled {
@@ -90,20 +90,20 @@ func (s *Server) memberRows(c echo.Context, org string, p api.ListMembersParams)
 	}
 	if page.NextPageToken != "" {
 		q := url.Values{"status": p.Statuses, "email": {p.UserEmail}, "page_token": {page.NextPageToken}}
-		rows.MoreURL = orgURL(org) + "/members?" + q.Encode()
+		rows.MoreURL = withQuery(orgURL(org, "members"), q)
 	}
 	return rows, nil
 }
 
 func memberRow(csrf, org string, m api.Member) templates.MemberRow {
-	base := orgURL(org) + "/members/" + m.ID
 	return templates.MemberRow{CSRF: csrf, ID: m.ID, Email: m.User.Email, Name: m.User.Name, Status: m.Status,
-		TwoFactor: m.User.TwoFactorAuthenticationEnabled, Created: m.CreateTime, RemoveURL: base, ConfirmURL: base + "/remove"}
+		TwoFactor: m.User.TwoFactorAuthenticationEnabled, Created: m.CreateTime, RemoveURL: orgURL(org, "members", m.ID), ConfirmURL: orgURL(org, "members", m.ID, "remove"),
+		CancelURL: withQuery(orgURL(org, "members", m.ID, "remove"), url.Values{"cancel": {"1"}})}
 }
 
 func (s *Server) addMember(c echo.Context) error {
 	id := c.Param("id")
-	f := templates.AddMemberForm{CSRF: s.csrf(c), Action: orgURL(id) + "/members" + filterQuery(api.ListMembersParams{Statuses: c.QueryParams()["status"], UserEmail: c.QueryParam("email")}), Email: strings.TrimSpace(c.FormValue("email")), Status: c.FormValue("status")}
+	f := templates.AddMemberForm{CSRF: s.csrf(c), Action: orgURL(id, "members") + filterQuery(api.ListMembersParams{Statuses: c.QueryParams()["status"], UserEmail: c.QueryParam("email")}), Email: strings.TrimSpace(c.FormValue("email")), Status: c.FormValue("status")}
 	status := http.StatusUnprocessableEntity
 	switch {
 	case f.Status != api.MemberActive && f.Status != api.MemberCanceled:

@@ -6,7 +6,6 @@ package server
 import (
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -14,23 +13,6 @@ import (
 
 	"orgboard/internal/api"
 )
-
-// Header names of htmx.
-const (
-	hxRequest        = "HX-Request"
-	hxBoosted        = "HX-Boosted"
-	hxTarget         = "HX-Target"
-	hxHistoryRestore = "HX-History-Restore-Request"
-	hxRedirect       = "HX-Redirect"
-	hxRetarget       = "HX-Retarget"
-	hxReswap         = "HX-Reswap"
-)
-
-// isFragment reports whether the request wants a fragment, not a page.
-func isFragment(c echo.Context) bool {
-	h := c.Request().Header
-	return h.Get(hxRequest) == "true" && h.Get(hxBoosted) != "true" && h.Get(hxHistoryRestore) != "true"
-}
 
 const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
 	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
@@ -119,11 +101,11 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 		if identity(c) != nil {
 			return next(c)
 		}
-		target := "/login?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+		target := loginURL(c.Request().URL.RequestURI())
 		if c.Request().Method != http.MethodGet {
-			target = "/login"
+			target = loginURL("")
 		}
-		if c.Request().Header.Get(hxRequest) == "true" {
+		if htmx(c).Enabled {
 			c.Response().Header().Set(hxRedirect, target)
 			return c.NoContent(http.StatusUnauthorized)
 		}

@@ -17,7 +17,7 @@ import (
 
 // redirect sends the browser on: HX-Redirect for htmx, 303 otherwise.
 func redirect(c echo.Context, to string) error {
-	if c.Request().Header.Get(hxRequest) == "true" {
+	if htmx(c).Enabled {
 		c.Response().Header().Set(hxRedirect, to)
 		return c.NoContent(http.StatusOK)
 	}
@@ -132,7 +132,7 @@ func (s *Server) renderRename(c echo.Context, status int, f templates.RenameForm
 
 func (s *Server) createSubOrganization(c echo.Context) error {
 	id := c.Param("id")
-	f := templates.CreateForm{CSRF: s.csrf(c), Action: orgURL(id) + "/children", Name: strings.TrimSpace(c.FormValue("name")), Profile: profileForm(c)}
+	f := templates.CreateForm{CSRF: s.csrf(c), Action: orgURL(id, "children"), Name: strings.TrimSpace(c.FormValue("name")), Profile: profileForm(c)}
 	f.Errors = CheckProfile(f.Profile)
 	if msg := checkOrgName(f.Name); msg != "" {
 		f.Errors["name"] = msg
@@ -186,7 +186,7 @@ func (s *Server) moveCandidates(c echo.Context) error {
 
 func (s *Server) moveOrganization(c echo.Context) error {
 	id, parent := c.Param("id"), c.FormValue("parent_id")
-	f := templates.MoveForm{CSRF: s.csrf(c), Action: orgURL(id) + "/move", PickerURL: orgURL(id) + "/move", Fingerprint: c.FormValue("fingerprint")}
+	f := templates.MoveForm{CSRF: s.csrf(c), Action: orgURL(id, "move"), PickerURL: orgURL(id, "move"), Fingerprint: c.FormValue("fingerprint")}
 	status := http.StatusUnprocessableEntity
 	if err := s.checkMove(c, id, parent); err != "" {
 		f.Error = err
@@ -245,7 +245,7 @@ func (s *Server) confirmDeleteOrganization(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := templates.DeleteForm{CSRF: s.csrf(c), Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID) + "/delete", Name: org.Name, Confirming: c.QueryParam("cancel") == ""}
+	f := templates.DeleteForm{CSRF: s.csrf(c), Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID, "delete"), CancelURL: cancelDeleteURL(org.ID), Name: org.Name, Confirming: c.QueryParam("cancel") == ""}
 	return s.renderForm(c, http.StatusOK, func(v *templates.OverviewView) { v.Delete = f }, func() error {
 		return render(c, http.StatusOK, templates.DeleteOrg(f))
 	})
@@ -259,7 +259,7 @@ func (s *Server) deleteOrganization(c echo.Context) error {
 	err = s.client(c).DeleteOrganization(c.Request().Context(), org.ID)
 	s.wrote(c)
 	if msg, ok := formProblem(err); ok {
-		f := templates.DeleteForm{CSRF: s.csrf(c), Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID) + "/delete", Name: org.Name, Error: msg}
+		f := templates.DeleteForm{CSRF: s.csrf(c), Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID, "delete"), CancelURL: cancelDeleteURL(org.ID), Name: org.Name, Error: msg}
 		status := api.StatusCode(err)
 		return s.renderForm(c, status, func(v *templates.OverviewView) { v.Delete = f }, func() error {
 			return render(c, status, templates.DeleteOrg(f))
@@ -271,5 +271,5 @@ func (s *Server) deleteOrganization(c echo.Context) error {
 	if org.Parent != nil {
 		return redirect(c, orgURL(org.Parent.ID))
 	}
-	return redirect(c, "/orgs")
+	return redirect(c, pathHome)
 }

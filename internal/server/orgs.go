@@ -15,8 +15,16 @@ import (
 )
 
 var orgTabs = []struct{ key, label, suffix string }{
-	{"overview", "Overview", ""}, {"profile", "Profile", "/profile"}, {"accounts", "Accounts", "/accounts"},
-	{"members", "Members", "/members"}, {"audit", "Audit log", "/audit"}, {"usage", "Usage and cost", "/usage"},
+	{"overview", "Overview", ""}, {"profile", "Profile", "profile"}, {"accounts", "Accounts", "accounts"},
+	{"members", "Members", "members"}, {"audit", "Audit log", "audit"}, {"usage", "Usage and cost", "usage"},
+}
+
+// tabURL is an organization's tab (the overview: its page).
+func tabURL(id, tab string) string {
+	if tab == "" {
+		return orgURL(id)
+	}
+	return orgURL(id, tab)
 }
 
 // maxCrumbs bounds the walk up the parent chain.
@@ -31,7 +39,7 @@ func (s *Server) orgHeader(c echo.Context, tab string) (api.Organization, templa
 	}
 	h := templates.OrgHeader{ID: org.ID, Name: org.Name, Tab: tab}
 	for _, t := range orgTabs {
-		h.Tabs = append(h.Tabs, templates.Tab{Key: t.key, Label: t.label, URL: orgURL(id) + t.suffix, Selected: t.key == tab})
+		h.Tabs = append(h.Tabs, templates.Tab{Key: t.key, Label: t.label, URL: tabURL(id, t.suffix), Selected: t.key == tab})
 	}
 	h.Crumbs = s.crumbs(c, org)
 	return org, h, nil
@@ -66,7 +74,7 @@ func (s *Server) showTab(c echo.Context, status int, tab string, panel func(api.
 	if err != nil {
 		return err
 	}
-	if isFragment(c) && c.Request().Header.Get(hxTarget) == "org-body" {
+	if hx := htmx(c); hx.Fragment() && hx.Target == "org-body" {
 		return render(c, status, templates.OrgBody(h, comp))
 	}
 	return render(c, status, templates.OrganizationPage(templates.OrgPage{Page: s.page(c, org.Name), Header: h}, comp))
@@ -113,8 +121,8 @@ func (s *Server) overview(c echo.Context, org api.Organization) (templates.Overv
 	v.ChildrenTotal, v.ChildrenMore = kids.TotalSize, kids.NextPageToken != ""
 	csrf := s.csrf(c)
 	v.Rename = templates.RenameForm{CSRF: csrf, Action: orgURL(org.ID), Name: org.Name, Fingerprint: nameFingerprint(org)}
-	v.Create = templates.CreateForm{CSRF: csrf, Action: orgURL(org.ID) + "/children"}
-	v.Move = templates.MoveForm{CSRF: csrf, Action: orgURL(org.ID) + "/move", PickerURL: orgURL(org.ID) + "/move", Fingerprint: parentFingerprint(org)}
-	v.Delete = templates.DeleteForm{CSRF: csrf, Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID) + "/delete", Name: org.Name}
+	v.Create = templates.CreateForm{CSRF: csrf, Action: orgURL(org.ID, "children")}
+	v.Move = templates.MoveForm{CSRF: csrf, Action: orgURL(org.ID, "move"), PickerURL: orgURL(org.ID, "move"), Fingerprint: parentFingerprint(org)}
+	v.Delete = templates.DeleteForm{CSRF: csrf, Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID, "delete"), CancelURL: cancelDeleteURL(org.ID), Name: org.Name}
 	return v, nil
 }

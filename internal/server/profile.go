@@ -26,7 +26,7 @@ func fingerprint(p api.Profile) string {
 }
 
 func (s *Server) profileView(c echo.Context, org string, p api.Profile) templates.ProfileView {
-	return templates.ProfileView{CSRF: s.csrf(c), OrgID: org, URL: orgURL(org) + "/profile", EditURL: orgURL(org) + "/profile/edit",
+	return templates.ProfileView{CSRF: s.csrf(c), OrgID: org, URL: orgURL(org, "profile"), EditURL: orgURL(org, "profile", "edit"),
 		Fields: fromProfile(p), Fingerprint: fingerprint(p), ReadOnly: s.readOnly(c, org)}
 }
 
@@ -38,7 +38,7 @@ func (s *Server) readOnly(c echo.Context, org string) bool {
 
 // answerProfile renders the profile panel in place or as the tab's page.
 func (s *Server) answerProfile(c echo.Context, status int, v templates.ProfileView) error {
-	if isFragment(c) && c.Request().Header.Get(hxTarget) == "profile" {
+	if hx := htmx(c); hx.Fragment() && hx.Target == "profile" {
 		return render(c, status, templates.Profile(v))
 	}
 	return s.showTab(c, status, "profile", func(api.Organization) (templ.Component, error) { return templates.Profile(v), nil })

@@ -23,11 +23,7 @@ func (s *Server) savedSearches(c echo.Context, scope string) []templates.SavedSe
 	}
 	var out []templates.SavedSearch
 	for _, sv := range list {
-		base := "/audit"
-		if sv.Scope != "" {
-			base = orgURL(sv.Scope) + "/audit"
-		}
-		out = append(out, templates.SavedSearch{Name: sv.Name, URL: base + "?" + url.Values{"q": {sv.Query}}.Encode(), DeleteURL: "/audit/saved/" + strconv.FormatInt(sv.ID, 10)})
+		out = append(out, templates.SavedSearch{Name: sv.Name, URL: auditURL(sv.Scope, url.Values{"q": {sv.Query}}), DeleteURL: savedSearchURL(sv.ID)})
 	}
 	return out
 }
@@ -56,11 +52,7 @@ func (s *Server) saveSearch(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	base := "/audit"
-	if scope != "" {
-		base = orgURL(scope) + "/audit"
-	}
-	return redirect(c, base+"?"+url.Values{"q": {q}}.Encode())
+	return redirect(c, auditURL(scope, url.Values{"q": {q}}))
 }
 
 func (s *Server) deleteSavedSearch(c echo.Context) error {
@@ -74,5 +66,5 @@ func (s *Server) deleteSavedSearch(c echo.Context) error {
 		}
 		return err // a store that failed says so as such
 	}
-	return redirect(c, "/audit")
+	return redirect(c, pathAudit)
 }

@@ -33,9 +33,8 @@ func (s *Server) retryUsage(c echo.Context) error {
 // usagePanelAfterPost answers a form on the panel: the panel for htmx, the
 // page (by redirect) for a plain form.
 func (s *Server) usagePanelAfterPost(c echo.Context, q usageQuery, b templates.UsageBudgetForm) error {
-	base := orgURL(c.Param("id")) + "/usage"
 	if !isFragment(c) && b.Error == "" {
-		return c.Redirect(http.StatusSeeOther, base+"?"+q.values().Encode())
+		return c.Redirect(http.StatusSeeOther, usageURL(c.Param("id"), "", q.values()))
 	}
 	v, err := s.usageView(c, c.Param("id"), q, "")
 	if err != nil {

@@ -39,7 +39,7 @@ func (s *Server) showUsageTab(c echo.Context) error {
 	if msg != "" {
 		status = http.StatusBadRequest
 	}
-	if isFragment(c) && c.Request().Header.Get(hxTarget) == "usage-panel" {
+	if hx := htmx(c); hx.Fragment() && hx.Target == "usage-panel" {
 		v, err := s.usageView(c, c.Param("id"), q, msg)
 		if err != nil {
 			return err
@@ -75,8 +75,8 @@ func (s *Server) usageKey(c echo.Context, r usage.Request) string {
 }
 
 func (s *Server) usageView(c echo.Context, org string, q usageQuery, msg string) (templates.UsageView, error) {
-	base := orgURL(org) + "/usage"
-	v := templates.UsageView{PanelURL: base + "?" + q.values().Encode(), CSRF: s.csrf(c)}
+	base := usageURL(org, "", nil)
+	v := templates.UsageView{PanelURL: usageURL(org, "", q.values()), CSRF: s.csrf(c)}
 	v.Form = usageForm(base, q, nil)
 	v.Filters = usageFilters(base, q)
 	if msg != "" {
@@ -101,7 +101,7 @@ func (s *Server) usageView(c echo.Context, org string, q usageQuery, msg string)
 }
 
 func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usage.Job, v templates.UsageView) (templates.UsageView, error) {
-	base := orgURL(org) + "/usage"
+	base := usageURL(org, "", nil)
 	denoms := job.Denominations()
 	b, hasBudget, err := s.usage.Budgets.Get(c.Request().Context(), org)
 	if err != nil {
@@ -116,7 +116,7 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 	for _, g := range job.Gaps() {
 		v.Gaps = append(v.Gaps, gapText(g))
 	}
-	v.RetryURL = base + "/retry?" + q.values().Encode()
+	v.RetryURL = usageURL(org, "retry", q.values())
 	v.Empty = rep.Records == 0
 	v.Notices = usageNotices(rep, denoms)
 	v.KPIs = usageKPIs(rep)
@@ -138,9 +138,9 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 	v.Budget = usageBudgetForm(base, q, v.CSRF, b, hasBudget, rep)
 	exp := q.values()
 	exp.Set("format", "csv")
-	v.ExportCSV = base + "/export?" + exp.Encode()
+	v.ExportCSV = usageURL(org, "export", exp)
 	exp.Set("format", "json")
-	v.ExportJSON = base + "/export?" + exp.Encode()
+	v.ExportJSON = usageURL(org, "export", exp)
 	v.Methods = []string{usage.ForecastMethod, usage.AnomalyMethod,
 		"Change is against the " + strconv.Itoa(usage.Days(q.from, q.to)) + " days just before the range.",
 		"Corrections (ChargeClass Correction) are included in every total; periods holding one are marked ✱.",

@@ -56,7 +56,7 @@ func usageFilters(base string, q usageQuery) []templates.UsageFilter {
 	var out []templates.UsageFilter
 	for i, f := range q.filters {
 		out = append(out, templates.UsageFilter{Param: f.Dim.String(), Value: f.Key, Label: f.Dim.Label() + ": " + f.Key,
-			RemoveURL: base + "?" + q.without(i).values().Encode()})
+			RemoveURL: withQuery(base, q.without(i).values())})
 	}
 	return out
 }
@@ -65,7 +65,7 @@ func drillURL(base string, q usageQuery, d usage.Dim, key string) string {
 	if key == "" {
 		return ""
 	}
-	return base + "?" + q.with(usage.Filter{Dim: d, Key: key}).values().Encode()
+	return withQuery(base, q.with(usage.Filter{Dim: d, Key: key}).values())
 }
 
 func money(v float64, denom string) string {
@@ -177,7 +177,7 @@ func usagePoP(base string, q usageQuery, r *usage.Report) *templates.UsageMoM {
 }
 
 func usageBudgetForm(base string, q usageQuery, csrf string, b usage.Budget, has bool, r *usage.Report) templates.UsageBudgetForm {
-	f := templates.UsageBudgetForm{Action: base + "/budget?" + q.values().Encode(), CSRF: csrf, Currency: b.Currency,
+	f := templates.UsageBudgetForm{Action: withQuery(base+"/budget", q.values()), CSRF: csrf, Currency: b.Currency,
 		Note: "The budget is the organization's, for everyone who reviews it here. Leave the amount empty to remove it."}
 	if has {
 		f.Amount = strconv.FormatFloat(b.Amount, 'f', -1, 64)
@@ -205,7 +205,7 @@ func usageCharts(base string, q usageQuery, r *usage.Report) ([]templates.UsageC
 	csvURL := func(name string) string {
 		v := q.values()
 		v.Set("chart", name)
-		return base + "/chart.csv?" + v.Encode()
+		return withQuery(base+"/chart.csv", v)
 	}
 	chart := func(name, title string, raw json.RawMessage, drill map[string]string, wide bool, note string) templates.UsageChart {
 		t := tables[name]

@@ -16,7 +16,6 @@ type Page struct {
 	APILabel  string // "local API" or "Cloudflare API"
 	Local     bool
 	Assets    Assets
-	Flash     *Alert
 }
 
 // Assets are the hashed URLs of the static files.
@@ -36,7 +35,6 @@ type Alert struct {
 // LoginView is the sign-in page.
 type LoginView struct {
 	Page
-	Token      string // never echoed back: kept empty on purpose
 	Error      string
 	Notice     string
 	DemoTokens []DemoToken
@@ -81,7 +79,6 @@ type OrgHeader struct {
 	Crumbs   []Crumb
 	Tab      string
 	Tabs     []Tab
-	CanRead  bool
 }
 
 // Crumb is one ancestor in the breadcrumbs.
@@ -97,7 +94,6 @@ type Tab struct {
 type OrgPage struct {
 	Page
 	Header OrgHeader
-	Panel  any // one of the *View panels below
 }
 
 // OverviewView is the overview tab.
@@ -171,6 +167,7 @@ type MoveForm struct {
 type DeleteForm struct {
 	CSRF                     string
 	Action, ConfirmURL, Name string
+	CancelURL                string // takes the confirmation back
 	Confirming               bool
 	Error                    string
 }
@@ -196,7 +193,6 @@ type AccountRow struct {
 	ID, Name, Type string
 	Created        time.Time
 	TwoFactor, API string // "yes", "no", "unknown"
-	AbuseContact   string
 }
 
 // ProfileFields are the five profile fields by their API names.
@@ -251,6 +247,7 @@ type MemberRow struct {
 	TwoFactor               bool
 	Created                 time.Time
 	RemoveURL, ConfirmURL   string
+	CancelURL               string // takes the confirmation back
 	Confirming              bool
 	Error                   string
 }
@@ -316,7 +313,7 @@ type AuditRows struct {
 type AuditRow struct {
 	ID, Time, TimeISO, Description string
 	Actor, Action, Result, Product AuditValue
-	Resource, Type, IP             AuditValue
+	Resource, Type                 AuditValue
 	DetailURL                      string
 	Failure                        bool
 }
@@ -328,15 +325,16 @@ type AuditValue struct {
 
 // AuditStatus is the sync progress bar.
 type AuditStatus struct {
-	URL       string
-	Text      string // what the sync is doing, in words
-	Percent   int
-	Done      bool
-	Paused    string
-	Problem   string
-	CSRF, Org string
-	Sub       bool
-	CanExtend bool
+	URL          string
+	Text         string // what the sync is doing, in words
+	Percent      int
+	Done         bool
+	Paused       string
+	Problem      string
+	CSRF, Org    string
+	Sub          bool
+	CanExtend    bool
+	ExtendAction string
 }
 
 // AuditSummary is the numbers, facets and chart above the results.
