@@ -54,18 +54,16 @@ func (m *Manager) options(r *http.Request) sessions.Options {
 	return o
 }
 
-// Identify returns the signed-in identity of the request, or nil.
+// Identify returns the signed-in identity of the request, or nil. It reads
+// the session through gorilla/sessions' Store interface (and so its
+// per-request registry), like every other use of the store.
 func (m *Manager) Identify(r *http.Request) (*Identity, error) {
-	c, err := r.Cookie(CookieName)
-	if err != nil || c.Value == "" {
-		return nil, nil
-	}
-	sess := sessions.NewSession(m.store, CookieName)
-	ok, err := m.store.load(r.Context(), c.Value, sess)
-	if err != nil || !ok {
+	var store sessions.Store = m.store
+	sess, err := store.Get(r, CookieName)
+	if err != nil || sess.IsNew {
 		return nil, err
 	}
-	id := &Identity{SessionID: c.Value}
+	id := &Identity{SessionID: sess.ID}
 	id.Token, _ = sess.Values[keyToken].(string)
 	id.TokenID, _ = sess.Values[keyTokenID].(string)
 	id.Email, _ = sess.Values[keyEmail].(string)

@@ -3,6 +3,9 @@
 package server
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -15,18 +18,29 @@ import (
 	"orgboard/web/templates"
 )
 
-// checkOrgName validates an organization name; "" means fine.
-func checkOrgName(name string) string {
+// fieldError is one field's problem, in words for the user.
+type fieldError struct {
+	Field, Message string
+}
+
+func (e *fieldError) Error() string { return e.Field + ": " + e.Message }
+
+// checkName validates a one-line name of at most max characters (an
+// organization's, a saved search's) for field; nil means fine.
+func checkName(field, name string, max int) *fieldError {
 	switch {
 	case name == "":
-		return "Enter a name."
-	case !utf8.ValidString(name) || utf8.RuneCountInString(name) > 255:
-		return "A name is at most 255 characters."
+		return &fieldError{field, "Enter a name."}
+	case !utf8.ValidString(name) || utf8.RuneCountInString(name) > max:
+		return &fieldError{field, "A name is at most " + itoa(max) + " characters."}
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "A name is one line of text, without control characters."
+		return &fieldError{field, "A name is one line of text, without control characters."}
 	}
-	return ""
+	return nil
 }
+
+// checkOrgName validates an organization's name.
+func checkOrgName(name string) *fieldError { return checkName("name", name, 255) }
 
 // profileForm reads the five profile fields by their API names.
 func profileForm(c echo.Context) templates.ProfileFields {
@@ -39,9 +53,9 @@ func profileForm(c echo.Context) templates.ProfileFields {
 	}
 }
 
-// CheckProfile validates profile fields; the map holds a message per bad field.
-func CheckProfile(p templates.ProfileFields) map[string]string {
-	errs := map[string]string{}
+// CheckProfile validates profile fields: a message per bad field.
+func CheckProfile(p templates.ProfileFields) templates.FieldErrors {
+	errs := templates.FieldErrors{}
 	bounded := func(field, value, label string, max int, multiline bool) {
 		switch {
 		case !utf8.ValidString(value):
@@ -58,6 +72,8 @@ func CheckProfile(p templates.ProfileFields) map[string]string {
 	bounded("business_address", p.BusinessAddress, "The address", 1024, false)
 	if len(p.ExternalMetadata) > 4096 || !utf8.ValidString(p.ExternalMetadata) {
 		errs["external_metadata"] = "External metadata is at most 4 KB of text."
+	} else if msg := checkMetadataJSON(p.ExternalMetadata); msg != "" {
+		errs["external_metadata"] = msg
 	}
 	if _, bad := errs["business_email"]; !bad && p.BusinessEmail != "" && !validEmail(p.BusinessEmail) {
 		errs["business_email"] = "Enter an email address, such as billing@example.com."
@@ -84,4 +100,28 @@ func toProfile(p templates.ProfileFields) api.Profile {
 func fromProfile(p api.Profile) templates.ProfileFields {
 	return templates.ProfileFields{BusinessName: p.BusinessName, BusinessEmail: p.BusinessEmail, BusinessPhone: p.BusinessPhone,
 		BusinessAddress: p.BusinessAddress, ExternalMetadata: p.ExternalMetadata}
+}
+
+// checkMetadataJSON refuses external metadata that is meant as JSON (it
+// begins as a JSON object, array or string does) but is not valid JSON:
+// the form presents it as JSON, so a typo is said rather than saved.
+func checkMetadataJSON(v string) string {
+	t := strings.TrimSpace(v)
+	if t == "" || !strings.ContainsRune("{[\"", rune(t[0])) {
+		return ""
+	}
+	var x any
+	dec := json.NewDecoder(strings.NewReader(t))
+	err := dec.Decode(&x)
+	if err == nil && dec.More() {
+		err = errors.New("text follows the JSON value")
+	}
+	if err == nil {
+		return ""
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("External metadata looks like JSON but is not valid JSON at character %d (%s). Fix it, or write it as plain text.", se.Offset, se.Error())
+	}
+	return "External metadata looks like JSON but is not valid JSON (" + err.Error() + "). Fix it, or write it as plain text."
 }

@@ -98,7 +98,9 @@ func (s *Server) renameOrganization(c echo.Context) error {
 	name := strings.TrimSpace(c.FormValue("name"))
 	f := templates.RenameForm{CSRF: s.csrf(c), Action: orgURL(id), Name: name, Fingerprint: c.FormValue("fingerprint")}
 	status := http.StatusUnprocessableEntity
-	if f.Error = checkOrgName(name); f.Error == "" {
+	if bad := checkOrgName(name); bad != nil {
+		f.Error = bad.Message
+	} else {
 		current, err := s.freshOrg(c, id)
 		if err != nil {
 			return err
@@ -134,8 +136,8 @@ func (s *Server) createSubOrganization(c echo.Context) error {
 	id := c.Param("id")
 	f := templates.CreateForm{CSRF: s.csrf(c), Action: orgURL(id, "children"), Name: strings.TrimSpace(c.FormValue("name")), Profile: profileForm(c)}
 	f.Errors = CheckProfile(f.Profile)
-	if msg := checkOrgName(f.Name); msg != "" {
-		f.Errors["name"] = msg
+	if bad := checkOrgName(f.Name); bad != nil {
+		f.Errors[bad.Field] = bad.Message
 	}
 	status := http.StatusUnprocessableEntity
 	if len(f.Errors) == 0 {

@@ -44,7 +44,7 @@ func (s *Server) saveSearch(c echo.Context) error {
 	if _, err := audit.Parse(q, s.now()); err != nil || q == "" {
 		return &userError{status: http.StatusUnprocessableEntity, title: "Not saved", message: "Only a valid, non-empty query can be saved."}
 	}
-	if msg := checkOrgName(name); msg != "" || len(name) > 100 {
+	if bad := checkName("name", name, 100); bad != nil {
 		return &userError{status: http.StatusUnprocessableEntity, title: "Not saved", message: "Give the search a name of one line, at most 100 characters."}
 	}
 	if err := s.audit.Saved.Save(c.Request().Context(), owner(c), scope, name, q); errors.Is(err, audit.ErrTooManySaved) {

@@ -679,3 +679,30 @@ func TestRenameAndMoveNeverUndoOthersChanges(t *testing.T) {
 		t.Errorf("after renaming anyway: %+v", o)
 	}
 }
+
+// External metadata meant as JSON must be valid JSON: a typo is said in the
+// form, with what was typed kept, and nothing is saved; plain text is fine.
+func TestProfileMetadataJSONIsChecked(t *testing.T) {
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	gw := e.Org("Payments Gateway")
+	base := "/orgs/" + gw.ID + "/profile"
+	before := profileOf(t, e, gw.ID)
+	edit := u.HX("GET", base+"/edit", "profile", nil)
+	contains(t, "the form says what the field holds", edit, "which is checked before it is saved")
+	fp := regexpValue(edit.Body, "fingerprint")
+	bad := u.HX("PUT", base, "profile", url.Values{"fingerprint": {fp}, "business_name": {before.BusinessName}, "external_metadata": {`{"cost_center": 42,}`}})
+	if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "not valid JSON at character") || !strings.Contains(bad.Body, "cost_center&#34;: 42,}") {
+		t.Errorf("invalid JSON: %d %s", bad.Status, snippet(bad.Body, "error-external_metadata"))
+	}
+	if got := profileOf(t, e, gw.ID); got != before {
+		t.Errorf("saved anyway: %+v", got)
+	}
+	for _, ok := range []string{`{"cost_center":"42","tags":["a"]}`, "owned by the payments team", ""} {
+		fp = regexpValue(u.HX("GET", base+"/edit", "profile", nil).Body, "fingerprint")
+		r := u.HX("PUT", base, "profile", url.Values{"fingerprint": {fp}, "business_name": {before.BusinessName}, "external_metadata": {ok}})
+		if r.Status != 200 || profileOf(t, e, gw.ID).ExternalMetadata != ok {
+			t.Errorf("metadata %q: %d", ok, r.Status)
+		}
+	}
+}

@@ -149,7 +149,7 @@ type CreateForm struct {
 	Action  string
 	Name    string
 	Profile ProfileFields
-	Errors  map[string]string
+	Errors  FieldErrors
 	Error   string
 }
 
@@ -195,6 +195,10 @@ type AccountRow struct {
 	TwoFactor, API string // "yes", "no", "unknown"
 }
 
+// FieldErrors are a form's problems, each in the user's words, by the
+// field's name.
+type FieldErrors map[string]string
+
 // ProfileFields are the five profile fields by their API names.
 type ProfileFields struct {
 	BusinessName, BusinessEmail, BusinessPhone, BusinessAddress, ExternalMetadata string
@@ -207,7 +211,7 @@ type ProfileView struct {
 	Fields              ProfileFields
 	Editing             bool
 	Fingerprint         string
-	Errors              map[string]string
+	Errors              FieldErrors
 	Error               *Alert
 	Saved               bool
 	ReadOnly            bool // the token was refused an edit here
