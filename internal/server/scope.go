@@ -7,6 +7,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+
 	"orgboard/internal/api"
 
 	"github.com/labstack/echo/v4"
@@ -55,22 +56,15 @@ func (s *Server) scopeOf(c echo.Context, org string, descendants bool) (auditSco
 		}
 		return sc, nil
 	}
-	readable := false
-	children := map[string][]string{}
-	for _, o := range all {
-		readable = readable || o.ID == org
-		if o.Parent != nil {
-			children[o.Parent.ID] = append(children[o.Parent.ID], o.ID)
-		}
-	}
+	tree, readable := api.Subtree(all, org)
 	if !readable {
 		if _, err := s.getOrg(c, org); err != nil {
 			return sc, err
 		}
 	}
 	sc.orgs = []string{org}
-	for i := 0; descendants && i < len(sc.orgs); i++ {
-		sc.orgs = append(sc.orgs, children[sc.orgs[i]]...)
+	if descendants {
+		sc.orgs = tree
 	}
 	return sc, nil
 }
