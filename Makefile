@@ -1,7 +1,7 @@
 # Orgboard: `make test` is what CI runs (.ci/run); it installs what the tests need.
 GO ?= go
 
-.PHONY: all build test vet lint tidy-check fmt-check generate generate-check assets browser-deps bench run fuzz test-dates
+.PHONY: all build test vet lint tidy-check fmt-check generate generate-check assets browser-deps sdk-deps bench run fuzz test-dates
 
 all: build
 
@@ -41,13 +41,20 @@ browser-deps:
 
 # ORGBOARD_TEST_NOW=2026-12-01T09:00:00Z make test runs the suite as of that
 # date (read by the tests' clock only, never by the product).
-test: fmt-check vet lint tidy-check generate-check browser-deps
+test: fmt-check vet lint tidy-check generate-check browser-deps sdk-deps
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./...
 
 # The suite as of the calendar's edges (each is a whole run).
 DATES ?= 2026-12-01T09:00:00Z 2026-12-31T22:00:00Z 2027-02-28T12:00:00Z 2028-02-29T12:00:00Z
 test-dates: browser-deps
 	@for d in $(DATES); do echo "== as of $$d"; ORGBOARD_TEST_NOW=$$d CGO_ENABLED=1 $(GO) test -count=1 -timeout 30m ./... || exit 1; done
+
+# Cloudflare's TypeScript SDK for internal/sdktest, pinned by its
+# package-lock.json, into an ignored node_modules (Node.js from Debian when missing).
+sdk-deps:
+	@command -v npm >/dev/null 2>&1 || (echo "installing nodejs and npm"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null)
+	@test internal/sdktest/node_modules/.package-lock.json -nt internal/sdktest/package-lock.json || \
+		(cd internal/sdktest && npm ci --no-audit --no-fund --loglevel=error)
 
 # Fuzz each target for FUZZTIME (the committed corpora under testdata/fuzz run in every `make test`).
 FUZZTIME ?= 30s

@@ -5,6 +5,7 @@ package api
 import (
 	"context"
 	"iter"
+	"net/http"
 	"net/url"
 )
 
@@ -50,4 +51,17 @@ func (c *Client) Accounts(ctx context.Context, orgID string, p ListAccountsParam
 		p.PageToken = token
 		return c.ListAccounts(ctx, orgID, p)
 	})
+}
+
+// MoveAccount moves an account to another organization: the token must
+// administer both, and the account's organization must allow account
+// mobility.
+func (c *Client) MoveAccount(ctx context.Context, accountID, destinationOrgID string) (AccountMove, error) {
+	var out AccountMove
+	p, err := path("accounts", accountID, "move")
+	if err != nil {
+		return out, err
+	}
+	err = c.write(ctx, http.MethodPost, p, map[string]string{"destination_organization_id": destinationOrgID}, &out)
+	return out, err
 }

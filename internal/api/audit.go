@@ -99,16 +99,69 @@ func (p AuditParams) query() url.Values {
 type AuditPage struct {
 	Entries []AuditEntry
 	Cursor  string // empty at the end
+	// HistoryStatus, on a page of a resource's history, says how the
+	// resource was identified: HistoryExact, HistoryApproximate or
+	// HistoryUnavailable.
+	HistoryStatus string
 }
+
+// How a resource's history was identified (result_info.history_status).
+const (
+	HistoryExact       = "exact"       // by the resource's URI
+	HistoryApproximate = "approximate" // without it
+	HistoryUnavailable = "unavailable" // the source entry did not say enough (no entries)
+)
 
 // ListAuditEntries returns one page of an organization's audit log.
 func (c *Client) ListAuditEntries(ctx context.Context, orgID string, p AuditParams) (AuditPage, error) {
-	var page AuditPage
 	pth, err := path("organizations", orgID, "logs", "audit")
 	if err != nil {
-		return page, err
+		return AuditPage{}, err
 	}
-	err = c.retry(ctx, call{method: http.MethodGet, path: pth, query: p.query()}, func(resp *http.Response, e *Error) error {
+	return c.auditPage(ctx, pth, p.query())
+}
+
+// AuditHistoryParams query a resource's history, found from one entry.
+type AuditHistoryParams struct {
+	ActionTime string // required: the source entry's action.time (RFC 3339)
+	Since      string // required, as for the list
+	Before     string // required, as for the list
+	Direction  string
+	Limit      int
+	Cursor     string
+}
+
+func (p AuditHistoryParams) query() url.Values {
+	q := AuditParams{Since: p.Since, Before: p.Before, Direction: p.Direction, Limit: p.Limit, Cursor: p.Cursor}.query()
+	setIf(q, "action_time", p.ActionTime)
+	return q
+}
+
+// ListAuditHistory returns one page of the history of the resource that
+// entryID (an entry of orgID's log) acted on.
+func (c *Client) ListAuditHistory(ctx context.Context, orgID, entryID string, p AuditHistoryParams) (AuditPage, error) {
+	if !ValidID(entryID) {
+		return AuditPage{}, fmt.Errorf("audit entry %q: %w", truncate(entryID, 70), ErrInvalidID)
+	}
+	pth, err := path("organizations", orgID, "logs", "audit", entryID, "history")
+	if err != nil {
+		return AuditPage{}, err
+	}
+	return c.auditPage(ctx, pth, p.query())
+}
+
+// AuditHistory iterates over a resource's history with the cursor.
+func (c *Client) AuditHistory(ctx context.Context, orgID, entryID string, p AuditHistoryParams) iter.Seq2[AuditEntry, error] {
+	return auditPages(func(cursor string) (AuditPage, error) {
+		p.Cursor = cursor
+		return c.ListAuditHistory(ctx, orgID, entryID, p)
+	}, p.Cursor)
+}
+
+// auditPage reads one page of audit entries at pth.
+func (c *Client) auditPage(ctx context.Context, pth string, query url.Values) (AuditPage, error) {
+	var page AuditPage
+	err := c.retry(ctx, call{method: http.MethodGet, path: pth, query: query}, func(resp *http.Response, e *Error) error {
 		body, err := readBody(resp, e)
 		if err != nil {
 			return err
@@ -131,9 +184,17 @@ func (c *Client) ListAuditEntries(ctx context.Context, orgID string, p AuditPara
 
 // AuditEntries iterates over an organization's audit log with the cursor.
 func (c *Client) AuditEntries(ctx context.Context, orgID string, p AuditParams) iter.Seq2[AuditEntry, error] {
+	return auditPages(func(cursor string) (AuditPage, error) {
+		p.Cursor = cursor
+		return c.ListAuditEntries(ctx, orgID, p)
+	}, p.Cursor)
+}
+
+// auditPages iterates over the entries of the pages list gives, from cursor on.
+func auditPages(list func(cursor string) (AuditPage, error), cursor string) iter.Seq2[AuditEntry, error] {
 	return func(yield func(AuditEntry, error) bool) {
 		for {
-			page, err := c.ListAuditEntries(ctx, orgID, p)
+			page, err := list(cursor)
 			if err != nil {
 				yield(AuditEntry{}, err)
 				return
@@ -146,11 +207,11 @@ func (c *Client) AuditEntries(ctx context.Context, orgID string, p AuditParams) 
 			if page.Cursor == "" || len(page.Entries) == 0 {
 				return
 			}
-			if page.Cursor == p.Cursor {
+			if page.Cursor == cursor {
 				yield(AuditEntry{}, fmt.Errorf("api paging: the audit cursor repeats"))
 				return
 			}
-			p.Cursor = page.Cursor
+			cursor = page.Cursor
 		}
 	}
 }

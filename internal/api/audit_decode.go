@@ -68,6 +68,10 @@ func parseAuditPage(body []byte) (AuditPage, error) {
 				return page, err
 			}
 			page.Cursor = ri.cursor()
+			page.HistoryStatus = ""
+			if ri != nil {
+				page.HistoryStatus = ri.HistoryStatus
+			}
 		}
 	}
 	if _, err := d.ReadToken(); err != nil {

@@ -24,6 +24,9 @@ func generalPage(body []byte) (AuditPage, error) {
 		return AuditPage{}, err
 	}
 	page := AuditPage{Cursor: env.ResultInfo.cursor()}
+	if env.ResultInfo != nil {
+		page.HistoryStatus = env.ResultInfo.HistoryStatus
+	}
 	return page, decodeResult(env, "GET", "/x", &page.Entries)
 }
 
@@ -103,7 +106,7 @@ func comparePages(t *testing.T, body []byte) {
 	if gerr != nil {
 		return
 	}
-	if got.Cursor != want.Cursor || len(got.Entries) != len(want.Entries) {
+	if got.Cursor != want.Cursor || got.HistoryStatus != want.HistoryStatus || len(got.Entries) != len(want.Entries) {
 		t.Fatalf("cursor %q and %d entries, encoding/json %q and %d\n%s", got.Cursor, len(got.Entries), want.Cursor, len(want.Entries), body)
 	}
 	for i := range got.Entries {

@@ -137,8 +137,9 @@ type resultInfo struct {
 	Cursors       *struct {
 		After string `json:"after"`
 	} `json:"cursors"`
-	Cursor string `json:"cursor"`
-	Count  Code   `json:"count"`
+	Cursor        string `json:"cursor"`
+	Count         Code   `json:"count"`
+	HistoryStatus string `json:"history_status"`
 }
 
 func (ri *resultInfo) cursor() string {

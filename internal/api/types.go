@@ -25,19 +25,61 @@ type OrganizationRef struct {
 }
 
 // OrganizationMeta holds flags and management facts of an organization.
+// The API of 2026 sends tenant_flags (eight keys); the older generation, and
+// its SDKs, read flags (five): a client reads whichever is there, Tenant
+// first.
 type OrganizationMeta struct {
-	Flags         *MetaFlags `json:"flags"`
-	ManagedBy     *string    `json:"managed_by"`
-	HierarchyTags []string   `json:"hierarchy_tags,omitempty"`
+	Flags       *MetaFlags   `json:"flags"`
+	TenantFlags *TenantFlags `json:"tenant_flags,omitempty"`
+	ManagedBy   *string      `json:"managed_by"`
+	// HierarchyTags is the chain of organization tags from the root down to
+	// and including the organization itself.
+	HierarchyTags []string `json:"hierarchy_tags,omitempty"`
 }
 
-// MetaFlags are the feature flags of an organization.
+// MetaFlags are the feature flags of an organization, as the older
+// generation of the API names them.
 type MetaFlags struct {
 	AccountCreation  string `json:"account_creation"`
 	AccountDeletion  string `json:"account_deletion"`
 	AccountMigration string `json:"account_migration"`
 	AccountMobility  string `json:"account_mobility"`
 	SubOrgCreation   string `json:"sub_org_creation"`
+}
+
+// TenantFlags are the feature flags of an organization, as the API of 2026
+// names them.
+type TenantFlags struct {
+	AccountCreation                      string `json:"account_creation"`
+	AccountCreationAppliesTenantDefaults string `json:"account_creation_applies_tenant_defaults"`
+	AccountDeletion                      string `json:"account_deletion"`
+	AccountMigration                     string `json:"account_migration"`
+	AccountMobility                      string `json:"account_mobility"`
+	EnterpriseCapability                 string `json:"enterprise_capability"`
+	MemberManagement                     string `json:"member_management"`
+	SubOrgCreation                       string `json:"sub_org_creation"`
+}
+
+// Legacy is the five of the flags the older generation reads.
+func (f *TenantFlags) Legacy() *MetaFlags {
+	if f == nil {
+		return nil
+	}
+	return &MetaFlags{AccountCreation: f.AccountCreation, AccountDeletion: f.AccountDeletion, AccountMigration: f.AccountMigration,
+		AccountMobility: f.AccountMobility, SubOrgCreation: f.SubOrgCreation}
+}
+
+// Tenant is the organization's flags: tenant_flags when the API sent them,
+// else the five of flags (the other three unknown), else nil.
+func (m OrganizationMeta) Tenant() *TenantFlags {
+	if m.TenantFlags != nil {
+		return m.TenantFlags
+	}
+	if f := m.Flags; f != nil {
+		return &TenantFlags{AccountCreation: f.AccountCreation, AccountDeletion: f.AccountDeletion, AccountMigration: f.AccountMigration,
+			AccountMobility: f.AccountMobility, SubOrgCreation: f.SubOrgCreation}
+	}
+	return nil
 }
 
 // Profile is an organization's business profile.
@@ -55,6 +97,13 @@ type OrganizationInput struct {
 	Name    string           `json:"name"`
 	Parent  *OrganizationRef `json:"parent,omitempty"`
 	Profile *Profile         `json:"profile,omitempty"`
+}
+
+// AccountMove is the answer of POST /accounts/{id}/move.
+type AccountMove struct {
+	AccountID                 string `json:"account_id"`
+	SourceOrganizationID      string `json:"source_organization_id"`
+	DestinationOrganizationID string `json:"destination_organization_id"`
 }
 
 // Account is an account that belongs to an organization.

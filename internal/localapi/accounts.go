@@ -3,7 +3,9 @@
 package localapi
 
 import (
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -121,4 +123,64 @@ func likeSuffix(s string) string {
 		return ""
 	}
 	return "%" + likeEscaper.Replace(s)
+}
+
+// accountMove is the body of POST /accounts/{account_id}/move.
+type accountMove struct {
+	Destination *string `json:"destination_organization_id"`
+}
+
+// moveAccount moves an account to another organization: the token must
+// administer both, and the account's organization must allow account
+// mobility. Both organizations' audit logs record the move.
+func (s *Server) moveAccount(w http.ResponseWriter, r *http.Request, p *principal) error {
+	var body accountMove
+	if err := decodeBody(r, &body); err != nil {
+		return err
+	}
+	if body.Destination == nil || !api.ValidID(*body.Destination) {
+		return badRequest("destination_organization_id is required: the organization to move the account to")
+	}
+	dest, account := *body.Destination, r.PathValue("account")
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	var source, name string
+	err := s.store.r.QueryRowContext(r.Context(), `SELECT org_id, COALESCE(name, '') FROM accounts WHERE id = ?`, account).Scan(&source, &name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("account")
+	}
+	if err != nil {
+		return err
+	}
+	t := s.store.tree()
+	if t.byID[dest] == nil {
+		return notFound("organization")
+	}
+	if !p.may(t, source, RoleAdmin) || !p.may(t, dest, RoleAdmin) {
+		return forbidden()
+	}
+	if dest == source {
+		return badRequest("the account already belongs to organization " + dest)
+	}
+	if f := t.byID[source].Flags; f == nil || f.AccountMobility != "enabled" {
+		return &apiError{http.StatusForbidden, 9109, "account mobility is not enabled for organization " + source + ": its accounts cannot be moved"}
+	}
+	res := api.AccountMove{AccountID: account, SourceOrganizationID: source, DestinationOrganizationID: dest}
+	err = s.store.writeTx(func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`UPDATE accounts SET org_id = ? WHERE id = ?`, dest, account); err != nil {
+			return err
+		}
+		for _, side := range []struct{ org, desc string }{{source, "Account moved out to organization " + dest}, {dest, "Account moved in from organization " + source}} {
+			if err := s.audit(tx, r, p, auditFact{org: side.org, action: "update", product: "organizations", resType: "account",
+				resID: account, desc: side.desc, request: body, response: res}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	writeResult(w, res, nil)
+	return nil
 }

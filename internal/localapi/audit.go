@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -112,6 +113,26 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *principal)
 	if !since.Before(before) {
 		return auditError("since must be earlier than before")
 	}
+	where := "org_id = ? AND time >= ? AND time < ?"
+	args := []any{rec.ID, since.UnixMicro(), before.UnixMicro()}
+	for key, col := range auditNotColumns {
+		vals := q[key+".not"]
+		if len(vals) == 0 {
+			continue
+		}
+		where += " AND " + col + " NOT IN (" + strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",") + ")"
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	}
+	return s.auditPage(w, r, where, args, "")
+}
+
+// auditPage writes one page of the entries matching where, in the
+// direction, limit and cursor of r's query; status, when set, is the
+// history_status of a resource's history.
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, where string, args []any, status string) error {
+	q := r.URL.Query()
 	dir := strings.ToLower(q.Get("direction"))
 	if dir == "" {
 		dir = "desc"
@@ -126,18 +147,6 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *principal)
 	after, err := decodeCursor(q.Get("cursor"), "audit:"+dir, "cursor")
 	if err != nil {
 		return auditError("invalid cursor")
-	}
-	where := "org_id = ? AND time >= ? AND time < ?"
-	args := []any{rec.ID, since.UnixMicro(), before.UnixMicro()}
-	for key, col := range auditNotColumns {
-		vals := q[key+".not"]
-		if len(vals) == 0 {
-			continue
-		}
-		where += " AND " + col + " NOT IN (" + strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",") + ")"
-		for _, v := range vals {
-			args = append(args, v)
-		}
 	}
 	order := "time DESC, seq DESC"
 	if after != nil {
@@ -184,9 +193,10 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *principal)
 		return err
 	}
 	info := struct {
-		Count   int               `json:"count"`
-		Cursors map[string]string `json:"cursors"`
-	}{n, map[string]string{}}
+		Count         int               `json:"count"`
+		Cursors       map[string]string `json:"cursors"`
+		HistoryStatus string            `json:"history_status,omitempty"`
+	}{n, map[string]string{}, status}
 	if next != "" {
 		info.Cursors["after"] = next
 	}
@@ -211,4 +221,63 @@ func auditTime(v, name string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, auditError(name + " must be a date (2026-04-30) or an RFC 3339 time")
+}
+
+// History statuses: how the resource of a history was identified.
+const (
+	HistoryExact       = "exact"       // by its URI
+	HistoryApproximate = "approximate" // by its ID and type, without a URI
+	HistoryUnavailable = "unavailable" // the source entry does not say which resource
+)
+
+// auditHistory answers every entry for the resource the source entry acted
+// on, within since and before. The source is found by its ID near its
+// action_time (a day either way).
+func (s *Server) auditHistory(w http.ResponseWriter, r *http.Request, p *principal) error {
+	_, rec, err := s.readableOrg(r, p, RoleViewer)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	at, err := time.Parse(time.RFC3339Nano, q.Get("action_time"))
+	if err != nil {
+		return auditError("action_time is required: the RFC 3339 action.time of the audit log entry")
+	}
+	since, err := auditTime(q.Get("since"), "since")
+	if err != nil {
+		return err
+	}
+	before, err := auditTime(q.Get("before"), "before")
+	if err != nil {
+		return err
+	}
+	if !since.Before(before) {
+		return auditError("since must be earlier than before")
+	}
+	id := r.PathValue("entry")
+	var resID, resType, uri string
+	err = s.store.r.QueryRowContext(r.Context(), `SELECT resource_id, resource_type, uri FROM audit WHERE org_id = ? AND id = ? AND time BETWEEN ? AND ?`,
+		rec.ID, id, at.Add(-24*time.Hour).UnixMicro(), at.Add(24*time.Hour).UnixMicro()).Scan(&resID, &resType, &uri)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &apiError{http.StatusNotFound, 0, "audit log entry " + id + " was not found near " + at.Format(time.RFC3339)}
+	}
+	if err != nil {
+		return err
+	}
+	where := "org_id = ? AND time >= ? AND time < ?"
+	args := []any{rec.ID, since.UnixMicro(), before.UnixMicro()}
+	status := HistoryExact
+	switch {
+	case resID == "":
+		status = HistoryUnavailable
+		where += " AND 0"
+	case uri == "":
+		status = HistoryApproximate
+		where += " AND resource_id = ?"
+		args = append(args, resID)
+	default:
+		where += " AND resource_id = ? AND resource_type = ?"
+		args = append(args, resID, resType)
+	}
+	return s.auditPage(w, r, where, args, status)
 }

@@ -263,9 +263,27 @@ func checkParent(t *orgTree, p *principal, parent *api.OrganizationRef, org stri
 	return nil
 }
 
-func defaultFlags() *api.MetaFlags {
-	return &api.MetaFlags{AccountCreation: "enabled", AccountDeletion: "enabled", AccountMigration: "disabled",
+func defaultFlags() *api.TenantFlags {
+	f := &api.TenantFlags{AccountCreation: "enabled", AccountDeletion: "enabled", AccountMigration: "disabled",
 		AccountMobility: "disabled", SubOrgCreation: "enabled"}
+	fillTenantFlags(f, 1)
+	return f
+}
+
+// fillTenantFlags gives the three flags the API added in 2026 their values
+// where a record has none (it was stored before they existed): an
+// enterprise tenant, whose accounts take the tenant's defaults, and whose
+// members are managed in its top three levels.
+func fillTenantFlags(f *api.TenantFlags, depth int) {
+	if f.AccountCreationAppliesTenantDefaults == "" {
+		f.AccountCreationAppliesTenantDefaults = "enabled"
+	}
+	if f.EnterpriseCapability == "" {
+		f.EnterpriseCapability = "enabled"
+	}
+	if f.MemberManagement == "" {
+		f.MemberManagement = map[bool]string{true: "enabled", false: "disabled"}[depth <= 2]
+	}
 }
 
 func (s *Server) updateOrganization(w http.ResponseWriter, r *http.Request, p *principal) error {

@@ -18,7 +18,7 @@ type orgRecord struct {
 	Name       string
 	ParentID   string
 	CreateTime time.Time
-	Flags      *api.MetaFlags
+	Flags      *api.TenantFlags
 	ManagedBy  *string
 	Profile    *api.Profile
 }
@@ -97,7 +97,7 @@ func (t *orgTree) hierarchyTags(id string) []string {
 func (t *orgTree) wire(r *orgRecord) api.Organization {
 	o := api.Organization{
 		ID: r.ID, Name: r.Name, CreateTime: r.CreateTime, Profile: r.Profile,
-		Meta: api.OrganizationMeta{Flags: r.Flags, ManagedBy: r.ManagedBy, HierarchyTags: t.hierarchyTags(r.ID)},
+		Meta: api.OrganizationMeta{Flags: r.Flags.Legacy(), TenantFlags: r.Flags, ManagedBy: r.ManagedBy, HierarchyTags: t.hierarchyTags(r.ID)},
 	}
 	if p := t.byID[r.ParentID]; p != nil {
 		o.Parent = &api.OrganizationRef{ID: p.ID, Name: p.Name}
@@ -124,6 +124,9 @@ func (s *Store) loadTree() error {
 		if err := unmarshalOpt(flags, &r.Flags); err != nil {
 			return err
 		}
+		if r.Flags != nil {
+			fillTenantFlags(r.Flags, 1) // a store seeded before 2026's three flags
+		}
 		if err := unmarshalOpt(profile, &r.Profile); err != nil {
 			return err
 		}
@@ -147,7 +150,7 @@ func unmarshalOpt[T any](s *string, dst *T) error {
 
 func marshalOpt(v any) *string {
 	switch x := v.(type) {
-	case *api.MetaFlags:
+	case *api.TenantFlags:
 		if x == nil {
 			return nil
 		}

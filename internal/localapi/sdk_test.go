@@ -139,6 +139,43 @@ func TestOfficialSDK(t *testing.T) {
 		}
 	})
 
+	t.Run("flags of the older generation", func(t *testing.T) {
+		for _, o := range []api.Organization{pp, e.org("Northwind Holdings")} {
+			got, err := sdk.Organizations.Get(bg, o.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.Meta.Flags != nil && (got.Meta.JSON.Flags.IsMissing() || got.Meta.Flags.AccountMobility != o.Meta.Flags.AccountMobility ||
+				string(got.Meta.Flags.SubOrgCreation) != o.Meta.Flags.SubOrgCreation) {
+				t.Errorf("%s: the Go SDK reads flags %+v, want %+v", o.Name, got.Meta.Flags, o.Meta.Flags)
+			}
+		}
+	})
+
+	t.Run("account move", func(t *testing.T) {
+		var from, to api.Organization
+		for o, err := range ours.Organizations(bg, api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 100}}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			accts, _ := ours.ListAccounts(bg, o.ID, api.ListAccountsParams{})
+			if o.Meta.TenantFlags != nil && o.Meta.TenantFlags.AccountMobility == "enabled" && len(accts.Items) > 0 && from.ID == "" {
+				from = o
+			} else if to.ID == "" && o.ID != from.ID {
+				to = o
+			}
+		}
+		accts, _ := ours.ListAccounts(bg, from.ID, api.ListAccountsParams{})
+		res, err := sdk.Accounts.AccountOrganizations.New(bg, accounts.AccountOrganizationNewParams{
+			AccountID: cloudflare.F(accts.Items[0].ID), DestinationOrganizationID: cloudflare.F(to.ID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.AccountID != accts.Items[0].ID || res.SourceOrganizationID != from.ID || res.DestinationOrganizationID != to.ID || len(res.JSON.ExtraFields) != 0 {
+			t.Errorf("move answered %+v", res)
+		}
+	})
+
 	t.Run("errors", func(t *testing.T) {
 		viewer := cloudflare.NewClient(option.WithBaseURL(e.http.URL+BasePath+"/"), option.WithAPIToken(DemoViewerToken), option.WithMaxRetries(0))
 		_, err := viewer.Organizations.New(bg, organizations.OrganizationNewParams{Organization: organizations.OrganizationParam{Name: cloudflare.F("x")}})

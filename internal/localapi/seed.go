@@ -229,7 +229,7 @@ func (sd *seeder) organizations() error {
 	return nil
 }
 
-func (sd *seeder) flags(depth int) *api.MetaFlags {
+func (sd *seeder) flags(depth int) *api.TenantFlags {
 	if depth >= 3 && sd.rng.IntN(5) == 0 {
 		return nil
 	}
@@ -239,8 +239,10 @@ func (sd *seeder) flags(depth int) *api.MetaFlags {
 		}
 		return "disabled"
 	}
-	return &api.MetaFlags{AccountCreation: onOff(80), AccountDeletion: onOff(40), AccountMigration: onOff(30),
+	f := &api.TenantFlags{AccountCreation: onOff(80), AccountDeletion: onOff(40), AccountMigration: onOff(30),
 		AccountMobility: onOff(20), SubOrgCreation: onOff(max(10, 90-depth*20))}
+	fillTenantFlags(f, depth)
+	return f
 }
 
 func (sd *seeder) profile(o seedOrg) *api.Profile {

@@ -74,7 +74,9 @@ func (s *Server) routes() {
 	s.route("/organizations/{org}/members", methods{http.MethodGet: s.listMembers, http.MethodPost: s.addMember}, true)
 	s.route("/organizations/{org}/members/{member}", methods{http.MethodGet: s.getMember, http.MethodDelete: s.removeMember}, true)
 	s.route("/organizations/{org}/logs/audit", methods{http.MethodGet: s.listAudit}, true)
+	s.route("/organizations/{org}/logs/audit/{entry}/history", methods{http.MethodGet: s.auditHistory}, true)
 	s.route("/organizations/{org}/billable/usage", methods{http.MethodGet: s.getUsage}, true)
+	s.route("/accounts/{account}/move", methods{http.MethodPost: s.moveAccount}, true)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, 7000, "No route for that URI")
 	})
@@ -89,7 +91,7 @@ func (s *Server) route(pattern string, ms methods, active bool) {
 			writeError(w, http.StatusMethodNotAllowed, 10405, "Method "+r.Method+" not allowed for this route")
 			return
 		}
-		for _, name := range []string{"org", "member"} {
+		for _, name := range []string{"org", "member", "entry", "account"} {
 			if v := r.PathValue(name); v != "" && !api.ValidID(v) {
 				writeError(w, http.StatusBadRequest, 7003, "Could not route to "+r.URL.Path+", perhaps your object identifier is invalid?")
 				return

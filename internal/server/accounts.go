@@ -1,10 +1,16 @@
-// accounts.go is the accounts tab: filter, sort, page.
+// accounts.go is the accounts tab: filter, sort and page an organization's
+// accounts, or those of its whole subtree.
 
 package server
 
 import (
+	"cmp"
+	"context"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -15,58 +21,180 @@ import (
 
 const accountsPageSize = 25
 
+// accountsQuery is the state of the accounts tab, all of it in the URL.
+type accountsQuery struct {
+	name, pubname string
+	sort          string // "asc" (the default), "desc", or "id"
+	subtree       bool
+	token         string // a page token (one organization) or an offset (the subtree)
+}
+
+func readAccountsQuery(c echo.Context) (accountsQuery, error) {
+	var q accountsQuery
+	var err error
+	if q.name, err = searchQuery(c.QueryParam("name")); err != nil {
+		return q, err
+	}
+	if q.pubname, err = searchQuery(c.QueryParam("pubname")); err != nil {
+		return q, err
+	}
+	q.sort = cmp.Or(c.QueryParam("sort"), "asc")
+	if q.sort != "asc" && q.sort != "desc" && q.sort != "id" {
+		return q, &userError{status: http.StatusBadRequest, title: "Unknown sort order", message: "Sort by name (asc or desc) or by account ID (id)."}
+	}
+	q.subtree = c.QueryParam("sub") == "1"
+	if q.token = c.QueryParam("page_token"); len(q.token) > 1024 {
+		return q, &userError{status: http.StatusBadRequest, title: "Bad page token", message: "The page token is too long."}
+	}
+	return q, nil
+}
+
+func (q accountsQuery) values() url.Values {
+	v := url.Values{}
+	setNonEmpty(v, "name", q.name)
+	setNonEmpty(v, "pubname", q.pubname)
+	if q.sort != "asc" {
+		v.Set("sort", q.sort)
+	}
+	if q.subtree {
+		v.Set("sub", "1")
+	}
+	return v
+}
+
+func setNonEmpty(v url.Values, k, val string) {
+	if val != "" {
+		v.Set(k, val)
+	}
+}
+
+func (q accountsQuery) params() api.ListAccountsParams {
+	p := api.ListAccountsParams{NameContains: q.name, PubnameContains: q.pubname, PageParams: api.PageParams{PageSize: accountsPageSize, PageToken: q.token}}
+	if q.sort != "id" {
+		p.OrderBy, p.Direction = "account_name", q.sort
+	}
+	return p
+}
+
 func (s *Server) showAccounts(c echo.Context) error {
 	id := c.Param("id")
-	name, err := searchQuery(c.QueryParam("name"))
+	q, err := readAccountsQuery(c)
 	if err != nil {
 		return err
 	}
-	pub, err := searchQuery(c.QueryParam("pubname"))
+	var rows templates.AccountRows
+	if q.subtree {
+		rows, err = s.subtreeAccountRows(c, id, q)
+	} else {
+		rows, err = s.accountRows(c, id, q)
+	}
 	if err != nil {
 		return err
 	}
-	dir := c.QueryParam("sort")
-	if dir != "" && dir != "asc" && dir != "desc" {
-		return &userError{status: http.StatusBadRequest, title: "Unknown sort order", message: "Sort by name, ascending (asc) or descending (desc)."}
-	}
-	token := c.QueryParam("page_token")
-	if len(token) > 1024 {
-		return &userError{status: http.StatusBadRequest, title: "Bad page token", message: "The page token is too long."}
-	}
-	p := api.ListAccountsParams{NameContains: name, PubnameContains: pub, PageParams: api.PageParams{PageSize: accountsPageSize, PageToken: token}}
-	if dir != "" {
-		p.OrderBy, p.Direction = "account_name", dir
-	}
-	rows, err := s.accountRows(c, id, p, url.Values{"name": {name}, "pubname": {pub}, "sort": {dir}})
-	if err != nil {
-		return err
-	}
-	if token != "" && isFragment(c) {
+	if q.token != "" && isFragment(c) {
 		return render(c, http.StatusOK, templates.AccountRowsPart(rows))
 	}
-	v := templates.AccountsView{OrgID: id, BaseURL: orgURL(id, "accounts"), Name: name, Pubname: pub, Direction: dir, Rows: rows}
+	v := templates.AccountsView{OrgID: id, BaseURL: orgURL(id, "accounts"), Name: q.name, Pubname: q.pubname, Sort: q.sort, Subtree: q.subtree, Rows: rows}
 	return s.showTab(c, http.StatusOK, "accounts", func(api.Organization) (templ.Component, error) { return templates.Accounts(v), nil })
 }
 
-func (s *Server) accountRows(c echo.Context, org string, p api.ListAccountsParams, q url.Values) (templates.AccountRows, error) {
-	page, err := s.listAccounts(c, org, p)
+// accountRows is one page of an organization's own accounts.
+func (s *Server) accountRows(c echo.Context, org string, q accountsQuery) (templates.AccountRows, error) {
+	page, err := s.listAccounts(c, org, q.params())
 	if err != nil {
 		alert, err := inlineAlert(c, err)
 		return templates.AccountRows{Error: alert}, err
 	}
 	rows := templates.AccountRows{Total: page.TotalSize}
 	for _, a := range page.Items {
-		r := templates.AccountRow{ID: a.ID, Type: a.Type, Created: a.CreatedOn, TwoFactor: yesNo(a.Settings.EnforceTwoFactor), API: yesNo(a.Settings.APIAccessEnabled)}
-		if a.Name != nil {
-			r.Name = *a.Name
-		}
-		rows.Accounts = append(rows.Accounts, r)
+		rows.Accounts = append(rows.Accounts, s.accountRow(c, org, a))
 	}
 	if page.NextPageToken != "" {
-		q.Set("page_token", page.NextPageToken)
-		rows.MoreURL = withQuery(orgURL(org, "accounts"), q)
+		v := q.values()
+		v.Set("page_token", page.NextPageToken)
+		rows.MoreURL = withQuery(orgURL(org, "accounts"), v)
 	}
 	return rows, nil
+}
+
+// subtreeAccount is an account with the organization it belongs to.
+type subtreeAccount struct {
+	api.Account
+	org api.Organization
+}
+
+// subtreeAccountRows is one page of the accounts of org and every
+// organization under it, sorted across them: each organization's accounts
+// are read (one call per organization, said on the page) and kept with the
+// user's reads; the page token is an offset into them.
+func (s *Server) subtreeAccountRows(c echo.Context, org string, q accountsQuery) (templates.AccountRows, error) {
+	all, err := s.readableOrgs(c)
+	if err != nil {
+		alert, err := inlineAlert(c, err)
+		return templates.AccountRows{Error: alert}, err
+	}
+	ids, _ := api.Subtree(all, org)
+	byID := map[string]api.Organization{}
+	for _, o := range all {
+		byID[o.ID] = o
+	}
+	p := q.params()
+	p.PageSize, p.PageToken = 1000, ""
+	accounts, err := cached(c.Request().Context(), s.cache, s.user(c), "subtree accounts "+org+" "+q.name+"\x00"+q.pubname, func(ctx context.Context) ([]subtreeAccount, error) {
+		var out []subtreeAccount
+		for _, id := range ids {
+			for a, err := range s.client(c).Accounts(ctx, id, p) {
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, subtreeAccount{Account: a, org: byID[id]})
+			}
+		}
+		return out, nil
+	})
+	if err != nil {
+		alert, err := inlineAlert(c, err)
+		return templates.AccountRows{Error: alert}, err
+	}
+	sorted := slices.Clone(accounts)
+	slices.SortStableFunc(sorted, func(a, b subtreeAccount) int {
+		if q.sort == "id" {
+			return strings.Compare(a.ID, b.ID)
+		}
+		d := cmp.Compare(strings.ToLower(accountName(a.Account)), strings.ToLower(accountName(b.Account)))
+		if q.sort == "desc" {
+			d = -d
+		}
+		return cmp.Or(d, strings.Compare(a.ID, b.ID))
+	})
+	from, _ := strconv.Atoi(q.token)
+	from = min(max(from, 0), len(sorted))
+	to := min(from+accountsPageSize, len(sorted))
+	rows := templates.AccountRows{Total: len(sorted), Subtree: true, Calls: len(ids)}
+	for _, a := range sorted[from:to] {
+		r := s.accountRow(c, a.org.ID, a.Account)
+		r.Org = templates.Crumb{Name: cmp.Or(a.org.Name, a.org.ID), URL: orgURL(a.org.ID, "accounts")}
+		rows.Accounts = append(rows.Accounts, r)
+	}
+	if to < len(sorted) {
+		v := q.values()
+		v.Set("page_token", strconv.Itoa(to))
+		rows.MoreURL = withQuery(orgURL(org, "accounts"), v)
+	}
+	return rows, nil
+}
+
+func accountName(a api.Account) string {
+	if a.Name != nil {
+		return *a.Name
+	}
+	return ""
+}
+
+func (s *Server) accountRow(c echo.Context, org string, a api.Account) templates.AccountRow {
+	r := templates.AccountRow{ID: a.ID, Name: accountName(a), Type: a.Type, Created: a.CreatedOn, TwoFactor: yesNo(a.Settings.EnforceTwoFactor),
+		API: yesNo(a.Settings.APIAccessEnabled), MoveURL: orgURL(org, "accounts", a.ID, "move"), CanMove: !s.readOnly(c, org)}
+	return r
 }
 
 func yesNo(b *bool) string {

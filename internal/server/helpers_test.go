@@ -39,3 +39,11 @@ func regexpAttr(body, expr string) string {
 }
 
 func regexpMatch(body, expr string) bool { return regexp.MustCompile(expr).MatchString(body) }
+
+func regexpAll(body, expr string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(expr).FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}

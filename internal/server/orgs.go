@@ -101,11 +101,19 @@ func (s *Server) overview(c echo.Context, org api.Organization) (templates.Overv
 	if org.Meta.ManagedBy != nil {
 		v.ManagedBy = *org.Meta.ManagedBy
 	}
-	if f := org.Meta.Flags; f != nil {
+	if f := org.Meta.Tenant(); f != nil {
 		v.FlagsKnown = true
-		for _, x := range []struct{ label, value string }{{"Account creation", f.AccountCreation}, {"Account deletion", f.AccountDeletion},
-			{"Account migration", f.AccountMigration}, {"Account mobility", f.AccountMobility}, {"Sub-organization creation", f.SubOrgCreation}} {
-			v.Flags = append(v.Flags, templates.Flag{Label: x.label, Value: cmp.Or(x.value, "unset"), On: x.value == "enabled"})
+		for _, x := range []struct{ label, help, value string }{
+			{"Accounts can be created", "New accounts may be created in this organization", f.AccountCreation},
+			{"New accounts take the tenant's defaults", "Accounts created here start with the tenant's default settings", f.AccountCreationAppliesTenantDefaults},
+			{"Accounts can be deleted", "Accounts of this organization may be deleted", f.AccountDeletion},
+			{"Accounts can be migrated", "Accounts may be migrated into this organization from elsewhere", f.AccountMigration},
+			{"Accounts can move", "Accounts may be moved from this organization to another", f.AccountMobility},
+			{"Enterprise features", "The organization has Enterprise capabilities", f.EnterpriseCapability},
+			{"Members are managed here", "Membership of this organization is managed in Cloudflare Organizations", f.MemberManagement},
+			{"Sub-organizations can be created", "Sub-organizations may be created under this one", f.SubOrgCreation},
+		} {
+			v.Flags = append(v.Flags, templates.Flag{Label: x.label, Help: x.help, Value: cmp.Or(x.value, "not reported"), On: x.value == "enabled"})
 		}
 	}
 	if org.Parent != nil {

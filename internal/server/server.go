@@ -120,6 +120,8 @@ func (s *Server) routes() *echo.Echo {
 	g.GET("/orgs/:id/move", s.moveCandidates)
 	g.POST("/orgs/:id/move", s.moveOrganization)
 	g.GET("/orgs/:id/accounts", s.showAccounts)
+	g.GET("/orgs/:id/accounts/:account/move", s.moveAccountCandidates)
+	g.POST("/orgs/:id/accounts/:account/move", s.moveAccount)
 	g.GET("/orgs/:id/profile", s.showProfile)
 	g.GET("/orgs/:id/profile/edit", s.editProfile)
 	g.PUT("/orgs/:id/profile", s.updateProfile)

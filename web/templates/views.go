@@ -120,10 +120,10 @@ type HierarchyTag struct {
 	Tag, Name, URL string
 }
 
-// Flag is one meta flag as a badge.
+// Flag is one of an organization's feature flags, in plain words.
 type Flag struct {
-	Label, Value string
-	On           bool
+	Label, Help, Value string
+	On                 bool
 }
 
 // RenameForm renames an organization.
@@ -176,7 +176,8 @@ type DeleteForm struct {
 type AccountsView struct {
 	OrgID, BaseURL string
 	Name, Pubname  string
-	Direction      string // "", "asc", "desc"
+	Sort           string // "asc", "desc", "id"
+	Subtree        bool   // the accounts of every sub-organization too
 	Rows           AccountRows
 }
 
@@ -184,6 +185,8 @@ type AccountsView struct {
 type AccountRows struct {
 	Accounts []AccountRow
 	Total    int
+	Subtree  bool // rows name their organization
+	Calls    int  // upstream calls the subtree's listing took
 	MoreURL  string
 	Error    *Alert
 }
@@ -191,8 +194,23 @@ type AccountRows struct {
 // AccountRow is one account.
 type AccountRow struct {
 	ID, Name, Type string
+	Org            Crumb // in a subtree's listing
 	Created        time.Time
 	TwoFactor, API string // "yes", "no", "unknown"
+	MoveURL        string
+	CanMove        bool // no write was refused in its organization
+}
+
+// AccountMove is an account's move row: the search for a destination, the
+// confirmation naming both organizations, the outcome.
+type AccountMove struct {
+	CSRF, Account, AccountName string
+	Action, CancelURL          string
+	From, To, ToURL            string
+	Destination, Query         string
+	Candidates                 []TreeNode
+	Open, Confirming, Moved    bool
+	Error                      string
 }
 
 // FieldErrors are a form's problems, each in the user's words, by the

@@ -1,0 +1,118 @@
+// account_move.go moves an account to another organization: pick the
+// destination by name, confirm with both named, and show the refusal in
+// place when the organization or the token does not allow it.
+
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"orgboard/internal/api"
+	"orgboard/web/templates"
+)
+
+// moveAccountForm is the move row of an account: the search for the
+// destination, or the confirmation naming both.
+func (s *Server) moveAccountForm(c echo.Context, org, account string) (templates.AccountMove, error) {
+	src, err := s.getOrg(c, org)
+	if err != nil {
+		return templates.AccountMove{}, err
+	}
+	return templates.AccountMove{CSRF: s.csrf(c), Account: account, Action: orgURL(org, "accounts", account, "move"),
+		CancelURL: withQuery(orgURL(org, "accounts", account, "move"), map[string][]string{"cancel": {"1"}}), From: src.Name}, nil
+}
+
+// moveAccountCandidates answers the move row: empty (cancelled), the
+// search for a destination, or its results.
+func (s *Server) moveAccountCandidates(c echo.Context) error {
+	org, account := c.Param("id"), c.Param("account")
+	if c.QueryParam("cancel") != "" {
+		return render(c, http.StatusOK, templates.AccountMoveRow(templates.AccountMove{Account: account}))
+	}
+	f, err := s.moveAccountForm(c, org, account)
+	if err != nil {
+		return err
+	}
+	f.Open = true
+	if f.Query, err = searchQuery(c.QueryParam("q")); err != nil {
+		return err
+	}
+	if f.Query != "" {
+		found, err := s.searchNodes(c, f.Query)
+		if err != nil {
+			return err
+		}
+		for _, n := range found.Nodes {
+			if n.ID != org && !s.readOnly(c, n.ID) { // organizations where a write was refused are left out
+				f.Candidates = append(f.Candidates, n)
+			}
+		}
+		if htmx(c).Target == "move-candidates-"+account {
+			return render(c, http.StatusOK, templates.AccountMoveCandidates(f))
+		}
+	}
+	return render(c, http.StatusOK, templates.AccountMoveRow(f))
+}
+
+// moveAccount confirms the move (the first post), then makes it.
+func (s *Server) moveAccount(c echo.Context) error {
+	org, account, dest := c.Param("id"), c.Param("account"), c.FormValue("destination")
+	f, err := s.moveAccountForm(c, org, account)
+	if err != nil {
+		return err
+	}
+	f.Open = true
+	if !api.ValidID(dest) {
+		f.Error = "Choose the organization to move the account to from the search results."
+		return render(c, http.StatusUnprocessableEntity, templates.AccountMoveRow(f))
+	}
+	to, err := s.getOrg(c, dest)
+	if err != nil {
+		if msg, ok := formProblem(err); ok {
+			f.Error = msg
+			return render(c, api.StatusCode(err), templates.AccountMoveRow(f))
+		}
+		return err
+	}
+	f.Destination, f.To, f.AccountName = dest, to.Name, c.FormValue("account_name")
+	if c.FormValue("confirm") == "" {
+		f.Confirming = true
+		return render(c, http.StatusOK, templates.AccountMoveRow(f))
+	}
+	_, err = s.client(c).MoveAccount(c.Request().Context(), account, dest)
+	s.wrote(c)
+	if err != nil {
+		msg, status, ferr := moveRefusal(err, f.From, f.To)
+		if ferr != nil {
+			return ferr
+		}
+		f.Error = msg
+		return render(c, status, templates.AccountMoveRow(f))
+	}
+	f.Moved, f.ToURL = true, orgURL(dest, "accounts")
+	return render(c, http.StatusOK, templates.AccountMoveRow(f))
+}
+
+// moveRefusal says why the API refused a move, in the console's words.
+func moveRefusal(err error, from, to string) (string, int, error) {
+	var ae *api.Error
+	if !errors.As(err, &ae) {
+		return "", 0, err
+	}
+	switch {
+	case ae.StatusCode == http.StatusForbidden && strings.Contains(strings.ToLower(strings.Join(ae.Messages(), " ")), "mobility"):
+		return "“" + from + "” does not let its accounts move to other organizations (its “Accounts can move” flag is off). Nothing was changed.", ae.StatusCode, nil
+	case ae.StatusCode == http.StatusForbidden:
+		return "Your API token may not move this account: it must administer both “" + from + "” and “" + to + "”. Nothing was changed.", ae.StatusCode, nil
+	case ae.StatusCode == http.StatusNotFound:
+		return "The account or the organization no longer exists. Nothing was changed.", ae.StatusCode, nil
+	}
+	if msg, ok := formProblem(err); ok {
+		return "The API refused the move: " + msg + " Nothing was changed.", ae.StatusCode, nil
+	}
+	return "", 0, err
+}
