@@ -57,6 +57,17 @@ CREATE TABLE IF NOT EXISTS sync_state (
 	error TEXT NOT NULL DEFAULT '',
 	updated INTEGER NOT NULL
 );
+-- a resource's entries older than the synced window, as the API's history
+-- endpoint gave them: fetched once, since audit entries do not change
+CREATE TABLE IF NOT EXISTS api_history (
+	org_id TEXT NOT NULL,
+	resource_id TEXT NOT NULL,
+	status TEXT NOT NULL,           -- exact, approximate or unavailable
+	before INTEGER NOT NULL,        -- the entries are those before this time
+	body TEXT NOT NULL,             -- the entries, a JSON array
+	fetched INTEGER NOT NULL,
+	PRIMARY KEY (org_id, resource_id)
+);
 CREATE TABLE IF NOT EXISTS saved_searches (
 	id INTEGER PRIMARY KEY,
 	owner TEXT NOT NULL,

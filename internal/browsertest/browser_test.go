@@ -85,6 +85,7 @@ func (b *browser) watch(ctx context.Context) {
 }
 
 func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
 	b.doAny(actions...)
 }
 
@@ -176,6 +177,25 @@ func (b *browser) waitText(sel, want string) {
 	}
 	html, _ := chromedp.Run(b.ctx, chromedp.OuterHTML(chromedp.CSS("main")))
 	b.t.Fatalf("at %s: %s never contained %q; last %q\n%s", b.location(), sel, want, truncate(last, 500), truncate(html, 2000))
+}
+
+// waitLocation waits until the page's path and query contain want; it
+// survives the navigation it waits for.
+func (b *browser) waitLocation(want string) {
+	b.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	last := ""
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		cancel()
+		if last = strings.TrimPrefix(loc, b.env.Console.URL); err == nil && strings.Contains(last, want) {
+			b.do(settled)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.t.Fatalf("the page never went to %q; it is at %q", want, last)
 }
 
 func (b *browser) location() string {

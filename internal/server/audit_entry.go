@@ -1,10 +1,8 @@
-// audit_entry.go shows one entry (the drawer) and a resource's history.
+// audit_entry.go shows one entry (the drawer, or a page of its own).
 
 package server
 
 import (
-	"cmp"
-	"context"
 	"encoding/json"
 	"net/http"
 	"orgboard/internal/api"
@@ -38,7 +36,7 @@ func (s *Server) auditEntry(c echo.Context) error {
 	d := templates.AuditDetail{RawLine: strings.TrimSpace(e.Raw.Method + " " + e.Raw.URI + " → " + strconv.Itoa(e.Raw.StatusCode)),
 		Request: pretty(e.Resource.Request), Response: pretty(e.Resource.Response)}
 	if e.Resource.ID != "" {
-		d.HistoryURL = auditResourceURL(e.Resource.ID)
+		d.HistoryURL = auditHistoryURL(e.ID, safeNext(c.QueryParam("back")))
 	}
 	for _, kv := range [][2]string{{"id", e.ID}, {"action.time", e.Action.Time.UTC().Format(time.RFC3339Nano)}, {"action.type", e.Action.Type},
 		{"action.result", e.Action.Result}, {"action.description", e.Action.Description}, {"actor.email", e.Actor.Email}, {"actor.id", e.Actor.ID},
@@ -66,30 +64,4 @@ func pretty(raw json.RawMessage) string {
 	}
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
-}
-
-func (s *Server) auditHistory(c echo.Context) error {
-	sc, err := s.scopeOf(c, "", false)
-	if err != nil {
-		return err
-	}
-	var entries []api.AuditEntry
-	err = s.auditWork(c, searchDeadline, func(ctx context.Context) error {
-		entries, err = s.audit.Index.History(ctx, c.Param("resource"), audit.Scope{Orgs: sc.orgs})
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	h := templates.AuditHistory{Resource: c.Param("resource")}
-	for _, st := range audit.Steps(entries) {
-		e := st.Entry
-		step := templates.HistoryStep{Time: e.Action.Time.UTC().Format(time.RFC3339), Action: e.Action.Type, Actor: cmp.Or(e.Actor.Email, e.Actor.ID),
-			Result: e.Action.Result, DetailURL: auditEntryURL(e.ID)}
-		for _, ch := range st.Changes {
-			step.Changes = append(step.Changes, templates.Change(ch))
-		}
-		h.Steps = append(h.Steps, step)
-	}
-	return render(c, http.StatusOK, templates.AuditHistoryPage(s.page(c, "Resource history"), h))
 }

@@ -200,6 +200,13 @@ func (s *Server) auditRows(c echo.Context, ctx context.Context, q audit.Query, s
 		out.Set("q", nq.String())
 		return withQuery(base, out)
 	}
+	search := url.Values{} // the search itself, for an entry's history to come back to
+	for k, v := range c.QueryParams() {
+		if k != "after" {
+			search[k] = v
+		}
+	}
+	back := url.Values{"back": {withQuery(base, search)}}
 	val := func(field, text string) templates.AuditValue {
 		if text == "" {
 			return templates.AuditValue{}
@@ -217,7 +224,7 @@ func (s *Server) auditRows(c echo.Context, ctx context.Context, q audit.Query, s
 			TimeISO: e.Action.Time.UTC().Format(time.RFC3339), Description: e.Action.Description,
 			Actor: val("actor", actor), Action: val("action", e.Action.Type), Result: val("result", e.Action.Result),
 			Product: val("product", e.Resource.Product), Resource: val("resource", e.Resource.ID), Type: val("type", e.Resource.Type),
-			DetailURL: auditEntryURL(e.ID), Failure: e.Action.Result == "failure"})
+			DetailURL: withQuery(auditEntryURL(e.ID), back), Failure: e.Action.Result == "failure"})
 	}
 	if page.Next != nil {
 		p := c.QueryParams()

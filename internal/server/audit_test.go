@@ -116,10 +116,10 @@ func TestAuditDetailHistoryExportAndSavedSearches(t *testing.T) {
 	entry := regexpAttr(r.Body, `/audit/entries/([0-9a-f]+)`)
 	d := u.HX("GET", "/audit/entries/"+entry, "drawer", nil)
 	contains(t, "detail", d, "action.time", "actor.email", "History of this resource")
-	hist := html.UnescapeString(regexpAttr(d.Body, `href="(/audit/resources/[^"]+)"`))
+	hist := html.UnescapeString(regexpAttr(d.Body, `href="(/audit/entries/[^"]+/history[^"]*)"`))
 	h := u.Get(hist)
-	contains(t, "history", h, `data-testid="audit-history"`)
-	if strings.Count(h.Body, "<li class=\"panel\">") > 1 && !strings.Contains(h.Body, `data-testid="history-change"`) {
+	contains(t, "history", h, `data-testid="audit-history"`, `data-testid="history-back"`)
+	if strings.Count(h.Body, `data-testid="history-step"`) > 1 && !strings.Contains(h.Body, `data-testid="history-change"`) {
 		t.Error("a resource with several entries shows no change between them")
 	}
 

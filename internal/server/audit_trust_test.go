@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"orgboard/internal/api"
+	"orgboard/internal/audit"
 	"orgboard/internal/localapi"
 	"orgboard/internal/testenv"
 )
@@ -184,5 +185,69 @@ func TestExportCellsNeverStartAFormula(t *testing.T) {
 	}
 	if !strings.Contains(r.Body, "x;'=1+1;") {
 		t.Error("the entries with the names are not in the export")
+	}
+}
+
+// A resource whose older entries lie outside the synced window: its history
+// asks the API's history endpoint for them once, says where each entry
+// comes from and how exactly the resource was identified, and keeps them.
+func TestHistoryOlderThanTheIndexWindow(t *testing.T) {
+	e := testenv.New(t, testenv.Options{AuditWindow: 7 * 24 * time.Hour})
+	u := e.SignedIn(localapi.DemoAdminToken)
+	org := e.Org("Checkout")
+	synced(t, e, u, "/orgs/"+org.ID+"/audit", org.ID)
+	// a resource of the last week that has entries from before it, as the API says
+	now := e.Clock.Now()
+	counts := map[string]int{}
+	older := map[string]int{}
+	var recent = map[string]string{}
+	for en, err := range e.Admin().AuditEntries(bg, org.ID, api.AuditParams{Since: now.Add(-audit.MaxWindow).UTC().Format(time.RFC3339), Before: now.Add(time.Hour).UTC().Format(time.RFC3339), Limit: 1000}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := en.Resource.ID
+		counts[id]++
+		if en.Action.Time.Before(now.AddDate(0, 0, -8)) {
+			older[id]++
+		} else if _, ok := recent[id]; !ok && en.Action.Type != "view" && en.Action.Time.After(now.AddDate(0, 0, -6)) {
+			recent[id] = en.ID
+		}
+	}
+	var resource, entry string
+	for id, ent := range recent {
+		if older[id] > 0 {
+			resource, entry = id, ent
+			break
+		}
+	}
+	if resource == "" {
+		t.Fatal("no resource of the last week with older entries")
+	}
+	calls := 0
+	count := func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.HasSuffix(r.URL.Path, "/history") {
+			calls++
+		}
+		return false
+	}
+	e.Intercept.Store(&count)
+	h := u.Get("/audit/entries/" + entry + "/history")
+	if h.Status != 200 {
+		t.Fatalf("history: %d %s", h.Status, snippet(h.Body, "alert"))
+	}
+	contains(t, "history", h, "from Cloudflare&#39;s history", "from the index", "identified this resource exactly")
+	if got := strings.Count(h.Body, `data-testid="history-step"`); got != counts[resource] {
+		t.Errorf("%d steps, the API holds %d entries of the resource", got, counts[resource])
+	}
+	if calls == 0 {
+		t.Error("the history endpoint was not asked")
+	}
+	before := calls
+	again := u.Get("/audit/entries/" + entry + "/history")
+	if got := strings.Count(again.Body, `data-testid="history-step"`); got != counts[resource] {
+		t.Errorf("the second view shows %d steps, the first %d", got, counts[resource])
+	}
+	if calls != before {
+		t.Errorf("a second view asked the history endpoint again (%d calls)", calls-before)
 	}
 }

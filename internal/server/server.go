@@ -136,7 +136,7 @@ func (s *Server) routes() *echo.Echo {
 	g.GET("/audit/status", s.auditStatus)
 	g.GET("/audit/summary", s.auditSummary)
 	g.GET("/audit/entries/:entry", s.auditEntry)
-	g.GET("/audit/resources/:resource", s.auditHistory)
+	g.GET("/audit/entries/:entry/history", s.auditHistory)
 	g.POST("/audit/saved", s.saveSearch)
 	g.POST("/audit/extend", s.extendAudit)
 	g.DELETE("/audit/saved/:saved", s.deleteSavedSearch)

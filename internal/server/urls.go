@@ -72,8 +72,13 @@ func auditExportURL(org string, q url.Values) string {
 // auditEntryURL is one entry (the drawer, or its own page).
 func auditEntryURL(id string) string { return "/audit/entries/" + url.PathEscape(id) }
 
-// auditResourceURL is a resource's history.
-func auditResourceURL(id string) string { return "/audit/resources/" + url.PathEscape(id) }
+// auditHistoryURL is the history of the resource entry acted on, with the
+// search it came from to go back to.
+func auditHistoryURL(entry, back string) string {
+	q := url.Values{}
+	setNonEmpty(q, "back", back)
+	return withQuery(auditEntryURL(entry)+"/history", q)
+}
 
 // savedSearchURL is one saved search (to delete it).
 func savedSearchURL(id int64) string { return pathAuditSaved + "/" + strconv.FormatInt(id, 10) }

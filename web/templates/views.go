@@ -390,13 +390,18 @@ type AuditDetail struct {
 
 // AuditHistory is every entry for one resource with its changes.
 type AuditHistory struct {
-	Resource string
-	Steps    []HistoryStep
+	Resource            string // its ID
+	Name, Type, Product string // as the entries call it
+	BackURL             string // the search it came from
+	Note                string // where the entries come from, and how exactly
+	Problem             *Alert // the older part could not be read
+	Steps               []HistoryStep
 }
 
 // HistoryStep is one entry and what changed since the one before.
 type HistoryStep struct {
 	Time, Action, Actor, Result, DetailURL string
+	Source                                 string // "index", or "Cloudflare" (its history endpoint)
 	Changes                                []Change
 }
 
