@@ -21,9 +21,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
 	"orgboard/internal/localapi"
+	"orgboard/internal/store"
 )
 
 func main() {
@@ -34,6 +37,7 @@ func main() {
 	skipOrgs := flag.Int("skip", 0, "leave out this many organizations first (with -orgs: sync a later slice)")
 	syncOnly := flag.Bool("sync-only", false, "stop after the sync")
 	reuse := flag.Bool("reuse", false, "search the index of the last run instead of syncing a new one")
+	databaseURL := flag.String("database-url", "", "sync into this PostgreSQL database (emptied first unless -reuse) instead of SQLite files under -data")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the sync to this file")
 	flag.Parse()
 	ctx := context.Background()
@@ -62,15 +66,18 @@ func main() {
 	if *limitOrgs > 0 && *limitOrgs < len(orgs) {
 		orgs = orgs[:*limitOrgs]
 	}
-	indexFile := filepath.Join(*data, "audit-bench.db")
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if !*reuse {
-			os.Remove(indexFile + suffix)
+	benchDir := filepath.Join(*data, "audit-bench")
+	if !*reuse {
+		check(os.RemoveAll(benchDir))
+		if *databaseURL != "" {
+			check(emptyPostgres(ctx, *databaseURL))
 		}
 	}
-	db, err := audit.Open(indexFile)
+	stores, err := store.Open(ctx, store.Config{DataDir: benchDir, DatabaseURL: *databaseURL})
 	check(err)
-	idx := audit.NewIndex(db, nil)
+	defer stores.Close()
+	fmt.Printf("store: %s\n", stores.Backend)
+	idx := audit.NewIndex(stores.Audit, nil)
 	syncer := audit.NewSyncer(ctx, idx, nil)
 
 	// sync every organization, several at once
@@ -106,23 +113,22 @@ func main() {
 		fmt.Printf("index writer: busy %.0f%% of the time, %d commits\n", 100*busy.Seconds()/took.Seconds(), commits)
 		fmt.Printf("sync: %d entries of %d organizations in %v: %.0f entries/s\n", p.Synced, len(orgs), took.Round(time.Millisecond), float64(p.Synced)/took.Seconds())
 	}
-	if fi, err := os.Stat(indexFile + "-wal"); err == nil {
-		fmt.Printf("write-ahead log before the final checkpoint: %.0f MB\n", float64(fi.Size())/1e6)
-	}
-	_, err = db.W.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	size, err := stores.Audit.(interface {
+		Size(context.Context) (int64, error)
+	}).Size(ctx)
 	check(err)
-	fi, err := os.Stat(indexFile)
-	check(err)
-	fmt.Printf("index size: %.0f MB for %d entries: %.0f MB per million entries\n", float64(fi.Size())/1e6, p.Synced, float64(fi.Size())/1e6/(float64(p.Synced)/1e6))
+	fmt.Printf("index size: %.0f MB for %d entries: %.0f MB per million entries\n", float64(size)/1e6, p.Synced, float64(size)/1e6/(float64(p.Synced)/1e6))
 	if *syncOnly {
 		return
 	}
 
 	// a busy actor of the root and a word of the request bodies
-	var actor string
-	check(db.R.QueryRow(`SELECT actor_email FROM entries WHERE actor_email != '' AND time > ? GROUP BY actor_email ORDER BY count(*) DESC LIMIT 1`,
-		time.Now().Add(-7*24*time.Hour).UnixMicro()).Scan(&actor))
 	scope := audit.Scope{Orgs: orgs}
+	week, err := audit.Parse("since:7d", time.Now())
+	check(err)
+	sum, err := idx.Summarize(ctx, week, scope)
+	check(err)
+	actor := sum.Facets["actor"][0].Value
 	queries := []struct{ name, q string }{
 		{"selective (actor + text + 7 days)", "actor:" + actor + ` "DNS record" since:7d`},
 		{"broad (90 days, free text)", `"updated"`},
@@ -211,4 +217,16 @@ func check(err error) {
 	if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// emptyPostgres drops the index's tables, so that the run syncs from nothing.
+func emptyPostgres(ctx context.Context, url string) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `DROP TABLE IF EXISTS schema_version, sessions, usage_budgets, saved_searches, audit_entries, audit_sync_state,
+		audit_sync_leases, audit_api_history, upstream_budgets CASCADE`)
+	return err
 }

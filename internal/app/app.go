@@ -8,7 +8,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -19,7 +18,7 @@ import (
 	"orgboard/internal/metrics"
 	"orgboard/internal/pacing"
 	"orgboard/internal/server"
-	"orgboard/internal/sqlitedb"
+	"orgboard/internal/store"
 	"orgboard/internal/usage"
 	"orgboard/web"
 	"orgboard/web/templates"
@@ -27,9 +26,15 @@ import (
 
 // Config is the console's setting.
 type Config struct {
-	APIURL        string
-	Local         bool // the API is the embedded local one
-	DataDir       string
+	APIURL  string
+	Local   bool // the API is the embedded local one
+	DataDir string
+	// DatabaseURL (postgres://…) keeps everything in PostgreSQL, shared by
+	// every instance that names it; empty: SQLite files in DataDir.
+	DatabaseURL string
+	// LeaseTTL is how long an instance's hold on an organization's audit
+	// sync lasts unless renewed (shared mode; 0: 30 s).
+	LeaseTTL      time.Duration
 	Secret        string // ORGBOARD_SECRET; empty: a generated key in DataDir
 	SecureCookies bool
 	SessionIdle   time.Duration
@@ -56,6 +61,7 @@ type Console struct {
 	Server   *server.Server
 	Syncer   *audit.Syncer
 	Index    *audit.Index
+	Stores   *store.Stores
 	sessions *auth.Store
 	closers  []func() error
 	stopSync context.CancelFunc
@@ -75,17 +81,24 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	db, err := sqlitedb.Open(filepath.Join(cfg.DataDir, "orgboard.db"), auth.Schema+usage.Schema)
+	budget := budgetOf(cfg.UpstreamBudget)
+	stores, err := store.Open(ctx, store.Config{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL, Log: cfg.Logger, LeaseTTL: cfg.LeaseTTL,
+		Rate: budget.Rate, Burst: budget.Burst})
 	if err != nil {
 		return err
 	}
-	c.closers = append(c.closers, db.Close)
+	c.closers = append(c.closers, stores.Close)
+	c.Stores = stores
 	key, err := auth.LoadKey(cfg.DataDir, cfg.Secret)
 	if err != nil {
 		return err
 	}
-	if c.sessions, err = auth.NewStore(db, key, cfg.SessionIdle, cfg.SessionMax, cfg.Clock); err != nil {
+	if c.sessions, err = auth.NewStore(stores.Sessions, key, cfg.SessionIdle, cfg.SessionMax, cfg.Clock); err != nil {
 		return err
+	}
+	var upstream pacing.Budget = budget
+	if stores.Upstream != nil && cfg.UpstreamBudget >= 0 {
+		upstream = stores.Upstream // every instance on the database shares each token's budget
 	}
 	reg := metrics.New()
 	opts := append([]api.Option{api.WithLogger(cfg.Logger), api.WithUserAgent("orgboard/1"), api.WithObserver(reg.Upstream)}, cfg.APIOptions...)
@@ -97,29 +110,25 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	adb, err := audit.Open(filepath.Join(cfg.DataDir, "audit.db"))
-	if err != nil {
-		return err
-	}
-	c.closers = append(c.closers, adb.Close)
 	// the audit sync stops at a page boundary when the process is asked to stop
 	syncCtx, stop := context.WithCancel(api.Patient(ctx)) // background work may queue for the budget
 	c.stopSync = stop
-	c.Index = audit.NewIndex(adb, cfg.Clock)
+	c.Index = audit.NewIndex(stores.Audit, cfg.Clock)
 	c.Syncer = audit.NewSyncer(syncCtx, c.Index, cfg.Logger)
+	c.Syncer.Leases = stores.Leases
 	if cfg.AuditWindow > 0 {
 		c.Syncer.Window = min(max(cfg.AuditWindow, 24*time.Hour), audit.MaxWindow)
 	}
 	jobs := usage.NewJobs(syncCtx, usageTTL, 64, cfg.Clock)
 	jobs.OnPart = reg.UsageWindow
 	c.gauges(reg)
-	checks := []server.Check{{Name: "console database", Run: db.Ping}, {Name: "audit database", Run: adb.Ping},
+	checks := []server.Check{{Name: "database (" + stores.Backend + ")", Run: stores.Ping},
 		{Name: "upstream API", Run: client.Reachable}} // any HTTP answer will do: the check carries no token
 	c.Server = server.New(server.Config{Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger,
-		Budget: budgetOf(cfg.UpstreamBudget), Metrics: reg, Checks: checks, Clock: cfg.Clock, AuditTimeout: cfg.AuditTimeout},
+		Budget: upstream, Metrics: reg, Checks: checks, Clock: cfg.Clock, AuditTimeout: cfg.AuditTimeout},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
-		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: audit.NewSavedSearches(adb)},
-		server.Usage{Jobs: jobs, Budgets: usage.NewBudgets(db, cfg.Clock)})
+		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: stores.Saved},
+		server.Usage{Jobs: jobs, Budgets: usage.NewBudgets(stores.Budgets, cfg.Clock)})
 	c.Handler = c.Server.Handler()
 	return nil
 }

@@ -1,26 +1,31 @@
 package audit_test
 
 import (
-	"orgboard/internal/clock"
-	"orgboard/internal/clock/clocktest"
 	"strings"
 	"testing"
 	"time"
 
+	"orgboard/internal/clock"
+	"orgboard/internal/clock/clocktest"
+
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
+	"orgboard/internal/store/storetest"
 	"orgboard/internal/testenv"
 )
 
 func TestSearchAnswersWhatTheAPICannot(t *testing.T) {
+	storetest.Run(t, testSearchAnswersWhatTheAPICannot)
+}
+
+func testSearchAnswersWhatTheAPICannot(t *testing.T, b storetest.Backend) {
 	e := testenv.New(t)
 	root := e.Org("Northwind Holdings").ID
 	// one fixed "now" for the index, the queries and the hand count: the
 	// default window's edge is then the same instant for all three
 	now := clocktest.Now()
-	x, db := openIndexAt(t, t.TempDir(), clock.Func(func() time.Time { return now }))
-	defer db.Close()
-	s := audit.NewSyncer(bg, x, nil)
+	x, st := openIndexAt(t, b, clock.Func(func() time.Time { return now }))
+	s := newSyncer(x, st)
 	if err := s.SyncOrg(bg, e.Admin(), root); err != nil {
 		t.Fatal(err)
 	}
@@ -91,11 +96,14 @@ func TestSearchAnswersWhatTheAPICannot(t *testing.T) {
 // A selective search over a short range checks its text row by row; its
 // pages must hold exactly what the full-text index says.
 func TestSelectiveTextSearchPagesEqualTheIndex(t *testing.T) {
+	storetest.Run(t, testSelectiveTextSearchPagesEqualTheIndex)
+}
+
+func testSelectiveTextSearchPagesEqualTheIndex(t *testing.T, b storetest.Backend) {
 	e := testenv.New(t)
 	root := e.Org("Northwind Holdings").ID
-	x, db := openIndex(t, t.TempDir())
-	defer db.Close()
-	if err := audit.NewSyncer(bg, x, nil).SyncOrg(bg, e.Admin(), root); err != nil {
+	x, st := openIndex(t, b)
+	if err := newSyncer(x, st).SyncOrg(bg, e.Admin(), root); err != nil {
 		t.Fatal(err)
 	}
 	scope := audit.Scope{Orgs: []string{root}}

@@ -34,37 +34,26 @@ const facetSize = 6
 // matches took 16 s).
 func (x *Index) Summarize(ctx context.Context, q Query, s Scope) (Summary, error) {
 	sum := Summary{BucketSize: bucketSize(x.Window(q))}
-	where, args, err := x.compile(q, s, textCounting)
-	if err != nil {
-		return sum, err
+	if len(s.Orgs) == 0 {
+		return sum, nil
 	}
-	rows, err := x.db.R.QueryContext(ctx, `SELECT time, actor_email, action_type, action_result, resource_product, resource_type FROM `+
-		from(q)+` WHERE `+where, args...)
-	if err != nil {
-		return sum, err
-	}
-	defer rows.Close()
 	actors := tally{fold: true}
 	var actions, products, types tally
 	buckets := map[int64]int{}
 	step := sum.BucketSize.Microseconds()
-	for rows.Next() {
-		var t int64
-		var actor, action, result, product, typ string
-		if err := rows.Scan(&t, &actor, &action, &result, &product, &typ); err != nil {
-			return sum, err
-		}
+	err := x.store.Facts(ctx, x.selection(q, s), func(f Fact) {
 		sum.Total++
-		if result == "failure" {
+		if f.Result == "failure" {
 			sum.Failures++
 		}
-		actors.add(actor)
-		actions.add(action)
-		products.add(product)
-		types.add(typ)
+		actors.add(f.Actor)
+		actions.add(f.Action)
+		products.add(f.Product)
+		types.add(f.Type)
+		t := f.Time.UnixMicro()
 		buckets[t/step*step]++
-	}
-	if err := rows.Err(); err != nil {
+	})
+	if err != nil {
 		return sum, err
 	}
 	sum.Actors, sum.Products = len(actors.n), len(products.n)

@@ -6,7 +6,6 @@ package audit
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,6 +31,10 @@ type Syncer struct {
 	// searches (and each page of their results) ask for a sync, and each
 	// sync costs at least one API call per organization.
 	MinInterval time.Duration
+
+	// Leases, when several instances share the store, let one of them at
+	// a time sync an organization; nil: this instance is the only one.
+	Leases Leases
 
 	slots    chan struct{} // bounds the organizations synced at once
 	mu       sync.Mutex
@@ -95,7 +98,12 @@ func (s *Syncer) EnsureFor(client *api.Client, org string, q Query) {
 		case <-s.ctx.Done():
 			return
 		}
-		err := s.syncOrg(s.ctx, client, org, q)
+		ctx, release, ok := s.lease(s.ctx, org)
+		if !ok {
+			return // another instance syncs it
+		}
+		defer release()
+		err := s.syncOrg(ctx, client, org, q)
 		limited = errors.Is(err, errRateLimited)
 		if err != nil && !errors.Is(err, context.Canceled) {
 			s.log.Warn("audit sync", "org", org, "error", err)
@@ -129,71 +137,50 @@ func (s *Syncer) Running(org string) bool {
 	return s.running[org]
 }
 
-type state struct {
-	windowStart, newest, synced, pausedUntil int64
-	backfillBefore                           sql.NullInt64
-	err                                      string
-}
-
-func (s *Syncer) load(ctx context.Context, org string) (state, error) {
-	var st state
-	err := s.idx.db.R.QueryRowContext(ctx, `SELECT window_start, backfill_before, newest, synced, paused_until, error FROM sync_state WHERE org_id = ?`, org).
-		Scan(&st.windowStart, &st.backfillBefore, &st.newest, &st.synced, &st.pausedUntil, &st.err)
-	if errors.Is(err, sql.ErrNoRows) {
-		return s.fresh(), nil
+func (s *Syncer) load(ctx context.Context, org string) (State, error) {
+	states, err := s.idx.store.States(ctx, []string{org})
+	if err != nil {
+		return State{}, err
 	}
-	return st, err
+	if st, ok := states[org]; ok {
+		return st, nil
+	}
+	return s.fresh(), nil
 }
 
 // fresh is the state of an organization never synced: its window, all of
 // it still to fetch.
-func (s *Syncer) fresh() state {
+func (s *Syncer) fresh() State {
 	now := s.idx.now()
-	return state{windowStart: now.Add(-s.Window).UnixMicro(), backfillBefore: sql.NullInt64{Int64: now.Add(time.Minute).UnixMicro(), Valid: true}}
+	return State{WindowStart: now.Add(-s.Window).UnixMicro(), Backfill: now.Add(time.Minute).UnixMicro()}
 }
 
 // loadAll reads the states of orgs that have one.
-func (s *Syncer) loadAll(ctx context.Context, orgs []string) (map[string]state, error) {
-	out := make(map[string]state, len(orgs))
+func (s *Syncer) loadAll(ctx context.Context, orgs []string) (map[string]State, error) {
+	out := make(map[string]State, len(orgs))
 	for start := 0; start < len(orgs); start += 1000 {
-		chunk := orgs[start:min(start+1000, len(orgs))]
-		args := make([]any, len(chunk))
-		for i, o := range chunk {
-			args[i] = o
-		}
-		rows, err := s.idx.db.R.QueryContext(ctx, `SELECT org_id, window_start, backfill_before, newest, synced, paused_until, error FROM sync_state WHERE org_id IN (`+placeholders(len(chunk))+`)`, args...)
+		states, err := s.idx.store.States(ctx, orgs[start:min(start+1000, len(orgs))])
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var org string
-			var st state
-			if err := rows.Scan(&org, &st.windowStart, &st.backfillBefore, &st.newest, &st.synced, &st.pausedUntil, &st.err); err != nil {
-				rows.Close()
-				return nil, err
-			}
+		for org, st := range states {
 			out[org] = st
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return nil, err
 		}
 	}
 	return out, nil
 }
 
-// saveState records a sync's state; the count of entries stored is the
-// writer's to change (see addState).
-const saveState = `INSERT INTO sync_state(org_id, window_start, backfill_before, newest, synced, paused_until, error, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(org_id) DO UPDATE SET window_start = excluded.window_start, backfill_before = excluded.backfill_before,
-		newest = excluded.newest, paused_until = excluded.paused_until, error = excluded.error, updated = excluded.updated`
-
-func (s *Syncer) save(ctx context.Context, org string, st state) error {
-	_, err := s.idx.db.W.ExecContext(ctx, saveState, org, st.windowStart, st.backfillBefore, st.newest, st.synced, st.pausedUntil, st.err, s.idx.now().UnixMicro())
-	return err
+func (s *Syncer) save(ctx context.Context, org string, st State) error {
+	return s.idx.store.SaveState(ctx, org, st, s.idx.now())
 }
 
 // SyncOrg runs one sync of org to completion (or to an error).
 func (s *Syncer) SyncOrg(ctx context.Context, client *api.Client, org string) error {
+	ctx, release, ok := s.lease(ctx, org)
+	if !ok {
+		return ErrLeaseLost
+	}
+	defer release()
 	return s.syncOrg(ctx, client, org, Query{})
 }
 
@@ -206,20 +193,20 @@ func (s *Syncer) syncOrg(ctx context.Context, client *api.Client, org string, q 
 	if until, limited := s.PausedUntil(client.TokenKey()); limited {
 		return fmt.Errorf("%w until %s", errRateLimited, until.Format(time.RFC3339))
 	}
-	st.pausedUntil, st.err = 0, ""
+	st.PausedUntil, st.Err = 0, ""
 	if p, ok := s.focus(st, q); ok {
 		if err := s.pages(ctx, client, org, &st, p, focusPass); err != nil {
 			return s.fail(ctx, client, org, st, err)
 		}
 	}
-	if st.backfillBefore.Valid {
-		p := api.AuditParams{Since: rfc(st.windowStart), Before: rfc(st.backfillBefore.Int64)}
+	if st.Backfilling() {
+		p := api.AuditParams{Since: rfc(st.WindowStart), Before: rfc(st.Backfill)}
 		if err := s.pages(ctx, client, org, &st, p, backfillPass); err != nil {
 			return s.fail(ctx, client, org, st, err)
 		}
 	}
 	// the newer pass's pages carry the state to its end: nothing to save after
-	p := api.AuditParams{Since: rfc(max(st.newest-int64(time.Second/time.Microsecond), st.windowStart)), Before: rfc(s.idx.now().Add(time.Minute).UnixMicro())}
+	p := api.AuditParams{Since: rfc(max(st.Newest-int64(time.Second/time.Microsecond), st.WindowStart)), Before: rfc(s.idx.now().Add(time.Minute).UnixMicro())}
 	if err := s.pages(ctx, client, org, &st, p, newerPass); err != nil {
 		return s.fail(ctx, client, org, st, err)
 	}
@@ -228,13 +215,13 @@ func (s *Syncer) syncOrg(ctx context.Context, client *api.Client, org string, q 
 
 // focus is the fetch a search of q needs before the backfill (see
 // EnsureFor): its range not yet covered, with its exclusions pushed down.
-func (s *Syncer) focus(st state, q Query) (api.AuditParams, bool) {
+func (s *Syncer) focus(st State, q Query) (api.AuditParams, bool) {
 	x := Pushdown(q)
-	if !st.backfillBefore.Valid || x.Empty() {
+	if !st.Backfilling() || x.Empty() {
 		return api.AuditParams{}, false
 	}
 	since, _ := s.idx.Window(q)
-	from, to := max(since.UnixMicro(), st.windowStart), st.backfillBefore.Int64
+	from, to := max(since.UnixMicro(), st.WindowStart), st.Backfill
 	if !q.Before.IsZero() {
 		to = min(to, q.Before.UnixMicro())
 	}
@@ -257,7 +244,7 @@ const (
 // a second of overlap: a late entry with an equal time is not missed, and
 // a repeat is not stored twice). Each page goes to the writer while the
 // next is fetched; *st is the state of what is stored.
-func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *state, p api.AuditParams, kind passKind) error {
+func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *State, p api.AuditParams, kind passKind) error {
 	p.Direction, p.Limit = "desc", s.Limit
 	q := queued{st: st}
 	work := *st
@@ -269,7 +256,7 @@ func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *
 		if err != nil {
 			return errors.Join(err, q.drain())
 		}
-		rows, err := prepare(page.Entries)
+		rows, err := s.idx.prepare(page.Entries)
 		if err != nil {
 			return errors.Join(err, q.drain())
 		}
@@ -278,16 +265,16 @@ func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *
 				break
 			}
 			t := e.Action.Time.UnixMicro()
-			work.newest = max(work.newest, t)
-			if kind == backfillPass && t+1 < work.backfillBefore.Int64 {
-				work.backfillBefore.Int64 = t + 1 // a restart resumes here: at most one page is fetched again
+			work.Newest = max(work.Newest, t)
+			if kind == backfillPass && t+1 < work.Backfill {
+				work.Backfill = t + 1 // a restart resumes here: at most one page is fetched again
 			}
 		}
 		last := page.Cursor == "" || len(page.Entries) == 0
 		if kind == backfillPass && last {
-			work.backfillBefore = sql.NullInt64{} // stored with the last page: the backfill is done
+			work.Backfill = 0 // stored with the last page: the backfill is done
 		}
-		q.add(s.w, &item{org: org, rows: rows, st: work, done: make(chan error, 1), sync: &q.failed})
+		q.add(s.w, &item{batch: Batch{Org: org, Rows: rows, State: work}, done: make(chan error, 1), sync: &q.failed})
 		if q.err != nil { // a commit failed: what follows would not be stored either
 			return q.drain()
 		}
@@ -301,7 +288,7 @@ func (s *Syncer) pages(ctx context.Context, client *api.Client, org string, st *
 // queued is one sync's pages handed to the writer and not yet stored.
 type queued struct {
 	items  []*item
-	st     *state // the state of the last page stored
+	st     *State // the state of the last page stored
 	err    error
 	failed atomic.Bool // a page failed to store: the writer refuses the later ones
 }
@@ -327,7 +314,7 @@ func (q *queued) done(err error) {
 	if err != nil {
 		q.err = cmp.Or(q.err, err)
 	} else if q.err == nil {
-		*q.st = it.st // its count of entries is not kept: the writer counts them in the index
+		*q.st = it.batch.State // its count of entries is not kept: the writer counts them in the index
 	}
 }
 
@@ -344,9 +331,9 @@ func rfc(micros int64) string { return time.UnixMicro(micros).UTC().Format(time.
 // fail records why a sync stopped. A 429 is the token's, not the
 // organization's: it pauses the syncs of that token until Retry-After, and
 // other users' tokens go on syncing the organization.
-func (s *Syncer) fail(ctx context.Context, client *api.Client, org string, st state, err error) error {
-	if errors.Is(err, context.Canceled) {
-		return err // shutdown: progress is saved, the next start resumes
+func (s *Syncer) fail(ctx context.Context, client *api.Client, org string, st State, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, ErrLeaseLost) {
+		return err // shutdown, or another instance took over: progress is saved, the next sync resumes
 	}
 	var ae *api.Error
 	if errors.As(err, &ae) && ae.StatusCode == 429 {
@@ -356,7 +343,7 @@ func (s *Syncer) fail(ctx context.Context, client *api.Client, org string, st st
 		s.mu.Unlock()
 		return fmt.Errorf("%w: %w", errRateLimited, err) // what was stored is in the state already
 	}
-	st.err = "the last sync stopped: the API did not answer usably; it is tried again on the next search"
+	st.Err = "the last sync stopped: the API did not answer usably; it is tried again on the next search"
 	if serr := s.save(context.WithoutCancel(ctx), org, st); serr != nil {
 		return errors.Join(err, serr)
 	}
@@ -393,10 +380,10 @@ func (s *Syncer) Progress(ctx context.Context, orgs []string) (Progress, error) 
 		if !ok {
 			st = s.fresh()
 		}
-		p.Synced += st.synced
-		covered := st.windowStart
-		if st.backfillBefore.Valid {
-			covered = min(st.backfillBefore.Int64, s.idx.now().UnixMicro())
+		p.Synced += st.Synced
+		covered := st.WindowStart
+		if st.Backfilling() {
+			covered = min(st.Backfill, s.idx.now().UnixMicro())
 			p.Done = false
 		} else {
 			p.OrgsDone++
@@ -408,8 +395,8 @@ func (s *Syncer) Progress(ctx context.Context, orgs []string) (Progress, error) 
 			p.Running++
 			p.Done = false
 		}
-		if st.err != "" {
-			p.Problem = st.err
+		if st.Err != "" {
+			p.Problem = st.Err
 		}
 	}
 	return p, nil
@@ -426,14 +413,14 @@ func (s *Syncer) Extend(ctx context.Context, org string, more time.Duration) (ti
 		return time.Time{}, err
 	}
 	oldest := s.idx.now().Add(-MaxWindow).UnixMicro()
-	start := max(st.windowStart-more.Microseconds(), oldest)
-	if start == st.windowStart {
+	start := max(st.WindowStart-more.Microseconds(), oldest)
+	if start == st.WindowStart {
 		return time.UnixMicro(start), nil
 	}
-	if !st.backfillBefore.Valid {
-		st.backfillBefore = sql.NullInt64{Int64: st.windowStart, Valid: true}
+	if !st.Backfilling() {
+		st.Backfill = st.WindowStart
 	}
-	st.windowStart = start
+	st.WindowStart = start
 	s.mu.Lock()
 	delete(s.finished, org) // the older entries are wanted now
 	s.mu.Unlock()
@@ -444,11 +431,9 @@ func (s *Syncer) Extend(ctx context.Context, org string, more time.Duration) (ti
 // finished a sync, and how many entries the index holds.
 func (s *Syncer) Lag(ctx context.Context) (lag time.Duration, entries int64, err error) {
 	now := s.idx.now()
-	var oldest sql.NullInt64
-	err = s.idx.db.R.QueryRowContext(ctx, `SELECT min(updated), coalesce(sum(synced), 0) FROM sync_state WHERE updated > ?`,
-		now.Add(-24*time.Hour).UnixMicro()).Scan(&oldest, &entries)
-	if err != nil || !oldest.Valid {
+	oldest, entries, err := s.idx.store.Lag(ctx, now.Add(-24*time.Hour))
+	if err != nil || oldest.IsZero() {
 		return 0, entries, err
 	}
-	return now.Sub(time.UnixMicro(oldest.Int64)), entries, nil
+	return now.Sub(oldest), entries, nil
 }

@@ -4,35 +4,44 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"orgboard/internal/clock"
-	"orgboard/internal/clock/clocktest"
-	"path/filepath"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"orgboard/internal/clock"
+	"orgboard/internal/clock/clocktest"
+
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
 	"orgboard/internal/localapi"
-	"orgboard/internal/sqlitedb"
+	"orgboard/internal/store"
+	"orgboard/internal/store/pgtest"
+	"orgboard/internal/store/storetest"
 	"orgboard/internal/testenv"
 )
 
 var bg = context.Background()
 
-func openIndex(t *testing.T, dir string) (*audit.Index, *sqlitedb.DB) {
-	return openIndexAt(t, dir, clocktest.Clock())
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func openIndex(t *testing.T, b storetest.Backend) (*audit.Index, *store.Stores) {
+	return openIndexAt(t, b, clocktest.Clock())
 }
 
-// openIndexAt opens an index whose "now" is clk's.
-func openIndexAt(t *testing.T, dir string, clk clock.Clock) (*audit.Index, *sqlitedb.DB) {
+// newSyncer syncs into x, taking leases where the stores have them.
+func newSyncer(x *audit.Index, st *store.Stores) *audit.Syncer {
+	s := audit.NewSyncer(bg, x, nil)
+	s.Leases = st.Leases
+	return s
+}
+
+// openIndexAt opens the backend's index, whose "now" is clk's.
+func openIndexAt(t *testing.T, b storetest.Backend, clk clock.Clock) (*audit.Index, *store.Stores) {
 	t.Helper()
-	db, err := audit.Open(filepath.Join(dir, "audit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return audit.NewIndex(db, clk), db
+	st := b.Open(t)
+	return audit.NewIndex(st.Audit, clk), st
 }
 
 // upstreamIDs are the entries the API holds for org in the sync window.
@@ -79,14 +88,17 @@ func checkExactlyOnce(t *testing.T, want map[string]bool, got map[string]int) {
 }
 
 func TestSyncStoresEveryEntryOnceAcrossRestartsAndFaults(t *testing.T) {
+	storetest.Run(t, testSyncStoresEveryEntryOnceAcrossRestartsAndFaults)
+}
+
+func testSyncStoresEveryEntryOnceAcrossRestartsAndFaults(t *testing.T, b storetest.Backend) {
 	e := testenv.New(t)
 	root := e.Org("Northwind Holdings").ID
-	dir := t.TempDir()
-	x, db := openIndex(t, dir)
+	x, st := openIndex(t, b)
 	client := e.Admin()
 
 	// a 500 mid-way: the sync stops, keeping what it stored
-	s := audit.NewSyncer(bg, x, nil)
+	s := newSyncer(x, st)
 	s.Limit = 200
 	e.LocalAPI.Faults().Set(localapi.FaultSettings{Rate500: 0.3})
 	for i := 0; i < 30; i++ {
@@ -95,12 +107,11 @@ func TestSyncStoresEveryEntryOnceAcrossRestartsAndFaults(t *testing.T) {
 		}
 	}
 	e.LocalAPI.Faults().Set(localapi.FaultSettings{})
-	db.Close()
+	st.Close()
 
-	// restart: a new index over the same file resumes, new entries arrive meanwhile
-	x, db = openIndex(t, dir)
-	defer db.Close()
-	s = audit.NewSyncer(bg, x, nil)
+	// restart: a new index over the same store resumes, new entries arrive meanwhile
+	x, st = openIndex(t, b)
+	s = newSyncer(x, st)
 	s.Limit = 200
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -130,11 +141,14 @@ func TestSyncStoresEveryEntryOnceAcrossRestartsAndFaults(t *testing.T) {
 // A 429 pauses the syncs of the token that met it, until Retry-After; the
 // same organization goes on syncing with another user's token at once.
 func TestRateLimitPausesOnlyItsToken(t *testing.T) {
+	storetest.Run(t, testRateLimitPausesOnlyItsToken)
+}
+
+func testRateLimitPausesOnlyItsToken(t *testing.T, b storetest.Backend) {
 	e := testenv.New(t)
 	org := e.Org("Payments Platform").ID
-	x, db := openIndex(t, t.TempDir())
-	defer db.Close()
-	s := audit.NewSyncer(bg, x, nil)
+	x, st := openIndex(t, b)
+	s := newSyncer(x, st)
 	viewer := e.Admin().WithToken(localapi.DemoViewerToken)
 	e.LocalAPI.Faults().Set(localapi.FaultSettings{Rate429: 1, RetryAfter: 120 * time.Second})
 	if err := s.SyncOrg(bg, viewer, org); err == nil {
@@ -161,11 +175,14 @@ func TestRateLimitPausesOnlyItsToken(t *testing.T) {
 }
 
 func TestExtendReachesFurtherBackUpToEighteenMonths(t *testing.T) {
+	storetest.Run(t, testExtendReachesFurtherBackUpToEighteenMonths)
+}
+
+func testExtendReachesFurtherBackUpToEighteenMonths(t *testing.T, b storetest.Backend) {
 	e := testenv.New(t)
 	org := e.Org("Payments Platform").ID
-	x, db := openIndex(t, t.TempDir())
-	defer db.Close()
-	s := audit.NewSyncer(bg, x, nil)
+	x, st := openIndex(t, b)
+	s := newSyncer(x, st)
 	if err := s.SyncOrg(bg, e.Admin(), org); err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +215,10 @@ func TestExtendReachesFurtherBackUpToEighteenMonths(t *testing.T) {
 // pushed down to the API; the backfill then stores the rest, every entry
 // once, and the state counts what the index holds.
 func TestSearchExclusionsArePushedDownFirst(t *testing.T) {
+	storetest.Run(t, testSearchExclusionsArePushedDownFirst)
+}
+
+func testSearchExclusionsArePushedDownFirst(t *testing.T, b storetest.Backend) {
 	e := testenv.New(t)
 	root := e.Org("Northwind Holdings").ID
 	var mu sync.Mutex
@@ -211,9 +232,8 @@ func TestSearchExclusionsArePushedDownFirst(t *testing.T) {
 		return false
 	}
 	e.Intercept.Store(&seen)
-	x, db := openIndex(t, t.TempDir())
-	defer db.Close()
-	s := audit.NewSyncer(bg, x, nil)
+	x, st := openIndex(t, b)
+	s := newSyncer(x, st)
 	s.Limit = 200
 	s.EnsureFor(e.Admin(), root, mustParse(t, "-action:view -product:dns since:7d"))
 	s.Wait()

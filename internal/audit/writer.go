@@ -4,14 +4,15 @@
 package audit
 
 import (
+	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"log/slog"
-	"orgboard/internal/clock"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"orgboard/internal/clock"
 )
 
 // The index has one writer. Syncing organizations hand it pages and go on
@@ -23,11 +24,9 @@ import (
 // item is a page of one organization's entries and the sync state that
 // holds once they are stored.
 type item struct {
-	org  string
-	rows []row
-	st   state
-	done chan error   // receives the commit's outcome, once
-	sync *atomic.Bool // set when a page of the same sync failed to store
+	batch Batch
+	done  chan error   // receives the commit's outcome, once
+	sync  *atomic.Bool // set when a page of the same sync failed to store
 }
 
 // errEarlierPage refuses a page whose sync lost an earlier one: storing it
@@ -51,7 +50,6 @@ type writer struct {
 	wg  *sync.WaitGroup
 
 	busy, commits atomic.Int64
-	checkpointing atomic.Bool
 
 	more    chan struct{} // a page was queued
 	mu      sync.Mutex
@@ -76,7 +74,7 @@ func (w *writer) submit(it *item) {
 		w.room.Wait() // the writer runs: it is what filled the queue
 	}
 	w.queue = append(w.queue, it)
-	w.queued += len(it.rows)
+	w.queued += len(it.batch.Rows)
 	select {
 	case w.more <- struct{}{}:
 	default:
@@ -94,16 +92,13 @@ func (w *writer) loop() {
 		w.gather()
 		group := w.take()
 		if len(group) == 0 {
-			// idle: keep the planner's statistics current as the index grows
-			if _, err := w.idx.db.W.Exec(`PRAGMA optimize`); err != nil {
-				w.log.Warn("audit index optimize", "error", err)
-			}
+			w.idx.store.Idle() // e.g. keep the planner's statistics current as the index grows
 			return
 		}
 		live := group[:0:0]
 		for _, it := range group {
 			if it.sync.Load() {
-				it.rows = nil
+				it.batch.Rows = nil
 				it.done <- errEarlierPage
 				continue
 			}
@@ -116,12 +111,12 @@ func (w *writer) loop() {
 		err := w.commit(live)
 		w.busy.Add(int64(sw.Elapsed()))
 		w.commits.Add(1)
-		w.checkpoint()
 		for _, it := range live {
+			err := cmp.Or(err, it.batch.Refused)
 			if err != nil {
 				it.sync.Store(true)
 			}
-			it.rows = nil // stored (or not): the entries need not stay in memory
+			it.batch.Rows = nil // stored (or not): the entries need not stay in memory
 			it.done <- err
 		}
 	}
@@ -146,32 +141,14 @@ func (w *writer) gather() {
 	}
 }
 
-// checkpoint copies the write-ahead log into the database file on another
-// connection while the writer goes on: the writer's own automatic
-// checkpoint (see Open) made a commit wait for it.
-func (w *writer) checkpoint() {
-	if !w.checkpointing.CompareAndSwap(false, true) {
-		return
-	}
-	w.wg.Add(1)
-	go func() {
-		defer w.wg.Done()
-		defer w.checkpointing.Store(false)
-		var busy, frames, copied int
-		if err := w.idx.db.R.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
-			w.log.Warn("audit index checkpoint", "error", err) // the writer's own checkpoint still bounds the log
-		}
-	}()
-}
-
 // take removes the items of the next transaction from the queue; when it
 // is empty the writer stops.
 func (w *writer) take() []*item {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	n, rows := 0, 0
-	for n < len(w.queue) && (n == 0 || rows+len(w.queue[n].rows) <= maxGroup) {
-		rows += len(w.queue[n].rows)
+	for n < len(w.queue) && (n == 0 || rows+len(w.queue[n].batch.Rows) <= maxGroup) {
+		rows += len(w.queue[n].batch.Rows)
 		n++
 	}
 	group := w.queue[:n:n]
@@ -188,82 +165,11 @@ func (w *writer) take() []*item {
 // state saved never claims entries that are not stored. It runs to the end
 // even when syncs are being cancelled: what was fetched is kept.
 func (w *writer) commit(group []*item) error {
-	ctx := context.Background()
-	tx, err := w.idx.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return err
+	batches := make([]*Batch, len(group))
+	for i, it := range group {
+		batches[i] = &it.batch
 	}
-	defer tx.Rollback()
-	ins, err := newInserter(ctx, tx)
-	if err != nil {
-		return err
-	}
-	defer ins.close()
-	for _, it := range group {
-		added, err := ins.insert(ctx, it.org, it.rows)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, addState, it.org, it.st.windowStart, it.st.backfillBefore, it.st.newest, added,
-			it.st.pausedUntil, it.st.err, w.idx.now().UnixMicro()); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
-}
-
-// addState is saveState that adds the entries stored to the count.
-const addState = `INSERT INTO sync_state(org_id, window_start, backfill_before, newest, synced, paused_until, error, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(org_id) DO UPDATE SET window_start = excluded.window_start, backfill_before = excluded.backfill_before,
-		newest = excluded.newest, synced = sync_state.synced + excluded.synced, paused_until = excluded.paused_until, error = excluded.error, updated = excluded.updated`
-
-// inserter holds the statements of one transaction.
-type inserter struct {
-	entry, text *sql.Stmt
-}
-
-func newInserter(ctx context.Context, tx *sql.Tx) (*inserter, error) {
-	entry, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO entries(id, org_id, time, actor_email, actor_id, actor_ip, actor_token_id,
-		actor_token_name, actor_context, action_type, action_result, resource_id, resource_product, resource_type, method, status_code, ray, body)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
-		return nil, err
-	}
-	text, err := tx.PrepareContext(ctx, `INSERT INTO entries_fts(rowid, doc) VALUES (?, ?)`)
-	if err != nil {
-		entry.Close()
-		return nil, err
-	}
-	return &inserter{entry: entry, text: text}, nil
-}
-
-func (in *inserter) close() {
-	in.entry.Close()
-	in.text.Close()
-}
-
-// insert stores org's rows, skipping entries the index has; it returns
-// how many were new.
-func (in *inserter) insert(ctx context.Context, org string, rows []row) (int, error) {
-	added := 0
-	for _, r := range rows {
-		e := r.e
-		res, err := in.entry.ExecContext(ctx, e.ID, org, e.Action.Time.UnixMicro(), e.Actor.Email, e.Actor.ID, e.Actor.IPAddress, e.Actor.TokenID,
-			e.Actor.TokenName, e.Actor.Context, e.Action.Type, e.Action.Result, e.Resource.ID, e.Resource.Product, e.Resource.Type,
-			e.Raw.Method, e.Raw.StatusCode, e.Raw.CFRayID, r.body)
-		if err != nil {
-			return 0, err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			continue
-		}
-		rowid, _ := res.LastInsertId()
-		if _, err := in.text.ExecContext(ctx, rowid, r.doc); err != nil {
-			return 0, err
-		}
-		added++
-	}
-	return added, nil
+	return w.idx.store.Write(context.Background(), batches, w.idx.now())
 }
 
 // WriterStats is how long the index writer has spent committing, and how many commits.

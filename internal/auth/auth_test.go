@@ -2,25 +2,76 @@ package auth
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"orgboard/internal/clock/clocktest"
-	"orgboard/internal/sqlitedb"
 )
 
-func newManager(t *testing.T) (*Manager, *Store, *sqlitedb.DB) {
+// memSessions keeps sessions in a map: the SQL stores have their own
+// tests, on both backends, in internal/store.
+type memSessions struct {
+	mu sync.Mutex
+	m  map[string]SessionRecord
+}
+
+func (s *memSessions) Load(_ context.Context, id string) (SessionRecord, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.m[id]
+	return r, ok, nil
+}
+
+func (s *memSessions) Save(_ context.Context, id string, r SessionRecord) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.m[id]; ok {
+		r.Created = old.Created
+	}
+	s.m[id] = r
+	return nil
+}
+
+func (s *memSessions) Touch(_ context.Context, id string, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.m[id]; ok {
+		r.LastSeen = at
+		s.m[id] = r
+	}
+	return nil
+}
+
+func (s *memSessions) Delete(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, id)
+	return nil
+}
+
+func (s *memSessions) Purge(_ context.Context, seen, created time.Time) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := int64(0)
+	for id, r := range s.m {
+		if r.LastSeen.Before(seen) || r.Created.Before(created) {
+			delete(s.m, id)
+			n++
+		}
+	}
+	return n, nil
+}
+
+func newManager(t *testing.T) (*Manager, *Store, *memSessions) {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := sqlitedb.Open(filepath.Join(dir, "orgboard.db"), Schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := &memSessions{m: map[string]SessionRecord{}}
 	key, err := LoadKey(dir, "")
 	if err != nil {
 		t.Fatal(err)
@@ -99,8 +150,8 @@ func TestTokenIsEncryptedAtRest(t *testing.T) {
 	r := signIn(t, m, "very-secret-token-value")
 	var sealed []byte
 	var idHash string
-	if err := db.R.QueryRow(`SELECT sealed, id_hash FROM sessions`).Scan(&sealed, &idHash); err != nil {
-		t.Fatal(err)
+	for id, rec := range db.m {
+		sealed, idHash = rec.Sealed, id
 	}
 	c, _ := r.Cookie(CookieName)
 	if bytes.Contains(sealed, []byte("very-secret")) || idHash == c.Value {

@@ -9,7 +9,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -19,24 +18,37 @@ import (
 	"github.com/gorilla/sessions"
 
 	"orgboard/internal/clock"
-	"orgboard/internal/sqlitedb"
 )
 
-// Schema is the sessions table, kept in the console's database.
-const Schema = `
-CREATE TABLE IF NOT EXISTS sessions (
-	id_hash TEXT PRIMARY KEY,    -- SHA-256 of the cookie's ID: a database leak yields no usable cookie
-	sealed BLOB NOT NULL,        -- the token, AES-GCM with the session as additional data
-	token_id TEXT NOT NULL,
-	email TEXT NOT NULL,
-	created INTEGER NOT NULL,
-	last_seen INTEGER NOT NULL
-);`
+// SessionStore keeps sessions by the SHA-256 of their cookie's ID (a
+// leak of the store yields no usable cookie); implementations are in
+// internal/store.
+type SessionStore interface {
+	// Load reads a session; ok is false when there is none.
+	Load(ctx context.Context, idHash string) (r SessionRecord, ok bool, err error)
+	// Save writes a session, keeping its created time if it exists.
+	Save(ctx context.Context, idHash string, r SessionRecord) error
+	// Touch records that the session was used at.
+	Touch(ctx context.Context, idHash string, at time.Time) error
+	// Delete ends a session.
+	Delete(ctx context.Context, idHash string) error
+	// Purge deletes the sessions last seen before seen or created before
+	// created, and returns how many.
+	Purge(ctx context.Context, seen, created time.Time) (int64, error)
+}
+
+// SessionRecord is a session as stored: the token sealed (AES-GCM, with the
+// session as additional data), whom it belongs to, and its times (to the second).
+type SessionRecord struct {
+	Sealed            []byte
+	TokenID, Email    string
+	Created, LastSeen time.Time
+}
 
 // Store is a gorilla/sessions Store whose cookie holds only a random ID;
 // everything else lives server-side, the token encrypted.
 type Store struct {
-	db      *sqlitedb.DB
+	db      SessionStore
 	aead    cipher.AEAD
 	Options sessions.Options
 	Idle    time.Duration // a session unused this long ends
@@ -58,7 +70,7 @@ const (
 
 // NewStore makes a session store over db with key (32 bytes); sessions
 // age by clk (nil: the machine's clock).
-func NewStore(db *sqlitedb.DB, key []byte, idle, max time.Duration, clk clock.Clock) (*Store, error) {
+func NewStore(db SessionStore, key []byte, idle, max time.Duration, clk clock.Clock) (*Store, error) {
 	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, err
@@ -102,32 +114,24 @@ func hashID(id string) string {
 }
 
 func (s *Store) load(ctx context.Context, id string, sess *sessions.Session) (bool, error) {
-	var sealed []byte
-	var tokenID, email string
-	var created, lastSeen int64
-	err := s.db.R.QueryRowContext(ctx, `SELECT sealed, token_id, email, created, last_seen FROM sessions WHERE id_hash = ?`, hashID(id)).
-		Scan(&sealed, &tokenID, &email, &created, &lastSeen)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
+	r, ok, err := s.db.Load(ctx, hashID(id))
+	if err != nil || !ok {
 		return false, err
 	}
 	now := s.now()
 	// last_seen lags by up to touchEvery, so idleness is judged with that slack:
 	// a session is never ended before Idle has passed.
-	if now.Sub(time.Unix(lastSeen, 0)) > s.Idle+touchEvery || now.Sub(time.Unix(created, 0)) > s.Max {
-		_, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, hashID(id))
-		return false, err
+	if now.Sub(r.LastSeen) > s.Idle+touchEvery || now.Sub(r.Created) > s.Max {
+		return false, s.db.Delete(ctx, hashID(id))
 	}
-	token, err := s.open(id, sealed)
+	token, err := s.open(id, r.Sealed)
 	if err != nil {
 		return false, nil // a key change makes old sessions unreadable: they simply end
 	}
-	sess.Values[keyToken], sess.Values[keyTokenID], sess.Values[keyEmail] = token, tokenID, email
-	sess.Values[keyCreated] = created
-	if now.Sub(time.Unix(lastSeen, 0)) >= touchEvery {
-		if _, err := s.db.W.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE id_hash = ?`, now.Unix(), hashID(id)); err != nil {
+	sess.Values[keyToken], sess.Values[keyTokenID], sess.Values[keyEmail] = token, r.TokenID, r.Email
+	sess.Values[keyCreated] = r.Created.Unix()
+	if now.Sub(r.LastSeen) >= touchEvery {
+		if err := s.db.Touch(ctx, hashID(id), now); err != nil {
 			return false, err
 		}
 	}
@@ -138,7 +142,7 @@ func (s *Store) load(ctx context.Context, id string, sess *sessions.Session) (bo
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {
 	if sess.Options.MaxAge < 0 {
 		if sess.ID != "" {
-			if _, err := s.db.W.ExecContext(r.Context(), `DELETE FROM sessions WHERE id_hash = ?`, hashID(sess.ID)); err != nil {
+			if err := s.db.Delete(r.Context(), hashID(sess.ID)); err != nil {
 				return err
 			}
 		}
@@ -159,9 +163,8 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 	}
 	tokenID, _ := sess.Values[keyTokenID].(string)
 	email, _ := sess.Values[keyEmail].(string)
-	_, err := s.db.W.ExecContext(r.Context(), `INSERT INTO sessions(id_hash, sealed, token_id, email, created, last_seen) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT(id_hash) DO UPDATE SET sealed = excluded.sealed, token_id = excluded.token_id, email = excluded.email, last_seen = excluded.last_seen`,
-		hashID(sess.ID), s.seal(sess.ID, token), tokenID, email, created, s.now().Unix())
+	err := s.db.Save(r.Context(), hashID(sess.ID), SessionRecord{Sealed: s.seal(sess.ID, token), TokenID: tokenID, Email: email,
+		Created: time.Unix(created, 0), LastSeen: s.now()})
 	if err != nil {
 		return err
 	}
@@ -176,12 +179,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 // Purge deletes expired sessions; run it now and then.
 func (s *Store) Purge(ctx context.Context) (int64, error) {
 	now := s.now()
-	res, err := s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen < ? OR created < ?`,
-		now.Add(-s.Idle-touchEvery).Unix(), now.Add(-s.Max).Unix())
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
+	return s.db.Purge(ctx, now.Add(-s.Idle-touchEvery), now.Add(-s.Max))
 }
 
 func (s *Store) seal(id, token string) []byte {

@@ -44,7 +44,7 @@ type Bucket struct {
 
 // NewBucket starts full: rate calls a second, burst at once.
 func NewBucket(r float64, burst int) *Bucket {
-	return &Bucket{lim: rate.NewLimiter(rate.Limit(r), burst), reserve: math.Floor(float64(burst) / 4), now: time.Now}
+	return &Bucket{lim: rate.NewLimiter(rate.Limit(r), burst), reserve: Reserve(burst), now: time.Now}
 }
 
 // Wait blocks until a call may be made. A context that is not api.Patient
@@ -61,8 +61,7 @@ func (b *Bucket) Wait(ctx context.Context) error {
 	}
 	if d > MaxInteractiveWait {
 		res.CancelAt(now)
-		return &api.Error{StatusCode: http.StatusTooManyRequests, RetryAfter: d.Round(time.Second), Err: ErrPacing,
-			Reason: "Orgboard is pacing this token's requests to stay within Cloudflare's limit of 1,200 per five minutes"}
+		return Refusal(d)
 	}
 	return sleep(ctx, d, res.Cancel)
 }
@@ -109,6 +108,25 @@ func sleep(ctx context.Context, d time.Duration, cancel func()) error {
 // (a new one starts full).
 func (b *Bucket) full(now time.Time) bool { return b.lim.TokensAt(now) >= float64(b.lim.Burst()) }
 
+// Budget hands out the limiter of each token, by a key naming the token:
+// a Set keeps them in this instance; internal/store/postgres shares them
+// between instances.
+type Budget interface {
+	For(key string) api.Limiter
+	// Sweep forgets what need not be kept (buckets that have refilled).
+	Sweep()
+}
+
+// Refusal is the 429 an interactive request gets when its turn is further
+// away than MaxInteractiveWait.
+func Refusal(wait time.Duration) error {
+	return &api.Error{StatusCode: http.StatusTooManyRequests, RetryAfter: wait.Round(time.Second), Err: ErrPacing,
+		Reason: "Orgboard is pacing this token's requests to stay within Cloudflare's limit of 1,200 per five minutes"}
+}
+
+// Reserve is what background work leaves to pages of a bucket of burst.
+func Reserve(burst int) float64 { return math.Floor(float64(burst) / 4) }
+
 // Set is the buckets of every token in use, by a key naming the token.
 type Set struct {
 	Rate  float64
@@ -128,7 +146,9 @@ func PerFiveMinutes(calls int) *Set {
 }
 
 // For returns key's bucket.
-func (s *Set) For(key string) *Bucket {
+func (s *Set) For(key string) api.Limiter { return s.bucket(key) }
+
+func (s *Set) bucket(key string) *Bucket {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.byKey[key]

@@ -87,8 +87,8 @@ func TestBackgroundWorkLeavesPagesAReserve(t *testing.T) {
 
 func TestSetSharesOneBucketPerTokenAndForgetsFullOnes(t *testing.T) {
 	s := NewSet()
-	a1, a2 := s.For("a"), s.For("a")
-	if a1 != a2 || a1 == s.For("b") {
+	a1, a2 := s.bucket("a"), s.For("a")
+	if a1 != a2 || a2 == s.For("b") {
 		t.Error("buckets are not one per key")
 	}
 	a1.lim.ReserveN(time.Now(), 5)

@@ -22,7 +22,7 @@ import (
 type Audit struct {
 	Index  *audit.Index
 	Syncer *audit.Syncer
-	Saved  *audit.SavedSearches
+	Saved  audit.SavedSearches
 }
 
 const auditPageSize = 50

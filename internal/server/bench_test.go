@@ -56,7 +56,7 @@ func users(b *testing.B, e *testenv.Env) []*testenv.User {
 }
 
 func benchPage(b *testing.B, ttl time.Duration, path func(e *testenv.Env) (string, map[string]string)) {
-	e := testenv.New(b, testenv.Options{CacheTTL: ttl, LoginRate: 1000})
+	e := testenv.New(b, testenv.Options{CacheTTL: ttl, LoginRate: 1000, APIRateLimit: -1})
 	us := users(b, e)
 	p, hdr := path(e)
 	for _, u := range us {
@@ -117,14 +117,14 @@ func pageCalls(b *testing.B, e *testenv.Env) (calls func(), n int) {
 
 // BenchmarkUpstreamOrganizationPage is the page's upstream calls, 50 clients.
 func BenchmarkUpstreamOrganizationPage(b *testing.B) {
-	calls, n := pageCalls(b, testenv.New(b))
+	calls, n := pageCalls(b, testenv.New(b, testenv.Options{APIRateLimit: -1}))
 	load(b, func(int) { calls() })
 	b.ReportMetric(float64(n), "upstream-calls/op")
 }
 
 // BenchmarkUpstreamTreeExpand is the expansion's one upstream call.
 func BenchmarkUpstreamTreeExpand(b *testing.B) {
-	e := testenv.New(b)
+	e := testenv.New(b, testenv.Options{APIRateLimit: -1})
 	root := e.Org("Northwind Holdings")
 	c := e.Admin()
 	load(b, func(int) {
@@ -153,7 +153,7 @@ func sequential(b *testing.B, request func()) {
 // BenchmarkOverheadOrganizationPage is one user viewing the organization page
 // with the cache off: every view makes its upstream calls.
 func BenchmarkOverheadOrganizationPage(b *testing.B) {
-	e := testenv.New(b, testenv.Options{CacheTTL: time.Nanosecond})
+	e := testenv.New(b, testenv.Options{CacheTTL: time.Nanosecond, APIRateLimit: -1})
 	u := e.SignedIn(localapi.DemoAdminToken)
 	p, _ := orgPage(e)
 	sequential(b, func() {
@@ -166,6 +166,6 @@ func BenchmarkOverheadOrganizationPage(b *testing.B) {
 // BenchmarkOverheadUpstreamOrganizationPage makes the same upstream calls
 // straight to the local API, one after another.
 func BenchmarkOverheadUpstreamOrganizationPage(b *testing.B) {
-	calls, _ := pageCalls(b, testenv.New(b))
+	calls, _ := pageCalls(b, testenv.New(b, testenv.Options{APIRateLimit: -1}))
 	sequential(b, calls)
 }

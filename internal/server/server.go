@@ -26,7 +26,7 @@ type Config struct {
 	DemoTokens []templates.DemoToken // offered on the sign-in page in local mode
 	CacheTTL   time.Duration         // per-user cache of upstream reads
 	LoginRate  int                   // sign-in attempts per minute per client address
-	Budget     *pacing.Set           // upstream calls per token; nil: the default (1,160 per five minutes)
+	Budget     pacing.Budget         // upstream calls per token; nil: the default (1,160 per five minutes)
 	Metrics    *metrics.Registry     // nil: a registry of its own
 	Checks     []Check               // what /readyz checks
 	Logger     *slog.Logger

@@ -110,6 +110,9 @@ type Options struct {
 	APITimeout time.Duration
 	// AuditWindow is how far back the audit sync goes at first (0: 90 days).
 	AuditWindow time.Duration
+	// APIRateLimit is the local API's requests per token per five minutes
+	// (0: Cloudflare's 1,200; negative: none, for benchmarks).
+	APIRateLimit int
 }
 
 // New starts the stack.
@@ -136,7 +139,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	}
 	e.LocalAPI = localapi.NewServer(e.Store, nil, nil)
 	e.LocalAPI.SetClock(e.Clock.Now)
-	e.LocalAPI.SetRateLimit(1200) // Cloudflare's limit: a test that overspends sees 429s as a user would
+	e.LocalAPI.SetRateLimit(max(cmp.Or(o.APIRateLimit, 1200), 0)) // Cloudflare's limit: a test that overspends sees 429s as a user would
 	e.API = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.calls.Add(1)
 		if f := e.Intercept.Load(); f != nil && (*f)(w, r) {

@@ -4,22 +4,10 @@ package usage
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 
 	"orgboard/internal/clock"
-	"orgboard/internal/sqlitedb"
 )
-
-// Schema holds the console's monthly budgets per organization.
-const Schema = `
-CREATE TABLE IF NOT EXISTS usage_budgets (
-	org_id TEXT PRIMARY KEY,
-	amount REAL NOT NULL,
-	currency TEXT NOT NULL,
-	updated INTEGER NOT NULL
-);`
 
 // Budget is an organization's monthly budget.
 type Budget struct {
@@ -27,35 +15,36 @@ type Budget struct {
 	Currency string
 }
 
-// Budgets are stored in the console's database (Schema applied).
-type Budgets struct {
-	db  *sqlitedb.DB
-	now func() time.Time
+// BudgetStore keeps budgets; implementations are in internal/store.
+type BudgetStore interface {
+	// Get returns org's budget; ok is false when it has none.
+	Get(ctx context.Context, org string) (b Budget, ok bool, err error)
+	// Set stores org's budget, stamped at.
+	Set(ctx context.Context, org string, b Budget, at time.Time) error
+	// Remove deletes org's budget.
+	Remove(ctx context.Context, org string) error
 }
 
-// NewBudgets keeps budgets in db, stamped by clk (nil: the machine's clock).
-func NewBudgets(db *sqlitedb.DB, clk clock.Clock) *Budgets {
-	return &Budgets{db: db, now: clock.Or(clk).Now}
+// Budgets are the organizations' budgets, stamped by the console's clock.
+type Budgets struct {
+	store BudgetStore
+	now   func() time.Time
+}
+
+// NewBudgets keeps budgets in store, stamped by clk (nil: the machine's clock).
+func NewBudgets(store BudgetStore, clk clock.Clock) *Budgets {
+	return &Budgets{store: store, now: clock.Or(clk).Now}
 }
 
 // Get returns org's budget; ok is false when it has none.
 func (b *Budgets) Get(ctx context.Context, org string) (Budget, bool, error) {
-	var v Budget
-	err := b.db.R.QueryRowContext(ctx, `SELECT amount, currency FROM usage_budgets WHERE org_id = ?`, org).Scan(&v.Amount, &v.Currency)
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, false, nil
-	}
-	return v, err == nil, err
+	return b.store.Get(ctx, org)
 }
 
 // Set stores org's budget; an amount of zero removes it.
 func (b *Budgets) Set(ctx context.Context, org string, v Budget) error {
 	if v.Amount == 0 {
-		_, err := b.db.W.ExecContext(ctx, `DELETE FROM usage_budgets WHERE org_id = ?`, org)
-		return err
+		return b.store.Remove(ctx, org)
 	}
-	_, err := b.db.W.ExecContext(ctx, `INSERT INTO usage_budgets(org_id, amount, currency, updated) VALUES (?, ?, ?, ?)
-		ON CONFLICT(org_id) DO UPDATE SET amount = excluded.amount, currency = excluded.currency, updated = excluded.updated`,
-		org, v.Amount, v.Currency, b.now().Unix())
-	return err
+	return b.store.Set(ctx, org, v, b.now())
 }

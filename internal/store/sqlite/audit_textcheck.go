@@ -1,6 +1,6 @@
-// textcheck.go checks free text row by row for selective searches.
+// audit_textcheck.go checks free text row by row for selective searches.
 
-package audit
+package sqlite
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"orgboard/internal/api"
+	"orgboard/internal/audit"
 )
 
 // textCheck decides free text row by row for a selective search: a cheap
@@ -28,20 +29,17 @@ type textCheck struct {
 	phrases [][]string // each term's tokens; nil: only the index can tell
 }
 
-func newTextCheck(q Query, fts string) *textCheck {
+func newTextCheck(p audit.Plan, fts string) *textCheck {
 	t := &textCheck{fts: fts}
-	for _, term := range q.Terms {
-		if term.Negate {
-			continue
-		}
-		for _, w := range strings.FieldsFunc(strings.ToLower(term.Text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+	for _, text := range p.Phrases {
+		for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 			if !isASCII(w) {
 				return &textCheck{fts: fts} // folded diacritics and other scripts: the index decides alone
 			}
 			t.words = append(t.words, w)
 		}
-		toks := tokens(term.Text)
-		if len(toks) == 0 || !isASCII(term.Text) {
+		toks := tokens(text)
+		if len(toks) == 0 || !isASCII(text) {
 			return &textCheck{fts: fts, words: t.words}
 		}
 		t.phrases = append(t.phrases, toks)
@@ -110,8 +108,8 @@ func (t *textCheck) maybeRaw(body []byte) bool {
 
 // matches decides an entry: from its ASCII document where it can, else by
 // asking the index about the row (non-ASCII text may match through folding).
-func (t *textCheck) matches(ctx context.Context, x *Index, rowid int64, e *api.AuditEntry) (bool, error) {
-	if doc := document(e); isASCII(doc) {
+func (t *textCheck) matches(ctx context.Context, x *AuditIndex, rowid int64, e *api.AuditEntry) (bool, error) {
+	if doc := audit.Document(e); isASCII(doc) {
 		if t.phrases != nil {
 			return t.exact(doc), nil
 		}

@@ -1,8 +1,7 @@
-// apihistory.go keeps what the API's history endpoint answered for a
-// resource, for its entries older than the synced window: audit entries
-// never change, so each resource's older history is fetched once.
+// audit_older.go keeps what the API's history endpoint answered for a
+// resource, for its entries older than the synced window.
 
-package audit
+package sqlite
 
 import (
 	"context"
@@ -11,20 +10,12 @@ import (
 	"errors"
 	"time"
 
-	"orgboard/internal/api"
+	"orgboard/internal/audit"
 )
 
-// OlderHistory is the entries of a resource before a time, as the API's
-// history endpoint gave them, and how exactly it identified the resource.
-type OlderHistory struct {
-	Status  string // api.HistoryExact, api.HistoryApproximate, api.HistoryUnavailable
-	Before  time.Time
-	Entries []api.AuditEntry
-}
-
 // OlderHistory returns what is kept of a resource's older history.
-func (x *Index) OlderHistory(ctx context.Context, org, resource string) (OlderHistory, bool, error) {
-	var h OlderHistory
+func (x *AuditIndex) OlderHistory(ctx context.Context, org, resource string) (audit.OlderHistory, bool, error) {
+	var h audit.OlderHistory
 	var before int64
 	var body string
 	err := x.db.R.QueryRowContext(ctx, `SELECT status, before, body FROM api_history WHERE org_id = ? AND resource_id = ?`, org, resource).Scan(&h.Status, &before, &body)
@@ -39,13 +30,13 @@ func (x *Index) OlderHistory(ctx context.Context, org, resource string) (OlderHi
 }
 
 // KeepOlderHistory stores a resource's older history.
-func (x *Index) KeepOlderHistory(ctx context.Context, org, resource string, h OlderHistory) error {
+func (x *AuditIndex) KeepOlderHistory(ctx context.Context, org, resource string, h audit.OlderHistory, at time.Time) error {
 	body, err := json.Marshal(h.Entries)
 	if err != nil {
 		return err
 	}
 	_, err = x.db.W.ExecContext(ctx, `INSERT INTO api_history(org_id, resource_id, status, before, body, fetched) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT(org_id, resource_id) DO UPDATE SET status = excluded.status, before = excluded.before, body = excluded.body, fetched = excluded.fetched`,
-		org, resource, h.Status, h.Before.UnixMicro(), string(body), x.now().UnixMicro())
+		org, resource, h.Status, h.Before.UnixMicro(), string(body), at.UnixMicro())
 	return err
 }

@@ -1,0 +1,190 @@
+// audit_write.go stores the sync's pages and states: each group of pages
+// copied into a staging table (COPY, the fast path past the GIN index) and
+// inserted from there, entries already held skipped, in one transaction
+// with the states they bring.
+
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"orgboard/internal/audit"
+)
+
+// incomingColumns are the staging table's, in COPY's order.
+var incomingColumns = []string{"ord", "id", "org_id", "action_time", "actor_email", "actor_email_key", "actor_id", "actor_ip", "actor_token_id",
+	"actor_token_name", "actor_context", "action_type", "action_result", "resource_id", "resource_product", "resource_type", "method",
+	"status_code", "ray", "body", "doc"}
+
+// Write stores the batches and their states in one transaction. A batch
+// of an organization whose lease this instance no longer holds is refused.
+func (x *AuditIndex) Write(ctx context.Context, batches []*audit.Batch, at time.Time) error {
+	return pgx.BeginFunc(ctx, x.db.Pool, func(tx pgx.Tx) error {
+		live, err := x.fence(ctx, tx, batches)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS audit_incoming (ord integer, id text, org_id text, action_time timestamptz,
+			actor_email text, actor_email_key text, actor_id text, actor_ip text, actor_token_id text, actor_token_name text, actor_context text,
+			action_type text, action_result text, resource_id text, resource_product text, resource_type text, method text, status_code integer,
+			ray text, body text, doc text) ON COMMIT DELETE ROWS`); err != nil {
+			return err
+		}
+		var rows [][]any
+		for _, b := range live {
+			for _, r := range b.Rows {
+				e := r.Entry
+				rows = append(rows, []any{int32(len(rows)), e.ID, b.Org, e.Action.Time.UTC(), e.Actor.Email, asciiLower(e.Actor.Email), e.Actor.ID,
+					e.Actor.IPAddress, e.Actor.TokenID, e.Actor.TokenName, e.Actor.Context, e.Action.Type, e.Action.Result, e.Resource.ID,
+					e.Resource.Product, e.Resource.Type, e.Raw.Method, int32(e.Raw.StatusCode), e.Raw.CFRayID, string(r.Body), r.Doc})
+			}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_incoming"}, incomingColumns, pgx.CopyFromRows(rows)); err != nil {
+			return err
+		}
+		// in the order the pages came, as SQLite numbers its rows: entries
+		// of one time come back in the same order from both stores
+		added, err := tx.Query(ctx, `INSERT INTO audit_entries (id, org_id, action_time, actor_email, actor_email_key, actor_id, actor_ip,
+			actor_token_id, actor_token_name, actor_context, action_type, action_result, resource_id, resource_product, resource_type, method,
+			status_code, ray, body, doc)
+			SELECT id, org_id, action_time, actor_email, actor_email_key, actor_id, actor_ip, actor_token_id, actor_token_name, actor_context,
+				action_type, action_result, resource_id, resource_product, resource_type, method, status_code, ray, body, doc::tsvector
+			FROM audit_incoming ORDER BY ord
+			ON CONFLICT (org_id, id) DO NOTHING RETURNING org_id`)
+		if err != nil {
+			return err
+		}
+		perOrg := map[string]int{}
+		for added.Next() {
+			var org string
+			if err := added.Scan(&org); err != nil {
+				added.Close()
+				return err
+			}
+			perOrg[org]++
+		}
+		if err := added.Err(); err != nil {
+			return err
+		}
+		// the states, in order: the last page of an organization in the
+		// group carries its sync furthest, and the count adds up
+		for _, b := range live {
+			b.Added, perOrg[b.Org] = perOrg[b.Org], 0
+			if err := x.saveState(ctx, tx, addState, b.Org, b.State, int64(b.Added), at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// fence refuses the batches of organizations whose lease this instance
+// does not hold, and locks the leases it holds until the commit: another
+// instance cannot take one over while these entries are being stored.
+func (x *AuditIndex) fence(ctx context.Context, tx pgx.Tx, batches []*audit.Batch) ([]*audit.Batch, error) {
+	if x.leases == nil {
+		return batches, nil
+	}
+	orgs := make([]string, 0, len(batches))
+	for _, b := range batches {
+		orgs = append(orgs, b.Org)
+	}
+	rows, err := tx.Query(ctx, `SELECT org_id FROM audit_sync_leases WHERE org_id = ANY($1) AND holder = $2 AND expires > now() FOR SHARE`, orgs, x.leases.holder)
+	if err != nil {
+		return nil, err
+	}
+	held, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for _, o := range held {
+		have[o] = true
+	}
+	live := batches[:0:0]
+	for _, b := range batches {
+		if !have[b.Org] {
+			b.Refused = audit.ErrLeaseLost
+			continue
+		}
+		live = append(live, b)
+	}
+	return live, nil
+}
+
+// The states' upserts. A writer whose window starts later than the stored
+// one began before the window was extended: it keeps the stored window and
+// backfill point, so that the extension is not undone (the next sync then
+// fetches what the writer had fetched again, and stores none of it twice).
+const upsertState = `INSERT INTO audit_sync_state(org_id, window_start, backfill_before, newest, synced, paused_until, error, updated)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (org_id) DO UPDATE SET
+	window_start = least(audit_sync_state.window_start, excluded.window_start),
+	backfill_before = CASE WHEN excluded.window_start > audit_sync_state.window_start THEN audit_sync_state.backfill_before ELSE excluded.backfill_before END,
+	newest = excluded.newest, paused_until = excluded.paused_until, error = excluded.error, updated = excluded.updated`
+
+// addState adds the entries stored to the count; saveState leaves it.
+const (
+	addState  = upsertState + `, synced = audit_sync_state.synced + excluded.synced`
+	saveState = upsertState
+)
+
+func (x *AuditIndex) saveState(ctx context.Context, tx pgx.Tx, stmt, org string, st audit.State, synced int64, at time.Time) error {
+	var backfill *time.Time
+	if st.Backfilling() {
+		t := micros(st.Backfill)
+		backfill = &t
+	}
+	_, err := tx.Exec(ctx, stmt, org, micros(st.WindowStart), backfill, micros(st.Newest), synced, micros(st.PausedUntil), st.Err, at.UTC())
+	return err
+}
+
+// SaveState records org's state.
+func (x *AuditIndex) SaveState(ctx context.Context, org string, st audit.State, at time.Time) error {
+	return pgx.BeginFunc(ctx, x.db.Pool, func(tx pgx.Tx) error {
+		return x.saveState(ctx, tx, saveState, org, st, st.Synced, at)
+	})
+}
+
+// States reads the states of those of orgs that have one.
+func (x *AuditIndex) States(ctx context.Context, orgs []string) (map[string]audit.State, error) {
+	rows, err := x.db.Pool.Query(ctx, `SELECT org_id, window_start, backfill_before, newest, synced, paused_until, error
+		FROM audit_sync_state WHERE org_id = ANY($1)`, orgs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]audit.State, len(orgs))
+	for rows.Next() {
+		var org string
+		var st audit.State
+		var window, newest, paused time.Time
+		var backfill *time.Time
+		if err := rows.Scan(&org, &window, &backfill, &newest, &st.Synced, &paused, &st.Err); err != nil {
+			return nil, err
+		}
+		st.WindowStart, st.Newest, st.PausedUntil = window.UnixMicro(), newest.UnixMicro(), paused.UnixMicro()
+		if backfill != nil {
+			st.Backfill = backfill.UnixMicro()
+		}
+		out[org] = st
+	}
+	return out, rows.Err()
+}
+
+// Lag is the oldest update of the states updated since, and their entries.
+func (x *AuditIndex) Lag(ctx context.Context, since time.Time) (time.Time, int64, error) {
+	var oldest *time.Time
+	var entries int64
+	err := x.db.Pool.QueryRow(ctx, `SELECT min(updated), coalesce(sum(synced), 0)::bigint FROM audit_sync_state WHERE updated > $1`, since.UTC()).
+		Scan(&oldest, &entries)
+	if err != nil || oldest == nil {
+		return time.Time{}, entries, err
+	}
+	return *oldest, entries, nil
+}
+
+// Idle has nothing to do: autovacuum keeps the planner's statistics.
+func (x *AuditIndex) Idle() {}

@@ -1,0 +1,48 @@
+// audit.go is the audit index in audit.db (audit.Store): one row per entry
+// with its filterable fields and the entry as the API sent it, and a
+// contentless FTS5 table over its text.
+
+package sqlite
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"orgboard/internal/api"
+	"orgboard/internal/audit"
+	"orgboard/internal/sqlitedb"
+)
+
+// AuditIndex is audit.Store in audit.db.
+type AuditIndex struct {
+	db *sqlitedb.DB
+	// checkpoints run beside the writer (see checkpoint)
+	checkpointing atomic.Bool
+	wg            sync.WaitGroup
+}
+
+// NewAuditIndex keeps the index in db.Audit.
+func NewAuditIndex(db *DB) *AuditIndex { return &AuditIndex{db: db.Audit} }
+
+var _ audit.Store = (*AuditIndex)(nil)
+
+// Document is the entry's text, which FTS5's unicode61 tokenizer cuts.
+func (x *AuditIndex) Document(e *api.AuditEntry) string { return audit.Document(e) }
+
+// Wait lets a checkpoint in progress finish (before the database closes).
+func (x *AuditIndex) Wait() { x.wg.Wait() }
+
+// Size is the index's size on disk, after copying the write-ahead log into
+// the database file (for benchmarks).
+func (x *AuditIndex) Size(ctx context.Context) (int64, error) {
+	if _, err := x.db.W.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return 0, err
+	}
+	var pages, size int64
+	if err := x.db.R.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		return 0, err
+	}
+	err := x.db.R.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size)
+	return pages * size, err
+}

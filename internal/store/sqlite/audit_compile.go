@@ -1,0 +1,106 @@
+// audit_compile.go writes a selection's plan as SQL over the index: the
+// WHERE clause, the index a filter needs named, free text as FTS5 phrases.
+
+package sqlite
+
+import (
+	"strings"
+
+	"orgboard/internal/audit"
+)
+
+// textMode is how a compiled query checks its free text.
+type textMode int
+
+const (
+	textAuto     textMode = iota // as the query's shape suggests (see compileText)
+	textDeferred                 // a selective search over a short range leaves it to Search (see textCheck)
+	textCounting                 // a count reads every match: the index's matches first (per row, 804 against 608 ms for an actor's week)
+)
+
+// compile turns a selection into a WHERE clause over entries.
+func compile(s audit.Selection, mode textMode) (string, []any) {
+	where, args, _ := compileText(s, mode)
+	return where, args
+}
+
+// compileText is compile; in textDeferred mode, a selective search over a
+// recent range leaves its free text out of the SQL and returns it for
+// Search to check row by row.
+func compileText(s audit.Selection, mode textMode) (string, []any, *textCheck) {
+	p := s.Plan()
+	var w []string
+	var args []any
+	w = append(w, "org_id IN ("+placeholders(len(p.Orgs))+")")
+	for _, o := range p.Orgs {
+		args = append(args, o)
+	}
+	w = append(w, "time >= ? AND time < ?")
+	args = append(args, p.Since.UnixMicro(), p.Before.UnixMicro())
+	match := func(m audit.Match) string {
+		alts := make([]string, len(m))
+		for i, cv := range m {
+			alts[i] = cv.Column + " = ?"
+			args = append(args, cv.Value)
+		}
+		return "(" + strings.Join(alts, " OR ") + ")"
+	}
+	for _, m := range p.None {
+		w = append(w, "NOT "+match(m))
+	}
+	for _, m := range p.All {
+		w = append(w, match(m))
+	}
+	// Free text is checked per row when the time order drives the scan (the
+	// first page of a broad search stops early), and materialized when a
+	// selective filter drives it (measured over 2,000,000 entries: a broad
+	// search 4,185 ms materialized against 21 ms per row; an actor search
+	// 179 ms materialized against 400 ms per row).
+	// A selective filter over a short range (the usual "what did alice do
+	// this week") leaves few rows: Search checks them one by one (see
+	// textCheck) instead of materializing every match of common words.
+	perRow := !p.Selective && mode != textCounting
+	for _, t := range p.NotPhrases {
+		w = append(w, "rowid NOT IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+		args = append(args, ftsPhrase(t))
+	}
+	var must []string
+	for _, t := range p.Phrases {
+		must = append(must, ftsPhrase(t))
+	}
+	if len(must) > 0 && mode == textDeferred && p.Selective && s.Recent {
+		return strings.Join(w, " AND "), args, newTextCheck(p, strings.Join(must, " AND "))
+	}
+	if len(must) > 0 {
+		if perRow {
+			w = append(w, "EXISTS (SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? AND rowid = entries.rowid)")
+		} else {
+			w = append(w, "rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+		}
+		args = append(args, strings.Join(must, " AND "))
+	}
+	return strings.Join(w, " AND "), args, nil
+}
+
+// from is the FROM clause of a query over entries: with two thousand
+// organizations bound in a query, SQLite's planner preferred walking the
+// time index through every organization's week to reading one actor's
+// entries of each organization (323 ms against 20 ms for a busy actor;
+// counting the same 3.7 s), so a query with an actor or a resource names
+// its index.
+func from(s audit.Selection) string {
+	switch s.Plan().Index {
+	case "actor":
+		return "entries INDEXED BY entries_org_actor"
+	case "resource":
+		return "entries INDEXED BY entries_org_resource"
+	}
+	return "entries"
+}
+
+// ftsPhrase quotes text as one FTS5 phrase (the tokenizer splits it).
+func ftsPhrase(text string) string {
+	return `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
+}
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }

@@ -1,0 +1,78 @@
+// Package store opens where the console keeps what it stores: SQLite files
+// in the data directory (the default, for one instance), or one PostgreSQL
+// database that several instances share. Each store is an interface of the
+// package that uses it; internal/store/sqlite and internal/store/postgres
+// implement them all, and are the only code that knows SQL.
+package store
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"orgboard/internal/audit"
+	"orgboard/internal/auth"
+	"orgboard/internal/pacing"
+	"orgboard/internal/store/postgres"
+	"orgboard/internal/store/sqlite"
+	"orgboard/internal/usage"
+)
+
+// Config says where the stores are.
+type Config struct {
+	DataDir     string // SQLite files, when DatabaseURL is empty
+	DatabaseURL string // postgres://…: the shared mode
+	Log         *slog.Logger
+	// LeaseTTL is how long an instance's hold on an organization's audit
+	// sync lasts unless renewed (shared mode; 0: 30 s).
+	LeaseTTL time.Duration
+	// Rate and Burst size each token's shared upstream budget (shared mode).
+	Rate  float64
+	Burst int
+}
+
+// Stores are the console's stores, on one backend.
+type Stores struct {
+	Backend  string // "sqlite" or "postgres"
+	Sessions auth.SessionStore
+	Saved    audit.SavedSearches
+	Budgets  usage.BudgetStore
+	Audit    audit.Store
+	Leases   audit.Leases  // nil: one instance, no leases needed
+	Upstream pacing.Budget // nil: each instance paces itself
+	// Ping checks the backend answers (for /healthz).
+	Ping      func(ctx context.Context) error
+	close     func() error
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens the stores Config names and brings their layouts up to date.
+func Open(ctx context.Context, cfg Config) (*Stores, error) {
+	if cfg.DatabaseURL != "" {
+		db, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		leases := postgres.NewLeases(db, cfg.LeaseTTL)
+		return &Stores{Backend: "postgres", Sessions: postgres.NewSessions(db), Saved: postgres.NewSavedSearches(db),
+			Budgets: postgres.NewBudgets(db), Audit: postgres.NewAuditIndex(db, leases), Leases: leases,
+			Upstream: postgres.NewUpstreamBudget(db, cfg.Rate, cfg.Burst, cfg.Log),
+			Ping:     db.Ping, close: func() error { db.Close(); return nil }}, nil
+	}
+	db, err := sqlite.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	idx := sqlite.NewAuditIndex(db)
+	return &Stores{Backend: "sqlite", Sessions: sqlite.NewSessions(db), Saved: sqlite.NewSavedSearches(db),
+		Budgets: sqlite.NewBudgets(db), Audit: idx, Ping: db.Ping,
+		close: func() error { idx.Wait(); return db.Close() }}, nil
+}
+
+// Close closes the backend (once; later calls return the first's error).
+func (s *Stores) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
