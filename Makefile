@@ -1,7 +1,7 @@
 # Orgboard: `make test` is what CI runs (.ci/run); it installs what the tests need.
 GO ?= go
 
-.PHONY: all build test vet lint tidy-check fmt-check generate generate-check assets browser-deps sdk-deps bench run fuzz test-dates
+.PHONY: all build test vet lint tidy-check fmt-check generate generate-check assets browser-deps sdk-deps pg-deps bench run fuzz test-dates
 
 all: build
 
@@ -39,15 +39,25 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 		(echo "installing chromium"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# PostgreSQL's server binaries for the shared-mode tests (Debian's package),
+# when missing: the tests start throwaway clusters of their own as an
+# unprivileged user (internal/store/pgtest), so the package's own cluster
+# is not created. ORGBOARD_TEST_POSTGRES=off skips those tests.
+pg-deps:
+	@test "$$ORGBOARD_TEST_POSTGRES" = off || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+		(echo "installing postgresql"; mkdir -p /etc/postgresql-common && \
+		(test -f /etc/postgresql-common/createcluster.conf || echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf) && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
+
 # ORGBOARD_TEST_NOW=2026-12-01T09:00:00Z make test runs the suite as of that
 # date (read by the tests' clock only, never by the product).
-test: fmt-check vet lint tidy-check generate-check browser-deps sdk-deps
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./...
+test: fmt-check vet lint tidy-check generate-check browser-deps sdk-deps pg-deps
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./...; status=$$?; ./scripts/pg-cleanup.sh; exit $$status
 
 # The suite as of the calendar's edges (each is a whole run).
 DATES ?= 2026-12-01T09:00:00Z 2026-12-31T22:00:00Z 2027-02-28T12:00:00Z 2028-02-29T12:00:00Z
-test-dates: browser-deps
-	@for d in $(DATES); do echo "== as of $$d"; ORGBOARD_TEST_NOW=$$d CGO_ENABLED=1 $(GO) test -count=1 -timeout 30m ./... || exit 1; done
+test-dates: browser-deps sdk-deps pg-deps
+	@for d in $(DATES); do echo "== as of $$d"; ORGBOARD_TEST_NOW=$$d CGO_ENABLED=1 $(GO) test -count=1 -timeout 30m ./... || { ./scripts/pg-cleanup.sh; exit 1; }; done; ./scripts/pg-cleanup.sh
 
 # Cloudflare's TypeScript SDK for internal/sdktest, pinned by its
 # package-lock.json, into an ignored node_modules (Node.js from Debian when missing).

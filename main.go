@@ -13,6 +13,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -225,7 +226,8 @@ func printLocalAPI(w io.Writer, base string) {
 
 // consoleFlags configure the web console.
 type consoleFlags struct {
-	listen, apiURL                                  string
+	listen, apiURL, databaseURL                     string
+	syncLease                                       time.Duration
 	logFormat, logLevel                             choice
 	secureCookies                                   bool
 	sessionIdle, sessionMax, cacheTTL, auditTimeout time.Duration
@@ -242,6 +244,8 @@ func parseConsoleFlags(args []string, stderr io.Writer) (consoleFlags, error) {
 	f.logLevel = choice{value: "info", allowed: []string{"debug", "info", "warn", "error"}}
 	fs.StringVar(&f.listen, "listen", "localhost:8080", "address to serve the console on (ORGBOARD_LISTEN)")
 	fs.StringVar(&f.apiURL, "api-url", "", "Cloudflare API base URL, e.g. https://api.cloudflare.com/client/v4; empty runs the embedded local API (ORGBOARD_API_URL)")
+	fs.StringVar(&f.databaseURL, "database-url", "", "PostgreSQL URL (postgres://user:password@host/db) to keep everything in, shared by every instance that names it; empty keeps SQLite files in --data-dir (ORGBOARD_DATABASE_URL)")
+	fs.DurationVar(&f.syncLease, "sync-lease", 30*time.Second, "with --database-url: how long an instance's hold on an organization's audit sync lasts unless renewed; another instance takes over a dead one's after this (ORGBOARD_SYNC_LEASE)")
 	fs.BoolVar(&f.secureCookies, "secure-cookies", false, "mark cookies Secure even without TLS here, e.g. behind a TLS proxy (ORGBOARD_SECURE_COOKIES: true, 1, false, 0...)")
 	fs.DurationVar(&f.sessionIdle, "session-idle", 30*time.Minute, "a session unused this long ends (ORGBOARD_SESSION_IDLE)")
 	fs.DurationVar(&f.sessionMax, "session-max", 12*time.Hour, "a session ends this long after sign-in (ORGBOARD_SESSION_MAX)")
@@ -265,7 +269,7 @@ func (f *consoleFlags) check() error {
 	positive := []struct {
 		name string
 		d    time.Duration
-	}{{"session-idle", f.sessionIdle}, {"session-max", f.sessionMax}, {"audit-window", f.auditWindow}, {"audit-timeout", f.auditTimeout}}
+	}{{"session-idle", f.sessionIdle}, {"session-max", f.sessionMax}, {"audit-window", f.auditWindow}, {"audit-timeout", f.auditTimeout}, {"sync-lease", f.syncLease}}
 	for _, x := range positive {
 		if x.d <= 0 {
 			errs = append(errs, fmt.Errorf("--%s %v: must be more than zero", x.name, x.d))
@@ -273,6 +277,11 @@ func (f *consoleFlags) check() error {
 	}
 	if f.cacheTTL < 0 || f.cacheTTL > time.Minute {
 		errs = append(errs, fmt.Errorf("--cache-ttl %v: between 0 and 1m (audit searches rely on reads at most a minute old)", f.cacheTTL))
+	}
+	if f.databaseURL != "" {
+		if u, err := url.Parse(f.databaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			errs = append(errs, errors.New("--database-url: a postgres://… URL (the value is not repeated here: it may hold a password)"))
+		}
 	}
 	if f.loginRate <= 0 {
 		errs = append(errs, fmt.Errorf("--login-rate %d: must be more than zero", f.loginRate))
@@ -323,7 +332,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // newConsole builds the console from the flags (internal/app does the wiring).
 func newConsole(ctx context.Context, f consoleFlags, local bool, log *slog.Logger) (http.Handler, func(), error) {
-	cfg := app.Config{APIURL: f.apiURL, Local: local, DataDir: f.local.dataDir, Secret: os.Getenv("ORGBOARD_SECRET"),
+	cfg := app.Config{APIURL: f.apiURL, Local: local, DataDir: f.local.dataDir, DatabaseURL: f.databaseURL, LeaseTTL: f.syncLease, Secret: os.Getenv("ORGBOARD_SECRET"),
 		SecureCookies: f.secureCookies, SessionIdle: f.sessionIdle, SessionMax: f.sessionMax, CacheTTL: f.cacheTTL,
 		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, Logger: log, Clock: clock.System}
 	if local {

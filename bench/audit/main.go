@@ -67,11 +67,12 @@ func main() {
 		orgs = orgs[:*limitOrgs]
 	}
 	benchDir := filepath.Join(*data, "audit-bench")
-	if !*reuse {
+	switch {
+	case *reuse:
+	case *databaseURL != "":
+		check(emptyPostgres(ctx, *databaseURL))
+	default:
 		check(os.RemoveAll(benchDir))
-		if *databaseURL != "" {
-			check(emptyPostgres(ctx, *databaseURL))
-		}
 	}
 	stores, err := store.Open(ctx, store.Config{DataDir: benchDir, DatabaseURL: *databaseURL})
 	check(err)
@@ -79,6 +80,7 @@ func main() {
 	fmt.Printf("store: %s\n", stores.Backend)
 	idx := audit.NewIndex(stores.Audit, nil)
 	syncer := audit.NewSyncer(ctx, idx, nil)
+	syncer.Leases = stores.Leases
 
 	// sync every organization, several at once
 	if *reuse {
@@ -128,7 +130,13 @@ func main() {
 	check(err)
 	sum, err := idx.Summarize(ctx, week, scope)
 	check(err)
-	actor := sum.Facets["actor"][0].Value
+	actor := ""
+	for _, a := range sum.Facets["actor"] {
+		if a.Value != "" {
+			actor = a.Value
+			break
+		}
+	}
 	queries := []struct{ name, q string }{
 		{"selective (actor + text + 7 days)", "actor:" + actor + ` "DNS record" since:7d`},
 		{"broad (90 days, free text)", `"updated"`},

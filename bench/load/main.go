@@ -6,6 +6,7 @@
 //
 //	go run ./bench/load                 # 200 sessions, 60 s
 //	go run ./bench/load -sessions 50 -duration 20s
+//	go run ./bench/load -instances 2 -kill-at 30s   # two processes on one PostgreSQL behind a proxy; one killed
 package main
 
 import (
@@ -30,6 +31,7 @@ import (
 	"orgboard/internal/api"
 	"orgboard/internal/app"
 	"orgboard/internal/localapi"
+	"orgboard/internal/store/pgtest"
 )
 
 func main() {
@@ -37,6 +39,10 @@ func main() {
 	duration := flag.Duration("duration", 60*time.Second, "how long they browse")
 	rate := flag.Float64("rate", 0, "page views per second for all sessions together (each session waits between pages); 0: as fast as they can")
 	memprofile := flag.String("memprofile", "", "write a heap profile at the end")
+	instances := flag.Int("instances", 1, "console instances: more than one runs them as processes on one PostgreSQL behind a round-robin proxy")
+	databaseURL := flag.String("database-url", "", "with -instances: the PostgreSQL database they share (empty: a throwaway cluster, as the tests start)")
+	killAt := flag.Duration("kill-at", 0, "with -instances: kill the first instance this long into the run (0: never)")
+	tokens := flag.Int("tokens", 0, "API tokens the sessions share (0: one each, as so many people would have; the console bounds audit searches per token)")
 	flag.Parse()
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -51,32 +57,67 @@ func main() {
 	check(err)
 	apiSrv := httptest.NewServer(localapi.NewServer(st, nil, nil))
 	defer apiSrv.Close()
-	console, err := app.New(ctx, app.Config{APIURL: apiSrv.URL + localapi.BasePath, Local: true, DataDir: dir,
-		SessionIdle: time.Hour, SessionMax: time.Hour, LoginRate: 100000}) // sign-in limiting is not what is measured
-	check(err)
-	defer console.Close()
-	srv := httptest.NewServer(console.Handler)
+	var srv *httptest.Server
+	var kill func()
+	var lb *balancer
+	if *instances > 1 {
+		if *databaseURL == "" {
+			cluster, err := pgtest.Start()
+			check(err)
+			defer cluster.Remove()
+			defer cluster.Stop()
+			*databaseURL, err = cluster.CreateDatabase("orgboard")
+			check(err)
+		}
+		ins, err := startInstances(*instances, *databaseURL, apiSrv.URL+localapi.BasePath, dir)
+		check(err)
+		defer stopInstances(ins)
+		srv, lb = newBalancer(ins)
+		kill = func() { ins[0].cmd.Process.Kill(); fmt.Printf("killed instance %s at %v\n", ins[0].url.Host, *killAt) }
+		fmt.Printf("%d instances on PostgreSQL behind a round-robin proxy\n", len(ins))
+	} else {
+		console, err := app.New(ctx, app.Config{APIURL: apiSrv.URL + localapi.BasePath, Local: true, DataDir: dir,
+			SessionIdle: time.Hour, SessionMax: time.Hour, LoginRate: 100000}) // sign-in limiting is not what is measured
+		check(err)
+		defer console.Close()
+		srv = httptest.NewServer(console.Handler)
+	}
 	defer srv.Close()
 
 	admin, err := api.New(apiSrv.URL + localapi.BasePath)
 	check(err)
 	var orgs []string
+	root := ""
 	for o, err := range admin.WithToken(localapi.DemoAdminToken).Organizations(ctx, api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 100}}) {
 		check(err)
 		orgs = append(orgs, o.ID)
+		if o.Parent == nil && root == "" {
+			root = o.ID
+		}
 	}
-	tokens := []string{localapi.DemoAdminToken, localapi.DemoViewerToken}
-
+	// each session is a person with a token of their own (the console
+	// bounds searches per token), alternately an administrator and an auditor
 	clients := make([]*http.Client, *sessions)
+	people := *sessions
+	if *tokens > 0 {
+		people = *tokens
+	}
 	for i := range clients {
-		c, err := benchutil.SignIn(srv.URL, tokens[i%len(tokens)])
+		token, role := fmt.Sprintf("load-token-%04d-%s", i%people, "0123456789abcdef0123456789abcdef"), localapi.RoleAdmin
+		if i%2 == 1 {
+			role = localapi.RoleViewer
+		}
+		if i < people {
+			check(st.AddToken(token, fmt.Sprintf("load %d", i), role, root))
+		}
+		c, err := benchutil.SignIn(srv.URL, token)
 		check(err)
 		clients[i] = c
 	}
 	fmt.Printf("%d sessions signed in; %d organizations; %d routes in the mix\n", *sessions, len(orgs), len(pages(orgs[0])))
 
 	// warm the caches once per token, as the first visitors would
-	for _, c := range clients[:len(tokens)] {
+	for _, c := range clients[:2] {
 		for _, o := range orgs[:8] {
 			for _, p := range pages(o) {
 				get(c, srv.URL+p.path)
@@ -90,6 +131,9 @@ func main() {
 	lat := map[string][]time.Duration{}
 	errs := map[string]int{}
 	deadline := time.Now().Add(*duration)
+	if kill != nil && *killAt > 0 {
+		time.AfterFunc(*killAt, kill)
+	}
 	var wg sync.WaitGroup
 	for i, c := range clients {
 		wg.Add(1)
@@ -114,7 +158,7 @@ func main() {
 				d := time.Since(start)
 				mu.Lock()
 				lat[p.route] = append(lat[p.route], d)
-				if status != http.StatusOK {
+				if status != http.StatusOK { // 303: the session was lost (sent to sign in)
 					errs[p.route+" "+fmt.Sprint(status)]++
 				}
 				mu.Unlock()
@@ -144,6 +188,9 @@ func main() {
 	fmt.Printf("all routes: p50 %.1f ms, p99 %.1f ms\n", ms(all[len(all)/2]), ms(all[len(all)*99/100]))
 	for k, n := range errs {
 		fmt.Printf("  error %s: %d\n", k, n)
+	}
+	if lb != nil {
+		fmt.Printf("requests the proxy moved to another instance: %d\n", lb.retried.Load())
 	}
 	for _, c := range clients {
 		c.CloseIdleConnections()

@@ -31,9 +31,10 @@ type Store interface {
 	// History is a resource's entries in orgs, oldest first (at most 5,000).
 	History(ctx context.Context, resource string, orgs []string) ([]api.AuditEntry, error)
 
-	// Document is the text an entry is found by, as the store indexes it;
-	// the syncing goroutines make it, so that the one writer only writes.
-	Document(e *api.AuditEntry) string
+	// Document is what the store indexes of an entry's text (audit.Document
+	// as text, or its words); the syncing goroutines make it, so that the
+	// one writer only writes.
+	Document(e *api.AuditEntry) any
 	// Write stores batches of entries (each once, whatever is written
 	// twice) with the sync state each brings, in one transaction: a state
 	// stored never claims entries that are not. It sets each batch's Added,
@@ -73,11 +74,11 @@ type Fact struct {
 }
 
 // Prepared is an entry ready to store: its JSON as the API sent it and the
-// text it is found by.
+// text it is found by, as the store's Document made it.
 type Prepared struct {
 	Entry *api.AuditEntry
 	Body  []byte
-	Doc   string
+	Doc   any
 }
 
 // Batch is a page of one organization's entries and the state of its sync

@@ -83,11 +83,14 @@ func (s *Syncer) EnsureFor(client *api.Client, org string, q Query) {
 	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
-		limited := false
+		limited, elsewhere := false, false
 		defer func() {
 			s.mu.Lock()
 			delete(s.running, org)
-			if !limited { // after a rate limit another user's token may sync the org at once
+			switch {
+			case elsewhere: // ask again once the other instance's lease could have expired
+				s.finished[org] = s.idx.now().Add(s.Leases.TTL() - s.MinInterval)
+			case !limited: // after a rate limit another user's token may sync the org at once
 				s.finished[org] = s.idx.now()
 			}
 			s.mu.Unlock()
@@ -100,7 +103,8 @@ func (s *Syncer) EnsureFor(client *api.Client, org string, q Query) {
 		}
 		ctx, release, ok := s.lease(s.ctx, org)
 		if !ok {
-			return // another instance syncs it
+			elsewhere = s.Leases != nil // another instance syncs it
+			return
 		}
 		defer release()
 		err := s.syncOrg(ctx, client, org, q)

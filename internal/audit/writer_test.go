@@ -20,8 +20,8 @@ type refusing struct {
 	stored []string
 }
 
-func (r *refusing) Document(e *api.AuditEntry) string { return Document(e) }
-func (r *refusing) Idle()                             {}
+func (r *refusing) Document(e *api.AuditEntry) any { return Document(e) }
+func (r *refusing) Idle()                          {}
 func (r *refusing) Write(_ context.Context, batches []*Batch, _ time.Time) error {
 	for _, b := range batches {
 		for _, row := range b.Rows {

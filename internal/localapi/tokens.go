@@ -161,3 +161,22 @@ func (s *Store) Checkpoint() error {
 	_, err := s.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 	return err
 }
+
+// AddToken adds an active token of role over org and its descendants,
+// owned by the demo administrator's user: benchmarks of many people each
+// signed in with a token of their own.
+func (s *Store) AddToken(token, name string, role Role, org string) error {
+	return s.writeTx(func(tx *sql.Tx) error {
+		var user string
+		if err := tx.QueryRow(`SELECT user_id FROM tokens WHERE hash = ?`, hashToken(DemoAdminToken)).Scan(&user); err != nil {
+			return err
+		}
+		id := newID()
+		if _, err := tx.Exec(`INSERT INTO tokens(id, hash, name, user_id, role, status, expires_on, not_before) VALUES (?, ?, ?, ?, ?, 'active', NULL, NULL)`,
+			id, hashToken(token), name, user, string(role)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`INSERT INTO token_grants(token_id, org_id) VALUES (?, ?)`, id, org)
+		return err
+	})
+}

@@ -140,7 +140,7 @@ func (s *Server) subtreeAccountRows(c echo.Context, org string, q accountsQuery)
 	}
 	p := q.params()
 	p.PageSize, p.PageToken = 1000, ""
-	accounts, err := cached(c.Request().Context(), s.cache, s.user(c), "subtree accounts "+org+" "+q.name+"\x00"+q.pubname, func(ctx context.Context) ([]subtreeAccount, error) {
+	accounts, err := read(s, c, "subtree accounts "+org+" "+q.name+"\x00"+q.pubname, func(ctx context.Context) ([]subtreeAccount, error) {
 		var out []subtreeAccount
 		for _, id := range ids {
 			for a, err := range s.client(c).Accounts(ctx, id, p) {

@@ -19,6 +19,7 @@ import (
 
 	"orgboard/internal/api"
 	"orgboard/internal/pacing"
+	"orgboard/internal/store"
 	"orgboard/web/templates"
 )
 
@@ -50,6 +51,9 @@ func alertFor(err error, retry string) (int, templates.Alert) {
 		return apiAlert(ae, retry)
 	case errors.As(err, &he):
 		return he.Code, templates.Alert{Kind: "error", Title: http.StatusText(he.Code), Message: httpErrorMessage(he.Code)}
+	case store.Unavailable(err):
+		return http.StatusServiceUnavailable, templates.Alert{Kind: "error", Title: "The console's database is not answering",
+			Message: "Orgboard could not reach its database, so nothing was read from it or written to it. Try again in a moment.", Retry: retry}
 	}
 	return http.StatusInternalServerError, templates.Alert{Kind: "error", Title: "Internal error",
 		Message: "Something went wrong on this server. It has been logged; try again, or reload the page.", Retry: retry}

@@ -59,7 +59,7 @@ func (s *Server) login(c echo.Context) error {
 		v.Error = msg
 		return render(c, http.StatusUnprocessableEntity, templates.LoginPage(v))
 	}
-	client := s.api.WithToken(token)
+	client := s.clientFor(token) // a sign-in spends the token's budget too
 	status, err := client.VerifyToken(c.Request().Context())
 	if err == nil && status.Status != api.TokenActive {
 		err = &userError{status: http.StatusUnprocessableEntity, message: "This token is " + status.Status + ". Create or roll a token in the Cloudflare dashboard, then sign in with it."}

@@ -21,7 +21,7 @@ const maxReadableOrgs = 30000
 // authorization of every audit search (cached with the user's reads, at
 // most the cache TTL, which is never above 60 s).
 func (s *Server) readableOrgs(c echo.Context) ([]api.Organization, error) {
-	return cached(c.Request().Context(), s.cache, s.user(c), "readable orgs", func(ctx context.Context) ([]api.Organization, error) {
+	return read(s, c, "readable orgs", func(ctx context.Context) ([]api.Organization, error) {
 		var out []api.Organization
 		for o, err := range s.client(c).Organizations(ctx, api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 1000}}) {
 			if err != nil {

@@ -167,8 +167,10 @@ func identity(c echo.Context) *auth.Identity {
 
 // client is the API client bound to the request's user, paced by the
 // user's token's budget (shared with its audit syncs and usage fetches).
-func (s *Server) client(c echo.Context) *api.Client {
-	tok := identity(c).Token
+func (s *Server) client(c echo.Context) *api.Client { return s.clientFor(identity(c).Token) }
+
+// clientFor is the API client of a token, paced by its budget.
+func (s *Server) clientFor(tok string) *api.Client {
 	return s.api.WithToken(tok).WithLimiter(s.cfg.Budget.For(userKey(tok)))
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"orgboard/internal/api"
 	"orgboard/internal/localapi"
@@ -469,6 +470,30 @@ func TestRepeatViewsComeFromTheCache(t *testing.T) {
 	other.Get("/orgs/" + gw.ID)
 	if e.UpstreamCalls() == before {
 		t.Error("another user was served from the first user's cache")
+	}
+}
+
+// With the cache off, a page still reads each thing once: the ancestors
+// the breadcrumbs show are the hierarchy tags' names too.
+func TestAPageReadsEachThingOnce(t *testing.T) {
+	e := testenv.New(t, testenv.Options{CacheTTL: time.Nanosecond})
+	u := e.SignedIn(localapi.DemoAdminToken)
+	gw := e.Org("Payments Gateway")
+	depth := 0
+	for p := gw.Parent; p != nil; depth++ {
+		o, err := e.Admin().GetOrganization(bg, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p = o.Parent
+	}
+	before := e.UpstreamCalls()
+	if r := u.Get("/orgs/" + gw.ID); r.Status != 200 || !strings.Contains(r.Body, "Northwind Holdings") {
+		t.Fatalf("overview: %d", r.Status)
+	}
+	// the organization, each ancestor, its children
+	if n, want := e.UpstreamCalls()-before, int64(1+depth+1); n != want {
+		t.Errorf("the overview made %d upstream calls, want %d", n, want)
 	}
 }
 

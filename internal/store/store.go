@@ -76,3 +76,7 @@ func (s *Stores) Close() error {
 	s.closeOnce.Do(func() { s.closeErr = s.close() })
 	return s.closeErr
 }
+
+// Unavailable reports an error that says the database cannot be reached
+// now, rather than that a statement was wrong.
+func Unavailable(err error) bool { return postgres.Unavailable(err) }

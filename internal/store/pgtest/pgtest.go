@@ -100,6 +100,10 @@ type Cluster struct {
 	port           int
 }
 
+// Start starts a cluster outside a test (for benchmarks); the caller stops
+// and removes it.
+func Start() (*Cluster, error) { return start() }
+
 // NewCluster starts a cluster for one test, which may stop and start it;
 // it is removed when the test ends.
 func NewCluster(t testing.TB) *Cluster {
@@ -123,17 +127,26 @@ func (c *Cluster) URL(database string) string {
 // Database creates a database in the cluster and returns its URL.
 func (c *Cluster) Database(t testing.TB, name string) string {
 	t.Helper()
+	u, err := c.CreateDatabase(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// CreateDatabase creates a database in the cluster and returns its URL.
+func (c *Cluster) CreateDatabase(name string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, c.URL("postgres"))
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE template0 ENCODING 'UTF8'"); err != nil {
-		t.Fatal(err)
+		return "", err
 	}
-	return c.URL(name)
+	return c.URL(name), nil
 }
 
 // Stop stops the server at once (as a crash would); Start starts it again

@@ -7,8 +7,9 @@ package postgres
 
 import (
 	"context"
-	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
@@ -35,46 +36,34 @@ const (
 	maxLexeme    = 2046 // bytes; a longer word cannot be found (hex dumps, say)
 )
 
-// Document is the entry's words as a tsvector literal ('word':1,4 …),
-// which the store casts when it writes the entry.
-func (x *AuditIndex) Document(e *api.AuditEntry) string {
+// Document is the entry's words with their positions, as the tsvector
+// COPY sends in PostgreSQL's binary form (no text for the server to parse).
+func (x *AuditIndex) Document(e *api.AuditEntry) any {
 	words := audit.Words(audit.Document(e))
-	positions := map[string][]int{}
-	var order []string
+	index := map[string]int{}
+	var v pgtype.TSVector
+	size := 0
 	for i, w := range words {
-		if i >= maxPosition {
+		if i >= maxPosition || size > maxDocBytes {
 			break
 		}
 		if len(w) > maxLexeme {
 			continue
 		}
-		p, seen := positions[w]
+		at, seen := index[w]
 		if !seen {
-			order = append(order, w)
+			at = len(v.Lexemes)
+			index[w] = at
+			v.Lexemes = append(v.Lexemes, pgtype.TSVectorLexeme{Word: w})
+			size += len(w) + 8
 		}
-		if len(p) < maxPositions {
-			positions[w] = append(p, i+1)
-		}
-	}
-	var b strings.Builder
-	for _, w := range order {
-		if b.Len() > maxDocBytes {
-			break
-		}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(lexeme(w))
-		for j, p := range positions[w] {
-			if j == 0 {
-				b.WriteByte(':')
-			} else {
-				b.WriteByte(',')
-			}
-			b.WriteString(strconv.Itoa(p))
+		if p := &v.Lexemes[at].Positions; len(*p) < maxPositions {
+			*p = append(*p, pgtype.TSVectorPosition{Position: uint16(i + 1)})
+			size += 2
 		}
 	}
-	return b.String()
+	v.Valid = true
+	return v
 }
 
 // lexeme quotes a word for a tsvector or tsquery literal.

@@ -22,7 +22,13 @@ func (q *query) arg(v any) string {
 
 // where is the WHERE clause of a selection.
 func (q *query) where(s audit.Selection) string {
-	p := s.Plan()
+	filters, text := q.parts(s.Plan())
+	return strings.Join(append(filters, text...), " AND ")
+}
+
+// parts are the WHERE clause's conditions on the entries' fields, and
+// those on their words (over the doc column).
+func (q *query) parts(p audit.Plan) (filters, text []string) {
 	w := []string{"org_id = ANY(" + q.arg(p.Orgs) + ")",
 		"action_time >= " + q.arg(p.Since.UTC()) + " AND action_time < " + q.arg(p.Before.UTC())}
 	for _, m := range p.None {
@@ -31,19 +37,19 @@ func (q *query) where(s audit.Selection) string {
 	for _, m := range p.All {
 		w = append(w, q.match(m))
 	}
-	for _, text := range p.NotPhrases {
-		if tq, ok := tsquery([]string{text}); ok {
-			w = append(w, "NOT doc @@ "+q.arg(tq)+"::tsquery")
+	for _, phrase := range p.NotPhrases {
+		if tq, ok := tsquery([]string{phrase}); ok {
+			text = append(text, "NOT doc @@ "+q.arg(tq)+"::tsquery")
 		}
 	}
 	if len(p.Phrases) > 0 {
-		tq, ok := tsquery(p.Phrases)
-		if !ok {
-			return "FALSE"
+		if tq, ok := tsquery(p.Phrases); ok {
+			text = append(text, "doc @@ "+q.arg(tq)+"::tsquery")
+		} else {
+			text = append(text, "FALSE") // a phrase without words matches nothing, as in FTS5
 		}
-		w = append(w, "doc @@ "+q.arg(tq)+"::tsquery")
 	}
-	return strings.Join(w, " AND ")
+	return w, text
 }
 
 // match is one filter's alternatives.

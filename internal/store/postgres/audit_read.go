@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"iter"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,15 +20,28 @@ import (
 // Search returns a page of a selection, newest first unless ascending.
 func (x *AuditIndex) Search(ctx context.Context, s audit.Selection, after *audit.Cursor, ascending bool, limit int) (audit.Page, error) {
 	var q query
-	where := q.where(s)
+	plan := s.Plan()
+	filters, text := q.parts(plan)
 	order, cmp := "action_time DESC, rowid DESC", "<"
 	if ascending {
 		order, cmp = "action_time ASC, rowid ASC", ">"
 	}
 	if after != nil {
-		where += " AND (action_time, rowid) " + cmp + " (" + q.arg(micros(after.Time)) + ", " + q.arg(after.RowID) + ")"
+		filters = append(filters, "(action_time, rowid) "+cmp+" ("+q.arg(micros(after.Time))+", "+q.arg(after.RowID)+")")
 	}
-	rows, err := x.db.Pool.Query(ctx, "SELECT rowid, body FROM audit_entries WHERE "+where+" ORDER BY "+order+" LIMIT "+q.arg(limit+1), q.args...)
+	n := q.arg(limit + 1)
+	stmt := "SELECT rowid, body FROM audit_entries WHERE " + strings.Join(append(filters, text...), " AND ") + " ORDER BY " + order + " LIMIT " + n
+	if plan.Index != "" {
+		// An actor's or a resource's entries are few: read them by their
+		// index, check their words, and only then the page's entries. Left
+		// to itself, the planner (misjudging how many entries hold a
+		// phrase) intersected the full-text index with the time index:
+		// 70 against 16 ms for a busy actor's week over 2,000 organizations.
+		stmt = `WITH candidates AS MATERIALIZED (SELECT rowid, action_time, doc FROM audit_entries WHERE ` + strings.Join(filters, " AND ") + `),
+			page AS (SELECT rowid, action_time FROM candidates WHERE ` + strings.Join(append(text, "TRUE"), " AND ") + ` ORDER BY ` + order + ` LIMIT ` + n + `)
+			SELECT e.rowid, e.body FROM page JOIN audit_entries e USING (rowid) ORDER BY page.` + strings.ReplaceAll(order, ", rowid", ", page.rowid")
+	}
+	rows, err := x.db.Pool.Query(ctx, stmt, q.args...)
 	if err != nil {
 		return audit.Page{}, err
 	}

@@ -1,7 +1,6 @@
-// audit_write.go stores the sync's pages and states: each group of pages
-// copied into a staging table (COPY, the fast path past the GIN index) and
-// inserted from there, entries already held skipped, in one transaction
-// with the states they bring.
+// audit_write.go stores the sync's pages and states: the entries the
+// index does not hold yet copied straight into it (COPY, the fast path past
+// the GIN index), in one transaction with the states they bring.
 
 package postgres
 
@@ -14,71 +13,78 @@ import (
 	"orgboard/internal/audit"
 )
 
-// incomingColumns are the staging table's, in COPY's order.
-var incomingColumns = []string{"ord", "id", "org_id", "action_time", "actor_email", "actor_email_key", "actor_id", "actor_ip", "actor_token_id",
+// entryColumns are the columns COPY fills, in its order; rowid numbers
+// the rows in the order they come, as SQLite's rowid does.
+var entryColumns = []string{"id", "org_id", "action_time", "actor_email", "actor_email_key", "actor_id", "actor_ip", "actor_token_id",
 	"actor_token_name", "actor_context", "action_type", "action_result", "resource_id", "resource_product", "resource_type", "method",
 	"status_code", "ray", "body", "doc"}
 
 // Write stores the batches and their states in one transaction. A batch
-// of an organization whose lease this instance no longer holds is refused.
+// of an organization whose lease this instance no longer holds is refused;
+// the leases held stay locked until the commit, so no other instance
+// writes these organizations meanwhile, and the entries held already can
+// be left out before the copy.
 func (x *AuditIndex) Write(ctx context.Context, batches []*audit.Batch, at time.Time) error {
 	return pgx.BeginFunc(ctx, x.db.Pool, func(tx pgx.Tx) error {
 		live, err := x.fence(ctx, tx, batches)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS audit_incoming (ord integer, id text, org_id text, action_time timestamptz,
-			actor_email text, actor_email_key text, actor_id text, actor_ip text, actor_token_id text, actor_token_name text, actor_context text,
-			action_type text, action_result text, resource_id text, resource_product text, resource_type text, method text, status_code integer,
-			ray text, body text, doc text) ON COMMIT DELETE ROWS`); err != nil {
+		held, err := x.held(ctx, tx, live)
+		if err != nil {
 			return err
 		}
 		var rows [][]any
 		for _, b := range live {
+			b.Added = 0
 			for _, r := range b.Rows {
 				e := r.Entry
-				rows = append(rows, []any{int32(len(rows)), e.ID, b.Org, e.Action.Time.UTC(), e.Actor.Email, asciiLower(e.Actor.Email), e.Actor.ID,
+				k := [2]string{b.Org, e.ID}
+				if held[k] {
+					continue
+				}
+				held[k] = true // a repeat within the group is stored once too
+				b.Added++
+				rows = append(rows, []any{e.ID, b.Org, e.Action.Time.UTC(), e.Actor.Email, asciiLower(e.Actor.Email), e.Actor.ID,
 					e.Actor.IPAddress, e.Actor.TokenID, e.Actor.TokenName, e.Actor.Context, e.Action.Type, e.Action.Result, e.Resource.ID,
 					e.Resource.Product, e.Resource.Type, e.Raw.Method, int32(e.Raw.StatusCode), e.Raw.CFRayID, string(r.Body), r.Doc})
 			}
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_incoming"}, incomingColumns, pgx.CopyFromRows(rows)); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_entries"}, entryColumns, pgx.CopyFromRows(rows)); err != nil {
 			return err
 		}
-		// in the order the pages came, as SQLite numbers its rows: entries
-		// of one time come back in the same order from both stores
-		added, err := tx.Query(ctx, `INSERT INTO audit_entries (id, org_id, action_time, actor_email, actor_email_key, actor_id, actor_ip,
-			actor_token_id, actor_token_name, actor_context, action_type, action_result, resource_id, resource_product, resource_type, method,
-			status_code, ray, body, doc)
-			SELECT id, org_id, action_time, actor_email, actor_email_key, actor_id, actor_ip, actor_token_id, actor_token_name, actor_context,
-				action_type, action_result, resource_id, resource_product, resource_type, method, status_code, ray, body, doc::tsvector
-			FROM audit_incoming ORDER BY ord
-			ON CONFLICT (org_id, id) DO NOTHING RETURNING org_id`)
-		if err != nil {
-			return err
-		}
-		perOrg := map[string]int{}
-		for added.Next() {
-			var org string
-			if err := added.Scan(&org); err != nil {
-				added.Close()
-				return err
-			}
-			perOrg[org]++
-		}
-		if err := added.Err(); err != nil {
-			return err
-		}
-		// the states, in order: the last page of an organization in the
-		// group carries its sync furthest, and the count adds up
-		for _, b := range live {
-			b.Added, perOrg[b.Org] = perOrg[b.Org], 0
+		for _, b := range live { // in order: the last page of an organization carries its sync furthest
 			if err := x.saveState(ctx, tx, addState, b.Org, b.State, int64(b.Added), at); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// held is which of the batches' entries the index holds already.
+func (x *AuditIndex) held(ctx context.Context, tx pgx.Tx, batches []*audit.Batch) (map[[2]string]bool, error) {
+	var orgs, ids []string
+	for _, b := range batches {
+		for _, r := range b.Rows {
+			orgs, ids = append(orgs, b.Org), append(ids, r.Entry.ID)
+		}
+	}
+	rows, err := tx.Query(ctx, `SELECT e.org_id, e.id FROM unnest($1::text[], $2::text[]) AS n(org_id, id)
+		JOIN audit_entries e ON e.org_id = n.org_id AND e.id = n.id`, orgs, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[[2]string]bool{}
+	for rows.Next() {
+		var k [2]string
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			return nil, err
+		}
+		out[k] = true
+	}
+	return out, rows.Err()
 }
 
 // fence refuses the batches of organizations whose lease this instance

@@ -28,7 +28,7 @@ func NewAuditIndex(db *DB) *AuditIndex { return &AuditIndex{db: db.Audit} }
 var _ audit.Store = (*AuditIndex)(nil)
 
 // Document is the entry's text, which FTS5's unicode61 tokenizer cuts.
-func (x *AuditIndex) Document(e *api.AuditEntry) string { return audit.Document(e) }
+func (x *AuditIndex) Document(e *api.AuditEntry) any { return audit.Document(e) }
 
 // Wait lets a checkpoint in progress finish (before the database closes).
 func (x *AuditIndex) Wait() { x.wg.Wait() }

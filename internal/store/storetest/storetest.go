@@ -14,23 +14,23 @@ import (
 // Backend is one backend under test, at one place: opening it again opens
 // the same data, as a restarted console would.
 type Backend struct {
-	Name  string
-	place string
+	Name  string // "sqlite" or "postgres"
+	Place string // a folder, or a database URL
 }
 
 // Run runs f once per backend, as subtests named sqlite and postgres.
 func Run(t *testing.T, f func(t *testing.T, b Backend)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { f(t, Backend{Name: "sqlite", place: t.TempDir()}) })
-	t.Run("postgres", func(t *testing.T) { f(t, Backend{Name: "postgres", place: pgtest.Database(t)}) })
+	t.Run("sqlite", func(t *testing.T) { f(t, Backend{Name: "sqlite", Place: t.TempDir()}) })
+	t.Run("postgres", func(t *testing.T) { f(t, Backend{Name: "postgres", Place: pgtest.Database(t)}) })
 }
 
 // Config is the store.Config of the backend's place.
 func (b Backend) Config() store.Config {
 	if b.Name == "postgres" {
-		return store.Config{DatabaseURL: b.place}
+		return store.Config{DatabaseURL: b.Place}
 	}
-	return store.Config{DataDir: b.place}
+	return store.Config{DataDir: b.Place}
 }
 
 // Open opens the backend's stores, closed when the test ends (or earlier
