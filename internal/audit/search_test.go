@@ -199,8 +199,8 @@ func checkSummary(t *testing.T, x *audit.Index, q audit.Query, scope audit.Scope
 	inBuckets := 0
 	for i, b := range sum.Buckets {
 		inBuckets += b.N
-		if i > 0 && b.Value <= sum.Buckets[i-1].Value {
-			t.Errorf("buckets out of order at %d", i)
+		if i > 0 && !b.Start.Equal(sum.Buckets[i-1].Start.Add(sum.BucketSize)) {
+			t.Errorf("bucket %d starts at %s, not a bucket after %s", i, b.Start, sum.Buckets[i-1].Start)
 		}
 	}
 	if inBuckets != total {

@@ -5,9 +5,7 @@ package audit
 import (
 	"cmp"
 	"context"
-	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -16,8 +14,17 @@ import (
 type Summary struct {
 	Total, Actors, Products, Failures int
 	Facets                            map[string][]Count // actor, action, product, type
-	Buckets                           []Count            // actions over time
+	Buckets                           []Bucket           // actions over time, every bucket of the window
 	BucketSize                        time.Duration
+}
+
+// Bucket is one bar of the chart: the actions from Start for a bucket's
+// length (UTC). Partial is a bucket the window holds only part of: today so
+// far, or a first day that starts at the window's start time.
+type Bucket struct {
+	Start   time.Time
+	N       int
+	Partial bool
 }
 
 // Count is a value and how often it occurs.
@@ -33,7 +40,8 @@ const facetSize = 6
 // queries, one per number, read a broad result six times: 1.3 million
 // matches took 16 s).
 func (x *Index) Summarize(ctx context.Context, q Query, s Scope) (Summary, error) {
-	sum := Summary{BucketSize: bucketSize(x.Window(q))}
+	since, before := x.Window(q)
+	sum := Summary{BucketSize: bucketSize(since, before)}
 	if len(s.Orgs) == 0 {
 		return sum, nil
 	}
@@ -58,10 +66,32 @@ func (x *Index) Summarize(ctx context.Context, q Query, s Scope) (Summary, error
 	}
 	sum.Actors, sum.Products = len(actors.n), len(products.n)
 	sum.Facets = map[string][]Count{"actor": actors.top(), "action": actions.top(), "product": products.top(), "type": types.top()}
-	for _, b := range slices.Sorted(maps.Keys(buckets)) {
-		sum.Buckets = append(sum.Buckets, Count{Value: strconv.FormatInt(b, 10), N: buckets[b]})
-	}
+	sum.Buckets = dense(buckets, since, before, sum.BucketSize)
 	return sum, nil
+}
+
+// maxBuckets bounds the chart (18 months of days).
+const maxBuckets = 560
+
+// dense is every bucket from the window's first to its last, empty ones
+// included (a day without actions is a zero bar, not a missing day); an
+// entry stamped outside the window (a clock a little ahead) still counts.
+func dense(counts map[int64]int, since, before time.Time, size time.Duration) []Bucket {
+	step := size.Microseconds()
+	first, last := since.UnixMicro()/step*step, (before.UnixMicro()-1)/step*step
+	for k := range counts {
+		first, last = min(first, k), max(last, k)
+	}
+	if (last-first)/step >= maxBuckets {
+		first = last - (maxBuckets-1)*step
+	}
+	var out []Bucket
+	for b := first; b <= last; b += step {
+		start := time.UnixMicro(b).UTC()
+		out = append(out, Bucket{Start: start, N: counts[b],
+			Partial: start.Before(since) || start.Add(size).After(before)})
+	}
+	return out
 }
 
 // bucketSize is a day, or an hour for three days or less.

@@ -53,7 +53,7 @@ func TestAuditSearchJourney(t *testing.T) {
 
 	// detail drawer and the resource's history
 	b.click(`[data-testid="audit-detail-link"]`)
-	b.waitText(`[data-testid="audit-detail"]`, "action.time")
+	b.waitText(`[data-testid="audit-detail"]`, "Time (UTC)")
 	b.accessibleAs("audit entry drawer")
 	b.click(`[data-testid="audit-history-link"]`)
 	b.waitText(`[data-testid="audit-history"]`, "by")

@@ -69,7 +69,7 @@ func TestMarkupFromTheAPIIsShownAsText(t *testing.T) {
 	b.open("/orgs/" + evil.ID + "/audit")
 	b.waitText(`[data-testid="audit-results"]`, "Details")
 	b.click(`[data-testid="audit-detail-link"]`)
-	b.waitText(`[data-testid="audit-detail"]`, "action.time")
+	b.waitText(`[data-testid="audit-detail"]`, "Time (UTC)")
 	b.do(chromedp.Sleep(200e6))
 	if got := b.eval(`String(window.__xss)`); got != "undefined" {
 		t.Errorf("the audit detail ran a script from the %s", got)

@@ -18,23 +18,30 @@ type Series struct {
 	Values []float64
 }
 
-// Bars is a (stacked when stack is set) bar chart over labels.
-func Bars(labels []string, series []Series, stack string) (json.RawMessage, error) {
+// partialName marks a bar that stands for part of its period; app.js's
+// tooltip says so.
+const partialName = "partial"
+
+// Activity is a short bar chart of one count over time; partial bars (a day
+// the range holds only part of) are drawn faded with an outline.
+func Activity(name string, labels []string, values []float64, partial []bool) (json.RawMessage, error) {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{Width: "100%", Height: "260px", AssetsHost: "/static/", Renderer: "canvas"}),
+		charts.WithInitializationOpts(opts.Initialization{Width: "100%", Height: "96px", AssetsHost: "/static/", Renderer: "canvas"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(len(series) > 1)}),
-		charts.WithGridOpts(opts.Grid{Left: "48", Right: "16", Top: "24", Bottom: "32"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "8", Top: "8", Bottom: "4", ContainLabel: opts.Bool(true)}),
 	)
 	bar.SetXAxis(labels)
-	for _, s := range series {
-		data := make([]opts.BarData, len(s.Values))
-		for i, v := range s.Values {
-			data[i] = opts.BarData{Value: v}
+	data := make([]opts.BarData, len(values))
+	for i, v := range values {
+		data[i] = opts.BarData{Value: v}
+		if i < len(partial) && partial[i] {
+			data[i].Name = partialName
+			data[i].ItemStyle = &opts.ItemStyle{Opacity: opts.Float(0.35), BorderWidth: 1, BorderColor: "#5b6573"}
 		}
-		bar.AddSeries(s.Name, data, charts.WithBarChartOpts(opts.BarChart{Stack: stack}))
 	}
+	bar.AddSeries(name, data)
 	bar.Validate() // without it JSON() drops the x-axis data
 	return json.Marshal(bar.JSON())
 }

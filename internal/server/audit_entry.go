@@ -3,14 +3,16 @@
 package server
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
-	"orgboard/internal/api"
-	"orgboard/internal/audit"
-	"orgboard/web/templates"
 	"strconv"
 	"strings"
 	"time"
+
+	"orgboard/internal/api"
+	"orgboard/internal/audit"
+	"orgboard/web/templates"
 
 	"github.com/labstack/echo/v4"
 )
@@ -33,20 +35,9 @@ func (s *Server) auditEntry(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := templates.AuditDetail{RawLine: strings.TrimSpace(e.Raw.Method + " " + e.Raw.URI + " → " + strconv.Itoa(e.Raw.StatusCode)),
-		Request: pretty(e.Resource.Request), Response: pretty(e.Resource.Response)}
+	d := entryDetail(e)
 	if e.Resource.ID != "" {
 		d.HistoryURL = auditHistoryURL(e.ID, safeNext(c.QueryParam("back")))
-	}
-	for _, kv := range [][2]string{{"id", e.ID}, {"action.time", e.Action.Time.UTC().Format(time.RFC3339Nano)}, {"action.type", e.Action.Type},
-		{"action.result", e.Action.Result}, {"action.description", e.Action.Description}, {"actor.email", e.Actor.Email}, {"actor.id", e.Actor.ID},
-		{"actor.type", e.Actor.Type}, {"actor.context", e.Actor.Context}, {"actor.ip_address", e.Actor.IPAddress}, {"actor.token_name", e.Actor.TokenName},
-		{"actor.token_id", e.Actor.TokenID}, {"organization.id", e.Organization.ID}, {"resource.product", e.Resource.Product},
-		{"resource.type", e.Resource.Type}, {"resource.id", e.Resource.ID}, {"resource.scope", string(e.Resource.Scope)},
-		{"raw.cf_ray_id", e.Raw.CFRayID}, {"raw.user_agent", e.Raw.UserAgent}} {
-		if kv[1] != "" {
-			d.Fields = append(d.Fields, kv)
-		}
 	}
 	if isFragment(c) {
 		return render(c, http.StatusOK, templates.AuditDetailPart(d))
@@ -64,4 +55,54 @@ func pretty(raw json.RawMessage) string {
 	}
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
+}
+
+// entryDetail labels an entry's fields as people say them; empty ones are
+// left out.
+func entryDetail(e api.AuditEntry) templates.AuditDetail {
+	t := e.Action.Time.UTC()
+	d := templates.AuditDetail{Title: entryTitle(e), TimeISO: t.Format(time.RFC3339Nano), TimeUTC: t.Format("2 Jan 2006 15:04:05 UTC"),
+		RawLine: strings.TrimSpace(e.Raw.Method + " " + e.Raw.URI + " → " + strconv.Itoa(e.Raw.StatusCode)),
+		Request: pretty(e.Resource.Request), Response: pretty(e.Resource.Response)}
+	for _, f := range []templates.DetailField{
+		{Label: "Time (UTC)", Value: t.Format("2006-01-02 15:04:05.000 UTC"), Mono: true},
+		{Label: "Action", Value: e.Action.Type}, {Label: "Result", Value: e.Action.Result}, {Label: "Description", Value: e.Action.Description},
+		{Label: "Actor", Value: e.Actor.Email}, {Label: "Actor ID", Value: e.Actor.ID, Mono: true}, {Label: "Actor type", Value: e.Actor.Type},
+		{Label: "Acting through", Value: e.Actor.Context}, {Label: "IP address", Value: e.Actor.IPAddress, Mono: true},
+		{Label: "API token", Value: e.Actor.TokenName}, {Label: "API token ID", Value: e.Actor.TokenID, Mono: true},
+		{Label: "Organization ID", Value: e.Organization.ID, Mono: true}, {Label: "Product", Value: e.Resource.Product},
+		{Label: "Resource type", Value: e.Resource.Type}, {Label: "Resource ID", Value: e.Resource.ID, Mono: true},
+		{Label: "Resource scope", Value: scopeText(e.Resource.Scope), Mono: true}, {Label: "Ray ID", Value: e.Raw.CFRayID, Mono: true},
+		{Label: "User agent", Value: e.Raw.UserAgent}, {Label: "Entry ID", Value: e.ID, Mono: true},
+	} {
+		if f.Value != "" {
+			d.Fields = append(d.Fields, f)
+		}
+	}
+	return d
+}
+
+// entryTitle says what happened: "update of a dns_record, failed".
+func entryTitle(e api.AuditEntry) string {
+	t := cmp.Or(e.Action.Type, "action")
+	if e.Resource.Type != "" {
+		t += " of " + e.Resource.Type
+	}
+	if e.Action.Result == "failure" {
+		t += ", failed"
+	}
+	return strings.ToUpper(t[:1]) + t[1:]
+}
+
+// scopeText writes a resource's scope as "zones 9497f4…" where it is the
+// usual {id, type}, and as the API sent it otherwise.
+func scopeText(raw json.RawMessage) string {
+	var sc struct{ ID, Type string }
+	if json.Unmarshal(raw, &sc) == nil && sc.ID != "" {
+		return strings.TrimSpace(sc.Type + " " + sc.ID)
+	}
+	if string(raw) == "null" {
+		return ""
+	}
+	return string(raw)
 }

@@ -51,7 +51,7 @@ func (s *Server) searchAudit(c echo.Context, org string) error {
 		}
 		since, _ := s.audit.Index.Window(q)
 		if p.Indexing(since) { // the results so far; the page asks again until the sync covers the range
-			v.Indexing = &templates.AuditIndexing{Synced: templates.Count(p.Synced, "entry", "entries"), Since: localTime(since),
+			v.Indexing = &templates.AuditIndexing{Synced: templates.Count(p.Synced, "entry", "entries"), Since: localTime(since), SinceISO: since.UTC().Format(time.RFC3339),
 				OrgsDone: p.OrgsDone, Orgs: len(sc.orgs), URL: c.Request().URL.RequestURI()}
 		} else if !p.Covers(since) {
 			v.Beyond = "The index holds these organizations' entries from " + p.Covered.UTC().Format("2 Jan 2006") +
@@ -95,6 +95,9 @@ func (s *Server) auditView(c echo.Context, sc auditScope) (templates.AuditView, 
 	base := auditURL(sc.org, nil)
 	v := templates.AuditView{Scope: sc.org, BaseURL: base, Query: raw, Descendants: sc.descendants, Ascending: c.QueryParam("order") == "asc",
 		Fields: audit.FieldNames(), SaveAction: pathAuditSaved, CSRF: s.csrf(c)}
+	if sc.org == "" {
+		v.Title = "Audit log"
+	}
 	q, err := audit.Parse(raw, s.now())
 	status := http.StatusOK
 	if err != nil {

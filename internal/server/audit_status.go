@@ -28,7 +28,8 @@ func (s *Server) auditStatus(c echo.Context) error {
 	entries, orgs := templates.Count(p.Synced, "entry", "entries"), templates.Count(len(sc.orgs), "organization", "organizations")
 	switch {
 	case p.Done:
-		st.Text = "Index up to date: " + entries + " of " + orgs + ", from " + localTime(p.Covered) + "."
+		st.Text = "Index up to date: " + entries + " of " + orgs + ", from"
+		st.From, st.FromISO = localTime(p.Covered), p.Covered.UTC().Format(time.RFC3339)
 	case p.OrgsDone == len(sc.orgs):
 		st.Text = "Checking for new entries… " + entries + " of " + orgs + " in the index."
 	default:

@@ -4,12 +4,15 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
 	"orgboard/internal/audit"
 	"orgboard/internal/charts"
 	"orgboard/web/templates"
-	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -31,24 +34,12 @@ func (s *Server) auditSummary(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := templates.AuditSummary{Total: templates.Number(sum.Total), Actors: templates.Number(sum.Actors), Products: templates.Number(sum.Products), FailureRate: "–", BucketLabel: "day"}
-	if sum.Total > 0 {
-		v.FailureRate = strconv.FormatFloat(100*float64(sum.Failures)/float64(sum.Total), 'f', 1, 64) + "%"
-	}
-	layout := "2006-01-02"
-	if sum.BucketSize == time.Hour {
-		v.BucketLabel, layout = "hour", "01-02 15:00"
-	}
-	labels, counts := make([]string, len(sum.Buckets)), make([]float64, len(sum.Buckets))
-	for i, b := range sum.Buckets {
-		us, _ := strconv.ParseInt(b.Value, 10, 64)
-		labels[i], counts[i] = time.UnixMicro(us).UTC().Format(layout), float64(b.N)
-	}
-	if v.ChartJSON, err = charts.Bars(labels, []charts.Series{{Name: "Actions", Values: counts}}, ""); err != nil {
+	v := auditSummaryView(sum)
+	if v.ChartJSON, err = activityChart(sum); err != nil {
 		return err
 	}
 	for _, name := range []string{"actor", "action", "product", "type"} {
-		f := templates.Facet{Name: name}
+		f := templates.Facet{Name: name, Label: facetLabels[name]}
 		for _, cnt := range sum.Facets[name] {
 			if cnt.Value == "" {
 				continue
@@ -61,4 +52,53 @@ func (s *Server) auditSummary(c echo.Context) error {
 		v.Facets = append(v.Facets, f)
 	}
 	return render(c, http.StatusOK, templates.AuditSummaryPart(v))
+}
+
+var facetLabels = map[string]string{"actor": "actors", "action": "actions", "product": "products", "type": "resource types"}
+
+// auditSummaryView writes the counts with their nouns.
+func auditSummaryView(sum audit.Summary) templates.AuditSummary {
+	v := templates.AuditSummary{Total: templates.Number(sum.Total), Actors: templates.Number(sum.Actors), Products: templates.Number(sum.Products),
+		TotalNoun: plural(sum.Total, "action", "actions"), ActorsNoun: plural(sum.Actors, "actor", "actors"),
+		ProductsNoun: plural(sum.Products, "product", "products"), FailureRate: "–", BucketLabel: "day"}
+	if sum.Total > 0 {
+		v.FailureRate = strconv.FormatFloat(100*float64(sum.Failures)/float64(sum.Total), 'f', 1, 64) + "%"
+	}
+	if sum.BucketSize == time.Hour {
+		v.BucketLabel = "hour"
+	}
+	var partial []string
+	for _, b := range sum.Buckets {
+		if b.Partial {
+			partial = append(partial, bucketLabel(b.Start, sum.BucketSize))
+		}
+	}
+	if len(partial) > 0 {
+		v.Partial = "Per " + v.BucketLabel + ", UTC; faded bars are partial: " + strings.Join(partial, " and ") + "."
+	}
+	return v
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// bucketLabel names a bar: "24 Nov", or "1 Dec 09:00" for hours.
+func bucketLabel(t time.Time, size time.Duration) string {
+	if size == time.Hour {
+		return t.Format("2 Jan 15:04")
+	}
+	return t.Format("2 Jan")
+}
+
+func activityChart(sum audit.Summary) (json.RawMessage, error) {
+	n := len(sum.Buckets)
+	labels, counts, partial := make([]string, n), make([]float64, n), make([]bool, n)
+	for i, b := range sum.Buckets {
+		labels[i], counts[i], partial[i] = bucketLabel(b.Start, sum.BucketSize), float64(b.N), b.Partial
+	}
+	return charts.Activity("Actions", labels, counts, partial)
 }

@@ -42,10 +42,10 @@ func TestAuditSearch(t *testing.T) {
 
 	r := u.Get(base + "?q=" + url.QueryEscape("product:dns -result:failure"))
 	contains(t, "results", r, `data-testid="audit-row"`, "include-actor", "exclude-product", "Audit log")
-	if strings.Contains(r.Body, `<tr data-testid="audit-row" class="failure"`) {
+	if strings.Contains(r.Body, `data-testid="audit-row" class="failure"`) {
 		t.Error("an excluded failure is listed")
 	}
-	if f := u.Get(base + "?q=result:failure"); !strings.Contains(f.Body, `<tr data-testid="audit-row" class="failure"`) {
+	if f := u.Get(base + "?q=result:failure"); !strings.Contains(f.Body, `data-testid="audit-row" class="failure"`) {
 		t.Error("failures are not marked as such")
 	}
 	bad := u.Get(base + "?q=" + url.QueryEscape("product:dns colour:red"))
@@ -70,7 +70,7 @@ func TestAuditSearch(t *testing.T) {
 		t.Error("the next page is not rows")
 	}
 	sum := u.HX("GET", "/audit/summary?org="+pp.ID+"&q="+url.QueryEscape("product:dns"), "audit-summary", nil)
-	contains(t, "summary", sum, "Unique actors", "Failure rate", `data-options="{`, `&#34;xAxis&#34;`, "Top actor")
+	contains(t, "summary", sum, " actors", " failed", `data-options="{`, `&#34;xAxis&#34;`, "Top actors", `hx-swap-oob="true"`)
 	st := u.HX("GET", "/audit/status?org="+pp.ID, "audit-status", nil)
 	contains(t, "status", st, "Index up to date")
 }
@@ -100,7 +100,7 @@ func TestAuditAuthorization(t *testing.T) {
 	if r := editor.Get("/audit/export?format=json&org=" + root.ID); r.Status != http.StatusForbidden {
 		t.Errorf("editor exporting the root: %d", r.Status)
 	}
-	if r := admin.Get("/audit/entries/" + entry); r.Status != 200 || !strings.Contains(r.Body, "action.time") {
+	if r := admin.Get("/audit/entries/" + entry); r.Status != 200 || !strings.Contains(r.Body, "Time (UTC)") {
 		t.Errorf("admin detail: %d", r.Status)
 	}
 }
@@ -114,8 +114,11 @@ func TestAuditDetailHistoryExportAndSavedSearches(t *testing.T) {
 	q := "product:dns"
 	r := u.Get(base + "?q=" + q)
 	entry := regexpAttr(r.Body, `/audit/entries/([0-9a-f]+)`)
-	d := u.HX("GET", "/audit/entries/"+entry, "drawer", nil)
-	contains(t, "detail", d, "action.time", "actor.email", "History of this resource")
+	d := u.HX("GET", "/audit/entries/"+entry, "drawer-body", nil)
+	contains(t, "detail", d, "Time (UTC)", "<dt>Actor</dt>", "History of this resource")
+	if strings.Contains(d.Body, "action.time") || strings.Contains(d.Body, "actor.email") {
+		t.Error("the drawer labels fields with the API's raw keys")
+	}
 	hist := html.UnescapeString(regexpAttr(d.Body, `href="(/audit/entries/[^"]+/history[^"]*)"`))
 	h := u.Get(hist)
 	contains(t, "history", h, `data-testid="audit-history"`, `data-testid="history-back"`)

@@ -86,11 +86,16 @@
       if (btn) btn.dataset.loaded = "true";
     }
   });
-  // Times are rendered in UTC by the server; show them in the user's zone.
+  // Times are rendered in UTC by the server; every one is shown the same
+  // way in the user's zone, with UTC on hover.
+  var timeFormat = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", second: "2-digit" });
   function localTimes(root) {
     root.querySelectorAll("time[data-local-time]").forEach(function (el) {
       var d = new Date(el.getAttribute("datetime"));
-      if (!isNaN(d)) { el.textContent = d.toLocaleString(); el.title = el.getAttribute("datetime"); }
+      if (!isNaN(d)) {
+        el.textContent = timeFormat.format(d);
+        el.title = d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+      }
     });
   }
 
@@ -98,17 +103,34 @@
   // (never an inline script, and htmx strips script tags from swaps); a swap
   // disposes the old instance first.
   var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)");
-  function escapeHTML(s) {
-    return String(s).replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; });
-  }
+  // The tooltip is built as elements, its colour markers styled through the
+  // DOM: echarts' own markers are HTML with style attributes, which the CSP
+  // (style-src 'self') refuses.
   function tooltip(params) {
     var list = Array.isArray(params) ? params : [params];
-    var lines = list.length ? [escapeHTML(list[0].axisValueLabel || list[0].name)] : [];
+    var box = document.createElement("div");
+    if (list.length) {
+      var head = document.createElement("div");
+      head.textContent = list[0].axisValueLabel || list[0].name;
+      if (list.some(function (p) { return p.data && p.data.name === "partial"; })) {
+        var note = document.createElement("span");
+        note.className = "tt-note";
+        note.textContent = " (partial)";
+        head.appendChild(note);
+      }
+      box.appendChild(head);
+    }
     list.forEach(function (p) {
+      var line = document.createElement("div");
+      var marker = document.createElement("span");
+      marker.className = "tt-marker";
+      if (typeof p.color === "string") marker.style.backgroundColor = p.color;
       var v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
-      lines.push(p.marker + escapeHTML(p.seriesName) + ": " + escapeHTML(typeof v === "number" ? v.toLocaleString() : v));
+      line.appendChild(marker);
+      line.appendChild(document.createTextNode(p.seriesName + ": " + (typeof v === "number" ? v.toLocaleString() : v)));
+      box.appendChild(line);
     });
-    return lines.join("<br>");
+    return box;
   }
   // echarts is large: it is loaded the first time a page shows a chart.
   var loading = false;
@@ -141,7 +163,75 @@
       });
     });
   }
-  function onLoad(root) { localTimes(root); startCharts(root); }
+  function onLoad(root) { localTimes(root); foldCharts(root); startCharts(root); }
+
+  // A chart that folds away ([data-toggle] names it); the choice holds for
+  // the tab's later searches.
+  function chartHidden() { try { return sessionStorage.getItem("orgboard.chart") === "hidden"; } catch (e) { return false; } }
+  function setFold(btn, hide) {
+    var box = document.getElementById(btn.getAttribute("data-toggle"));
+    if (!box) return;
+    box.hidden = hide;
+    btn.setAttribute("aria-expanded", hide ? "false" : "true");
+    btn.textContent = hide ? "Show the chart" : "Hide the chart";
+  }
+  function foldCharts(root) {
+    if (!chartHidden()) return;
+    root.querySelectorAll("[data-toggle]").forEach(function (btn) { setFold(btn, true); });
+  }
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest && ev.target.closest("[data-toggle]");
+    if (!btn) return;
+    var hide = btn.getAttribute("aria-expanded") === "true";
+    setFold(btn, hide);
+    try { sessionStorage.setItem("orgboard.chart", hide ? "hidden" : "shown"); } catch (e) { /* private mode */ }
+    if (!hide && window.echarts) {
+      document.getElementById(btn.getAttribute("data-toggle")).querySelectorAll("[data-chart]").forEach(function (el) {
+        var c = echarts.getInstanceByDom(el); if (c) c.resize();
+      });
+    }
+  });
+
+  // The entry drawer: a modal dialog filled by htmx. It opens when an entry
+  // arrives, marks the row it came from, keeps the focus inside, closes with
+  // its button, Escape or a click beside it, and gives the focus back.
+  var opener = null;
+  document.addEventListener("htmx:beforeRequest", function (ev) {
+    if (ev.detail.target && ev.detail.target.id === "drawer-body") opener = ev.detail.elt;
+  });
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    if (!ev.detail.target || ev.detail.target.id !== "drawer-body") return;
+    var dialog = document.getElementById("drawer");
+    document.querySelectorAll("tr.chosen").forEach(function (tr) { tr.classList.remove("chosen"); });
+    var row = opener && opener.closest("tr");
+    if (row) row.classList.add("chosen");
+    if (opener) opener.setAttribute("aria-current", "true");
+    if (!dialog.open) dialog.showModal();
+    var close = dialog.querySelector("[data-close-drawer]");
+    if (close) close.focus();
+  });
+  document.addEventListener("close", function (ev) {
+    if (!ev.target || ev.target.id !== "drawer") return;
+    document.querySelectorAll("tr.chosen").forEach(function (tr) { tr.classList.remove("chosen"); });
+    if (opener && document.contains(opener)) { opener.removeAttribute("aria-current"); opener.focus(); }
+  }, true);
+  document.addEventListener("click", function (ev) {
+    var dialog = ev.target.closest && ev.target.closest("dialog.drawer");
+    if (!dialog) return;
+    var r = dialog.getBoundingClientRect();
+    var beside = ev.target === dialog && (ev.clientX < r.left || ev.clientX > r.right || ev.clientY < r.top || ev.clientY > r.bottom);
+    if (beside || ev.target.closest("[data-close-drawer]")) dialog.close();
+  });
+  document.addEventListener("keydown", function (ev) {
+    var dialog = document.querySelector("dialog.drawer[open]");
+    if (!dialog || ev.key !== "Tab") return;
+    var f = Array.prototype.filter.call(dialog.querySelectorAll("a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])"),
+      function (el) { return !el.disabled && el.offsetParent !== null; });
+    if (!f.length) return;
+    var first = f[0], last = f[f.length - 1];
+    if (ev.shiftKey && (document.activeElement === first || !dialog.contains(document.activeElement))) { last.focus(); ev.preventDefault(); }
+    else if (!ev.shiftKey && (document.activeElement === last || !dialog.contains(document.activeElement))) { first.focus(); ev.preventDefault(); }
+  });
   document.addEventListener("DOMContentLoaded", function () { onLoad(document); });
   document.addEventListener("htmx:load", function (ev) { onLoad(ev.detail.elt.parentElement || document); });
   window.addEventListener("resize", function () {

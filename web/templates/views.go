@@ -290,6 +290,7 @@ type ErrorView struct {
 
 // AuditView is the audit search page (all organizations, or one).
 type AuditView struct {
+	Title       string // the page's heading (the organization's tab has its own)
 	Scope       string // "" for every readable organization, else an organization ID
 	BaseURL     string // the search's own URL without a query
 	Query       string
@@ -314,6 +315,7 @@ type AuditView struct {
 // far, and the page asks again (URL) until the sync covers the range.
 type AuditIndexing struct {
 	Synced, Since  string
+	SinceISO       string
 	OrgsDone, Orgs int
 	URL            string
 }
@@ -349,6 +351,8 @@ type AuditValue struct {
 type AuditStatus struct {
 	URL          string
 	Text         string // what the sync is doing, in words
+	From         string // the index's first time, after Text (UTC; the browser shows it in the user's zone)
+	FromISO      string
 	Percent      int
 	Done         bool
 	Paused       string
@@ -362,14 +366,17 @@ type AuditStatus struct {
 // AuditSummary is the numbers, facets and chart above the results.
 type AuditSummary struct {
 	Total, Actors, Products, FailureRate string
+	TotalNoun, ActorsNoun, ProductsNoun  string // agreeing with their numbers
 	Facets                               []Facet
 	ChartJSON                            json.RawMessage
 	BucketLabel                          string
+	Partial                              string // which bars stand for part of their period, if any
 }
 
 // Facet is the top values of one field.
 type Facet struct {
-	Name   string
+	Name   string // the query's field
+	Label  string // as people say it: "actors"
 	Values []FacetValue
 }
 
@@ -381,11 +388,19 @@ type FacetValue struct {
 
 // AuditDetail is the drawer with one entry.
 type AuditDetail struct {
-	Fields     [][2]string
-	Request    string
-	Response   string
-	RawLine    string
-	HistoryURL string
+	Title            string // what happened, in a few words
+	TimeISO, TimeUTC string // the browser shows the time in the user's zone, UTC on hover
+	Fields           []DetailField
+	Request          string
+	Response         string
+	RawLine          string
+	HistoryURL       string
+}
+
+// DetailField is one labelled value of an entry.
+type DetailField struct {
+	Label, Value string
+	Mono         bool // an identifier, shown in a fixed-width font
 }
 
 // AuditHistory is every entry for one resource with its changes.
