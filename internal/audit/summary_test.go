@@ -11,7 +11,9 @@ func TestBucketsAreEveryDayWithPartialEndsMarked(t *testing.T) {
 	day := 24 * time.Hour
 	since := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC) // since:7d at 09:00
 	before := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	at := func(d, h int) int64 { return time.Date(2026, 11, d, h, 0, 0, 0, time.UTC).UnixMicro() / day.Microseconds() * day.Microseconds() }
+	at := func(d, h int) int64 {
+		return time.Date(2026, 11, d, h, 0, 0, 0, time.UTC).UnixMicro() / day.Microseconds() * day.Microseconds()
+	}
 	counts := map[int64]int{at(24, 10): 3, at(27, 0): 5, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC).UnixMicro(): 2}
 	got := dense(counts, since, before, day)
 	if len(got) != 8 {

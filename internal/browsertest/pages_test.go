@@ -158,3 +158,59 @@ func TestAuditPageAsPeopleReadIt(t *testing.T) {
 	}
 	b.clean()
 }
+
+// A read-only token learns once, in the console's words, and the controls
+// go; the members table keeps its columns while a removal asks; the tree
+// says how many sub-organizations a node has on the node itself.
+func TestControlsAsPeopleMeetThem(t *testing.T) {
+	env := testenv.New(t)
+	viewer := newBrowser(t, env)
+	viewer.do(chromedp.EmulateViewport(1366, 900))
+	viewer.signIn("viewer")
+	pp := env.Org("Payments Platform")
+	viewer.open("/orgs/" + pp.ID)
+	viewer.fill(`#rename-name`, "Payments Platform (renamed)")
+	viewer.click(`[data-testid="rename-form"] button[type=submit]`)
+	viewer.waitText(`[data-testid="manage"]`, "hidden for the rest of your session")
+	if refusal := viewer.text(`[data-testid="write-refused"]`); !strings.Contains(refusal, "may read this organization but not change it") || strings.Contains(refusal, "Unauthorized") {
+		t.Errorf("the refusal reads %q", refusal)
+	}
+	if viewer.number(`document.querySelectorAll('[data-testid="rename-form"], [data-testid="create-form"], [data-testid="move-form"], [data-testid="delete-start"]').length`) != 0 {
+		t.Error("write controls remain after the refusal")
+	}
+	viewer.shot("read-only-overview")
+	viewer.click(`[data-testid="tab-members"]`)
+	viewer.waitText(`[data-testid="members"]`, "@")
+	if viewer.number(`document.querySelectorAll('[data-testid="member-remove"], [data-testid="add-member-form"]').length`) != 0 {
+		t.Error("the members tab still offers to add or remove")
+	}
+	viewer.waitText(`[data-testid="readonly-note"]`, "hidden")
+	viewer.clean()
+
+	admin := newBrowser(t, env)
+	admin.do(chromedp.EmulateViewport(1366, 900))
+	admin.signIn("admin")
+	admin.open("/orgs/" + pp.ID + "/members")
+	admin.waitText(`[data-testid="members"]`, "@")
+	cols := `Array.from(document.querySelectorAll('[data-testid="members"] thead th')).map(th => Math.round(th.getBoundingClientRect().left) + ":" + Math.round(th.getBoundingClientRect().width)).join(" ")`
+	before := admin.eval(cols)
+	admin.click(`[data-testid="member-row"] [data-testid="member-remove"]`)
+	admin.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="member-remove-confirm"]`)), settled)
+	if after := admin.eval(cols); after != before {
+		t.Errorf("asking to confirm moved the columns: %s, then %s", before, after)
+	}
+	admin.shot("member-removal-confirm")
+
+	root := env.Org("Northwind Holdings")
+	admin.open("/orgs")
+	admin.click(`[data-id="` + root.ID + `"] > .node .twisty`)
+	admin.waitText(`[data-id="`+root.ID+`"] > .node [data-testid="tree-count"]`, "sub-organization")
+	if admin.eval(`String(document.querySelector('[data-id="`+root.ID+`"] > .node [data-testid="tree-count"]').getBoundingClientRect().top < document.querySelector('#group-`+root.ID+` [role="treeitem"]').getBoundingClientRect().top)`) != "true" {
+		t.Error("the count of sub-organizations is not on the node, above its children")
+	}
+	if n := admin.number(`document.querySelectorAll('#group-` + root.ID + ` > [data-testid="tree-count"], #group-` + root.ID + ` > span.count').length`); n != 0 {
+		t.Errorf("%d counts were left among the children", n)
+	}
+	admin.shot("tree-count")
+	admin.clean()
+}

@@ -79,7 +79,7 @@ func apiAlert(ae *api.Error, retry string) (int, templates.Alert) {
 			Message: "Cloudflare no longer accepts your API token. Sign in again.", SignIn: true}
 	case ae.StatusCode == http.StatusForbidden:
 		return http.StatusForbidden, templates.Alert{Kind: "error", Title: "Not permitted",
-			Message: "Your API token lacks permission for this action." + suffix(msgs)}
+			Message: "Your API token lacks permission for this action."}
 	case ae.StatusCode == http.StatusNotFound:
 		return http.StatusNotFound, templates.Alert{Kind: "error", Title: "Not found",
 			Message: "This organization or item does not exist, or no longer does."}
@@ -99,13 +99,6 @@ func apiAlert(ae *api.Error, retry string) (int, templates.Alert) {
 			Message: "The Cloudflare API did not give a usable answer. Nothing was changed by this request; try again.", Retry: retry}
 	}
 	return ae.StatusCode, templates.Alert{Kind: "error", Title: "The API refused the request", Message: cmp.Or(msgs, "No reason was given.")}
-}
-
-func suffix(s string) string {
-	if s == "" {
-		return ""
-	}
-	return " (" + s + ")"
 }
 
 // handleError is Echo's one error handler: it decides what the user sees.

@@ -60,6 +60,9 @@ func (s *Server) membersQuery(c echo.Context, id string) (templates.MembersView,
 	}
 	v.Email, p.UserEmail = email, email
 	v.Add.Action += filterQuery(p)
+	if s.readOnly(c, id) {
+		v.Add.ReadOnly = readOnlyNote
+	}
 	return v, p, nil
 }
 
@@ -81,7 +84,7 @@ func (s *Server) memberRows(c echo.Context, org string, p api.ListMembersParams)
 		alert, err := inlineAlert(c, err)
 		return templates.MemberRows{OrgID: org, Error: alert}, err
 	}
-	rows := templates.MemberRows{OrgID: org, Total: page.TotalSize}
+	rows := templates.MemberRows{OrgID: org, Total: page.TotalSize, ReadOnly: s.readOnly(c, org)}
 	csrf := s.csrf(c)
 	for _, m := range page.Items {
 		row := memberRow(csrf, org, m)
@@ -113,6 +116,9 @@ func (s *Server) addMember(c echo.Context) error {
 	default:
 		_, err := s.client(c).AddMember(c.Request().Context(), id, api.MemberInput{Email: f.Email, Status: f.Status})
 		s.wrote(c)
+		if s.refused(c, id, err) {
+			return s.membersRefused(c, id)
+		}
 		msg, st, err := outcome(err)
 		switch {
 		case err != nil:
@@ -151,7 +157,7 @@ func (s *Server) confirmRemoveMember(c echo.Context) error {
 	row := memberRow(s.csrf(c), id, m)
 	row.Confirming = c.QueryParam("cancel") == ""
 	if isFragment(c) {
-		return render(c, http.StatusOK, templates.MemberRowPart(row))
+		return render(c, http.StatusOK, templates.MemberRowPart(row, false))
 	}
 	v, p, err := s.membersQuery(c, id)
 	if err != nil {
@@ -172,6 +178,9 @@ func (s *Server) removeMember(c echo.Context) error {
 	id, mid := c.Param("id"), c.Param("member")
 	err := s.client(c).RemoveMember(c.Request().Context(), id, mid)
 	s.wrote(c)
+	if s.refused(c, id, err) {
+		return s.membersRefused(c, id)
+	}
 	if msg, ok := formProblem(err); ok && isFragment(c) {
 		m, gerr := s.getMember(c, id, mid)
 		if gerr != nil {
@@ -180,7 +189,7 @@ func (s *Server) removeMember(c echo.Context) error {
 		row := memberRow(s.csrf(c), id, m)
 		row.Error = msg
 		c.Response().Header().Set(hxRetarget, "#member-"+mid) // the refusal shows on its row; the list stays
-		return render(c, api.StatusCode(err), templates.MemberRowPart(row))
+		return render(c, api.StatusCode(err), templates.MemberRowPart(row, false))
 	}
 	if err != nil {
 		return err
@@ -197,4 +206,25 @@ func (s *Server) removeMember(c echo.Context) error {
 		return err
 	}
 	return render(c, http.StatusOK, templates.MembersList(rows, false))
+}
+
+// membersRefused answers an add or a removal the API refused for lack of
+// permission: the list without Remove buttons, and the add form replaced by
+// the refusal and why the controls are gone.
+func (s *Server) membersRefused(c echo.Context, id string) error {
+	v, p, err := s.membersQuery(c, id)
+	if err != nil {
+		return err
+	}
+	if v.Rows, err = s.memberRows(c, id, p); err != nil {
+		return err
+	}
+	v.Add = templates.AddMemberForm{ReadOnly: readOnlyNote, Refusal: refusedMessage}
+	if !isFragment(c) {
+		return s.showMembersTab(c, http.StatusForbidden, v)
+	}
+	c.Response().Header().Set(hxRetarget, "#members-list")
+	c.Response().Header().Set(hxReswap, "outerHTML")
+	v.Add.OOB = true
+	return render(c, http.StatusForbidden, templ.Join(templates.MembersList(v.Rows, false), templates.AddMember(v.Add)))
 }

@@ -111,6 +111,9 @@ func (s *Server) renameOrganization(c echo.Context) error {
 		}
 		updated, err := s.client(c).UpdateOrganization(c.Request().Context(), id, api.OrganizationInput{Name: name})
 		s.wrote(c)
+		if s.refused(c, id, err) {
+			return s.answerRefused(c, id)
+		}
 		msg, st, err := outcome(err)
 		switch {
 		case err != nil:
@@ -148,6 +151,9 @@ func (s *Server) createSubOrganization(c echo.Context) error {
 		}
 		created, err := s.client(c).CreateOrganization(c.Request().Context(), in)
 		s.wrote(c)
+		if s.refused(c, id, err) {
+			return s.answerRefused(c, id)
+		}
 		msg, st, err := outcome(err)
 		if err != nil {
 			return err
@@ -209,6 +215,9 @@ func (s *Server) moveOrganization(c echo.Context) error {
 		// the name is required by the API: the fresh one, read just now
 		_, err = s.client(c).UpdateOrganization(c.Request().Context(), id, api.OrganizationInput{Name: current.Name, Parent: &api.OrganizationRef{ID: parent}})
 		s.wrote(c)
+		if s.refused(c, id, err) {
+			return s.answerRefused(c, id)
+		}
 		msg, st, err := outcome(err)
 		if err != nil {
 			return err
@@ -260,6 +269,9 @@ func (s *Server) deleteOrganization(c echo.Context) error {
 	}
 	err = s.client(c).DeleteOrganization(c.Request().Context(), org.ID)
 	s.wrote(c)
+	if s.refused(c, org.ID, err) {
+		return s.answerRefused(c, org.ID)
+	}
 	if msg, ok := formProblem(err); ok {
 		f := templates.DeleteForm{CSRF: s.csrf(c), Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID, "delete"), CancelURL: cancelDeleteURL(org.ID), Name: org.Name, Error: msg}
 		status := api.StatusCode(err)
@@ -274,4 +286,20 @@ func (s *Server) deleteOrganization(c echo.Context) error {
 		return redirect(c, orgURL(org.Parent.ID))
 	}
 	return redirect(c, pathHome)
+}
+
+// answerRefused answers a write the API refused for lack of permission: the
+// manage panel without its controls, with the refusal and why they are gone
+// (the whole overview for a plain form post).
+func (s *Server) answerRefused(c echo.Context, id string) error {
+	if isFragment(c) {
+		c.Response().Header().Set(hxRetarget, "#manage")
+		c.Response().Header().Set(hxReswap, "outerHTML")
+		return render(c, http.StatusForbidden, templates.Manage(templates.OverviewView{ReadOnly: true, ReadOnlyNote: readOnlyNote, Refusal: refusedMessage}))
+	}
+	return s.showTab(c, http.StatusForbidden, "overview", func(org api.Organization) (templ.Component, error) {
+		v, err := s.overview(c, org)
+		v.Refusal = refusedMessage
+		return templates.Overview(v), err
+	})
 }

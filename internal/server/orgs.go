@@ -127,6 +127,7 @@ func (s *Server) overview(c echo.Context, org api.Organization) (templates.Overv
 		v.Children = append(v.Children, templates.Crumb{Name: k.Name, URL: orgURL(k.ID)})
 	}
 	v.ChildrenTotal, v.ChildrenMore = kids.TotalSize, kids.NextPageToken != ""
+	v.ReadOnly, v.ReadOnlyNote = s.readOnly(c, org.ID), readOnlyNote
 	csrf := s.csrf(c)
 	v.Rename = templates.RenameForm{CSRF: csrf, Action: orgURL(org.ID), Name: org.Name, Fingerprint: nameFingerprint(org)}
 	v.Create = templates.CreateForm{CSRF: csrf, Action: orgURL(org.ID, "children")}

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -28,12 +27,6 @@ func fingerprint(p api.Profile) string {
 func (s *Server) profileView(c echo.Context, org string, p api.Profile) templates.ProfileView {
 	return templates.ProfileView{CSRF: s.csrf(c), OrgID: org, URL: orgURL(org, "profile"), EditURL: orgURL(org, "profile", "edit"),
 		Fields: fromProfile(p), Fingerprint: fingerprint(p), ReadOnly: s.readOnly(c, org)}
-}
-
-// readOnly reports whether the API refused this user an edit here before.
-func (s *Server) readOnly(c echo.Context, org string) bool {
-	_, ok := s.cache.get(s.user(c), "readonly "+org)
-	return ok
 }
 
 // answerProfile renders the profile panel in place or as the tab's page.
@@ -81,8 +74,7 @@ func (s *Server) updateProfile(c echo.Context) error {
 	}
 	err = s.client(c).UpdateProfile(c.Request().Context(), id, toProfile(v.Fields))
 	s.wrote(c)
-	if api.IsForbidden(err) {
-		s.cache.put(s.user(c), "readonly "+id, true, readOnlyMemory)
+	if s.refused(c, id, err) {
 		v = s.profileView(c, id, current)
 		_, alert := alertFor(err, "")
 		alert.Message = "Your API token may read this profile but not change it. Nothing was saved."
@@ -104,9 +96,6 @@ func (s *Server) updateProfile(c echo.Context) error {
 	v.Saved = true
 	return s.answerProfile(c, http.StatusOK, v)
 }
-
-// readOnlyMemory is how long a refused edit hides the Edit button.
-const readOnlyMemory = 12 * time.Hour
 
 // profileUncertain answers a save whose outcome the API did not report: it
 // reads the profile again and says whether the change is there.

@@ -94,7 +94,7 @@ func (s *Server) usageView(c echo.Context, org string, q usageQuery, msg string)
 	defer cancel()
 	if job.Wait(ctx) != nil {
 		p := job.Progress()
-		v.Loading = &templates.UsageProgress{Done: p.Done, Total: p.Total, Failed: p.Failed, Records: strconv.FormatInt(p.Records, 10), PollURL: v.PanelURL}
+		v.Loading = &templates.UsageProgress{Done: p.Done, Total: p.Total, Failed: p.Failed, Records: templates.Count(p.Records, "record", "records"), PollURL: v.PanelURL}
 		return v, nil
 	}
 	return s.usageReport(c, org, q, job, v)

@@ -6,12 +6,13 @@ package server
 import (
 	"encoding/json"
 	"fmt"
-	"orgboard/internal/charts"
-	"orgboard/internal/usage"
-	"orgboard/web/templates"
 	"strconv"
 	"strings"
 	"time"
+
+	"orgboard/internal/charts"
+	"orgboard/internal/usage"
+	"orgboard/web/templates"
 )
 
 func gapText(g usage.Gap) string {
@@ -21,7 +22,7 @@ func gapText(g usage.Gap) string {
 	}
 	orgs := ""
 	if g.Orgs > 1 {
-		orgs = " for " + strconv.Itoa(g.Orgs) + " organizations"
+		orgs = " for " + templates.Count(g.Orgs, "organization", "organizations")
 	}
 	return fmt.Sprintf("%s to %s %s%s: %s.", g.From.Format(time.DateOnly), g.To.Format(time.DateOnly), what, orgs, g.Reason)
 }
@@ -75,9 +76,9 @@ func money(v float64, denom string) string {
 func usageNotices(r *usage.Report, denoms []usage.Denomination) []string {
 	var out []string
 	if r.Measure != usage.Quantity && r.NoCost > 0 {
-		out = append(out, fmt.Sprintf("%d of %d records have no %s cost: Cloudflare does not yet fill in cost fields for every account. "+
+		out = append(out, fmt.Sprintf("%s of %s have no %s cost: Cloudflare does not yet fill in cost fields for every account. "+
 			"Their usage is counted as consumed quantities, in their own units (choose one under “Currency or unit”); no cost is invented for them.",
-			r.NoCost, r.Records, r.Measure))
+			templates.Number(r.NoCost), templates.Count(r.Records, "record", "records"), r.Measure))
 	}
 	var curs []string
 	for _, d := range denoms {
@@ -96,7 +97,7 @@ func usageNotices(r *usage.Report, denoms []usage.Denomination) []string {
 
 func usageKPIs(r *usage.Report) []templates.UsageKPI {
 	out := []templates.UsageKPI{{Label: "Period total", Value: money(r.Total, r.Denom), TestID: "kpi-total",
-		Note: r.From.Format("2 Jan 2006") + " – " + r.To.Format("2 Jan 2006") + " · " + strconv.FormatInt(r.Records, 10) + " records"}}
+		Note: r.From.Format("2 Jan 2006") + " – " + r.To.Format("2 Jan 2006") + " · " + templates.Count(r.Records, "record", "records")}}
 	ch, ok := r.Change()
 	out = append(out, templates.UsageKPI{Label: "Change vs previous period", Value: usage.Percent(ch, ok), TestID: "kpi-change",
 		Note: "before: " + money(r.PrevTotal, r.Denom)})
@@ -121,7 +122,7 @@ func usageKPIs(r *usage.Report) []templates.UsageKPI {
 	}
 	if r.CorrRecords > 0 {
 		out = append(out, templates.UsageKPI{Label: "Corrections", Value: money(r.Corrections, r.Denom), TestID: "kpi-corrections",
-			Note: strconv.FormatInt(r.CorrRecords, 10) + " correction records, included in the totals"})
+			Note: templates.Count(r.CorrRecords, "correction record", "correction records") + ", included in the totals"})
 	}
 	return out
 }

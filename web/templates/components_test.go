@@ -123,3 +123,34 @@ func TestTreeChildrenLinksAndCount(t *testing.T) {
 		t.Errorf("count %q", c.Last().Text())
 	}
 }
+
+// The audit summary says its counts with their nouns in one line, names the
+// partial bars, and sends the top values out of band into the side column.
+func TestAuditSummaryInOneLine(t *testing.T) {
+	doc := render(t, AuditSummaryPart(AuditSummary{Total: "1", TotalNoun: "action", Actors: "1", ActorsNoun: "actor", Products: "2", ProductsNoun: "products",
+		FailureRate: "0.0%", BucketLabel: "day", Partial: "Per day, UTC; faded bars are partial: 1 Dec.",
+		Facets: []Facet{{Name: "actor", Label: "actors", Values: []FacetValue{{AuditValue: AuditValue{Text: "a@example.com"}, Count: "1"}}}, {Name: "type", Label: "resource types"}}}))
+	if got := strings.Join(strings.Fields(doc.Find(".counts").Text()), " "); got != "1 action · 1 actor · 2 products · 0.0% failed" {
+		t.Errorf("counts %q", got)
+	}
+	if !strings.Contains(byTestID(doc, "audit-partial").Text(), "1 Dec") {
+		t.Error("the partial day is not named")
+	}
+	facets := doc.Find("#audit-facets")
+	if v, _ := facets.Attr("hx-swap-oob"); v != "true" || facets.Find(".facet").Length() != 1 || !strings.Contains(facets.Text(), "Top actors") {
+		t.Errorf("facets: oob %q, %d shown: %s", v, facets.Find(".facet").Length(), facets.Text())
+	}
+}
+
+// Where a write was refused, the manage panel holds the refusal and the note
+// instead of any control.
+func TestManageWithoutControlsWhenReadOnly(t *testing.T) {
+	doc := render(t, Manage(OverviewView{ReadOnly: true, ReadOnlyNote: "hidden for the rest of your session", Refusal: "Nothing was changed."}))
+	if doc.Find("form").Length() != 0 || byTestID(doc, "readonly-note").Text() != "hidden for the rest of your session" || byTestID(doc, "write-refused").Length() != 1 {
+		t.Errorf("read-only manage panel: %d forms, note %q", doc.Find("form").Length(), byTestID(doc, "readonly-note").Text())
+	}
+	open := render(t, Manage(OverviewView{Rename: RenameForm{Action: "/orgs/o1"}, Delete: DeleteForm{ConfirmURL: "/orgs/o1/delete"}}))
+	if byTestID(open, "rename-form").Length() != 1 || byTestID(open, "readonly-note").Length() != 0 {
+		t.Error("the manage panel of a writable organization lacks its controls")
+	}
+}

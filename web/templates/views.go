@@ -108,6 +108,9 @@ type OverviewView struct {
 	Children      []Crumb
 	ChildrenTotal int
 	ChildrenMore  bool
+	ReadOnly      bool   // a write was refused here or above: no write controls
+	ReadOnlyNote  string // why they are gone
+	Refusal       string // the refusal just met, if any
 	Rename        RenameForm
 	Create        CreateForm
 	Move          MoveForm
@@ -255,11 +258,12 @@ type MembersView struct {
 
 // MemberRows is one page of members.
 type MemberRows struct {
-	OrgID   string
-	Members []MemberRow
-	Total   int
-	MoreURL string
-	Error   *Alert
+	OrgID    string
+	ReadOnly bool // a write was refused here or above: no Remove buttons
+	Members  []MemberRow
+	Total    int
+	MoreURL  string
+	Error    *Alert
 }
 
 // MemberRow is one membership.
@@ -279,6 +283,9 @@ type AddMemberForm struct {
 	CSRF                         string
 	Action, Email, Status, Error string
 	Added                        string
+	ReadOnly                     string // why the form is hidden, when a write was refused here or above
+	Refusal                      string // the refusal just met, if any
+	OOB                          bool   // swapped beside another fragment
 }
 
 // ErrorView is an error page or fragment.
