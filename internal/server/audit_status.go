@@ -25,16 +25,7 @@ func (s *Server) auditStatus(c echo.Context) error {
 	}
 	st := templates.AuditStatus{URL: withQuery(pathAuditStatus, sc.query()), CSRF: s.csrf(c), ExtendAction: pathAuditExtend,
 		Org: sc.org, Sub: sc.descendants, CanExtend: s.now().Sub(p.Covered) < audit.MaxWindow-time.Hour, Done: p.Done, Problem: p.Problem}
-	entries, orgs := templates.Count(p.Synced, "entry", "entries"), templates.Count(len(sc.orgs), "organization", "organizations")
-	switch {
-	case p.Done:
-		st.Text = "Index up to date: " + entries + " of " + orgs + ", from"
-		st.From, st.FromISO = localTime(p.Covered), p.Covered.UTC().Format(time.RFC3339)
-	case p.OrgsDone == len(sc.orgs):
-		st.Text = "Checking for new entries… " + entries + " of " + orgs + " in the index."
-	default:
-		st.Text = "Syncing the audit log: " + entries + " so far; " + templates.Number(p.OrgsDone) + " of " + orgs + " done…"
-	}
+	st.Text, st.From, st.FromISO = syncText(p, len(sc.orgs))
 	if len(sc.orgs) > 0 {
 		st.Percent = 100 * p.OrgsDone / len(sc.orgs)
 	}
@@ -67,4 +58,18 @@ func (s *Server) extendAudit(c echo.Context) error {
 		s.audit.Syncer.Ensure(s.client(c), o)
 	}
 	return redirect(c, auditURL(org, nil))
+}
+
+// syncText says what the sync is doing: filling the range ("Syncing…"),
+// looking for entries newer than the last ones ("Checking for new
+// entries…"), or nothing (up to date, from the time that follows).
+func syncText(p audit.Progress, n int) (text, from, fromISO string) {
+	entries, orgs := templates.Count(p.Synced, "entry", "entries"), templates.Count(n, "organization", "organizations")
+	switch {
+	case p.Done:
+		return "Index up to date: " + entries + " of " + orgs + ", from", localTime(p.Covered), p.Covered.UTC().Format(time.RFC3339)
+	case p.OrgsDone == n:
+		return "Checking for new entries… " + entries + " of " + orgs + " in the index.", "", ""
+	}
+	return "Syncing the audit log: " + entries + " so far; " + templates.Number(p.OrgsDone) + " of " + orgs + " done…", "", ""
 }
