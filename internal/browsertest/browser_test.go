@@ -163,7 +163,14 @@ func (b *browser) eval(js string) string {
 // waitText waits until sel's text contains want.
 func (b *browser) waitText(sel, want string) {
 	b.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	b.waitTextFor(sel, want, 15*time.Second)
+}
+
+// waitTextFor is waitText with a deadline of its own, for a sync of the
+// whole tree under the race detector on a busy machine.
+func (b *browser) waitTextFor(sel, want string, d time.Duration) {
+	b.t.Helper()
+	deadline := time.Now().Add(d)
 	last := ""
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)

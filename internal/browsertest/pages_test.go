@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -66,7 +67,7 @@ func TestAuditPageAsPeopleReadIt(t *testing.T) {
 		b.open("/audit")
 		b.waitText(`[data-testid="audit-status"]`, "")
 		b.shot("audit-first-visit-" + scheme)
-		b.waitText(`[data-testid="audit-status"]`, "Index up to date")
+		b.waitTextFor(`[data-testid="audit-status"]`, "Index up to date", 3*time.Minute) // every organization of the tree
 		b.open("/audit")
 		b.do(chromedp.Poll[chromedp.Void](`document.querySelectorAll('[data-testid="audit-row"]').length >= 20 && !!document.querySelector('[data-testid="kpi-total"]')`), settled)
 		b.do(chromedp.Poll[chromedp.Void](`!!document.querySelector('[data-testid="audit-chart"] canvas')`))

@@ -119,9 +119,11 @@ func NewCluster(t testing.TB) *Cluster {
 	return c
 }
 
-// URL is a database of the cluster, over loopback TCP.
+// URL is a database of the cluster, through its Unix socket in the
+// cluster's own folder: no TCP port, which another test's cluster could
+// take while this one is stopped and a client would then reach instead.
 func (c *Cluster) URL(database string) string {
-	return fmt.Sprintf("postgres://orgboard@127.0.0.1:%d/%s?sslmode=disable", c.port, url.PathEscape(database))
+	return fmt.Sprintf("postgres://orgboard@/%s?host=%s&port=%d&sslmode=disable", url.PathEscape(database), url.QueryEscape(c.dir), c.port)
 }
 
 // Database creates a database in the cluster and returns its URL.
@@ -150,14 +152,14 @@ func (c *Cluster) CreateDatabase(name string) (string, error) {
 }
 
 // Stop stops the server at once (as a crash would); Start starts it again
-// on the same port.
+// on the same socket.
 func (c *Cluster) Stop() error {
 	return c.ctl("-m", "immediate", "stop")
 }
 
 // Start starts the (stopped) server again.
 func (c *Cluster) Start() error {
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+	opts := fmt.Sprintf("-c listen_addresses='' -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
 		c.port, c.dir)
 	return c.ctl("-l", filepath.Join(c.dir, "server.log"), "-o", opts, "-t", "60", "start")
 }
