@@ -110,8 +110,8 @@ func TestGracefulShutdownAndRestart(t *testing.T) {
 		if err != nil {
 			t.Fatalf("run: %v", err)
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("shutdown took over 30 s")
+	case <-time.After(2 * time.Minute): // a hang, not a speed: the race detector on a busy machine took 30 s
+		t.Fatal("shutdown did not end within two minutes")
 	}
 	stored, claimed := syncCounts(t, dir)
 	if stored != claimed {
