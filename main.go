@@ -231,7 +231,7 @@ type consoleFlags struct {
 	logFormat, logLevel                             choice
 	secureCookies                                   bool
 	sessionIdle, sessionMax, cacheTTL, auditTimeout time.Duration
-	loginRate, upstreamBudget                       int
+	loginRate, upstreamBudget, usageSettle          int
 	auditWindow                                     time.Duration
 	local                                           localAPIFlags
 }
@@ -254,6 +254,7 @@ func parseConsoleFlags(args []string, stderr io.Writer) (consoleFlags, error) {
 	fs.IntVar(&f.upstreamBudget, "upstream-budget", 1160, "upstream calls per token per five minutes the console allows itself; Cloudflare allows 1,200 (ORGBOARD_UPSTREAM_BUDGET; -1: no limit)")
 	fs.DurationVar(&f.auditWindow, "audit-window", 90*24*time.Hour, "how far back the audit sync goes at first; users can extend it to 18 months (ORGBOARD_AUDIT_WINDOW)")
 	fs.DurationVar(&f.auditTimeout, "audit-timeout", 10*time.Second, "how long an audit search may run; a summary gets twice as long, an export 24 times (ORGBOARD_AUDIT_TIMEOUT)")
+	fs.IntVar(&f.usageSettle, "usage-settle-days", 5, "usage of the last this many days (twice as many for a day holding a correction) may still change and is fetched again when shown; older days are fetched once (ORGBOARD_USAGE_SETTLE_DAYS)")
 	fs.Var(&f.logFormat, "log-format", "log format: text or json (ORGBOARD_LOG_FORMAT)")
 	fs.Var(&f.logLevel, "log-level", "log level: debug, info, warn, error (ORGBOARD_LOG_LEVEL)")
 	f.local.register(fs)
@@ -282,6 +283,9 @@ func (f *consoleFlags) check() error {
 		if u, err := url.Parse(f.databaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			errs = append(errs, errors.New("--database-url: a postgres://… URL (the value is not repeated here: it may hold a password)"))
 		}
+	}
+	if f.usageSettle < 1 || f.usageSettle > 60 {
+		errs = append(errs, fmt.Errorf("--usage-settle-days %d: between 1 and 60", f.usageSettle))
 	}
 	if f.loginRate <= 0 {
 		errs = append(errs, fmt.Errorf("--login-rate %d: must be more than zero", f.loginRate))
@@ -334,7 +338,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func newConsole(ctx context.Context, f consoleFlags, local bool, log *slog.Logger) (http.Handler, func(), error) {
 	cfg := app.Config{APIURL: f.apiURL, Local: local, DataDir: f.local.dataDir, DatabaseURL: f.databaseURL, LeaseTTL: f.syncLease, Secret: os.Getenv("ORGBOARD_SECRET"),
 		SecureCookies: f.secureCookies, SessionIdle: f.sessionIdle, SessionMax: f.sessionMax, CacheTTL: f.cacheTTL,
-		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, Logger: log, Clock: clock.System}
+		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, UsageSettle: f.usageSettle, Logger: log, Clock: clock.System}
 	if local {
 		for _, t := range localapi.DemoTokens() {
 			cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: t.Token, Role: t.Role, Description: t.Description})

@@ -4,10 +4,12 @@
 //
 //	go run ./bench/usage -data /tmp/orgboard-large
 //
-// It reports records decoded and aggregated per second and the peak
-// resident memory while one month of the whole tree streams through,
-// then the time to a rendered usage page (one team organization, and the
-// root with its descendants) and the page's size.
+// It fetches one month of the whole tree (and the month before) into a
+// usage store in a new data directory, reporting calls, records per second
+// and the peak resident memory; then reads the same month from the store
+// (calls made: none), the store's rows and size on disk; then the time to
+// a rendered usage page of a console on that store (team organizations,
+// and the root with its descendants, by product family and by account).
 package main
 
 import (
@@ -33,6 +35,7 @@ import (
 	"orgboard/internal/api"
 	"orgboard/internal/app"
 	"orgboard/internal/localapi"
+	"orgboard/internal/store"
 	"orgboard/internal/usage"
 )
 
@@ -68,29 +71,46 @@ func main() {
 	fmt.Printf("%d organizations\n", len(orgs))
 	from, to, _ := usage.LastMonth.Range(time.Now().UTC())
 
+	dir, err := os.MkdirTemp("", "orgboard-bench-usage")
+	check(err)
+	defer os.RemoveAll(dir)
 	if !*skipTree {
 		ids := make([]string, len(orgs))
 		for i, o := range orgs {
 			ids[i] = o.ID
 		}
+		st, err := store.Open(ctx, store.Config{DataDir: dir})
+		check(err)
+		keeper := usage.NewKeeper(st.Usage, 0, time.Hour, nil)
+		req := usage.Request{Orgs: ids, From: from, To: to, Measure: usage.Effective, Rates: usage.DefaultCard()}
 		rssBefore := peakRSS()
-		job := usage.NewJob(usage.Request{Orgs: ids, From: from, To: to, Measure: usage.Effective})
+		job := usage.NewJob(req, keeper)
 		start := time.Now()
 		job.Run(ctx, client)
 		took := time.Since(start)
 		p := job.Progress()
-		recs := job.Agg.Records + job.Prev.Records
-		fmt.Printf("whole tree, %s..%s and the month before: %d records in %v: %.0f records/s decoded and aggregated (%d calls, %d failed)\n",
-			from.Format(time.DateOnly), to.Format(time.DateOnly), recs, took.Round(time.Millisecond), float64(recs)/took.Seconds(), p.Total, p.Failed)
+		fmt.Printf("whole tree, %s..%s and the month before, first fetch into the store: %d records in %v: %.0f records/s decoded, summed and stored (%d calls, %d failed)\n",
+			from.Format(time.DateOnly), to.Format(time.DateOnly), p.Records, took.Round(time.Millisecond), float64(p.Records)/took.Seconds(), p.Total, p.Failed)
 		fmt.Printf("peak resident memory: %d MB (before the fetch %d MB)\n", peakRSS()>>20, rssBefore>>20)
-		r := usage.Build(job.Agg, job.Prev, usage.View{Group: usage.DimAccount, Step: usage.StepDay, Today: time.Now()})
-		fmt.Printf("  period total %s %s; %d currencies and units\n", usage.Display(r.Total, r.Denom), r.Denom, len(job.Agg.Denominations()))
+		for _, fine := range []bool{false, true} {
+			req.Fine = fine
+			again := usage.NewJob(req, keeper)
+			start = time.Now()
+			again.Run(ctx, client)
+			r := usage.Build(again.Agg(), again.PrevAgg(), usage.View{Group: usage.DimFamily, Step: usage.StepDay, Today: time.Now()})
+			fmt.Printf("  the same from the store (fine sums %v): %v, %d calls; period total %s %s\n", fine, time.Since(start).Round(time.Millisecond),
+				again.Progress().Total, usage.Display(r.Total, r.Denom), r.Denom)
+		}
+		fineRows, coarseRows, err := st.Usage.Size(ctx)
+		check(err)
+		check(st.Close())
+		fi, err := os.Stat(filepath.Join(dir, "orgboard.db"))
+		check(err)
+		fmt.Printf("  store: %d fine rows, %d coarse rows, orgboard.db %d MB (%.0f bytes a fine row, indexes and coarse rows included)\n",
+			fineRows, coarseRows, fi.Size()>>20, float64(fi.Size())/float64(max(fineRows, 1)))
 	}
 
-	// the console over HTTP, signed in as the demo admin
-	dir, err := os.MkdirTemp("", "orgboard-bench-usage")
-	check(err)
-	defer os.RemoveAll(dir)
+	// the console over HTTP on that store, signed in as the demo admin
 	console, err := app.New(ctx, app.Config{APIURL: base, Local: true, DataDir: dir, SessionIdle: time.Hour, SessionMax: time.Hour, LoginRate: 1000,
 		UpstreamBudget: -1}) // the local API runs without its limit here: the fetch itself is measured
 	check(err)
@@ -131,7 +151,7 @@ func main() {
 	d, body := rendered(browser, srv.URL+"/orgs/"+root.ID+"/usage?preset=last_month")
 	fmt.Printf("root with its descendants, one month: first view %v; page %d KB (%d KB gzipped)\n", d.Round(time.Millisecond), len(body)>>10, gzipLen(body)>>10)
 	d, _ = rendered(browser, srv.URL+"/orgs/"+root.ID+"/usage?preset=last_month&group=account")
-	fmt.Printf("  the same, grouped by account (cached sums): %v\n", d.Round(time.Millisecond))
+	fmt.Printf("  the same, grouped by account (fine sums from the store): %v\n", d.Round(time.Millisecond))
 }
 
 // rendered GETs a usage page, following its progress polling until the

@@ -50,6 +50,9 @@ type Config struct {
 	// UpstreamBudget is the calls per token per five minutes the console
 	// allows itself (0: 1,160, under Cloudflare's 1,200; negative: no limit).
 	UpstreamBudget int
+	// UsageSettle is the days after which a day's usage no longer changes
+	// (0: usage.DefaultSettle).
+	UsageSettle int
 }
 
 // usageTTL is how long a fetched usage range is reused (per user).
@@ -119,7 +122,8 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	if cfg.AuditWindow > 0 {
 		c.Syncer.Window = min(max(cfg.AuditWindow, 24*time.Hour), audit.MaxWindow)
 	}
-	jobs := usage.NewJobs(syncCtx, usageTTL, 64, cfg.Clock)
+	keeper := usage.NewKeeper(stores.Usage, cfg.UsageSettle, usageTTL, cfg.Clock)
+	jobs := usage.NewJobs(syncCtx, keeper, usageTTL, 64, cfg.Clock)
 	jobs.OnPart = reg.UsageWindow
 	c.gauges(reg)
 	checks := []server.Check{{Name: "database (" + stores.Backend + ")", Run: stores.Ping},
@@ -128,7 +132,7 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 		Budget: upstream, Metrics: reg, Checks: checks, Clock: cfg.Clock, AuditTimeout: cfg.AuditTimeout},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
 		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: stores.Saved},
-		server.Usage{Jobs: jobs, Budgets: usage.NewBudgets(stores.Budgets, cfg.Clock)})
+		server.Usage{Jobs: jobs, Budgets: usage.NewBudgets(stores.Budgets, cfg.Clock), Rates: stores.Rates})
 	c.Handler = c.Server.Handler()
 	return nil
 }

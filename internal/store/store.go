@@ -38,6 +38,8 @@ type Stores struct {
 	Sessions auth.SessionStore
 	Saved    audit.SavedSearches
 	Budgets  usage.BudgetStore
+	Usage    usage.Store
+	Rates    usage.RateStore
 	Audit    audit.Store
 	Leases   audit.Leases  // nil: one instance, no leases needed
 	Upstream pacing.Budget // nil: each instance paces itself
@@ -56,7 +58,8 @@ func Open(ctx context.Context, cfg Config) (*Stores, error) {
 			return nil, err
 		}
 		leases := postgres.NewLeases(db, cfg.LeaseTTL)
-		return &Stores{Backend: "postgres", Sessions: postgres.NewSessions(db), Saved: postgres.NewSavedSearches(db),
+		use := postgres.NewUsage(db)
+		return &Stores{Backend: "postgres", Sessions: postgres.NewSessions(db), Saved: postgres.NewSavedSearches(db), Usage: use, Rates: use,
 			Budgets: postgres.NewBudgets(db), Audit: postgres.NewAuditIndex(db, leases), Leases: leases,
 			Upstream: postgres.NewUpstreamBudget(db, cfg.Rate, cfg.Burst, cfg.Log),
 			Ping:     db.Ping, close: func() error { db.Close(); return nil }}, nil
@@ -66,7 +69,8 @@ func Open(ctx context.Context, cfg Config) (*Stores, error) {
 		return nil, err
 	}
 	idx := sqlite.NewAuditIndex(db)
-	return &Stores{Backend: "sqlite", Sessions: sqlite.NewSessions(db), Saved: sqlite.NewSavedSearches(db),
+	use := sqlite.NewUsage(db)
+	return &Stores{Backend: "sqlite", Sessions: sqlite.NewSessions(db), Saved: sqlite.NewSavedSearches(db), Usage: use, Rates: use,
 		Budgets: sqlite.NewBudgets(db), Audit: idx, Ping: db.Ping,
 		close: func() error { idx.Wait(); return db.Close() }}, nil
 }

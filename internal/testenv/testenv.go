@@ -85,6 +85,8 @@ type Env struct {
 	// itself by returning true (a test's own fault, aimed at one request).
 	Intercept atomic.Pointer[func(http.ResponseWriter, *http.Request) bool]
 	proxy     *proxy
+	cfg       app.Config
+	console   *app.Console
 }
 
 // StopAPI makes the API unreachable for the console (its port refuses
@@ -158,20 +160,36 @@ func New(t testing.TB, opts ...Options) *Env {
 	for _, d := range localapi.DemoTokens() {
 		cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: d.Token, Role: d.Role, Description: d.Description})
 	}
-	console, err := app.New(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Server, e.Syncer, e.Audit = console.Server, console.Syncer, console.Index
-	e.Console = httptest.NewServer(e.Server.Handler())
+	e.cfg = cfg
+	e.startConsole()
 	t.Cleanup(func() {
 		e.Console.Close()
-		console.Close()
+		e.console.Close()
 		e.proxy.Stop()
 		e.API.Close()
 		e.Store.Close()
 	})
 	return e
+}
+
+func (e *Env) startConsole() {
+	console, err := app.New(context.Background(), e.cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.console = console
+	e.Server, e.Syncer, e.Audit = console.Server, console.Syncer, console.Index
+	e.Console = httptest.NewServer(e.Server.Handler())
+}
+
+// RestartConsole stops the console and starts it again on the same data
+// directory (its users stay signed in: sessions are stored).
+func (e *Env) RestartConsole() {
+	e.Console.Close()
+	if err := e.console.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.startConsole()
 }
 
 // Exec runs SQL on the local API's database, to arrange data the API has no
@@ -268,6 +286,22 @@ func (u *User) Do(method, path string, form url.Values, header map[string]string
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
+	return u.send(req)
+}
+
+// Raw makes a request with a body of its own type (a file upload).
+func (u *User) Raw(method, path string, body io.Reader, contentType string) Response {
+	u.t.Helper()
+	req, err := http.NewRequest(method, u.env.Console.URL+path, body)
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	return u.send(req)
+}
+
+func (u *User) send(req *http.Request) Response {
+	u.t.Helper()
 	resp, err := u.HTTP.Do(req)
 	if err != nil {
 		u.t.Fatal(err)

@@ -116,8 +116,27 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// Previous is the period of the same length just before [from, to].
+// Previous is the period a range is compared with: whole calendar months
+// for whole months (November against October, a quarter against the one
+// before); the same days of the month before for a month to date (1–15
+// December against 1–15 November, shortened to the month's end); else the
+// days of the same count just before.
 func Previous(from, to time.Time) (time.Time, time.Time) {
+	first := from.Day() == 1
+	monthEnd := to.AddDate(0, 0, 1).Day() == 1
+	months := (to.Year()-from.Year())*12 + int(to.Month()-from.Month()) + 1
+	switch {
+	case first && monthEnd:
+		pf := from.AddDate(0, -months, 0)
+		return pf, from.AddDate(0, 0, -1)
+	case first && months == 1:
+		pf := from.AddDate(0, -1, 0)
+		pt := pf.AddDate(0, 0, to.Day()-1)
+		if end := from.AddDate(0, 0, -1); pt.After(end) {
+			pt = end
+		}
+		return pf, pt
+	}
 	n := Days(from, to)
 	return from.AddDate(0, 0, -n), from.AddDate(0, 0, -1)
 }

@@ -39,72 +39,96 @@ type Request struct {
 	From, To time.Time
 	Measure  Measure
 	Filters  []Filter
+	// Fine: the job reads the store's fine sums (it groups or filters by
+	// account, zone, region or subscription).
+	Fine bool
+	// Rates price quantities (the Estimated measure, and records without
+	// the chosen cost).
+	Rates *RateCard
 	// Today, when set, lets the job fetch what the month's forecast needs:
 	// the last complete week, when it begins before From (on the first
 	// days of a month), is fetched day by day with the period before.
 	Today time.Time
 }
 
-// Job fetches a request's parts a few at a time, folding each part into
-// its own Agg and merging it whole when it succeeds, so that a failed or
-// retried part is never counted twice. Agg and Prev fill as parts arrive.
+// Job brings a request's range and the period before it into the store
+// (only what is missing or may still change, a few calls at a time), then
+// reads its sums from the store. A failed part leaves its days missing,
+// never counted twice; Retry fetches the failed parts again.
 type Job struct {
-	Req        Request
-	Agg, Prev  *Agg
-	Started    time.Time
-	concurrent int
-	onPart     func(ok bool)
+	Req     Request
+	Started time.Time
+	keeper  *Keeper
+	onPart  func(ok bool)
 
-	mu       sync.Mutex
-	todo     []Part
-	done     int
-	total    int
-	failed   []Failure
-	running  int
-	finished chan struct{}
+	mu         sync.Mutex
+	agg, prev  *Agg
+	pf, pt     time.Time // the period before
+	collapsed  bool      // the period before keeps totals only
+	planned    bool
+	todo       []Part
+	done       int
+	total      int
+	records    int64
+	failed     []Failure
+	storeErr   error // the store could not be read or planned from
+	running    int
+	finished   chan struct{}
+	concurrent int
 }
 
 // Concurrency is how many API calls a job makes at once.
 const Concurrency = 4
 
-// NewJob prepares the parts of req: its windows and those of the period
-// before, for every organization.
-func NewJob(req Request) *Job {
+// NewJob prepares req's job on keeper: the range, and the period before it
+// (on the first days of a month, the last complete week, day by day, for
+// the forecast).
+func NewJob(req Request, keeper *Keeper) *Job {
 	pf, pt := Previous(req.From, req.To)
-	prev := NewTotals(pf, pt, req.Measure, req.Filters)
+	collapsed := false // day by day: the days that hold usage tell whether the periods compare
 	if rf, _ := RateWeek(req.Today); !req.Today.IsZero() && forecastApplies(req.From, req.To, req.Today) && rf.Before(req.From) {
+		// the period before is kept day by day, reaching from its start or
+		// the week's (whichever is earlier) to the day before the range
 		if rf.Before(pf) {
-			pf = rf // the range is then shorter than a week: the period before stays small
+			pf = rf
 		}
-		prev = NewAgg(pf, pt, req.Measure, req.Filters)
+		pt = req.From.AddDate(0, 0, -1)
+		collapsed = false
 	}
-	j := &Job{Req: req, Agg: NewAgg(req.From, req.To, req.Measure, req.Filters), Prev: prev, concurrent: Concurrency}
-	for _, prev := range []bool{false, true} {
-		from, to := req.From, req.To
-		if prev {
-			from, to = pf, pt
-		}
-		for _, w := range Windows(from, to) {
-			for _, o := range req.Orgs {
-				j.todo = append(j.todo, Part{Org: o, Window: w, Prev: prev})
-			}
-		}
-	}
-	j.total = len(j.todo)
+	j := &Job{Req: req, keeper: keeper, pf: pf, pt: pt, collapsed: collapsed, concurrent: Concurrency}
+	j.agg, j.prev = j.empty()
 	return j
 }
 
-// Run fetches every part not yet fetched, then returns.
+func (j *Job) empty() (*Agg, *Agg) {
+	a := NewAgg(j.Req.From, j.Req.To, j.Req.Measure, j.Req.Filters)
+	p := NewAgg(j.pf, j.pt, j.Req.Measure, j.Req.Filters)
+	if j.collapsed {
+		p = NewTotals(j.pf, j.pt, j.Req.Measure, j.Req.Filters)
+	}
+	for _, x := range []*Agg{a, p} {
+		x.Rates, x.Coarse = j.Req.Rates, !j.Req.Fine
+	}
+	return a, p
+}
+
+// Result is the range's sums and the period before's, as last read from
+// the store.
+func (j *Job) Result() (agg, prev *Agg) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.agg, j.prev
+}
+
+// Run fetches every part not yet fetched, reads the sums, then returns.
 func (j *Job) Run(ctx context.Context, src Source) {
 	j.runWith(ctx, src, nil)
 }
 
 // runWith claims the parts to fetch, closes ready (the job now shows as
-// running), and fetches them.
+// running), fetches them and reads the store.
 func (j *Job) runWith(ctx context.Context, src Source, ready chan struct{}) {
 	j.mu.Lock()
-	parts := j.todo
-	j.todo = nil
 	j.running++
 	j.finished = make(chan struct{}) // Wait follows this run
 	finished := j.finished
@@ -118,6 +142,14 @@ func (j *Job) runWith(ctx context.Context, src Source, ready chan struct{}) {
 		j.mu.Unlock()
 		close(finished)
 	}()
+	if err := j.plan(ctx); err != nil {
+		j.storeFailed(err)
+		return
+	}
+	j.mu.Lock()
+	parts := j.todo
+	j.todo = nil
+	j.mu.Unlock()
 	next := make(chan Part)
 	var wg sync.WaitGroup
 	for range min(j.concurrent, len(parts)) {
@@ -138,36 +170,87 @@ func (j *Job) runWith(ctx context.Context, src Source, ready chan struct{}) {
 	}
 	close(next)
 	wg.Wait()
+	if err := j.load(ctx); err != nil {
+		j.storeFailed(err)
+	}
+}
+
+func (j *Job) storeFailed(err error) {
+	j.mu.Lock()
+	j.storeErr = err
+	j.mu.Unlock()
+}
+
+// StoreErr is the error of the last run's reading of the store, if any.
+func (j *Job) StoreErr() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.storeErr
+}
+
+// plan asks the keeper, once, which parts the range and the period before need.
+func (j *Job) plan(ctx context.Context) error {
+	j.mu.Lock()
+	planned := j.planned
+	j.mu.Unlock()
+	if planned {
+		return nil
+	}
+	var parts []Part
+	for _, prev := range []bool{false, true} {
+		from, to := j.Req.From, j.Req.To
+		if prev {
+			from, to = j.pf, j.pt
+		}
+		ps, err := j.keeper.Plan(ctx, j.Req.Orgs, from, to)
+		if err != nil {
+			return err
+		}
+		for i := range ps {
+			ps[i].Prev = prev
+		}
+		parts = append(parts, ps...)
+	}
+	j.mu.Lock()
+	j.planned, j.todo, j.total = true, parts, len(parts)
+	j.mu.Unlock()
+	return nil
+}
+
+// Calls is how many API calls a request needs now: the parts its range
+// and the period before lack in the store.
+func (k *Keeper) Calls(ctx context.Context, req Request) (int, error) {
+	j := NewJob(req, k)
+	if err := j.plan(ctx); err != nil {
+		return 0, err
+	}
+	return j.total, nil
+}
+
+// load reads the range and the period before from the store.
+func (j *Job) load(ctx context.Context) error {
+	a, p := j.empty()
+	if err := j.keeper.Load(ctx, j.Req.Orgs, a, j.Req.Fine); err != nil {
+		return err
+	}
+	if err := j.keeper.Load(ctx, j.Req.Orgs, p, j.Req.Fine); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	j.agg, j.prev = a, p
+	j.mu.Unlock()
+	return nil
 }
 
 func (j *Job) fetch(ctx context.Context, src Source, p Part) {
-	into := j.Agg
-	if p.Prev {
-		into = j.Prev
-	}
-	part := NewAgg(p.Window.From, p.Window.To, into.Measure, into.Filters)
-	if into.Collapsed {
-		part = NewTotals(p.Window.From, p.Window.To, into.Measure, into.Filters)
-	}
-	params := api.UsageParams{From: p.Window.From.Format(time.DateOnly), To: p.Window.To.Format(time.DateOnly)}
-	for _, f := range into.Filters {
-		if f.Dim == DimMetric {
-			params.Metric = f.Key // the API filters by metric itself
-		}
-	}
-	for r, err := range src.UsageRecords(ctx, p.Org, params) {
-		if err != nil {
-			j.fail(Failure{Part: p, Reason: reason(err), Err: err})
-			return
-		}
-		part.Add(&r)
-	}
-	if err := into.Merge(part); err != nil {
-		j.fail(Failure{Part: p, Reason: err.Error(), Err: err})
+	n, err := j.keeper.Fetch(ctx, src, p)
+	if err != nil {
+		j.fail(Failure{Part: p, Reason: reason(err), Err: err})
 		return
 	}
 	j.mu.Lock()
 	j.done++
+	j.records += n
 	j.mu.Unlock()
 	if j.onPart != nil {
 		j.onPart(true)
@@ -210,6 +293,10 @@ func (j *Job) Requeue() int {
 		j.todo = append(j.todo, f.Part)
 	}
 	n := len(j.failed)
+	if j.storeErr != nil { // the next run plans (if it must) and reads again
+		j.storeErr = nil
+		n++
+	}
 	j.failed = nil
 	return n
 }
@@ -225,10 +312,7 @@ type Progress struct {
 func (j *Job) Progress() Progress {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.Agg.mu.Lock()
-	recs := j.Agg.Records
-	j.Agg.mu.Unlock()
-	return Progress{Done: j.done, Failed: len(j.failed), Total: j.total, Records: recs, Running: j.running > 0 || len(j.todo) > 0}
+	return Progress{Done: j.done, Failed: len(j.failed), Total: j.total, Records: j.records, Running: j.running > 0 || len(j.todo) > 0}
 }
 
 // Wait blocks until the current Run ends or ctx does.
@@ -284,3 +368,9 @@ func (j *Job) Gaps() []Gap {
 	})
 	return out
 }
+
+// Agg is the range's sums as last read from the store.
+func (j *Job) Agg() *Agg { a, _ := j.Result(); return a }
+
+// PrevAgg is the period before's sums as last read from the store.
+func (j *Job) PrevAgg() *Agg { _, p := j.Result(); return p }

@@ -64,25 +64,6 @@ func (d Dim) Label() string {
 	return "Total"
 }
 
-// key is a record's value of d (an ID where there is one) and its label.
-func key(r *api.UsageRecord, d Dim) (string, string) {
-	switch d {
-	case DimFamily:
-		return cmp.Or(r.ProductFamilyName, "(no product family)"), cmp.Or(r.ProductFamilyName, "(no product family)")
-	case DimMetric:
-		return cmp.Or(r.BillableMetricID, r.BillableMetricName), r.BillableMetricName
-	case DimAccount:
-		return r.BillingAccountID, cmp.Or(r.BillingAccountName, r.BillingAccountID)
-	case DimZone:
-		return r.ZoneID, cmp.Or(r.ZoneName, cmp.Or(r.ZoneID, "(no zone)"))
-	case DimRegion:
-		return r.RegionID, cmp.Or(r.RegionName, cmp.Or(r.RegionID, "(no region)"))
-	case DimSubscription:
-		return r.SubAccountID, cmp.Or(r.SubAccountName, cmp.Or(r.SubAccountID, "(no subscription)"))
-	}
-	return "", "Total"
-}
-
 // Measure is the number a record contributes.
 type Measure string
 
@@ -92,6 +73,9 @@ const (
 	List       Measure = "list"
 	Contracted Measure = "contracted"
 	Quantity   Measure = "quantity"
+	// Estimated is the quantities priced by the rate card: never a cost
+	// Cloudflare billed, and never added to one.
+	Estimated Measure = "estimated"
 )
 
 // Measures in the order the page offers them.
@@ -99,7 +83,7 @@ var Measures = []struct {
 	Measure Measure
 	Label   string
 }{
-	{Effective, "Effective cost"}, {Billed, "Billed cost"}, {List, "List cost"}, {Contracted, "Contracted cost"}, {Quantity, "Consumed quantity"},
+	{Effective, "Effective cost"}, {Billed, "Billed cost"}, {List, "List cost"}, {Contracted, "Contracted cost"}, {Estimated, "Estimated cost (rate card)"}, {Quantity, "Consumed quantity"},
 }
 
 // ParseMeasure reads a measure's URL name.
@@ -112,18 +96,24 @@ func ParseMeasure(s string) (Measure, bool) {
 	return "", false
 }
 
-func (m Measure) cost(r *api.UsageRecord) *float64 {
-	switch m {
-	case Effective:
-		return r.EffectiveCost
-	case Billed:
-		return r.BilledCost
-	case List:
-		return r.ListCost
-	case Contracted:
-		return r.ContractedCost
+// Label is the measure's name for people.
+func (m Measure) Label() string {
+	for _, x := range Measures {
+		if x.Measure == m {
+			return x.Label
+		}
 	}
-	return nil
+	return string(m)
+}
+
+// costIndex is m's place in a Sum's costs, or -1.
+func (m Measure) costIndex() int {
+	for i, c := range costMeasures {
+		if c == m {
+			return i
+		}
+	}
+	return -1
 }
 
 // A denomination is what a sum is counted in: a currency ("USD") or, for
@@ -136,10 +126,30 @@ func IsUnit(denom string) bool {
 	return len(denom) > len(unitPrefix) && denom[:len(unitPrefix)] == unitPrefix
 }
 
+// An estimate's denomination is its currency after estPrefix: an
+// estimated USD is never added to a billed USD.
+const estPrefix = "est:"
+
+// IsEstimate reports whether a denomination is a rate-card estimate.
+func IsEstimate(denom string) bool {
+	return len(denom) > len(estPrefix) && denom[:len(estPrefix)] == estPrefix
+}
+
+// Currency is a money denomination's currency ("USD" of "est:USD").
+func Currency(denom string) string {
+	if IsEstimate(denom) {
+		return denom[len(estPrefix):]
+	}
+	return denom
+}
+
 // DenomLabel writes a denomination for people.
 func DenomLabel(denom string) string {
-	if IsUnit(denom) {
+	switch {
+	case IsUnit(denom):
 		return denom[len(unitPrefix):]
+	case IsEstimate(denom):
+		return denom[len(estPrefix):] + ", estimated"
 	}
 	return denom
 }
@@ -169,6 +179,12 @@ type Agg struct {
 	// Collapsed keeps one number per series instead of one per day: the
 	// period before the range needs only its totals.
 	Collapsed bool
+	// Rates price quantities: the Estimated measure, and records without
+	// the chosen cost (as estimates, in their own denomination).
+	Rates *RateCard
+	// Coarse: the sums come without accounts, zones, regions and
+	// subscriptions (the store's daily rollup); those groupings stay empty.
+	Coarse bool
 
 	mu      sync.Mutex
 	days    int
@@ -179,16 +195,18 @@ type Agg struct {
 	series  map[seriesKey][]float64
 	corr    map[int32][]float64 // corrections per denomination per day
 
-	Records     int64 // records folded
-	NoCost      int64 // records that had no value for the chosen cost
-	Corrections int64 // records of ChargeClass Correction
-	Outside     int64 // records whose day is outside the range (ignored)
+	Records     int64             // records folded
+	NoCost      int64             // records that had no value for the chosen cost
+	Estimated   int64             // records priced by the rate card
+	Unpriced    map[string]string // metrics the rate card has no price for (ID: name), of records left as quantities
+	Corrections int64             // records of ChargeClass Correction
+	Outside     int64             // records whose day is outside the range (ignored)
 }
 
 // NewAgg is an empty aggregate of [from, to].
 func NewAgg(from, to time.Time, m Measure, filters []Filter) *Agg {
 	a := &Agg{From: Civil(from), To: Civil(to), Measure: m, Filters: filters, days: Days(from, to),
-		denomIx: map[string]int32{}, series: map[seriesKey][]float64{}, corr: map[int32][]float64{}}
+		denomIx: map[string]int32{}, series: map[seriesKey][]float64{}, corr: map[int32][]float64{}, Unpriced: map[string]string{}}
 	for d := range a.index {
 		a.index[d] = map[string]int32{}
 	}
@@ -238,31 +256,30 @@ func (a *Agg) add(k seriesKey, day int, v float64) {
 // Add folds one record in. It is not safe for concurrent use: fold a
 // window into its own Agg and Merge it.
 func (a *Agg) Add(r *api.UsageRecord) {
-	day := int(Civil(r.ChargePeriodStart.UTC()).Sub(a.From).Hours() / 24)
-	if r.ChargePeriodStart.Before(a.From) || !r.ChargePeriodStart.Before(a.To.AddDate(0, 0, 1)) {
-		a.Outside++
+	sum := SumOf(r)
+	a.AddSum(&sum)
+}
+
+// AddSum folds summed records in (not safe for concurrent use).
+func (a *Agg) AddSum(s *Sum) {
+	if s.Day.Before(a.From) || s.Day.After(a.To) {
+		a.Outside += s.Records
 		return
 	}
+	day := int(s.Day.Sub(a.From).Hours() / 24)
 	if a.Collapsed {
 		day = 0
 	}
 	for _, f := range a.Filters {
-		if k, _ := key(r, f.Dim); k != f.Key {
+		if k, _ := keyOf(s, f.Dim); k != f.Key {
 			return
 		}
 	}
-	a.Records++
-	v, denom := r.ConsumedQuantity, unitPrefix+cmp.Or(r.ConsumedUnit, "units")
-	if a.Measure != Quantity {
-		if c := a.Measure.cost(r); c != nil {
-			v, denom = *c, cmp.Or(r.BillingCurrency, "(no currency)")
-		} else {
-			a.NoCost++
-		}
-	}
+	a.Records += s.Records
+	v, denom := a.value(s)
 	di := a.denom(denom)
-	if r.ChargeClass == api.ChargeClassCorrection {
-		a.Corrections++
+	if s.Correction {
+		a.Corrections += s.Records
 		c := a.corr[di]
 		if c == nil {
 			c = make([]float64, a.days)
@@ -271,9 +288,33 @@ func (a *Agg) Add(r *api.UsageRecord) {
 		c[day] += v
 	}
 	for d := DimTotal; d < nDims; d++ {
-		k, label := key(r, d)
+		if a.Coarse && (d == DimAccount || d == DimZone || d == DimRegion || d == DimSubscription) {
+			continue
+		}
+		k, label := keyOf(s, d)
 		a.add(seriesKey{d, a.intern(d, k, label), di}, day, v)
 	}
+}
+
+// value is what s contributes to the measure, and in what: the chosen
+// cost in its currency; else the rate card's estimate (in its own
+// denomination); else the consumed quantity in its unit.
+func (a *Agg) value(s *Sum) (float64, string) {
+	if a.Measure == Quantity {
+		return s.Qty, unitPrefix + cmp.Or(s.Unit, "units")
+	}
+	if i := a.Measure.costIndex(); i >= 0 && s.Costs&(1<<i) != 0 {
+		return s.Cost[i], cmp.Or(s.Currency, "(no currency)")
+	}
+	if a.Measure != Estimated {
+		a.NoCost += s.Records
+	}
+	if p, cur, ok := a.Rates.Price(s.Metric, s.Day); ok {
+		a.Estimated += s.Records
+		return s.Qty * p, estPrefix + cur
+	}
+	a.Unpriced[s.Metric] = cmp.Or(s.MetricName, s.Metric)
+	return s.Qty, unitPrefix + cmp.Or(s.Unit, "units")
 }
 
 // Merge adds b (of a range within a's) into a. Safe for concurrent use.
@@ -309,6 +350,10 @@ func (a *Agg) Merge(b *Agg) error {
 	}
 	a.Records += b.Records
 	a.NoCost += b.NoCost
+	a.Estimated += b.Estimated
+	for k, v := range b.Unpriced {
+		a.Unpriced[k] = v
+	}
 	a.Corrections += b.Corrections
 	a.Outside += b.Outside
 	return nil

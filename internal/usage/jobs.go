@@ -1,12 +1,13 @@
-// jobs.go remembers recent fetches, so a regrouping fetches nothing.
+// jobs.go remembers recent jobs, so a page's next view reads the same sums.
 
 package usage
 
 import (
 	"context"
-	"orgboard/internal/clock"
 	"sync"
 	"time"
+
+	"orgboard/internal/clock"
 )
 
 // Jobs remembers recent jobs by key (the user and the request), so that
@@ -18,10 +19,11 @@ type Jobs struct {
 	// OnPart, when set, hears of every part fetched (ok) or failed.
 	OnPart func(ok bool)
 
-	ctx  context.Context // ends every job's fetching (shutdown)
-	now  func() time.Time
-	mu   sync.Mutex
-	jobs map[string]*entry
+	ctx    context.Context // ends every job's fetching (shutdown)
+	keeper *Keeper
+	now    func() time.Time
+	mu     sync.Mutex
+	jobs   map[string]*entry
 }
 
 type entry struct {
@@ -29,11 +31,14 @@ type entry struct {
 	used time.Time
 }
 
-// NewJobs keeps jobs for ttl by clk (nil: the machine's); their fetching
-// stops when ctx ends.
-func NewJobs(ctx context.Context, ttl time.Duration, max int, clk clock.Clock) *Jobs {
-	return &Jobs{TTL: ttl, Max: max, ctx: ctx, now: clock.Or(clk).Now, jobs: map[string]*entry{}}
+// NewJobs keeps jobs for ttl by clk (nil: the machine's), fetching into
+// keeper's store; their fetching stops when ctx ends.
+func NewJobs(ctx context.Context, keeper *Keeper, ttl time.Duration, max int, clk clock.Clock) *Jobs {
+	return &Jobs{TTL: ttl, Max: max, ctx: ctx, keeper: keeper, now: clock.Or(clk).Now, jobs: map[string]*entry{}}
 }
+
+// Keeper is the store the jobs fetch into.
+func (js *Jobs) Keeper() *Keeper { return js.keeper }
 
 // Get returns the job for key, starting it with src when there is none
 // (or it expired). started reports whether this call started it.
@@ -46,7 +51,7 @@ func (js *Jobs) Get(key string, req Request, src Source) (job *Job, started bool
 		return e.job, false
 	}
 	js.evict(now)
-	j := NewJob(req)
+	j := NewJob(req, js.keeper)
 	j.Started = now
 	j.onPart = js.OnPart
 	js.jobs[key] = &entry{job: j, used: now}

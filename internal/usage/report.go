@@ -3,6 +3,7 @@
 package usage
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -56,33 +57,44 @@ type MonthChange struct {
 // Report is everything the page shows of one Agg in one View.
 type Report struct {
 	View
-	Measure      Measure
-	From, To     time.Time
-	Denoms       []Denomination
-	Buckets      []time.Time
-	Labels       []string
-	Stack        []Line // the top groups and "Other", per bucket
-	Total        float64
-	PrevTotal    float64
-	HasPrev      bool
-	TopMover     *Line
-	TopAccounts  []Line
-	TopMetrics   []Line
-	Families     []Line
-	HeatDays     []time.Time
-	HeatFamilies []string
-	Heat         [][]float64 // [family][day]
-	Anomalies    []Anomaly
-	Forecast     *Forecast
-	MoM          *MonthChange
-	Corrections  float64
-	CorrBuckets  []bool // buckets holding a correction
-	Records      int64
-	NoCost       int64
-	CorrRecords  int64
-	DaysWithData int
+	Measure       Measure
+	From, To      time.Time
+	Denoms        []Denomination
+	Buckets       []time.Time
+	Labels        []string
+	Stack         []Line // the top groups and "Other", per bucket
+	Total         float64
+	PrevTotal     float64
+	HasPrev       bool
+	TopMover      *Line
+	TopAccounts   []Line
+	TopMetrics    []Line
+	Families      []Line
+	HeatDays      []time.Time
+	HeatFamilies  []string
+	Heat          [][]float64 // [family][day]
+	Anomalies     []Anomaly
+	Forecast      *Forecast
+	MoM           *MonthChange
+	Corrections   float64
+	CorrBuckets   []bool // buckets holding a correction
+	Records       int64
+	NoCost        int64
+	EstRecords    int64             // records priced by the rate card
+	Unpriced      map[string]string // metrics the rate card has no price for (ID: name)
+	CorrRecords   int64
+	DaysWithData  int
+	PrevDays      int    // days of the period before that hold usage
+	NotComparable string // why no change is given, when the period before holds fewer days of usage
 
 	dayBucket []int // the step of each day of the range
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // Change is the period total against the period before, in percent.
@@ -95,7 +107,8 @@ func Build(a, prev *Agg, v View) *Report {
 	if v.TopN <= 0 {
 		v.TopN = 8
 	}
-	r := &Report{View: v, Measure: a.Measure, From: a.From, To: a.To, Records: a.Records, NoCost: a.NoCost, CorrRecords: a.Corrections}
+	r := &Report{View: v, Measure: a.Measure, From: a.From, To: a.To, Records: a.Records, NoCost: a.NoCost, CorrRecords: a.Corrections,
+		EstRecords: a.Estimated, Unpriced: a.Unpriced}
 	r.Denoms = a.denominations()
 	if len(r.Denoms) == 0 && prev != nil && prev != a {
 		prev.mu.Lock()
@@ -122,11 +135,24 @@ func Build(a, prev *Agg, v View) *Report {
 	var prevTotals map[string]float64
 	if prev != nil && prev != a {
 		prev.mu.Lock()
-		pf, _ := Previous(a.From, a.To) // a daily period before may reach further back, for the forecast
-		prevTotals = prev.totals(v.Group, prev.denomIx[r.Denom], r.Denom, pf)
-		r.PrevTotal = sum(prev.totals(DimTotal, prev.denomIx[r.Denom], r.Denom, pf))
+		pf, pt := Previous(a.From, a.To) // a daily period before may reach further, for the forecast
+		prevTotals = prev.totals(v.Group, prev.denomIx[r.Denom], r.Denom, pf, pt)
+		r.PrevTotal = sum(prev.totals(DimTotal, prev.denomIx[r.Denom], r.Denom, pf, pt))
 		r.HasPrev = prev.Records > 0
+		if pdi, ok := prev.denomIx[r.Denom]; ok && !prev.Collapsed {
+			for i, x := range prev.daily(DimTotal, 0, pdi) {
+				if d := prev.From.AddDate(0, 0, i); x != 0 && !d.Before(pf) && !d.After(pt) {
+					r.PrevDays++
+				}
+			}
+		}
 		prev.mu.Unlock()
+		if r.HasPrev && !prev.Collapsed && r.PrevDays < r.DaysWithData {
+			// "+2,150%" against a period that holds a month of data is no change
+			r.NotComparable = fmt.Sprintf("The period before holds usage on %d %s, this range on %d: a change between them would mislead.",
+				r.PrevDays, plural(r.PrevDays, "day", "days"), r.DaysWithData)
+			r.HasPrev, prevTotals = false, map[string]float64{}
+		}
 	}
 	r.stack(a, di, prevTotals)
 	r.TopAccounts = top(a.lines(DimAccount, di), 10)
@@ -207,20 +233,21 @@ func (a *Agg) lines(d Dim, di int32) []Line {
 }
 
 // totals maps each value of d to its total in denomination di (named
-// denom: an empty map when the period before has none of it) from the day
-// start on (a collapsed Agg has its totals only).
-func (a *Agg) totals(d Dim, di int32, denom string, start time.Time) map[string]float64 {
+// denom: an empty map when the period before has none of it) over the days
+// [start, end] (a collapsed Agg has its totals only).
+func (a *Agg) totals(d Dim, di int32, denom string, start, end time.Time) map[string]float64 {
 	out := map[string]float64{}
 	if _, ok := a.denomIx[denom]; !ok {
 		return out
 	}
-	skip := 0
+	skip, upto := 0, a.days
 	if !a.Collapsed {
 		skip = max(Days(a.From, start)-1, 0)
+		upto = min(Days(a.From, end), a.days)
 	}
 	for _, l := range a.lines(d, di) {
 		t := 0.0
-		for _, x := range l.Values[min(skip, len(l.Values)):] {
+		for _, x := range l.Values[min(skip, len(l.Values)):max(min(upto, len(l.Values)), min(skip, len(l.Values)))] {
 			t += x
 		}
 		out[l.Key] = t
@@ -409,8 +436,9 @@ func (a *Agg) Denominations() []Denomination {
 // Denominations are the range's, or, while it has none (the first of a
 // month), those of the period before.
 func (j *Job) Denominations() []Denomination {
-	if d := j.Agg.Denominations(); len(d) > 0 {
+	a, p := j.Result()
+	if d := a.Denominations(); len(d) > 0 {
 		return d
 	}
-	return j.Prev.Denominations()
+	return p.Denominations()
 }

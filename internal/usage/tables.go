@@ -155,12 +155,15 @@ func (f *Forecast) Projection() []float64 {
 
 // Row is one aggregated row of an export.
 type Row struct {
-	Group    string  `json:"group"`
-	GroupKey string  `json:"group_key"`
-	Period   string  `json:"period"`
-	Measure  string  `json:"measure"`
-	Unit     string  `json:"unit"`
-	Currency string  `json:"currency"`
+	Group    string `json:"group"`
+	GroupKey string `json:"group_key"`
+	Period   string `json:"period"`
+	Measure  string `json:"measure"`
+	Unit     string `json:"unit"`
+	Currency string `json:"currency"`
+	// Estimate: the value is the rate card's price of the quantities, not
+	// a cost Cloudflare reported; never add it to one.
+	Estimate bool    `json:"estimate"`
 	Value    float64 `json:"value"`
 }
 
@@ -173,14 +176,17 @@ func Rows(a *Agg, group Dim, step Step) []Row {
 	var out []Row
 	for _, dn := range a.denominations() {
 		di := a.denomIx[dn.Denom]
-		measure, unit, cur := string(a.Measure), "", dn.Denom
-		if dn.IsUnit {
+		measure, unit, cur, est := string(a.Measure), "", dn.Denom, false
+		switch {
+		case dn.IsUnit:
 			measure, unit, cur = string(Quantity), dn.Label, ""
+		case IsEstimate(dn.Denom):
+			measure, cur, est = string(Estimated), Currency(dn.Denom), true
 		}
 		for _, l := range top(a.lines(group, di), 0) {
 			for b, v := range r.rebucket(l.Values) {
 				out = append(out, Row{Group: l.Label, GroupKey: l.Key, Period: r.Labels[b], Measure: measure, Unit: unit, Currency: cur,
-					Value: math.Round(v*1e6) / 1e6})
+					Estimate: est, Value: math.Round(v*1e6) / 1e6})
 			}
 		}
 	}

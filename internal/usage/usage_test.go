@@ -204,14 +204,14 @@ func near(t *testing.T, what string, got, want float64) {
 func TestPreviousPeriodAndMover(t *testing.T) {
 	cur := NewAgg(d("2026-11-01"), d("2026-11-10"), Effective, nil)
 	pf, pt := Previous(cur.From, cur.To)
-	if pf.Format(time.DateOnly) != "2026-10-22" || pt.Format(time.DateOnly) != "2026-10-31" {
+	if pf.Format(time.DateOnly) != "2026-10-01" || pt.Format(time.DateOnly) != "2026-10-10" { // a month to date: the same days of the month before
 		t.Fatalf("previous %s..%s", pf, pt)
 	}
 	prev := NewTotals(pf, pt, Effective, nil)
 	for _, r := range []api.UsageRecord{rec("2026-11-05", "a1", "Workers", "req", "Requests", 1, f(30), "USD"), rec("2026-11-05", "a2", "R2", "s", "GB", 1, f(12), "USD")} {
 		cur.Add(&r)
 	}
-	for _, r := range []api.UsageRecord{rec("2026-10-25", "a1", "Workers", "req", "Requests", 1, f(10), "USD"), rec("2026-10-25", "a2", "R2", "s", "GB", 1, f(11), "USD")} {
+	for _, r := range []api.UsageRecord{rec("2026-10-05", "a1", "Workers", "req", "Requests", 1, f(10), "USD"), rec("2026-10-05", "a2", "R2", "s", "GB", 1, f(11), "USD")} {
 		prev.Add(&r)
 	}
 	r := Build(cur, prev, View{Group: DimFamily, Step: StepDay})
@@ -319,17 +319,19 @@ func TestForecastOnCalendarEdges(t *testing.T) {
 }
 
 // This month on its first day is that day alone, with no complete day yet;
-// its job fetches the last week with the period before, so the forecast
-// has its rate, and the change still compares like with like.
+// its job keeps the month before day by day, so the forecast has its
+// week's rate, and the change still compares like with like (the 1st of
+// the month before).
 func TestThisMonthOnItsFirstDayForecastsFromLastWeek(t *testing.T) {
 	today := d("2027-01-01")
 	from, to, _ := ThisMonth.Range(today)
 	if from != today || to != today {
 		t.Fatalf("this month on the 1st: %v..%v", from, to)
 	}
-	j := NewJob(Request{Orgs: []string{"o1"}, From: from, To: to, Measure: Effective, Today: today})
-	if j.Prev.Collapsed || !j.Prev.From.Equal(d("2026-12-25")) || !j.Prev.To.Equal(d("2026-12-31")) {
-		t.Fatalf("period before %v..%v (collapsed %v), want the last week, daily", j.Prev.From, j.Prev.To, j.Prev.Collapsed)
+	k, _ := keeperAt(today)
+	j := NewJob(Request{Orgs: []string{"o1"}, From: from, To: to, Measure: Effective, Today: today}, k)
+	if _, prev := j.Result(); prev.Collapsed || !prev.From.Equal(d("2026-12-01")) || !prev.To.Equal(d("2026-12-31")) {
+		t.Fatalf("period before %v..%v (collapsed %v), want December, daily", prev.From, prev.To, prev.Collapsed)
 	}
 	var recs []api.UsageRecord
 	for day := d("2026-11-01"); day.Before(today); day = day.AddDate(0, 0, 1) {
@@ -337,10 +339,10 @@ func TestThisMonthOnItsFirstDayForecastsFromLastWeek(t *testing.T) {
 	}
 	src := &fakeSource{recs: recs}
 	j.Run(context.Background(), src)
-	if n := src.calls.Load(); n != 2 {
-		t.Errorf("%d calls, want 2 (the day, and the week before it)", n)
+	if n := src.calls.Load(); n != 1 {
+		t.Errorf("%d calls, want 1 (December; the day itself is not reported yet)", n)
 	}
-	r := Build(j.Agg, j.Prev, View{Group: DimFamily, Step: StepDay, Today: today, Budget: 100})
+	r := Build(j.Agg(), j.PrevAgg(), View{Group: DimFamily, Step: StepDay, Today: today, Budget: 100})
 	if r.Forecast == nil {
 		t.Fatal("no forecast on the first of the month")
 	}
@@ -349,7 +351,7 @@ func TestThisMonthOnItsFirstDayForecastsFromLastWeek(t *testing.T) {
 	if got := r.Forecast.Crossing.Format(time.DateOnly); got != "2027-01-08" {
 		t.Errorf("budget of 100 crossed on %s, want 2027-01-08", got)
 	}
-	near(t, "previous period (31 Dec only)", r.PrevTotal, 12.5)
+	near(t, "previous period (1 Dec only)", r.PrevTotal, 12.5)
 }
 
 func TestPresetsOnCalendarEdges(t *testing.T) {
@@ -447,13 +449,14 @@ func TestPartialFailureAndRetry(t *testing.T) {
 		recs = append(recs, rec(day.Format(time.DateOnly), "a1", "Workers", "req", "Requests", 1, f(1), "USD"))
 	}
 	src := &fakeSource{recs: recs, fail: map[string]error{"2026-10-01": &api.Error{StatusCode: 429, Reason: "rate limited"}}}
-	j := NewJob(Request{Orgs: []string{"o1"}, From: d("2026-09-01"), To: d("2026-10-31"), Measure: Effective})
+	k, _ := keeperAt(d("2026-12-01"))
+	j := NewJob(Request{Orgs: []string{"o1"}, From: d("2026-09-01"), To: d("2026-10-31"), Measure: Effective}, k)
 	j.Run(context.Background(), src)
 	gaps := j.Gaps()
 	if len(gaps) != 1 || gaps[0].From.Format(time.DateOnly) != "2026-10-01" || gaps[0].To.Format(time.DateOnly) != "2026-10-31" || gaps[0].Reason != "Cloudflare is limiting requests" {
 		t.Fatalf("gaps %+v", gaps)
 	}
-	r := Build(j.Agg, j.Prev, View{Group: DimFamily, Step: StepMonth})
+	r := Build(j.Agg(), j.PrevAgg(), View{Group: DimFamily, Step: StepMonth})
 	near(t, "September only (the failed October's first record is not counted)", r.Total, 30)
 	// the retry fetches only October
 	delete(src.fail, "2026-10-01")
@@ -470,7 +473,7 @@ func TestPartialFailureAndRetry(t *testing.T) {
 	if len(j.Gaps()) != 0 {
 		t.Errorf("gaps after retry %+v", j.Gaps())
 	}
-	near(t, "after retry", Build(j.Agg, j.Prev, View{Group: DimFamily, Step: StepMonth}).Total, 61)
+	near(t, "after retry", Build(j.Agg(), j.PrevAgg(), View{Group: DimFamily, Step: StepMonth}).Total, 61)
 	if p := j.Progress(); p.Done != p.Total || p.Running {
 		t.Errorf("progress %+v", p)
 	}
@@ -479,7 +482,8 @@ func TestPartialFailureAndRetry(t *testing.T) {
 func TestJobsCacheAndStop(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	js := NewJobs(ctx, time.Minute, 2, nil)
+	k, _ := keeperAt(d("2026-12-01"))
+	js := NewJobs(ctx, k, time.Minute, 2, nil)
 	src := &fakeSource{recs: []api.UsageRecord{rec("2026-11-02", "a1", "Workers", "req", "Requests", 1, f(1), "USD")}}
 	req := Request{Orgs: []string{"o1"}, From: d("2026-11-01"), To: d("2026-11-10"), Measure: Effective}
 	j1, started := js.Get("u1|x", req, src)
@@ -531,4 +535,24 @@ func TestMonthOverMonthKeepsTheTopGroupsAndOther(t *testing.T) {
 	}
 	near(t, "month total over all lines", sum, 210)
 	near(t, "Other", r.MoM.Lines[5].Total, 120) // accounts 1..15
+}
+
+// Month ranges are compared with calendar months, a month to date with the
+// same days of the month before, other ranges with the days just before.
+func TestPreviousIsCalendarAware(t *testing.T) {
+	for _, tt := range []struct{ from, to, pf, pt string }{
+		{"2026-11-01", "2026-11-30", "2026-10-01", "2026-10-31"}, // last month: calendar October, not 2–31 Oct
+		{"2026-09-01", "2026-11-30", "2026-06-01", "2026-08-31"}, // three months
+		{"2028-03-01", "2028-03-31", "2028-02-01", "2028-02-29"}, // March against a leap February
+		{"2028-03-01", "2028-03-30", "2028-02-01", "2028-02-29"}, // March to the 30th: February, to its end
+		{"2026-12-01", "2026-12-15", "2026-11-01", "2026-11-15"}, // a month to date
+		{"2025-12-01", "2026-11-30", "2024-12-01", "2025-11-30"}, // twelve months
+		{"2026-11-02", "2026-12-01", "2026-10-03", "2026-11-01"}, // thirty days
+		{"2027-01-01", "2027-01-01", "2026-12-01", "2026-12-01"}, // the first of a month
+	} {
+		pf, pt := Previous(d(tt.from), d(tt.to))
+		if pf.Format(time.DateOnly) != tt.pf || pt.Format(time.DateOnly) != tt.pt {
+			t.Errorf("%s..%s: previous %s..%s, want %s..%s", tt.from, tt.to, pf.Format(time.DateOnly), pt.Format(time.DateOnly), tt.pf, tt.pt)
+		}
+	}
 }

@@ -111,6 +111,7 @@ CREATE TABLE upstream_budgets (
 	tokens double precision NOT NULL,    -- calls left at "at"
 	at timestamptz NOT NULL
 );`},
+	{"the usage store and rate cards", usageLayout},
 }
 
 // lockMigrations is the advisory lock instances take to migrate one at a time.

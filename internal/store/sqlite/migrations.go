@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS usage_budgets (
 	currency TEXT NOT NULL,
 	updated INTEGER NOT NULL
 );`},
+	{"the usage store and rate cards", usageLayout},
 }
 
 // auditMigrations lay out audit.db. Its entries are a copy of the API's:

@@ -1,0 +1,213 @@
+// usage.go is the usage store (usage.Store) and the rate cards
+// (usage.RateStore) in orgboard.db.
+
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"orgboard/internal/sqlitedb"
+	"orgboard/internal/usage"
+)
+
+// Usage is usage.Store and usage.RateStore in orgboard.db.
+type Usage struct{ db *sqlitedb.DB }
+
+// NewUsage keeps usage in db.Console.
+func NewUsage(db *DB) *Usage { return &Usage{db: db.Console} }
+
+var (
+	_ usage.Store     = (*Usage)(nil)
+	_ usage.RateStore = (*Usage)(nil)
+)
+
+// Stored lists the fetched days of orgs within [from, to].
+func (u *Usage) Stored(ctx context.Context, orgs []string, from, to time.Time) ([]usage.StoredDay, error) {
+	var out []usage.StoredDay
+	for _, chunk := range chunks(orgs) {
+		args := append(orgArgs(chunk), usage.DayNumber(from), usage.DayNumber(to))
+		rows, err := u.db.R.QueryContext(ctx, `SELECT org_id, day, fetched, corrected FROM usage_days
+			WHERE org_id IN (`+placeholders(len(chunk))+`) AND day BETWEEN ? AND ?`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var s usage.StoredDay
+			var day, fetched int64
+			if err := rows.Scan(&s.Org, &day, &fetched, &s.Corrected); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			s.Day, s.Fetched = usage.FromDayNumber(day), time.Unix(fetched, 0).UTC()
+			out = append(out, s)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Put replaces org's sums of [from, to] in one transaction.
+func (u *Usage) Put(ctx context.Context, org string, from, to, at time.Time, sums []usage.Sum) error {
+	tx, err := u.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	lo, hi := usage.DayNumber(from), usage.DayNumber(to)
+	for _, t := range []string{"usage_fine", "usage_coarse", "usage_days"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE org_id = ? AND day BETWEEN ? AND ?`, org, lo, hi); err != nil {
+			return err
+		}
+	}
+	fine, err := tx.PrepareContext(ctx, `INSERT INTO usage_fine VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	defer fine.Close()
+	corrected := map[int64]bool{}
+	for _, s := range sums {
+		d := usage.DayNumber(s.Day)
+		corrected[d] = corrected[d] || s.Correction
+		if _, err := fine.ExecContext(ctx, org, d, s.Account, s.AccountName, s.Metric, s.MetricName, s.Family, s.Zone, s.ZoneName,
+			s.Region, s.RegionName, s.Sub, s.SubName, s.Correction, s.Currency, s.Unit, s.Costs, s.Records,
+			s.Qty, s.Cost[0], s.Cost[1], s.Cost[2], s.Cost[3]); err != nil {
+			return err
+		}
+	}
+	coarse, err := tx.PrepareContext(ctx, `INSERT INTO usage_coarse VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	defer coarse.Close()
+	for _, s := range usage.Coarsen(sums) {
+		if _, err := coarse.ExecContext(ctx, org, usage.DayNumber(s.Day), s.Metric, s.MetricName, s.Family, s.Correction, s.Currency, s.Unit,
+			s.Costs, s.Records, s.Qty, s.Cost[0], s.Cost[1], s.Cost[2], s.Cost[3]); err != nil {
+			return err
+		}
+	}
+	days, err := tx.PrepareContext(ctx, `INSERT INTO usage_days VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer days.Close()
+	for d := lo; d <= hi; d++ {
+		if _, err := days.ExecContext(ctx, org, d, at.Unix(), corrected[d]); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// Read streams the sums of orgs over [from, to]: the fine rows as stored,
+// the coarse ones summed over the organizations.
+func (u *Usage) Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*usage.Sum) error) error {
+	for _, chunk := range chunks(orgs) {
+		args := append(orgArgs(chunk), usage.DayNumber(from), usage.DayNumber(to))
+		where := ` WHERE org_id IN (` + placeholders(len(chunk)) + `) AND day BETWEEN ? AND ?`
+		q := `SELECT day, metric, MAX(metric_name), MAX(family), correction, currency, unit, costs,
+			SUM(records), SUM(qty), SUM(effective), SUM(billed), SUM(list), SUM(contracted) FROM usage_coarse` + where +
+			` GROUP BY day, metric, correction, currency, unit, costs`
+		if fine {
+			q = `SELECT day, metric, metric_name, family, correction, currency, unit, costs, records, qty, effective, billed, list, contracted,
+				account, account_name, zone, zone_name, region, region_name, sub, sub_name FROM usage_fine` + where
+		}
+		if err := u.read(ctx, q, args, fine, each); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (u *Usage) read(ctx context.Context, q string, args []any, fine bool, each func(*usage.Sum) error) error {
+	rows, err := u.db.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var s usage.Sum
+	for rows.Next() {
+		var day int64
+		dest := []any{&day, &s.Metric, &s.MetricName, &s.Family, &s.Correction, &s.Currency, &s.Unit, &s.Costs,
+			&s.Records, &s.Qty, &s.Cost[0], &s.Cost[1], &s.Cost[2], &s.Cost[3]}
+		if fine {
+			dest = append(dest, &s.Account, &s.AccountName, &s.Zone, &s.ZoneName, &s.Region, &s.RegionName, &s.Sub, &s.SubName)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		s.Day = usage.FromDayNumber(day)
+		if err := each(&s); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Size counts the stored rows.
+func (u *Usage) Size(ctx context.Context) (fine, coarse int64, err error) {
+	err = u.db.R.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM usage_fine), (SELECT COUNT(*) FROM usage_coarse)`).Scan(&fine, &coarse)
+	return fine, coarse, err
+}
+
+// Rates returns org's own rate card.
+func (u *Usage) Rates(ctx context.Context, org string) ([]usage.Rate, bool, error) {
+	var body string
+	err := u.db.R.QueryRowContext(ctx, `SELECT rates FROM rate_cards WHERE org_id = ?`, org).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	var rates []usage.Rate
+	if err := json.NewDecoder(strings.NewReader(body)).Decode(&rates); err != nil {
+		return nil, false, err
+	}
+	return rates, true, nil
+}
+
+// SetRates replaces org's rate card.
+func (u *Usage) SetRates(ctx context.Context, org string, rates []usage.Rate, at time.Time) error {
+	body, err := json.Marshal(rates)
+	if err != nil {
+		return err
+	}
+	_, err = u.db.W.ExecContext(ctx, `INSERT INTO rate_cards(org_id, rates, updated) VALUES (?, ?, ?)
+		ON CONFLICT(org_id) DO UPDATE SET rates = excluded.rates, updated = excluded.updated`, org, string(body), at.Unix())
+	return err
+}
+
+// ClearRates removes org's rate card.
+func (u *Usage) ClearRates(ctx context.Context, org string) error {
+	_, err := u.db.W.ExecContext(ctx, `DELETE FROM rate_cards WHERE org_id = ?`, org)
+	return err
+}
+
+// chunks splits organization IDs into lists short enough to bind.
+func chunks(orgs []string) [][]string {
+	var out [][]string
+	for len(orgs) > 0 {
+		n := min(len(orgs), 5000)
+		out = append(out, orgs[:n])
+		orgs = orgs[n:]
+	}
+	return out
+}
+
+func orgArgs(orgs []string) []any {
+	args := make([]any, len(orgs))
+	for i, o := range orgs {
+		args[i] = o
+	}
+	return args
+}

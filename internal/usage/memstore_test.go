@@ -1,0 +1,92 @@
+// memstore_test.go is a Store in memory for this package's tests; the
+// real ones (SQLite, PostgreSQL) are tested alike in internal/store.
+
+package usage
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"orgboard/internal/clock"
+)
+
+type memStore struct {
+	mu   sync.Mutex
+	days map[string]map[int64]StoredDay
+	sums map[string]map[int64][]Sum
+	puts int
+}
+
+func newMemStore() *memStore {
+	return &memStore{days: map[string]map[int64]StoredDay{}, sums: map[string]map[int64][]Sum{}}
+}
+
+func (m *memStore) Stored(ctx context.Context, orgs []string, from, to time.Time) ([]StoredDay, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []StoredDay
+	for _, o := range orgs {
+		for n, s := range m.days[o] {
+			if n >= DayNumber(from) && n <= DayNumber(to) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) Put(ctx context.Context, org string, from, to, at time.Time, sums []Sum) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.puts++
+	if m.days[org] == nil {
+		m.days[org], m.sums[org] = map[int64]StoredDay{}, map[int64][]Sum{}
+	}
+	for d := DayNumber(from); d <= DayNumber(to); d++ {
+		m.days[org][d] = StoredDay{Org: org, Day: FromDayNumber(d), Fetched: at}
+		delete(m.sums[org], d)
+	}
+	for _, s := range sums {
+		n := DayNumber(s.Day)
+		m.sums[org][n] = append(m.sums[org][n], s)
+		if s.Correction {
+			st := m.days[org][n]
+			st.Corrected = true
+			m.days[org][n] = st
+		}
+	}
+	return nil
+}
+
+func (m *memStore) Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*Sum) error) error {
+	m.mu.Lock()
+	var all []Sum
+	for _, o := range orgs {
+		for n, ss := range m.sums[o] {
+			if n >= DayNumber(from) && n <= DayNumber(to) {
+				all = append(all, ss...)
+			}
+		}
+	}
+	m.mu.Unlock()
+	slices.SortFunc(all, func(a, b Sum) int { return a.Day.Compare(b.Day) })
+	for _, s := range all {
+		if !fine {
+			s = s.Coarse()
+		}
+		if err := each(&s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *memStore) Size(ctx context.Context) (int64, int64, error) { return 0, 0, nil }
+
+// keeperAt is a keeper over a new memory store whose today is today.
+func keeperAt(today time.Time) (*Keeper, *memStore) {
+	st := newMemStore()
+	return NewKeeper(st, 0, time.Minute, clock.StartingAt(today.Add(9*time.Hour))), st
+}

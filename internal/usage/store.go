@@ -1,0 +1,48 @@
+// store.go is what the usage store keeps, and the interfaces its two
+// backends (internal/store) implement.
+
+package usage
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps fetched usage: for each organization and day, the day's
+// Sums twice over (fine: by account, metric, zone, region and
+// subscription; coarse: by metric alone), and when the day was fetched.
+type Store interface {
+	// Stored lists the days of orgs within [from, to] that were fetched.
+	Stored(ctx context.Context, orgs []string, from, to time.Time) ([]StoredDay, error)
+	// Put replaces org's sums of the days of [from, to], all fetched at at.
+	Put(ctx context.Context, org string, from, to, at time.Time, sums []Sum) error
+	// Read calls each with the sums of orgs over [from, to], fine or coarse;
+	// the coarse ones summed over the organizations.
+	Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*Sum) error) error
+	// Size is how many fine and coarse rows the store holds.
+	Size(ctx context.Context) (fine, coarse int64, err error)
+}
+
+// StoredDay is one organization's day in the store.
+type StoredDay struct {
+	Org       string
+	Day       time.Time
+	Fetched   time.Time
+	Corrected bool // the day holds a correction record
+}
+
+// RateStore keeps the organizations' rate cards.
+type RateStore interface {
+	// Rates returns org's own card; ok is false when it has none.
+	Rates(ctx context.Context, org string) (rates []Rate, ok bool, err error)
+	// SetRates replaces org's card, stamped at.
+	SetRates(ctx context.Context, org string, rates []Rate, at time.Time) error
+	// ClearRates removes org's card (it then uses its parent's, or the default).
+	ClearRates(ctx context.Context, org string) error
+}
+
+// DayNumber is a day as the store writes it: days since 1970-01-01.
+func DayNumber(t time.Time) int64 { return Civil(t).Unix() / 86400 }
+
+// FromDayNumber is DayNumber's day.
+func FromDayNumber(n int64) time.Time { return time.Unix(n*86400, 0).UTC() }
