@@ -145,6 +145,12 @@ func (s *Server) routes() *echo.Echo {
 	g.GET("/orgs/:id/usage/chart.csv", s.usageChartCSV)
 	g.POST("/orgs/:id/usage/retry", s.retryUsage)
 	g.POST("/orgs/:id/usage/budget", s.setBudget)
+	g.POST("/orgs/:id/usage/fetch", s.fetchUsage)
+	g.GET("/orgs/:id/rates", s.showRates)
+	g.POST("/orgs/:id/rates", s.saveRates)
+	g.POST("/orgs/:id/rates/import", s.importRates)
+	g.GET("/orgs/:id/rates/export", s.exportRates)
+	g.POST("/orgs/:id/rates/reset", s.resetRates)
 	return e
 }
 

@@ -5,12 +5,13 @@ package server
 
 import (
 	"net/http"
-	"orgboard/internal/api"
-	"orgboard/internal/usage"
-	"orgboard/web/templates"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"orgboard/internal/api"
+	"orgboard/internal/usage"
+	"orgboard/web/templates"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -22,11 +23,13 @@ func (s *Server) retryUsage(c echo.Context) error {
 	if msg != "" {
 		return &userError{status: http.StatusBadRequest, title: "Bad request", message: msg}
 	}
-	job, err := s.usageJob(c, c.Param("id"), q)
+	job, _, err := s.usageJob(c, c.Param("id"), q, false)
 	if err != nil {
 		return err
 	}
-	job.Retry(s.usage.Jobs.Context(), s.client(c))
+	if job != nil {
+		job.Retry(s.usage.Jobs.Context(), s.client(c))
+	}
 	return s.usagePanelAfterPost(c, q, templates.UsageBudgetForm{})
 }
 

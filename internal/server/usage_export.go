@@ -6,10 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"orgboard/internal/csvsafe"
-	"orgboard/internal/usage"
 	"strconv"
 	"time"
+
+	"orgboard/internal/csvsafe"
+	"orgboard/internal/usage"
 
 	"github.com/labstack/echo/v4"
 )
@@ -40,9 +41,13 @@ func (s *Server) usageChartCSV(c echo.Context) error {
 
 // finishedReport waits (bounded) for the fetch of q and builds its report.
 func (s *Server) finishedReport(c echo.Context, q usageQuery) (*usage.Report, *usage.Job, error) {
-	job, err := s.usageJob(c, c.Param("id"), q)
+	job, _, err := s.usageJob(c, c.Param("id"), q, false)
 	if err != nil {
 		return nil, nil, err
+	}
+	if job == nil {
+		return nil, nil, &userError{status: http.StatusConflict, title: "Not fetched yet",
+			message: "This range is not in the usage store yet and fetching it needs many calls to Cloudflare: start the fetch on the usage page first."}
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), time.Minute)
 	defer cancel()
@@ -50,7 +55,11 @@ func (s *Server) finishedReport(c echo.Context, q usageQuery) (*usage.Report, *u
 		return nil, nil, &userError{status: http.StatusServiceUnavailable, title: "Still fetching",
 			message: "The usage of this range is still being fetched. Try again when the page shows it."}
 	}
-	return usage.Build(job.Agg, job.Prev, s.usageViewOf(q, job.Denominations())), job, nil
+	if err := job.StoreErr(); err != nil {
+		job.Requeue()
+		return nil, nil, err
+	}
+	return usage.Build(job.Agg(), job.PrevAgg(), s.usageViewOf(q, job.Denominations())), job, nil
 }
 
 // usageViewOf is how the page looks at the fetched sums: the asked
@@ -84,7 +93,7 @@ func (s *Server) usageExport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := usage.Rows(job.Agg, q.group, q.step)
+	rows := usage.Rows(job.Agg(), q.group, q.step)
 	name := "orgboard-usage-" + c.Param("id")[:min(8, len(c.Param("id")))] + "-" + q.from.Format("20060102") + "-" + q.to.Format("20060102") + "." + format
 	if format == "json" {
 		attachment(c, name, "application/json")

@@ -21,11 +21,17 @@ import (
 	"orgboard/web/templates"
 )
 
-// Usage is what the usage pages need: running and cached fetches, budgets.
+// Usage is what the usage pages need: running and cached fetches (into
+// the usage store), budgets, rate cards.
 type Usage struct {
 	Jobs    *usage.Jobs
 	Budgets *usage.Budgets
+	Rates   usage.RateStore
 }
+
+// confirmAbove is the most calls a page spends without asking first
+// (about 25 seconds of a token's budget of 1,200 calls per five minutes).
+const confirmAbove = 100
 
 // today is the calendar day in UTC, the way the API dates usage.
 func (s *Server) today() time.Time { return usage.Civil(s.now().UTC()) }
@@ -52,22 +58,51 @@ func (s *Server) showUsageTab(c echo.Context) error {
 	})
 }
 
-// usageJob finds or starts the fetch of q for the user.
-func (s *Server) usageJob(c echo.Context, org string, q usageQuery) (*usage.Job, error) {
+// usageRequest is what q asks of the usage store for the user.
+func (s *Server) usageRequest(c echo.Context, org string, q usageQuery) (usage.Request, error) {
 	sc, err := s.scopeOf(c, org, q.tree)
 	if err != nil {
-		return nil, err
+		return usage.Request{}, err
 	}
-	req := usage.Request{Orgs: sc.orgs, From: q.from, To: q.to, Measure: q.measure, Filters: q.filters, Today: s.today()}
-	job, _ := s.usage.Jobs.Get(s.usageKey(c, req), req, s.client(c))
-	return job, nil
+	card, _, err := s.rateCard(c, org)
+	if err != nil {
+		return usage.Request{}, err
+	}
+	return usage.Request{Orgs: sc.orgs, From: q.from, To: q.to, Measure: q.measure, Filters: q.filters,
+		Fine: usage.Fine(q.group, q.filters), Rates: card, Today: s.today()}, nil
 }
 
-// usageKey names a fetch: the user, the organizations, the range, the
-// measure and the filters (grouping and step do not change what is fetched).
+// usageJob finds or starts the fetch of q for the user. Unless confirmed,
+// a fetch of more than confirmAbove calls is not started: calls says how
+// many it needs, and job is nil.
+func (s *Server) usageJob(c echo.Context, org string, q usageQuery, confirmed bool) (job *usage.Job, calls int, err error) {
+	req, err := s.usageRequest(c, org, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	key := s.usageKey(c, req)
+	if j := s.usage.Jobs.Lookup(key); j != nil {
+		return j, 0, nil
+	}
+	if !confirmed {
+		calls, err := s.usage.Jobs.Keeper().Calls(c.Request().Context(), req)
+		if err != nil {
+			return nil, 0, err
+		}
+		if calls > confirmAbove {
+			return nil, calls, nil
+		}
+	}
+	job, _ = s.usage.Jobs.Get(key, req, s.client(c))
+	return job, 0, nil
+}
+
+// usageKey names a job: the user, the organizations, the range, the
+// measure, the filters, whether it reads fine sums, and the rate card
+// (the step, and the grouping within fine or coarse, change nothing).
 func (s *Server) usageKey(c echo.Context, r usage.Request) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%s|%s|", strings.Join(r.Orgs, ","), r.From.Format(time.DateOnly), r.To.Format(time.DateOnly), r.Measure)
+	fmt.Fprintf(h, "%s|%s|%s|%s|%v|%s|", strings.Join(r.Orgs, ","), r.From.Format(time.DateOnly), r.To.Format(time.DateOnly), r.Measure, r.Fine, r.Rates.Fingerprint())
 	for _, f := range r.Filters {
 		fmt.Fprintf(h, "%d=%q|", f.Dim, f.Key)
 	}
@@ -86,21 +121,56 @@ func (s *Server) usageView(c echo.Context, org string, q usageQuery, msg string)
 		}
 		return v, nil
 	}
-	job, err := s.usageJob(c, org, q)
+	job, calls, err := s.usageJob(c, org, q, false)
 	if err != nil {
 		return v, err
+	}
+	if job == nil {
+		v.Confirm = &templates.UsageConfirm{Calls: templates.Count(int64(calls), "call", "calls"), Time: budgetTime(calls),
+			Action: usageURL(org, "fetch", q.values())}
+		return v, nil
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), usageWait)
 	defer cancel()
 	if job.Wait(ctx) != nil {
 		p := job.Progress()
-		v.Loading = &templates.UsageProgress{Done: p.Done, Total: p.Total, Failed: p.Failed, Records: templates.Count(p.Records, "record", "records"), PollURL: v.PanelURL}
+		v.Loading = &templates.UsageProgress{Done: p.Done, Total: p.Total, Failed: p.Failed, Records: templates.Count(p.Records, "record", "records"),
+			Time: budgetTime(p.Total - p.Done), PollURL: v.PanelURL}
 		return v, nil
 	}
 	return s.usageReport(c, org, q, job, v)
 }
 
+// budgetTime is how long calls take at a token's budget of 1,200 calls per
+// five minutes, for people ("about 4 minutes").
+func budgetTime(calls int) string {
+	secs := calls * 300 / 1200
+	switch {
+	case secs < 60:
+		return "under a minute"
+	case secs < 90:
+		return "about a minute"
+	}
+	return "about " + strconv.Itoa((secs+30)/60) + " minutes"
+}
+
+// fetchUsage starts a fetch the page asked to confirm.
+func (s *Server) fetchUsage(c echo.Context) error {
+	q, msg := parseUsageQuery(c.QueryParams(), s.today())
+	if msg != "" {
+		return &userError{status: http.StatusBadRequest, title: "Bad request", message: msg}
+	}
+	if _, _, err := s.usageJob(c, c.Param("id"), q, true); err != nil {
+		return err
+	}
+	return s.usagePanelAfterPost(c, q, templates.UsageBudgetForm{})
+}
+
 func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usage.Job, v templates.UsageView) (templates.UsageView, error) {
+	if err := job.StoreErr(); err != nil {
+		job.Requeue() // the next view reads again
+		return v, err
+	}
 	base := usageURL(org, "", nil)
 	denoms := job.Denominations()
 	b, hasBudget, err := s.usage.Budgets.Get(c.Request().Context(), org)
@@ -111,7 +181,7 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 	if hasBudget && b.Currency == view.Denom {
 		view.Budget = b.Amount
 	}
-	rep := usage.Build(job.Agg, job.Prev, view)
+	rep := usage.Build(job.Agg(), job.PrevAgg(), view)
 	v.Form = usageForm(base, q, rep.Denoms)
 	for _, g := range job.Gaps() {
 		v.Gaps = append(v.Gaps, gapText(g))

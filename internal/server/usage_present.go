@@ -6,6 +6,7 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -75,10 +76,21 @@ func money(v float64, denom string) string {
 
 func usageNotices(r *usage.Report, denoms []usage.Denomination) []string {
 	var out []string
-	if r.Measure != usage.Quantity && r.NoCost > 0 {
-		out = append(out, fmt.Sprintf("%s of %s have no %s cost: Cloudflare does not yet fill in cost fields for every account. "+
-			"Their usage is counted as consumed quantities, in their own units (choose one under “Currency or unit”); no cost is invented for them.",
-			templates.Number(r.NoCost), templates.Count(r.Records, "record", "records"), r.Measure))
+	if r.Measure != usage.Quantity && r.Measure != usage.Estimated && r.NoCost > 0 {
+		out = append(out, fmt.Sprintf("%s of %s have no %s: Cloudflare does not yet fill in cost fields for every account. "+
+			"Where the rate card prices their metric they are shown as estimated costs (“USD, estimated” under “Currency or unit”), never added to costs Cloudflare reported; the rest are counted as consumed quantities in their own units.",
+			templates.Number(r.NoCost), templates.Count(r.Records, "record", "records"), strings.ToLower(r.Measure.Label())))
+	}
+	if len(r.Unpriced) > 0 {
+		names := make([]string, 0, len(r.Unpriced))
+		for _, n := range r.Unpriced {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		out = append(out, "The rate card has no price for "+strings.Join(names, ", ")+": their usage is counted as consumed quantities. Prices can be added on the Rate card tab.")
+	}
+	if usage.IsEstimate(r.Denom) {
+		out = append(out, "Showing estimated cost in "+usage.Currency(r.Denom)+": consumed quantities priced by the rate card, not a cost Cloudflare billed.")
 	}
 	var curs []string
 	for _, d := range denoms {
@@ -99,8 +111,13 @@ func usageKPIs(r *usage.Report) []templates.UsageKPI {
 	out := []templates.UsageKPI{{Label: "Period total", Value: money(r.Total, r.Denom), TestID: "kpi-total",
 		Note: r.From.Format("2 Jan 2006") + " – " + r.To.Format("2 Jan 2006") + " · " + templates.Count(r.Records, "record", "records")}}
 	ch, ok := r.Change()
-	out = append(out, templates.UsageKPI{Label: "Change vs previous period", Value: usage.Percent(ch, ok), TestID: "kpi-change",
-		Note: "before: " + money(r.PrevTotal, r.Denom)})
+	pf, pt := usage.Previous(r.From, r.To)
+	change := templates.UsageKPI{Label: "Change vs " + pf.Format("2 Jan") + " – " + pt.Format("2 Jan 2006"), Value: usage.Percent(ch, ok), TestID: "kpi-change",
+		Note: "before: " + money(r.PrevTotal, r.Denom)}
+	if r.NotComparable != "" {
+		change.Value, change.Note = "not comparable", r.NotComparable
+	}
+	out = append(out, change)
 	if f := r.Forecast; f != nil {
 		note := "so far " + money(f.ToDate, r.Denom) + " in " + strconv.Itoa(f.Elapsed) + " of " + strconv.Itoa(f.DaysInMonth) + " days"
 		if f.Budget > 0 {

@@ -8,6 +8,7 @@ type UsageView struct {
 	Form       UsageForm
 	Filters    []UsageFilter
 	Loading    *UsageProgress
+	Confirm    *UsageConfirm // a large fetch waits for the user's go
 	Notices    []string
 	Gaps       []string
 	RetryURL   string
@@ -50,7 +51,15 @@ type UsageFilter struct {
 type UsageProgress struct {
 	Done, Total, Failed int
 	Records             string
+	Time                string // what the calls left take at the token's budget
 	PollURL             string
+}
+
+// UsageConfirm asks before a fetch of many calls.
+type UsageConfirm struct {
+	Calls  string // "1,040 calls"
+	Time   string // at the token's budget
+	Action string // POST here to start it
 }
 
 // UsageKPI is one tile.

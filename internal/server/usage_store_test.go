@@ -1,0 +1,97 @@
+package server_test
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"orgboard/internal/localapi"
+	"orgboard/internal/testenv"
+	"orgboard/internal/usage"
+)
+
+// usageCalls counts the local API's usage calls from now on.
+func usageCalls(e *testenv.Env) *atomic.Int64 {
+	var n atomic.Int64
+	f := func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.HasSuffix(r.URL.Path, "/billable/usage") {
+			n.Add(1)
+		}
+		return false
+	}
+	e.Intercept.Store(&f)
+	return &n
+}
+
+var fetchCalls = regexp.MustCompile(`Fetch ([0-9,]+) calls`)
+
+// A large range asks before it spends calls and says how many; once
+// fetched, the same range, its regroupings, drill-downs, another measure
+// and a restarted console cost no call; later, only the days that may
+// still change are fetched again.
+func TestUsageStoreSpendsEachCallOnce(t *testing.T) {
+	e := testenv.New(t)
+	calls := usageCalls(e)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	root := e.Org("Northwind Holdings")
+	base := "/orgs/" + root.ID + "/usage"
+	q := "?preset=last_90_days&group=product_family"
+	page := u.Get(base + q)
+	contains(t, "the first view of the whole tree", page, `data-testid="usage-confirm"`, "not in the usage store yet", "of this token's budget")
+	m := fetchCalls.FindStringSubmatch(page.Body)
+	if m == nil {
+		t.Fatalf("no call count on the confirmation: %.500s", page.Body)
+	}
+	want, _ := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+	orgs := len(e.AllOrgIDs())
+	today := usage.Civil(e.Clock.Now().UTC())
+	from, to, _ := usage.Last90Days.Range(today)
+	pf, pt := usage.Previous(from, to)
+	if exp := orgs * (len(usage.Windows(from, to)) + len(usage.Windows(pf, pt))); want != exp {
+		t.Errorf("the confirmation says %d calls, want %d (%d organizations, a call per month of the range and of the period before)", want, exp, orgs)
+	}
+	if calls.Load() != 0 {
+		t.Fatalf("%d calls before the user agreed", calls.Load())
+	}
+	if r := u.Post(base+"/fetch"+q, nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("start the fetch: %d", r.Status)
+	}
+	first := report(t, u, base+q)
+	contains(t, "the fetched range", first, `data-testid="usage-kpis"`)
+	if got := calls.Load(); got != int64(want) {
+		t.Errorf("the fetch made %d calls, the page said %d", got, want)
+	}
+	for _, view := range []string{q, "?preset=last_90_days&group=account", "?preset=last_90_days&group=zone&product_family=Workers",
+		"?preset=last_90_days&group=metric&measure=estimated", "?preset=last_90_days&group=region&measure=quantity"} {
+		r := report(t, u, base+view)
+		contains(t, view, r, `data-testid="usage-kpis"`)
+	}
+	if got := calls.Load(); got != int64(want) {
+		t.Errorf("regrouping, drilling down and other measures made %d more calls", got-int64(want))
+	}
+	e.RestartConsole()
+	calls.Store(0)
+	contains(t, "after a restart", report(t, u, base+q), `data-testid="usage-kpis"`)
+	if n := calls.Load(); n != 0 {
+		t.Errorf("a restarted console fetched %d times what it had stored", n)
+	}
+	// eleven minutes later the last days, which Cloudflare may still change, are fetched again, and nothing else
+	e.Clock.Advance(11 * time.Minute)
+	calls.Store(0)
+	contains(t, "later", report(t, u, base+q), `data-testid="usage-kpis"`)
+	open := later(from, today.AddDate(0, 0, -usage.DefaultSettle))
+	if exp := int64(orgs * len(usage.Windows(open, to))); calls.Load() != exp {
+		t.Errorf("later: %d calls, want %d (the last %d days of each organization)", calls.Load(), exp, usage.DefaultSettle)
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,28 @@
+// rates_views.go is the view structs of the rate card tab.
+
+package templates
+
+// RatesView is an organization's rate card: where it comes from, its
+// prices as an editable table, and the import, export and reset.
+type RatesView struct {
+	Origin       string // what the card is and where it comes from, in words
+	InheritedURL string // the organization whose card this is, when inherited
+	Own          bool   // the organization has a card of its own (reset removes it)
+	Rows         []RateRow
+	Errors       []string // mistakes of the whole form or file
+	Saved        string
+	ReadOnly     bool
+	ReadOnlyNote string
+	CSRF         string
+	SaveURL      string
+	ImportURL    string
+	ExportURL    string
+	ResetURL     string
+	UsageURL     string
+}
+
+// RateRow is one price as typed (or stored), and its mistake.
+type RateRow struct {
+	Metric, Name, Price, Currency, PricingUnit, Per, From, Source string
+	Error                                                         string
+}
