@@ -29,8 +29,8 @@ func base(height string, legend bool) []charts.GlobalOpts {
 func round(v float64) float64 { return math.Round(v*100) / 100 }
 
 // Stacked is bars (or areas) stacked per bucket, with marks pinned on top
-// of the series they belong to.
-func Stacked(labels []string, series []Series, area bool, marks []Mark) (json.RawMessage, error) {
+// of the series they belong to; partial buckets' bars are drawn faded.
+func Stacked(labels []string, series []Series, area bool, marks []Mark, partial []bool) (json.RawMessage, error) {
 	cum := make([][]float64, len(series))
 	for i, s := range series {
 		cum[i] = make([]float64, len(labels))
@@ -71,6 +71,10 @@ func Stacked(labels []string, series []Series, area bool, marks []Mark) (json.Ra
 		data := make([]opts.BarData, len(s.Values))
 		for j, v := range s.Values {
 			data[j] = opts.BarData{Value: round(v)}
+			if j < len(partial) && partial[j] {
+				data[j].Name = partialName
+				data[j].ItemStyle = &opts.ItemStyle{Opacity: opts.Float(0.45)}
+			}
 		}
 		bar.AddSeries(s.Name, data, charts.WithBarChartOpts(opts.BarChart{Stack: "total"}), charts.WithMarkPointNameCoordItemOpts(pins(i)...))
 	}
@@ -116,19 +120,22 @@ func itoa(n int) string {
 	return string(b)
 }
 
-// Share is a donut of parts of a whole.
+// Share is a donut of parts of a whole. The parts are named in a legend
+// beside it, one a line, rather than by labels around the ring, which
+// overlap from about eight parts on.
 func Share(labels []string, values []float64) (json.RawMessage, error) {
 	pie := charts.NewPie()
 	pie.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{Width: "100%", Height: "300px", AssetsHost: "/static/", Renderer: "canvas"}),
+		charts.WithInitializationOpts(opts.Initialization{Width: "100%", Height: itoa(max(300, 48+26*len(labels))) + "px", AssetsHost: "/static/", Renderer: "canvas"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Bottom: "0"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "plain", Orient: "vertical", Right: "0", Top: "middle"}),
 	)
 	data := make([]opts.PieData, len(labels))
 	for i := range labels {
 		data[i] = opts.PieData{Name: labels[i], Value: round(values[i])}
 	}
-	pie.AddSeries("Share", data, charts.WithPieChartOpts(opts.PieChart{Radius: []string{"40%", "68%"}, Center: []string{"50%", "45%"}}))
+	pie.AddSeries("Share", data, charts.WithPieChartOpts(opts.PieChart{Radius: []string{"38%", "66%"}, Center: []string{"32%", "50%"}}),
+		charts.WithLabelOpts(opts.Label{Show: opts.Bool(false)}))
 	pie.Validate()
 	return json.Marshal(pie.JSON())
 }
@@ -151,10 +158,10 @@ func Heat(xs, ys []string, cells [][]float64) (json.RawMessage, error) {
 	hm.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{Width: "100%", Height: barHeight(len(ys) + 2), AssetsHost: "/static/", Renderer: "canvas"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "8", Bottom: "48", ContainLabel: opts.Bool(true)}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "44", Bottom: "8", ContainLabel: opts.Bool(true)}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: ys, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: xs, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
-		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: 0, Max: float32(math.Max(hi, 1)), Orient: "horizontal", Left: "center", Bottom: "0"}),
+		charts.WithXAxisOpts(heatX(xs)),
+		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: 0, Max: float32(math.Max(hi, 1)), Orient: "horizontal", Right: "16", Top: "0"}), // above: the turned day labels fill the bottom
 	)
 	hm.SetXAxis(xs)
 	hm.AddSeries("Cost", data)
@@ -162,9 +169,20 @@ func Heat(xs, ys []string, cells [][]float64) (json.RawMessage, error) {
 	return json.Marshal(hm.JSON())
 }
 
+// heatX is the heatmap's day axis: up to a month, every day named (turned
+// to fit), beyond that as many as fit.
+func heatX(xs []string) opts.XAxis {
+	x := opts.XAxis{Type: "category", Data: xs, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}
+	if len(xs) <= 31 {
+		x.AxisLabel = &opts.AxisLabel{Interval: "0", Rotate: 45}
+	}
+	return x
+}
+
 // Cumulative draws a month: the actual running total, its projection to
-// the month's end, and a budget line when budget > 0.
-func Cumulative(days []string, actual, projected []float64, budget float64) (json.RawMessage, error) {
+// the month's end, a budget line when budget > 0, and a pin where the
+// total reaches it (over: the day, or -1).
+func Cumulative(days []string, actual, projected []float64, budget float64, over int, overLabel string) (json.RawMessage, error) {
 	line := charts.NewLine()
 	line.SetGlobalOptions(base("280px", true)...)
 	line.SetXAxis(days)
@@ -179,11 +197,18 @@ func Cumulative(days []string, actual, projected []float64, budget float64) (jso
 			p[i].Value = round(projected[i])
 		}
 	}
-	line.AddSeries("Actual", a, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}))
+	actualOpts := []charts.SeriesOpts{charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)})}
+	if over >= 0 && over < len(days) && budget > 0 {
+		actualOpts = append(actualOpts, charts.WithMarkPointNameCoordItemOpts(opts.MarkPointNameCoordItem{Name: "Over budget",
+			Coordinate: []any{days[over], round(budget)}, Value: overLabel, Symbol: "pin", SymbolSize: 48}),
+			charts.WithMarkPointStyleOpts(opts.MarkPointStyle{Label: &opts.Label{Show: opts.Bool(true), Formatter: "{c}"}}))
+	}
+	line.AddSeries("Actual", a, actualOpts...)
 	var budgetOpts []charts.SeriesOpts
 	if budget > 0 {
 		budgetOpts = append(budgetOpts, charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: "Budget", YAxis: round(budget)}),
-			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"}, Label: &opts.Label{Show: opts.Bool(true), Formatter: "Budget {c}"}}))
+			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"},
+				Label: &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "Budget {c}"}})) // inside: at the end it was cut to "Bud"
 	}
 	budgetOpts = append(budgetOpts, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
 		charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"}))

@@ -7,7 +7,7 @@ import (
 )
 
 func TestStackedMarksSitOnTheStack(t *testing.T) {
-	raw, err := Stacked([]string{"d1", "d2"}, []Series{{"A", []float64{1, 2}}, {"B", []float64{3, 4}}}, false, []Mark{{Series: 1, Bucket: 1, Label: "+300%"}})
+	raw, err := Stacked([]string{"d1", "d2"}, []Series{{"A", []float64{1, 2}}, {"B", []float64{3, 4}}}, false, []Mark{{Series: 1, Bucket: 1, Label: "+300%"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestChartsEscapeNothingIntoScript(t *testing.T) {
 		func() (json.RawMessage, error) { return HBars([]string{name}, []float64{1}) },
 		func() (json.RawMessage, error) { return Share([]string{name}, []float64{1}) },
 		func() (json.RawMessage, error) { return Heat([]string{"d"}, []string{name}, [][]float64{{1}}) },
-		func() (json.RawMessage, error) { return Cumulative([]string{"1"}, []float64{1}, []float64{1}, 5) },
+		func() (json.RawMessage, error) { return Cumulative([]string{"1"}, []float64{1}, []float64{1}, 5, 0, "over") },
 	} {
 		raw, err := f()
 		if err != nil {

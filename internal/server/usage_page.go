@@ -69,8 +69,13 @@ func (s *Server) usageRequest(c echo.Context, org string, q usageQuery) (usage.R
 		return usage.Request{}, err
 	}
 	return usage.Request{Orgs: sc.orgs, From: q.from, To: q.to, Measure: q.measure, Filters: q.filters,
-		Fine: usage.Fine(q.group, q.filters), Rates: card, Today: s.today()}, nil
+		Fine: usage.Fine(q.group, q.filters) || len(sc.orgs) <= fineOrgs, Rates: card, Today: s.today()}, nil
 }
+
+// fineOrgs is the most organizations whose fine sums (by account) a page
+// reads when its grouping does not need them: above it, the totals come
+// from the coarse sums, and the top accounts on request.
+const fineOrgs = 200
 
 // usageJob finds or starts the fetch of q for the user. Unless confirmed,
 // a fetch of more than confirmAbove calls is not started: calls says how
@@ -178,8 +183,8 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 		return v, err
 	}
 	view := s.usageViewOf(q, denoms)
-	if hasBudget && b.Currency == view.Denom {
-		view.Budget = b.Amount
+	if hasBudget && b.Currency == view.Denom && len(q.filters) == 0 {
+		view.Budget = b.Amount // the organization's budget is for its whole total, never a filtered part
 	}
 	rep := usage.Build(job.Agg(), job.PrevAgg(), view)
 	v.Form = usageForm(base, q, rep.Denoms)
@@ -189,6 +194,10 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 	v.RetryURL = usageURL(org, "retry", q.values())
 	v.Empty = rep.Records == 0
 	v.Notices = usageNotices(rep, denoms)
+	v.BudgetAlert = budgetAlert(rep)
+	if hasBudget && len(q.filters) > 0 {
+		v.Notices = append(v.Notices, "The budget is the organization's whole total: it is compared only when no filter is applied.")
+	}
 	v.KPIs = usageKPIs(rep)
 	if v.Empty { // nothing in the range yet; on the 1st of a month the forecast still stands
 		v.EmptyNote = "No usage was reported for this range."
@@ -205,6 +214,7 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 	v.Anomalies = usageAnomalies(base, q, rep)
 	v.MoM = usageMoM(base, q, rep)
 	v.PoP = usagePoP(base, q, rep)
+	v.Rest = usageRest(base, q, rep)
 	v.Budget = usageBudgetForm(base, q, v.CSRF, b, hasBudget, rep)
 	exp := q.values()
 	exp.Set("format", "csv")
@@ -212,7 +222,7 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 	exp.Set("format", "json")
 	v.ExportJSON = usageURL(org, "export", exp)
 	v.Methods = []string{usage.ForecastMethod, usage.AnomalyMethod,
-		"Change is against the " + strconv.Itoa(usage.Days(q.from, q.to)) + " days just before the range.",
+		changeMethod(q.from, q.to),
 		"Corrections (ChargeClass Correction) are included in every total; periods holding one are marked ✱.",
 		"Costs in different currencies are never added together; records without the chosen cost are counted as consumed quantities in their own units."}
 	return v, nil

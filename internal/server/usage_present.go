@@ -70,6 +70,30 @@ func drillURL(base string, q usageQuery, d usage.Dim, key string) string {
 	return withQuery(base, q.with(usage.Filter{Dim: d, Key: key}).values())
 }
 
+// budgetAlert says an overrun plainly: already over (by how much, since
+// when), or on course to be.
+func budgetAlert(r *usage.Report) string {
+	f := r.Forecast
+	if f == nil || f.Budget <= 0 || f.Crossing.IsZero() {
+		return ""
+	}
+	month := f.Month.Format("January")
+	if f.Crossed {
+		return "Over budget: " + money(f.ToDate, r.Denom) + " so far in " + month + " against a budget of " + money(f.Budget, r.Denom) +
+			": over by " + money(f.ToDate-f.Budget, r.Denom) + " since " + f.Crossing.Format("2 Jan") + "."
+	}
+	return "On course to go over budget: at the recent daily rate " + month + " reaches its budget of " + money(f.Budget, r.Denom) +
+		" on " + f.Crossing.Format("2 Jan") + " and ends near " + money(f.Projected, r.Denom) + "."
+}
+
+// changeMethod says what the range is compared with.
+func changeMethod(from, to time.Time) string {
+	pf, pt := usage.Previous(from, to)
+	return "Change is against " + pf.Format("2 Jan 2006") + " – " + pt.Format("2 Jan 2006") +
+		": whole months against the months before, a month to date against the same days of the month before, other ranges against as many days just before. " +
+		"No change is given against a period that holds usage on fewer days than the range."
+}
+
 func money(v float64, denom string) string {
 	return usage.Display(v, denom) + " " + usage.DenomLabel(denom)
 }
@@ -95,11 +119,14 @@ func usageNotices(r *usage.Report, denoms []usage.Denomination) []string {
 	var curs []string
 	for _, d := range denoms {
 		if !d.IsUnit {
-			curs = append(curs, d.Denom)
+			curs = append(curs, d.Label)
 		}
 	}
 	if len(curs) > 1 {
-		out = append(out, "This range has costs in "+strings.Join(curs, ", ")+". Currencies are never added together: showing "+usage.DenomLabel(r.Denom)+".")
+		out = append(out, "This range has costs in "+strings.Join(curs, ", ")+". Currencies, and estimates and billed costs, are never added together: showing "+usage.DenomLabel(r.Denom)+".")
+	}
+	if r.Coarse {
+		out = append(out, "Top accounts are not read for this many organizations at once: group by account to see them.")
 	}
 	if usage.IsUnit(r.Denom) {
 		out = append(out, "Showing consumed quantity in "+usage.DenomLabel(r.Denom)+", not cost.")
@@ -169,10 +196,53 @@ func usageMoM(base string, q usageQuery, r *usage.Report) *templates.UsageMoM {
 	}
 	out := &templates.UsageMoM{Title: fmt.Sprintf("Month over month: %s (%d days) against the same days of %s", m.Month.Format("January 2006"), m.Days, m.Before.Format("January")),
 		Head: []string{q.group.Label(), m.Month.Format("Jan 2006"), m.Before.Format("Jan 2006"), "change"}}
-	for _, l := range m.Lines {
+	out.Rows, out.Foot = changeRows(base, q, r, m.Lines, true)
+	out.Head = denomHead(out.Head, r.Denom)
+	return out
+}
+
+// usageRest lists the groups beyond the top ones, when the chart leaves
+// them out.
+func usageRest(base string, q usageQuery, r *usage.Report) *templates.UsageMoM {
+	if len(r.Rest) == 0 || r.Other == nil {
+		return nil
+	}
+	share := ""
+	if r.Total != 0 {
+		share = ": " + strconv.FormatFloat(r.Other.Total/r.Total*100, 'f', 1, 64) + "% of the total"
+	}
+	out := &templates.UsageMoM{Title: "The other " + templates.Count(int64(len(r.Rest)), strings.ToLower(q.group.Label()), strings.ToLower(q.group.Label())+"s") + share,
+		Head: []string{q.group.Label(), "total (" + usage.DenomLabel(r.Denom) + ")"}}
+	for i, l := range r.Rest {
+		if i == 200 {
+			out.Title += " (the largest 200 listed; the export has them all)"
+			break
+		}
+		out.Rows = append(out.Rows, templates.UsageRow{Cells: []string{l.Label, usage.Display(l.Total, r.Denom)}, Link: drillURL(base, q, q.group, l.Key)})
+	}
+	out.Foot = []string{"Total", usage.Display(r.Other.Total, r.Denom)}
+	return out
+}
+
+// changeRows are lines against their period before, with their totals.
+func changeRows(base string, q usageQuery, r *usage.Report, lines []usage.Line, comparable bool) ([]templates.UsageRow, []string) {
+	var rows []templates.UsageRow
+	var now, before float64
+	for _, l := range lines {
 		ch, ok := l.Change()
-		out.Rows = append(out.Rows, templates.UsageRow{Cells: []string{l.Label, usage.Amount(l.Total, r.Denom), usage.Amount(l.Prev, r.Denom), usage.Percent(ch, ok)},
+		rows = append(rows, templates.UsageRow{Cells: []string{l.Label, usage.Display(l.Total, r.Denom), usage.Display(l.Prev, r.Denom), usage.Percent(ch, ok && comparable)},
 			Link: drillURL(base, q, q.group, l.Key)})
+		now, before = now+l.Total, before+l.Prev
+	}
+	ch, ok := usage.Change(now, before)
+	return rows, []string{"Total", usage.Display(now, r.Denom), usage.Display(before, r.Denom), usage.Percent(ch, ok && comparable)}
+}
+
+// denomHead adds the denomination to the amount columns' heads.
+func denomHead(head []string, denom string) []string {
+	out := append([]string(nil), head...)
+	for i := 1; i < len(out)-1; i++ {
+		out[i] += " (" + usage.DenomLabel(denom) + ")"
 	}
 	return out
 }
@@ -186,11 +256,15 @@ func usagePoP(base string, q usageQuery, r *usage.Report) *templates.UsageMoM {
 	pf, pt := usage.Previous(r.From, r.To)
 	out := &templates.UsageMoM{Title: "Period over period: each " + strings.ToLower(q.group.Label()) + " against " + pf.Format("2 Jan") + " – " + pt.Format("2 Jan 2006"),
 		Head: []string{q.group.Label(), "this period", "period before", "change"}}
-	for _, l := range r.Stack {
-		ch, ok := l.Change()
-		out.Rows = append(out.Rows, templates.UsageRow{Cells: []string{l.Label, usage.Amount(l.Total, r.Denom), usage.Amount(l.Prev, r.Denom), usage.Percent(ch, ok)},
-			Link: drillURL(base, q, q.group, l.Key)})
+	if r.NotComparable != "" {
+		out.Title += " (not comparable)"
 	}
+	lines := r.Stack
+	if len(r.Rest) > 0 && r.Other != nil {
+		lines = append(append([]usage.Line(nil), lines...), *r.Other)
+	}
+	out.Rows, out.Foot = changeRows(base, q, r, lines, r.NotComparable == "")
+	out.Head = denomHead(out.Head, r.Denom)
 	return out
 }
 
@@ -235,6 +309,8 @@ func usageCharts(base string, q usageQuery, r *usage.Report) ([]templates.UsageC
 		for i, row := range t.Rows {
 			ch.Rows = append(ch.Rows, templates.UsageRow{Cells: row, Link: rowLink(base, q, name, t.Keys[i])})
 		}
+		ch.Head, ch.Rows, ch.Foot = readable(ch.Head, ch.Rows, r.Denom, name == "forecast")
+		ch.Unit = usage.DenomLabel(r.Denom)
 		return ch
 	}
 	var out []templates.UsageChart
@@ -243,9 +319,14 @@ func usageCharts(base string, q usageQuery, r *usage.Report) ([]templates.UsageC
 	}
 	// stacked by the chosen group, anomalies pinned
 	labels := append([]string(nil), r.Labels...)
+	partial := false
 	for i := range labels {
 		if i < len(r.CorrBuckets) && r.CorrBuckets[i] {
 			labels[i] += " ✱"
+		}
+		if i < len(r.PartialBuckets) && r.PartialBuckets[i] {
+			labels[i] += " (part)"
+			partial = true
 		}
 	}
 	var series []charts.Series
@@ -264,17 +345,26 @@ func usageCharts(base string, q usageQuery, r *usage.Report) ([]templates.UsageC
 			marks = append(marks, charts.Mark{Series: i, Bucket: r.BucketOf(a.Day), Label: usage.Percent(a.JumpPct(), a.Baseline != 0)})
 		}
 	}
-	raw, err := charts.Stacked(labels, series, q.area, marks)
+	raw, err := charts.Stacked(labels, series, q.area, marks, r.PartialBuckets)
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, chart("daily", usage.DenomLabel(r.Denom)+" per "+string(q.step)+" by "+strings.ToLower(q.group.Label()), raw, drill, true,
-		"Pins mark anomalies; ✱ marks periods that include corrections."))
+	note := "Pins mark anomalies; ✱ marks periods that include corrections."
+	if partial {
+		note += " “(part)” marks a " + string(q.step) + " the range holds only some days of: it is lower for that, not a drop."
+	}
+	if len(r.Rest) > 0 {
+		note = "The top " + strconv.Itoa(len(r.Stack)) + " are drawn; the other " + strconv.Itoa(len(r.Rest)) + " are listed below the charts. " + note
+	}
+	out = append(out, chart("daily", usage.DenomLabel(r.Denom)+" per "+string(q.step)+" by "+strings.ToLower(q.group.Label()), raw, drill, true, note))
 	for _, x := range []struct {
 		name, title string
 		dim         usage.Dim
 		lines       []usage.Line
 	}{{"accounts", "Top accounts", usage.DimAccount, r.TopAccounts}, {"metrics", "Top metrics", usage.DimMetric, r.TopMetrics}} {
+		if x.dim == usage.DimAccount && r.Coarse {
+			continue // not read: the notice says how to see them
+		}
 		labels, values, drill := lineParts(base, q, x.dim, x.lines)
 		raw, err := charts.HBars(labels, values)
 		if err != nil {
@@ -310,7 +400,15 @@ func forecastChart(out []templates.UsageChart, r *usage.Report, chart chartMaker
 	for i := range mdays {
 		mdays[i] = f.Month.AddDate(0, 0, i).Format("01-02")
 	}
-	raw, err := charts.Cumulative(mdays, f.Cumulative, f.Projection(), f.Budget)
+	over, label := -1, ""
+	if f.Budget > 0 && !f.Crossing.IsZero() {
+		over = usage.Days(f.Month, f.Crossing) - 1
+		label = "over"
+		if !f.Crossed {
+			label = "forecast over"
+		}
+	}
+	raw, err := charts.Cumulative(mdays, f.Cumulative, f.Projection(), f.Budget, over, label)
 	if err != nil {
 		return nil, err
 	}

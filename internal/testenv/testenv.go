@@ -39,6 +39,15 @@ var (
 
 // seeded returns the bytes of a freshly seeded local API database, seeding
 // once per test process.
+// SeedDay is the day the local API's demo data was seeded on: its usage
+// history ends there (every Env of the process shares the seed).
+func SeedDay() time.Time {
+	seeded()
+	return seedDay
+}
+
+var seedDay time.Time
+
 func seeded() ([]byte, error) {
 	seedOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "orgboard-seed")
@@ -52,6 +61,7 @@ func seeded() ([]byte, error) {
 			seedErr = err
 			return
 		}
+		seedDay = clocktest.Now().UTC().Truncate(24 * time.Hour)
 		if _, err := st.Seed(context.Background(), localapi.ScaleDefault, clocktest.Now()); err != nil {
 			seedErr = err
 			return

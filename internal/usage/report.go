@@ -32,6 +32,9 @@ type Line struct {
 // Change is Total against Prev in percent; ok is false without a base.
 func (l Line) Change() (float64, bool) { return pct(l.Total, l.Prev, l.HasPrev) }
 
+// Change is now against before in percent; ok is false without a base.
+func Change(now, before float64) (float64, bool) { return pct(now, before, true) }
+
 func pct(now, before float64, has bool) (float64, bool) {
 	if !has || before == 0 {
 		return 0, false
@@ -57,35 +60,39 @@ type MonthChange struct {
 // Report is everything the page shows of one Agg in one View.
 type Report struct {
 	View
-	Measure       Measure
-	From, To      time.Time
-	Denoms        []Denomination
-	Buckets       []time.Time
-	Labels        []string
-	Stack         []Line // the top groups and "Other", per bucket
-	Total         float64
-	PrevTotal     float64
-	HasPrev       bool
-	TopMover      *Line
-	TopAccounts   []Line
-	TopMetrics    []Line
-	Families      []Line
-	HeatDays      []time.Time
-	HeatFamilies  []string
-	Heat          [][]float64 // [family][day]
-	Anomalies     []Anomaly
-	Forecast      *Forecast
-	MoM           *MonthChange
-	Corrections   float64
-	CorrBuckets   []bool // buckets holding a correction
-	Records       int64
-	NoCost        int64
-	EstRecords    int64             // records priced by the rate card
-	Unpriced      map[string]string // metrics the rate card has no price for (ID: name)
-	CorrRecords   int64
-	DaysWithData  int
-	PrevDays      int    // days of the period before that hold usage
-	NotComparable string // why no change is given, when the period before holds fewer days of usage
+	Measure        Measure
+	From, To       time.Time
+	Denoms         []Denomination
+	Buckets        []time.Time
+	Labels         []string
+	Stack          []Line // the top groups and "Other" (unless Rest lists them), per bucket
+	Other          *Line  // the groups beyond the top ones, summed
+	Rest           []Line // the groups beyond the top ones, when "Other" would hold most of the total
+	Total          float64
+	PrevTotal      float64
+	HasPrev        bool
+	TopMover       *Line
+	TopAccounts    []Line
+	TopMetrics     []Line
+	Families       []Line
+	HeatDays       []time.Time
+	HeatFamilies   []string
+	Heat           [][]float64 // [family][day]
+	Anomalies      []Anomaly
+	Forecast       *Forecast
+	MoM            *MonthChange
+	Corrections    float64
+	CorrBuckets    []bool // buckets holding a correction
+	PartialBuckets []bool // buckets the range holds only some days of
+	Records        int64
+	NoCost         int64
+	EstRecords     int64             // records priced by the rate card
+	Coarse         bool              // read without accounts, zones, regions and subscriptions
+	Unpriced       map[string]string // metrics the rate card has no price for (ID: name)
+	CorrRecords    int64
+	DaysWithData   int
+	PrevDays       int    // days of the period before that hold usage
+	NotComparable  string // why no change is given, when the period before holds fewer days of usage
 
 	dayBucket []int // the step of each day of the range
 }
@@ -108,7 +115,7 @@ func Build(a, prev *Agg, v View) *Report {
 		v.TopN = 8
 	}
 	r := &Report{View: v, Measure: a.Measure, From: a.From, To: a.To, Records: a.Records, NoCost: a.NoCost, CorrRecords: a.Corrections,
-		EstRecords: a.Estimated, Unpriced: a.Unpriced}
+		EstRecords: a.Estimated, Unpriced: a.Unpriced, Coarse: a.Coarse}
 	r.Denoms = a.denominations()
 	if len(r.Denoms) == 0 && prev != nil && prev != a {
 		prev.mu.Lock()
@@ -307,6 +314,23 @@ func (r *Report) buckets(a *Agg) {
 		}
 		r.dayBucket = append(r.dayBucket, len(r.Buckets)-1)
 	}
+	// a week or month the range holds only part of is marked: drawn at
+	// its height it would read as a drop
+	counts := make([]int, len(r.Buckets))
+	for _, b := range r.dayBucket {
+		counts[b]++
+	}
+	r.PartialBuckets = make([]bool, len(r.Buckets))
+	for i, b := range r.Buckets {
+		full := 1
+		switch r.Step {
+		case StepWeek:
+			full = 7
+		case StepMonth:
+			full = Days(b, b.AddDate(0, 1, -1))
+		}
+		r.PartialBuckets[i] = counts[i] < full
+	}
 }
 
 // bucketOf is the index of the step holding day (a day of the range).
@@ -350,7 +374,17 @@ func (r *Report) stack(a *Agg, di int32, prev map[string]float64) {
 		r.Stack = append(r.Stack, l)
 	}
 	if other != nil {
-		r.Stack = append(r.Stack, *other)
+		r.Other = other
+		// an "Other" that holds most of every bar hides what the chart is
+		// for: the top groups are drawn alone, the rest listed in a table
+		if math.Abs(other.Total) <= math.Abs(r.Total)/3 {
+			r.Stack = append(r.Stack, *other)
+		} else {
+			for _, l := range ls[r.TopN:] {
+				l.Values = nil
+				r.Rest = append(r.Rest, l)
+			}
+		}
 	}
 	if r.TopMover != nil {
 		m := *r.TopMover

@@ -66,14 +66,18 @@ func (r *Report) Tables() map[string]Table {
 	out := map[string]Table{}
 	// the stacked chart: one row per bucket, one column per group
 	st := Table{Name: "daily", Title: r.Group.Label() + " per " + string(r.Step), Head: []string{"period"}}
-	for _, l := range r.Stack {
+	cols := r.Stack
+	if len(r.Rest) > 0 && r.Other != nil {
+		cols = append(append([]Line(nil), r.Stack...), *r.Other) // the table keeps the rest's column
+	}
+	for _, l := range cols {
 		st.Head = append(st.Head, l.Label)
 	}
 	st.Head = append(st.Head, "total", "includes corrections")
 	for b, label := range r.Labels {
 		row := []string{label}
 		t := 0.0
-		for _, l := range r.Stack {
+		for _, l := range cols {
 			row = append(row, Amount(l.Values[b], r.Denom))
 			t += l.Values[b]
 		}
@@ -86,6 +90,7 @@ func (r *Report) Tables() map[string]Table {
 	}
 	out[st.Name] = st
 	out["accounts"] = r.lineTable("accounts", "Top accounts", "account", r.TopAccounts)
+	out["rest"] = r.lineTable("rest", "The rest", strings.ToLower(r.Group.Label()), r.Rest)
 	out["metrics"] = r.lineTable("metrics", "Top metrics", "metric", r.TopMetrics)
 	out["families"] = r.shareTable()
 	hm := Table{Name: "heatmap", Title: "Day by product family", Head: []string{"day"}}

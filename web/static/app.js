@@ -106,7 +106,8 @@
   // The tooltip is built as elements, its colour markers styled through the
   // DOM: echarts' own markers are HTML with style attributes, which the CSP
   // (style-src 'self') refuses.
-  function tooltip(params) {
+  function tooltipIn(unit) { return function (params) { return tooltip(params, unit); }; }
+  function tooltip(params, unit) {
     var list = Array.isArray(params) ? params : [params];
     var box = document.createElement("div");
     if (list.length) {
@@ -127,7 +128,8 @@
       if (typeof p.color === "string") marker.style.backgroundColor = p.color;
       var v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
       line.appendChild(marker);
-      line.appendChild(document.createTextNode(p.seriesName + ": " + (typeof v === "number" ? v.toLocaleString() : v)));
+      var shown = typeof v === "number" ? v.toLocaleString(undefined, { maximumFractionDigits: 2 }) : v;
+      line.appendChild(document.createTextNode((Array.isArray(params) ? p.seriesName : (p.name || p.seriesName)) + ": " + shown + (unit && typeof v === "number" ? " " + unit : "")));
       box.appendChild(line);
     });
     return box;
@@ -148,7 +150,7 @@
     root.querySelectorAll("[data-chart]").forEach(function (el) {
       var options;
       try { options = JSON.parse(el.getAttribute("data-options")); } catch (e) { return; }
-      if (options.tooltip) { options.tooltip.formatter = tooltip; }
+      if (options.tooltip) { options.tooltip.formatter = tooltipIn(el.getAttribute("data-unit") || ""); }
       var old = echarts.getInstanceByDom(el);
       if (old) old.dispose();
       var chart = echarts.init(el, dark && dark.matches ? "dark" : null, { renderer: "canvas" });

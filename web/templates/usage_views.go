@@ -4,26 +4,28 @@ package templates
 
 // UsageView is the usage and cost tab of an organization.
 type UsageView struct {
-	PanelURL   string // the panel's own URL with the current query (polling, htmx)
-	Form       UsageForm
-	Filters    []UsageFilter
-	Loading    *UsageProgress
-	Confirm    *UsageConfirm // a large fetch waits for the user's go
-	Notices    []string
-	Gaps       []string
-	RetryURL   string
-	CSRF       string
-	KPIs       []UsageKPI
-	Charts     []UsageChart
-	Anomalies  []UsageAnomaly
-	MoM        *UsageMoM
-	PoP        *UsageMoM // each group against the period before
-	Budget     UsageBudgetForm
-	ExportCSV  string
-	ExportJSON string
-	Empty      bool   // no usage in the range
-	EmptyNote  string // what that means (on the 1st of a month: the forecast still stands)
-	Methods    []string
+	PanelURL    string // the panel's own URL with the current query (polling, htmx)
+	Form        UsageForm
+	Filters     []UsageFilter
+	Loading     *UsageProgress
+	Confirm     *UsageConfirm // a large fetch waits for the user's go
+	Notices     []string
+	BudgetAlert string // an overrun, said plainly
+	Gaps        []string
+	RetryURL    string
+	CSRF        string
+	KPIs        []UsageKPI
+	Charts      []UsageChart
+	Anomalies   []UsageAnomaly
+	MoM         *UsageMoM
+	PoP         *UsageMoM // each group against the period before
+	Rest        *UsageMoM // the groups the chart leaves out
+	Budget      UsageBudgetForm
+	ExportCSV   string
+	ExportJSON  string
+	Empty       bool   // no usage in the range
+	EmptyNote   string // what that means (on the 1st of a month: the forecast still stands)
+	Methods     []string
 }
 
 // Option is one choice of a select.
@@ -74,6 +76,8 @@ type UsageChart struct {
 	Note                                string
 	Head                                []string
 	Rows                                []UsageRow
+	Foot                                []string // the totals row, or none
+	Unit                                string   // what the chart's numbers are in (its tooltips say it)
 }
 
 // UsageRow is one row of a chart's table; Link drills down on its first cell.
@@ -92,6 +96,7 @@ type UsageMoM struct {
 	Title string
 	Head  []string
 	Rows  []UsageRow
+	Foot  []string
 }
 
 // UsageBudgetForm sets the organization's monthly budget.
