@@ -42,7 +42,9 @@ func TestChartsEscapeNothingIntoScript(t *testing.T) {
 		func() (json.RawMessage, error) { return HBars([]string{name}, []float64{1}) },
 		func() (json.RawMessage, error) { return Share([]string{name}, []float64{1}) },
 		func() (json.RawMessage, error) { return Heat([]string{"d"}, []string{name}, [][]float64{{1}}) },
-		func() (json.RawMessage, error) { return Cumulative([]string{"1"}, []float64{1}, []float64{1}, 5, 0, "over") },
+		func() (json.RawMessage, error) {
+			return Cumulative([]string{"1"}, []float64{1}, []float64{1}, 5, 0, "over")
+		},
 	} {
 		raw, err := f()
 		if err != nil {
