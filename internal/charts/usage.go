@@ -126,7 +126,7 @@ func itoa(n int) string {
 func Share(labels []string, values []float64) (json.RawMessage, error) {
 	pie := charts.NewPie()
 	pie.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{Width: "100%", Height: itoa(max(300, 48+26*len(labels))) + "px", AssetsHost: "/static/", Renderer: "canvas"}),
+		charts.WithInitializationOpts(opts.Initialization{Width: "100%", Height: "300px", AssetsHost: "/static/", Renderer: "canvas"}), // the page's CSS sizes it
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "plain", Orient: "vertical", Right: "0", Top: "middle"}),
 	)

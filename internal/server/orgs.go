@@ -16,7 +16,7 @@ import (
 
 var orgTabs = []struct{ key, label, suffix string }{
 	{"overview", "Overview", ""}, {"profile", "Profile", "profile"}, {"accounts", "Accounts", "accounts"},
-	{"members", "Members", "members"}, {"audit", "Audit log", "audit"}, {"usage", "Usage and cost", "usage"}, {"rates", "Rate card", "rates"},
+	{"members", "Members", "members"}, {"audit", "Audit log", "audit"}, {"usage", "Usage and cost", "usage"}, {"showback", "Showback", "showback"}, {"rates", "Rate card", "rates"},
 }
 
 // tabURL is an organization's tab (the overview: its page).

@@ -151,6 +151,11 @@ func (s *Server) routes() *echo.Echo {
 	g.POST("/orgs/:id/rates/import", s.importRates)
 	g.GET("/orgs/:id/rates/export", s.exportRates)
 	g.POST("/orgs/:id/rates/reset", s.resetRates)
+	g.GET("/orgs/:id/showback", s.showShowback)
+	g.POST("/orgs/:id/showback/fetch", s.fetchShowback)
+	g.GET("/orgs/:id/showback/export", s.exportShowback)
+	g.GET("/orgs/:id/chargeback", s.showChargeback)
+	g.GET("/orgs/:id/chargeback/export", s.exportChargeback)
 	return e
 }
 

@@ -85,6 +85,13 @@ func (s *Server) usageJob(c echo.Context, org string, q usageQuery, confirmed bo
 	if err != nil {
 		return nil, 0, err
 	}
+	return s.storedJob(c, req, confirmed)
+}
+
+// storedJob finds or starts the job bringing req into the usage store;
+// unless confirmed, one of more than confirmAbove calls is not started
+// (job is nil, calls says how many it needs).
+func (s *Server) storedJob(c echo.Context, req usage.Request, confirmed bool) (job *usage.Job, calls int, err error) {
 	key := s.usageKey(c, req)
 	if j := s.usage.Jobs.Lookup(key); j != nil {
 		return j, 0, nil
@@ -107,7 +114,7 @@ func (s *Server) usageJob(c echo.Context, org string, q usageQuery, confirmed bo
 // (the step, and the grouping within fine or coarse, change nothing).
 func (s *Server) usageKey(c echo.Context, r usage.Request) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%s|%s|%v|%s|", strings.Join(r.Orgs, ","), r.From.Format(time.DateOnly), r.To.Format(time.DateOnly), r.Measure, r.Fine, r.Rates.Fingerprint())
+	fmt.Fprintf(h, "%s|%s|%s|%s|%v|%v|%s|", strings.Join(r.Orgs, ","), r.From.Format(time.DateOnly), r.To.Format(time.DateOnly), r.Measure, r.Fine, r.NoPrev, r.Rates.Fingerprint())
 	for _, f := range r.Filters {
 		fmt.Fprintf(h, "%d=%q|", f.Dim, f.Key)
 	}

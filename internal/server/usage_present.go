@@ -376,7 +376,9 @@ func usageCharts(base string, q usageQuery, r *usage.Report) ([]templates.UsageC
 	if raw, err = charts.Share(fl, fv); err != nil {
 		return nil, err
 	}
-	out = append(out, chart("families", "Share by product family", raw, fd, false, ""))
+	share := chart("families", "Share by product family", raw, fd, false, "")
+	share.Tall = len(fl) > 8
+	out = append(out, share)
 	days := make([]string, len(r.HeatDays))
 	for i, d := range r.HeatDays {
 		days[i] = d.Format("01-02")
@@ -384,7 +386,9 @@ func usageCharts(base string, q usageQuery, r *usage.Report) ([]templates.UsageC
 	if raw, err = charts.Heat(days, r.HeatFamilies, r.Heat); err != nil {
 		return nil, err
 	}
-	out = append(out, chart("heatmap", "Day by product family", raw, fd, true, ""))
+	heat := chart("heatmap", "Day by product family", raw, fd, true, "")
+	heat.Tall = len(r.HeatFamilies) > 6
+	out = append(out, heat)
 	return forecastChart(out, r, chart)
 }
 

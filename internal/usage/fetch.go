@@ -45,6 +45,9 @@ type Request struct {
 	// Rates price quantities (the Estimated measure, and records without
 	// the chosen cost).
 	Rates *RateCard
+	// NoPrev: the job brings the range alone into the store, not the
+	// period before (a showback of one month).
+	NoPrev bool
 	// Today, when set, lets the job fetch what the month's forecast needs:
 	// the last complete week, when it begins before From (on the first
 	// days of a month), is fetched day by day with the period before.
@@ -198,6 +201,9 @@ func (j *Job) plan(ctx context.Context) error {
 	}
 	var parts []Part
 	for _, prev := range []bool{false, true} {
+		if prev && j.Req.NoPrev {
+			continue
+		}
 		from, to := j.Req.From, j.Req.To
 		if prev {
 			from, to = j.pf, j.pt
@@ -233,8 +239,10 @@ func (j *Job) load(ctx context.Context) error {
 	if err := j.keeper.Load(ctx, j.Req.Orgs, a, j.Req.Fine); err != nil {
 		return err
 	}
-	if err := j.keeper.Load(ctx, j.Req.Orgs, p, j.Req.Fine); err != nil {
-		return err
+	if !j.Req.NoPrev {
+		if err := j.keeper.Load(ctx, j.Req.Orgs, p, j.Req.Fine); err != nil {
+			return err
+		}
 	}
 	j.mu.Lock()
 	j.agg, j.prev = a, p

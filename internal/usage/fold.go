@@ -296,25 +296,47 @@ func (a *Agg) AddSum(s *Sum) {
 	}
 }
 
-// value is what s contributes to the measure, and in what: the chosen
-// cost in its currency; else the rate card's estimate (in its own
-// denomination); else the consumed quantity in its unit.
+// Basis is how an amount was reached.
+type Basis uint8
+
+const (
+	Reported  Basis = iota // a cost Cloudflare sent
+	Estimate               // a quantity priced by the rate card
+	Unpriced               // a quantity the card has no price for, in its unit
+	Consumed               // a consumed quantity, as asked
+)
+
+// Value is what s contributes to measure m priced by rates, in what
+// denomination, and how: the chosen cost in its currency; else the rate
+// card's estimate (in a denomination of its own); else the consumed
+// quantity in its unit.
+func Value(m Measure, rates *RateCard, s *Sum) (float64, string, Basis) {
+	if m == Quantity {
+		return s.Qty, unitPrefix + cmp.Or(s.Unit, "units"), Consumed
+	}
+	if i := m.costIndex(); i >= 0 && s.Costs&(1<<i) != 0 {
+		return s.Cost[i], cmp.Or(s.Currency, "(no currency)"), Reported
+	}
+	if p, cur, ok := rates.Price(s.Metric, s.Day); ok {
+		return s.Qty * p, estPrefix + cur, Estimate
+	}
+	return s.Qty, unitPrefix + cmp.Or(s.Unit, "units"), Unpriced
+}
+
+// value is Value, counted into a's records without cost, estimated, unpriced.
 func (a *Agg) value(s *Sum) (float64, string) {
-	if a.Measure == Quantity {
-		return s.Qty, unitPrefix + cmp.Or(s.Unit, "units")
+	v, denom, basis := Value(a.Measure, a.Rates, s)
+	if basis == Estimate || basis == Unpriced {
+		if a.Measure != Estimated {
+			a.NoCost += s.Records
+		}
+		if basis == Estimate {
+			a.Estimated += s.Records
+		} else {
+			a.Unpriced[s.Metric] = cmp.Or(s.MetricName, s.Metric)
+		}
 	}
-	if i := a.Measure.costIndex(); i >= 0 && s.Costs&(1<<i) != 0 {
-		return s.Cost[i], cmp.Or(s.Currency, "(no currency)")
-	}
-	if a.Measure != Estimated {
-		a.NoCost += s.Records
-	}
-	if p, cur, ok := a.Rates.Price(s.Metric, s.Day); ok {
-		a.Estimated += s.Records
-		return s.Qty * p, estPrefix + cur
-	}
-	a.Unpriced[s.Metric] = cmp.Or(s.MetricName, s.Metric)
-	return s.Qty, unitPrefix + cmp.Or(s.Unit, "units")
+	return v, denom
 }
 
 // Merge adds b (of a range within a's) into a. Safe for concurrent use.

@@ -83,6 +83,20 @@ func (m *memStore) Read(ctx context.Context, orgs []string, from, to time.Time, 
 	return nil
 }
 
+func (m *memStore) Totals(ctx context.Context, orgs []string, from, to time.Time, byAccount bool, each func(string, *Sum) error) error {
+	for _, o := range orgs {
+		var ss []Sum
+		m.Read(ctx, []string{o}, from, to, byAccount, func(s *Sum) error { ss = append(ss, *s); return nil })
+		for _, s := range ss {
+			s.Day = from
+			if err := each(o, &s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func (m *memStore) Size(ctx context.Context) (int64, int64, error) { return 0, 0, nil }
 
 // keeperAt is a keeper over a new memory store whose today is today.

@@ -19,6 +19,10 @@ type Store interface {
 	// Read calls each with the sums of orgs over [from, to], fine or coarse;
 	// the coarse ones summed over the organizations.
 	Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*Sum) error) error
+	// Totals calls each with the sums of orgs over [from, to] by
+	// organization (and account, when byAccount), metric and denomination,
+	// the days summed; Sum.Day is from.
+	Totals(ctx context.Context, orgs []string, from, to time.Time, byAccount bool, each func(org string, s *Sum) error) error
 	// Size is how many fine and coarse rows the store holds.
 	Size(ctx context.Context) (fine, coarse int64, err error)
 }

@@ -166,6 +166,11 @@
     });
   }
   function onLoad(root) { localTimes(root); foldCharts(root); startCharts(root); }
+  // a report's print button
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (t && t.closest && t.closest("[data-print]")) { window.print(); }
+  });
 
   // A chart that folds away ([data-toggle] names it); the choice holds for
   // the tab's later searches.

@@ -73,6 +73,7 @@ type UsageKPI struct {
 type UsageChart struct {
 	Name, Title, Options, Drill, CSVURL string
 	Wide                                bool
+	Tall                                bool // many parts: a taller chart
 	Note                                string
 	Head                                []string
 	Rows                                []UsageRow

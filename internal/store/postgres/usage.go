@@ -128,6 +128,37 @@ func (u *Usage) Read(ctx context.Context, orgs []string, from, to time.Time, fin
 	return rows.Err()
 }
 
+// Totals streams the sums of orgs over [from, to] by organization (and
+// account), metric and denomination.
+func (u *Usage) Totals(ctx context.Context, orgs []string, from, to time.Time, byAccount bool, each func(string, *usage.Sum) error) error {
+	table, acct, group := "usage_coarse", "'', ''", ""
+	if byAccount {
+		table, acct, group = "usage_fine", "account, MAX(account_name)", ", account"
+	}
+	rows, err := u.db.Pool.Query(ctx, `SELECT org_id, `+acct+`, metric, MAX(metric_name), MAX(family), correction, currency, unit, costs,
+		SUM(records)::bigint, SUM(qty), SUM(effective), SUM(billed), SUM(list), SUM(contracted) FROM `+table+`
+		WHERE org_id = ANY($1) AND day BETWEEN $2 AND $3
+		GROUP BY org_id`+group+`, metric, correction, currency, unit, costs`, orgs, usage.DayNumber(from), usage.DayNumber(to))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var s usage.Sum
+	var org string
+	for rows.Next() {
+		var costs int16
+		if err := rows.Scan(&org, &s.Account, &s.AccountName, &s.Metric, &s.MetricName, &s.Family, &s.Correction, &s.Currency, &s.Unit, &costs,
+			&s.Records, &s.Qty, &s.Cost[0], &s.Cost[1], &s.Cost[2], &s.Cost[3]); err != nil {
+			return err
+		}
+		s.Day, s.Costs = from, uint8(costs)
+		if err := each(org, &s); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // Size counts the stored rows.
 func (u *Usage) Size(ctx context.Context) (fine, coarse int64, err error) {
 	err = u.db.Pool.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM usage_fine), (SELECT COUNT(*) FROM usage_coarse)`).Scan(&fine, &coarse)

@@ -153,6 +153,46 @@ func (u *Usage) read(ctx context.Context, q string, args []any, fine bool, each 
 	return rows.Err()
 }
 
+// Totals streams the sums of orgs over [from, to] by organization (and
+// account), metric and denomination.
+func (u *Usage) Totals(ctx context.Context, orgs []string, from, to time.Time, byAccount bool, each func(string, *usage.Sum) error) error {
+	for _, chunk := range chunks(orgs) {
+		args := append(orgArgs(chunk), usage.DayNumber(from), usage.DayNumber(to))
+		table, acct, group := "usage_coarse", "'', ''", ""
+		if byAccount {
+			table, acct, group = "usage_fine", "account, MAX(account_name)", ", account"
+		}
+		rows, err := u.db.R.QueryContext(ctx, `SELECT org_id, `+acct+`, metric, MAX(metric_name), MAX(family), correction, currency, unit, costs,
+			SUM(records), SUM(qty), SUM(effective), SUM(billed), SUM(list), SUM(contracted) FROM `+table+`
+			WHERE org_id IN (`+placeholders(len(chunk))+`) AND day BETWEEN ? AND ?
+			GROUP BY org_id`+group+`, metric, correction, currency, unit, costs`, args...)
+		if err != nil {
+			return err
+		}
+		var s usage.Sum
+		var org string
+		for rows.Next() {
+			if err := rows.Scan(&org, &s.Account, &s.AccountName, &s.Metric, &s.MetricName, &s.Family, &s.Correction, &s.Currency, &s.Unit, &s.Costs,
+				&s.Records, &s.Qty, &s.Cost[0], &s.Cost[1], &s.Cost[2], &s.Cost[3]); err != nil {
+				rows.Close()
+				return err
+			}
+			s.Day = from
+			if err := each(org, &s); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Size counts the stored rows.
 func (u *Usage) Size(ctx context.Context) (fine, coarse int64, err error) {
 	err = u.db.R.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM usage_fine), (SELECT COUNT(*) FROM usage_coarse)`).Scan(&fine, &coarse)
