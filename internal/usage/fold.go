@@ -300,10 +300,10 @@ func (a *Agg) AddSum(s *Sum) {
 type Basis uint8
 
 const (
-	Reported  Basis = iota // a cost Cloudflare sent
-	Estimate               // a quantity priced by the rate card
-	Unpriced               // a quantity the card has no price for, in its unit
-	Consumed               // a consumed quantity, as asked
+	Reported Basis = iota // a cost Cloudflare sent
+	Estimate              // a quantity priced by the rate card
+	Unpriced              // a quantity the card has no price for, in its unit
+	Consumed              // a consumed quantity, as asked
 )
 
 // Value is what s contributes to measure m priced by rates, in what
