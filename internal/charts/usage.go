@@ -158,6 +158,7 @@ func Heat(xs, ys []string, cells [][]float64) (json.RawMessage, error) {
 	hm.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{Width: "100%", Height: barHeight(len(ys) + 2), AssetsHost: "/static/", Renderer: "canvas"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}), // the colour scale says it; a legend sat on the day labels
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "44", Bottom: "8", ContainLabel: opts.Bool(true)}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: ys, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
 		charts.WithXAxisOpts(heatX(xs)),

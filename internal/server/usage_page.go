@@ -190,7 +190,7 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 		return v, err
 	}
 	view := s.usageViewOf(q, denoms)
-	if hasBudget && b.Currency == view.Denom && len(q.filters) == 0 {
+	if hasBudget && b.Currency == usage.Currency(view.Denom) && len(q.filters) == 0 {
 		view.Budget = b.Amount // the organization's budget is for its whole total, never a filtered part
 	}
 	rep := usage.Build(job.Agg(), job.PrevAgg(), view)

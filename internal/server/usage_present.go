@@ -6,6 +6,7 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -273,13 +274,13 @@ func usageBudgetForm(base string, q usageQuery, csrf string, b usage.Budget, has
 		Note: "The budget is the organization's, for everyone who reviews it here. Leave the amount empty to remove it."}
 	if has {
 		f.Amount = strconv.FormatFloat(b.Amount, 'f', -1, 64)
-		if b.Currency != r.Denom {
+		if b.Currency != usage.Currency(r.Denom) {
 			f.Note = "The budget is in " + b.Currency + "; it is drawn when the page shows " + b.Currency + ". " + f.Note
 		}
 	}
 	for _, d := range r.Denoms {
-		if !d.IsUnit {
-			f.Currencies = append(f.Currencies, d.Denom)
+		if cur := usage.Currency(d.Denom); !d.IsUnit && !slices.Contains(f.Currencies, cur) {
+			f.Currencies = append(f.Currencies, cur) // a budget is in a currency, whether the costs are billed or estimated
 		}
 	}
 	if len(f.Currencies) == 0 {
