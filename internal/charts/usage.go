@@ -29,8 +29,9 @@ func base(height string, legend bool) []charts.GlobalOpts {
 func round(v float64) float64 { return math.Round(v*100) / 100 }
 
 // Stacked is bars (or areas) stacked per bucket, with marks pinned on top
-// of the series they belong to; partial buckets' bars are drawn faded.
-func Stacked(labels []string, series []Series, area bool, marks []Mark, partial []bool) (json.RawMessage, error) {
+// of the series they belong to; partial buckets' bars are drawn faded;
+// changes (per bucket) are drawn as diamonds on the time axis.
+func Stacked(labels []string, series []Series, area bool, marks []Mark, partial []bool, changes []int) (json.RawMessage, error) {
 	cum := make([][]float64, len(series))
 	for i, s := range series {
 		cum[i] = make([]float64, len(labels))
@@ -45,6 +46,14 @@ func Stacked(labels []string, series []Series, area bool, marks []Mark, partial 
 	}
 	pins := func(i int) []opts.MarkPointNameCoordItem {
 		var out []opts.MarkPointNameCoordItem
+		if i == 0 {
+			for b, n := range changes {
+				if n > 0 && b < len(labels) {
+					out = append(out, opts.MarkPointNameCoordItem{Name: "Audit changes", Coordinate: []any{labels[b], 0},
+						Value: itoa(n), Symbol: "diamond", SymbolSize: 18})
+				}
+			}
+		}
 		for _, m := range marks {
 			if m.Series == i && m.Bucket < len(labels) {
 				out = append(out, opts.MarkPointNameCoordItem{Name: "Anomaly", Coordinate: []any{labels[m.Bucket], round(cum[i][m.Bucket])},

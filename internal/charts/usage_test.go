@@ -7,7 +7,7 @@ import (
 )
 
 func TestStackedMarksSitOnTheStack(t *testing.T) {
-	raw, err := Stacked([]string{"d1", "d2"}, []Series{{"A", []float64{1, 2}}, {"B", []float64{3, 4}}}, false, []Mark{{Series: 1, Bucket: 1, Label: "+300%"}}, nil)
+	raw, err := Stacked([]string{"d1", "d2"}, []Series{{"A", []float64{1, 2}}, {"B", []float64{3, 4}}}, false, []Mark{{Series: 1, Bucket: 1, Label: "+300%"}}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

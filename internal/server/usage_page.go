@@ -214,11 +214,17 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 				"The forecast comes from the last " + strconv.Itoa(f.RateDays) + " complete days."
 		}
 	}
-	v.Charts, err = usageCharts(base, q, rep)
+	v.Charts, err = usageCharts(base, q, rep, s.changeMarks(c, job.Req.Orgs, q, rep))
 	if err != nil {
 		return v, err
 	}
 	v.Anomalies = usageAnomalies(base, q, rep)
+	for i, a := range rep.Anomalies {
+		if i == 10 {
+			break // the first ten: each is a search of the index
+		}
+		v.Anomalies[i].Changes = s.changesNear(c, job.Req.Orgs, org, q, a)
+	}
 	v.MoM = usageMoM(base, q, rep)
 	v.PoP = usagePoP(base, q, rep)
 	v.Rest = usageRest(base, q, rep)

@@ -293,7 +293,7 @@ func usageBudgetForm(base string, q usageQuery, csrf string, b usage.Budget, has
 }
 
 // usageCharts builds every chart with its table and CSV link.
-func usageCharts(base string, q usageQuery, r *usage.Report) ([]templates.UsageChart, error) {
+func usageCharts(base string, q usageQuery, r *usage.Report, changes []int) ([]templates.UsageChart, error) {
 	tables := r.Tables()
 	csvURL := func(name string) string {
 		v := q.values()
@@ -346,11 +346,14 @@ func usageCharts(base string, q usageQuery, r *usage.Report) ([]templates.UsageC
 			marks = append(marks, charts.Mark{Series: i, Bucket: r.BucketOf(a.Day), Label: usage.Percent(a.JumpPct(), a.Baseline != 0)})
 		}
 	}
-	raw, err := charts.Stacked(labels, series, q.area, marks, r.PartialBuckets)
+	raw, err := charts.Stacked(labels, series, q.area, marks, r.PartialBuckets, changes)
 	if err != nil {
 		return nil, err
 	}
 	note := "Pins mark anomalies; ✱ marks periods that include corrections."
+	if slices.ContainsFunc(changes, func(n int) bool { return n > 0 }) {
+		note += " Diamonds on the time axis count the audit changes of this product family's products that day (or " + string(q.step) + ")."
+	}
 	if partial {
 		note += " “(part)” marks a " + string(q.step) + " the range holds only some days of: it is lower for that, not a drop."
 	}

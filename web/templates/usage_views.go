@@ -90,6 +90,22 @@ type UsageRow struct {
 // UsageAnomaly is one listed anomaly.
 type UsageAnomaly struct {
 	Day, Label, Value, Baseline, Jump, Link string
+	Changes                                 UsageChanges
+}
+
+// UsageChanges are the audit entries near a cost change.
+type UsageChanges struct {
+	Entries    []UsageChange
+	More       bool   // more than listed: the search has them all
+	SearchURL  string // the audit search of them
+	NotIndexed bool   // the audit index does not reach those days yet
+	Failed     bool
+}
+
+// UsageChange is one audit entry near a cost change.
+type UsageChange struct {
+	TimeISO, TimeUTC        string // shown in the reader's zone
+	What, Who, Product, URL string
 }
 
 // UsageMoM is the month-over-month table.
