@@ -89,4 +89,3 @@ func TestCostReviewJourney(t *testing.T) {
 	b.screenshot("usage-estimated")
 	b.clean()
 }
-
