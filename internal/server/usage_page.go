@@ -148,7 +148,18 @@ func (s *Server) usageView(c echo.Context, org string, q usageQuery, msg string)
 		p := job.Progress()
 		v.Loading = &templates.UsageProgress{Done: p.Done, Total: p.Total, Failed: p.Failed, Records: templates.Count(p.Records, "record", "records"),
 			Time: budgetTime(p.Total - p.Done), PollURL: v.PanelURL}
-		return v, nil
+		if p.Done == 0 {
+			return v, nil
+		}
+		// what has arrived so far, under the progress: the charts fill in as windows land
+		agg, prev, err := job.Snapshot(c.Request().Context())
+		if err != nil {
+			return v, err
+		}
+		loading := v.Loading
+		v, err = s.usageReportOf(c, org, q, agg, prev, job.Req.Orgs, nil, v)
+		v.Loading, v.Partial = loading, true
+		return v, err
 	}
 	return s.usageReport(c, org, q, job, v)
 }
@@ -183,8 +194,18 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 		job.Requeue() // the next view reads again
 		return v, err
 	}
+	agg, prev := job.Result()
+	return s.usageReportOf(c, org, q, agg, prev, job.Req.Orgs, job.Gaps(), v)
+}
+
+// usageReportOf is the report of the sums of orgs, with the days a fetch
+// missed (gaps, which can be retried).
+func (s *Server) usageReportOf(c echo.Context, org string, q usageQuery, agg, prev *usage.Agg, orgs []string, gaps []usage.Gap, v templates.UsageView) (templates.UsageView, error) {
 	base := usageURL(org, "", nil)
-	denoms := job.Denominations()
+	denoms := agg.Denominations()
+	if len(denoms) == 0 {
+		denoms = prev.Denominations()
+	}
 	b, hasBudget, err := s.usage.Budgets.Get(c.Request().Context(), org)
 	if err != nil {
 		return v, err
@@ -193,9 +214,9 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 	if hasBudget && b.Currency == usage.Currency(view.Denom) && len(q.filters) == 0 {
 		view.Budget = b.Amount // the organization's budget is for its whole total, never a filtered part
 	}
-	rep := usage.Build(job.Agg(), job.PrevAgg(), view)
+	rep := usage.Build(agg, prev, view)
 	v.Form = usageForm(base, q, rep.Denoms)
-	for _, g := range job.Gaps() {
+	for _, g := range gaps {
 		v.Gaps = append(v.Gaps, gapText(g))
 	}
 	v.RetryURL = usageURL(org, "retry", q.values())
@@ -214,7 +235,7 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 				"The forecast comes from the last " + strconv.Itoa(f.RateDays) + " complete days."
 		}
 	}
-	v.Charts, err = usageCharts(base, q, rep, s.changeMarks(c, job.Req.Orgs, q, rep))
+	v.Charts, err = usageCharts(base, q, rep, s.changeMarks(c, orgs, q, rep))
 	if err != nil {
 		return v, err
 	}
@@ -223,7 +244,7 @@ func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usag
 		if i == 10 {
 			break // the first ten: each is a search of the index
 		}
-		v.Anomalies[i].Changes = s.changesNear(c, job.Req.Orgs, org, q, a)
+		v.Anomalies[i].Changes = s.changesNear(c, orgs, org, q, a)
 	}
 	v.MoM = usageMoM(base, q, rep)
 	v.PoP = usagePoP(base, q, rep)

@@ -95,3 +95,25 @@ func later(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// A large fetch fills the page in as its windows arrive: the progress,
+// with the figures so far under it, then the whole report.
+func TestUsageFillsInAsWindowsArrive(t *testing.T) {
+	e := testenv.New(t)
+	e.LocalAPI.Faults().Set(localapi.FaultSettings{Latency: 60 * time.Millisecond})
+	u := e.SignedIn(localapi.DemoAdminToken)
+	root := e.Org("Northwind Holdings")
+	base := "/orgs/" + root.ID + "/usage"
+	q := "?preset=last_90_days&group=product_family"
+	if r := u.Post(base+"/fetch"+q, nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("start the fetch: %d", r.Status)
+	}
+	mid := u.Get(base + q)
+	contains(t, "while fetching", mid, `data-testid="usage-progress"`, `data-testid="usage-partial"`, `data-testid="kpi-total"`, "left at the token")
+	e.LocalAPI.Faults().Set(localapi.FaultSettings{})
+	done := report(t, u, base+q)
+	contains(t, "fetched", done, `data-testid="kpi-total"`)
+	if strings.Contains(done.Body, `data-testid="usage-partial"`) {
+		t.Error("the finished report still says it is partial")
+	}
+}

@@ -382,3 +382,19 @@ func (j *Job) Agg() *Agg { a, _ := j.Result(); return a }
 
 // PrevAgg is the period before's sums as last read from the store.
 func (j *Job) PrevAgg() *Agg { _, p := j.Result(); return p }
+
+// Snapshot reads what the store holds of the range and the period before
+// now, while the job may still be fetching: the page fills in as the
+// windows arrive.
+func (j *Job) Snapshot(ctx context.Context) (agg, prev *Agg, err error) {
+	a, p := j.empty()
+	if err := j.keeper.Load(ctx, j.Req.Orgs, a, j.Req.Fine); err != nil {
+		return nil, nil, err
+	}
+	if !j.Req.NoPrev {
+		if err := j.keeper.Load(ctx, j.Req.Orgs, p, j.Req.Fine); err != nil {
+			return nil, nil, err
+		}
+	}
+	return a, p, nil
+}

@@ -8,6 +8,7 @@ type UsageView struct {
 	Form        UsageForm
 	Filters     []UsageFilter
 	Loading     *UsageProgress
+	Partial     bool          // the report holds what has arrived so far, under the progress
 	Confirm     *UsageConfirm // a large fetch waits for the user's go
 	Notices     []string
 	BudgetAlert string // an overrun, said plainly
