@@ -44,6 +44,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:18788", "where the local API child process listens")
 	teams := flag.Int("teams", 10, "team organizations whose page is timed")
 	skipTree := flag.Bool("skip-tree", false, "skip the whole-tree fetch")
+	yearOrgs := flag.Int("year-orgs", 200, "organizations whose last 12 months are fetched and read back from the store (0: none)")
 	flag.Parse()
 	ctx := context.Background()
 
@@ -100,6 +101,25 @@ func main() {
 			r := usage.Build(again.Agg(), again.PrevAgg(), usage.View{Group: usage.DimFamily, Step: usage.StepDay, Today: time.Now()})
 			fmt.Printf("  the same from the store (fine sums %v): %v, %d calls; period total %s %s\n", fine, time.Since(start).Round(time.Millisecond),
 				again.Progress().Total, usage.Display(r.Total, r.Denom), r.Denom)
+		}
+		if *yearOrgs > 0 {
+			some := ids[:min(*yearOrgs, len(ids))]
+			yf, yt, _ := usage.Last12Months.Range(time.Now().UTC())
+			year := usage.Request{Orgs: some, From: yf, To: yt, Measure: usage.Effective, Rates: usage.DefaultCard()}
+			j := usage.NewJob(year, keeper)
+			start = time.Now()
+			j.Run(ctx, client)
+			p := j.Progress()
+			fmt.Printf("%d organizations, last 12 months and the 12 before: %d records fetched into the store in %v (%d calls)\n", len(some), p.Records, time.Since(start).Round(time.Millisecond), p.Total)
+			for _, fine := range []bool{false, true} {
+				year.Fine = fine
+				again := usage.NewJob(year, keeper)
+				start = time.Now()
+				again.Run(ctx, client)
+				r := usage.Build(again.Agg(), again.PrevAgg(), usage.View{Group: usage.DimFamily, Step: usage.StepMonth, Today: time.Now()})
+				fmt.Printf("  the same 12 months from the store (fine sums %v): %v, %d calls; total %s %s\n", fine, time.Since(start).Round(time.Millisecond),
+					again.Progress().Total, usage.Display(r.Total, r.Denom), r.Denom)
+			}
 		}
 		fineRows, coarseRows, err := st.Usage.Size(ctx)
 		check(err)

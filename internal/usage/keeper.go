@@ -189,11 +189,45 @@ func (k *Keeper) fetch(ctx context.Context, src Source, p Part) (int64, error) {
 }
 
 // Load folds the stored sums of orgs over a's range into a (fine when it
-// groups or filters by account, zone, region or subscription).
+// groups or filters by account, zone, region or subscription), reading a
+// few slices of the organizations at once.
 func (k *Keeper) Load(ctx context.Context, orgs []string, a *Agg, fine bool) error {
 	a.Coarse = !fine
-	return k.Store.Read(ctx, orgs, a.From, a.To, fine, func(s *Sum) error {
-		a.AddSum(s)
-		return nil
-	})
+	n := min(loadParallel, max(len(orgs)/loadSlice, 1))
+	if n == 1 {
+		return k.Store.Read(ctx, orgs, a.From, a.To, fine, func(s *Sum) error {
+			a.AddSum(s)
+			return nil
+		})
+	}
+	errs := make(chan error, n)
+	for i := range n {
+		part := orgs[i*len(orgs)/n : (i+1)*len(orgs)/n]
+		go func() {
+			b := NewAgg(a.From, a.To, a.Measure, a.Filters)
+			b.Collapsed, b.days, b.Rates, b.Coarse = a.Collapsed, a.days, a.Rates, a.Coarse
+			err := k.Store.Read(ctx, part, a.From, a.To, fine, func(s *Sum) error {
+				b.AddSum(s)
+				return nil
+			})
+			if err == nil {
+				err = a.Merge(b)
+			}
+			errs <- err
+		}()
+	}
+	var first error
+	for range n {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
+
+// loadParallel is how many slices of the organizations Load reads at once;
+// a slice is at least loadSlice organizations.
+const (
+	loadParallel = 4
+	loadSlice    = 50
+)

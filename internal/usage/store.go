@@ -16,8 +16,8 @@ type Store interface {
 	Stored(ctx context.Context, orgs []string, from, to time.Time) ([]StoredDay, error)
 	// Put replaces org's sums of the days of [from, to], all fetched at at.
 	Put(ctx context.Context, org string, from, to, at time.Time, sums []Sum) error
-	// Read calls each with the sums of orgs over [from, to], fine or coarse;
-	// the coarse ones summed over the organizations.
+	// Read calls each with the sums of orgs over [from, to], fine or coarse
+	// (sums of equal keys may come apart: the caller adds them up).
 	Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*Sum) error) error
 	// Totals calls each with the sums of orgs over [from, to] by
 	// organization (and account, when byAccount), metric and denomination,

@@ -69,31 +69,25 @@ func (u *Usage) Put(ctx context.Context, org string, from, to, at time.Time, sum
 			return err
 		}
 	}
-	fine, err := tx.PrepareContext(ctx, `INSERT INTO usage_fine VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
-		return err
-	}
-	defer fine.Close()
 	corrected := map[int64]bool{}
-	for _, s := range sums {
+	fine := make([][]any, len(sums))
+	for i, s := range sums {
 		d := usage.DayNumber(s.Day)
 		corrected[d] = corrected[d] || s.Correction
-		if _, err := fine.ExecContext(ctx, org, d, s.Account, s.AccountName, s.Metric, s.MetricName, s.Family, s.Zone, s.ZoneName,
+		fine[i] = []any{org, d, s.Account, s.AccountName, s.Metric, s.MetricName, s.Family, s.Zone, s.ZoneName,
 			s.Region, s.RegionName, s.Sub, s.SubName, s.Correction, s.Currency, s.Unit, s.Costs, s.Records,
-			s.Qty, s.Cost[0], s.Cost[1], s.Cost[2], s.Cost[3]); err != nil {
-			return err
-		}
+			s.Qty, s.Cost[0], s.Cost[1], s.Cost[2], s.Cost[3]}
 	}
-	coarse, err := tx.PrepareContext(ctx, `INSERT INTO usage_coarse VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
+	if err := insertRows(ctx, tx, "usage_fine", 23, fine); err != nil {
 		return err
 	}
-	defer coarse.Close()
+	var coarse [][]any
 	for _, s := range usage.Coarsen(sums) {
-		if _, err := coarse.ExecContext(ctx, org, usage.DayNumber(s.Day), s.Metric, s.MetricName, s.Family, s.Correction, s.Currency, s.Unit,
-			s.Costs, s.Records, s.Qty, s.Cost[0], s.Cost[1], s.Cost[2], s.Cost[3]); err != nil {
-			return err
-		}
+		coarse = append(coarse, []any{org, usage.DayNumber(s.Day), s.Metric, s.MetricName, s.Family, s.Correction, s.Currency, s.Unit,
+			s.Costs, s.Records, s.Qty, s.Cost[0], s.Cost[1], s.Cost[2], s.Cost[3]})
+	}
+	if err := insertRows(ctx, tx, "usage_coarse", 15, coarse); err != nil {
+		return err
 	}
 	days, err := tx.PrepareContext(ctx, `INSERT INTO usage_days VALUES (?, ?, ?, ?)`)
 	if err != nil {
@@ -108,15 +102,52 @@ func (u *Usage) Put(ctx context.Context, org string, from, to, at time.Time, sum
 	return tx.Commit()
 }
 
-// Read streams the sums of orgs over [from, to]: the fine rows as stored,
-// the coarse ones summed over the organizations.
+// insertRows inserts rows of cols values each, many to a statement (a
+// statement a row spent most of a fetch's time).
+func insertRows(ctx context.Context, tx *sql.Tx, table string, cols int, rows [][]any) error {
+	const per = 64
+	one := "(" + placeholders(cols) + ")"
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		args := make([]any, 0, n*cols)
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		q := "INSERT INTO " + table + " VALUES " + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
+		var err error
+		if n == per {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, q); err != nil {
+					return err
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, q, args...)
+		}
+		if err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// Read streams the sums of orgs over [from, to], fine or coarse, as stored.
 func (u *Usage) Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*usage.Sum) error) error {
 	for _, chunk := range chunks(orgs) {
 		args := append(orgArgs(chunk), usage.DayNumber(from), usage.DayNumber(to))
 		where := ` WHERE org_id IN (` + placeholders(len(chunk)) + `) AND day BETWEEN ? AND ?`
-		q := `SELECT day, metric, MAX(metric_name), MAX(family), correction, currency, unit, costs,
-			SUM(records), SUM(qty), SUM(effective), SUM(billed), SUM(list), SUM(contracted) FROM usage_coarse` + where +
-			` GROUP BY day, metric, correction, currency, unit, costs`
+		// rows as stored: the caller's fold adds up equal keys (a GROUP BY
+		// here sorted a million rows in a temporary tree, ten times slower)
+		q := `SELECT day, metric, metric_name, family, correction, currency, unit, costs,
+			records, qty, effective, billed, list, contracted FROM usage_coarse` + where
 		if fine {
 			q = `SELECT day, metric, metric_name, family, correction, currency, unit, costs, records, qty, effective, billed, list, contracted,
 				account, account_name, zone, zone_name, region, region_name, sub, sub_name FROM usage_fine` + where
