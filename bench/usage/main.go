@@ -90,6 +90,7 @@ func main() {
 		job.Run(ctx, client)
 		took := time.Since(start)
 		p := job.Progress()
+		stored := p.Records
 		fmt.Printf("whole tree, %s..%s and the month before, first fetch into the store: %d records in %v: %.0f records/s decoded, summed and stored (%d calls, %d failed)\n",
 			from.Format(time.DateOnly), to.Format(time.DateOnly), p.Records, took.Round(time.Millisecond), float64(p.Records)/took.Seconds(), p.Total, p.Failed)
 		fmt.Printf("peak resident memory: %d MB (before the fetch %d MB)\n", peakRSS()>>20, rssBefore>>20)
@@ -110,6 +111,7 @@ func main() {
 			start = time.Now()
 			j.Run(ctx, client)
 			p := j.Progress()
+			stored += p.Records
 			fmt.Printf("%d organizations, last 12 months and the 12 before: %d records fetched into the store in %v (%d calls)\n", len(some), p.Records, time.Since(start).Round(time.Millisecond), p.Total)
 			for _, fine := range []bool{false, true} {
 				year.Fine = fine
@@ -121,13 +123,13 @@ func main() {
 					again.Progress().Total, usage.Display(r.Total, r.Denom), r.Denom)
 			}
 		}
-		fineRows, coarseRows, err := st.Usage.Size(ctx)
+		days, bytes, err := st.Usage.Size(ctx)
 		check(err)
 		check(st.Close())
 		fi, err := os.Stat(filepath.Join(dir, "orgboard.db"))
 		check(err)
-		fmt.Printf("  store: %d fine rows, %d coarse rows, orgboard.db %d MB (%.0f bytes a fine row, indexes and coarse rows included)\n",
-			fineRows, coarseRows, fi.Size()>>20, float64(fi.Size())/float64(max(fineRows, 1)))
+		fmt.Printf("  store: %d organization-days, their sums %d MB; orgboard.db %d MB, %.0f bytes a record fetched\n",
+			days, bytes>>20, fi.Size()>>20, float64(fi.Size())/float64(max(stored, 1)))
 	}
 
 	// the console over HTTP on that store, signed in as the demo admin

@@ -151,7 +151,7 @@ func (s *Server) showChargeback(c echo.Context) error {
 	flush()
 	v.Totals = amounts(totals, r.denoms)
 	v.Notes = []string{"Amounts in different columns are never added together: a billed cost, an estimate from the rate card and a quantity without a price are different things.",
-		"Estimates price consumed quantities by the organization's rate card where Cloudflare sent no cost; a price that changes within the month applies from the month after."}
+		"Estimates price consumed quantities by the organization's rate card, each day at that day's price, where Cloudflare sent no cost."}
 	return render(c, http.StatusOK, templates.Chargeback(s.page(c, "Chargeback "+v.Month), v))
 }
 

@@ -213,3 +213,25 @@ func TestRateCardCSVRoundTripAndMistakes(t *testing.T) {
 		t.Errorf("read back %+v %v", r, errs)
 	}
 }
+
+func TestSumsEncodeAndDecodeAlike(t *testing.T) {
+	in := []Sum{
+		{Day: d("2026-11-02"), Account: "a1", AccountName: "Café \"prod\"", Metric: "req", MetricName: "Requests", Family: "Workers", Zone: "z",
+			ZoneName: "z.example", Region: "weur", RegionName: "Western Europe", Sub: "s", SubName: "Pay-as-you-go", Correction: true,
+			Currency: "USD", Unit: "Requests", Costs: 15, Records: 3, Qty: 1234.5, Cost: [4]float64{1.5, -2.25, 3, math.MaxFloat64}},
+		{Day: d("2026-11-02"), Metric: "gb", Records: -1, Qty: math.Inf(1)},
+	}
+	b := EncodeSums(in)
+	var out []Sum
+	if err := DecodeSums(b, d("2026-11-02"), func(s *Sum) error { out = append(out, *s); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 2 || out[0] != in[0] || out[1] != in[1] {
+		t.Fatalf("decoded %+v", out)
+	}
+	for cut := range b {
+		if err := DecodeSums(b[:cut], d("2026-11-02"), func(*Sum) error { return nil }); err == nil {
+			t.Fatalf("a value cut at %d of %d decoded", cut, len(b))
+		}
+	}
+}

@@ -10,7 +10,8 @@ import (
 
 // Store keeps fetched usage: for each organization and day, the day's
 // Sums twice over (fine: by account, metric, zone, region and
-// subscription; coarse: by metric alone), and when the day was fetched.
+// subscription; coarse: by metric alone, as Coarsen makes them), and when
+// the day was fetched.
 type Store interface {
 	// Stored lists the days of orgs within [from, to] that were fetched.
 	Stored(ctx context.Context, orgs []string, from, to time.Time) ([]StoredDay, error)
@@ -19,12 +20,11 @@ type Store interface {
 	// Read calls each with the sums of orgs over [from, to], fine or coarse
 	// (sums of equal keys may come apart: the caller adds them up).
 	Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*Sum) error) error
-	// Totals calls each with the sums of orgs over [from, to] by
-	// organization (and account, when byAccount), metric and denomination,
-	// the days summed; Sum.Day is from.
+	// Totals calls each with the sums of orgs over [from, to] with their
+	// organization (fine, with their accounts, when byAccount).
 	Totals(ctx context.Context, orgs []string, from, to time.Time, byAccount bool, each func(org string, s *Sum) error) error
-	// Size is how many fine and coarse rows the store holds.
-	Size(ctx context.Context) (fine, coarse int64, err error)
+	// Size is how many organization-days the store holds, and their sums' bytes.
+	Size(ctx context.Context) (days, bytes int64, err error)
 }
 
 // StoredDay is one organization's day in the store.

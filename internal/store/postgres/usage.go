@@ -46,123 +46,71 @@ func (u *Usage) Stored(ctx context.Context, orgs []string, from, to time.Time) (
 	return out, rows.Err()
 }
 
-var (
-	fineColumns = []string{"org_id", "day", "account", "account_name", "metric", "metric_name", "family", "zone", "zone_name",
-		"region", "region_name", "sub", "sub_name", "correction", "currency", "unit", "costs", "records", "qty",
-		"effective", "billed", "list", "contracted"}
-	coarseColumns = []string{"org_id", "day", "metric", "metric_name", "family", "correction", "currency", "unit", "costs", "records", "qty",
-		"effective", "billed", "list", "contracted"}
-)
-
-// Put replaces org's sums of [from, to] in one transaction.
+// Put replaces org's days of [from, to] in one transaction: a row a day.
 func (u *Usage) Put(ctx context.Context, org string, from, to, at time.Time, sums []usage.Sum) error {
-	lo, hi := int32(usage.DayNumber(from)), int32(usage.DayNumber(to))
+	lo, hi := usage.DayNumber(from), usage.DayNumber(to)
+	days := usage.ByDay(sums)
+	rows := make([][]any, 0, hi-lo+1)
+	for d := lo; d <= hi; d++ {
+		fine := days[d]
+		corrected := false
+		for _, s := range fine {
+			corrected = corrected || s.Correction
+		}
+		rows = append(rows, []any{org, int32(d), at.UTC(), corrected, usage.EncodeSums(usage.Coarsen(fine)), usage.EncodeSums(fine)})
+	}
 	return pgx.BeginFunc(ctx, u.db.Pool, func(tx pgx.Tx) error {
-		for _, t := range []string{"usage_fine", "usage_coarse", "usage_days"} {
-			if _, err := tx.Exec(ctx, `DELETE FROM `+t+` WHERE org_id = $1 AND day BETWEEN $2 AND $3`, org, lo, hi); err != nil {
-				return err
-			}
-		}
-		corrected := map[int32]bool{}
-		fine := make([][]any, len(sums))
-		for i, s := range sums {
-			d := int32(usage.DayNumber(s.Day))
-			corrected[d] = corrected[d] || s.Correction
-			fine[i] = []any{org, d, s.Account, s.AccountName, s.Metric, s.MetricName, s.Family, s.Zone, s.ZoneName,
-				s.Region, s.RegionName, s.Sub, s.SubName, s.Correction, s.Currency, s.Unit, int16(s.Costs), s.Records,
-				s.Qty, s.Cost[0], s.Cost[1], s.Cost[2], s.Cost[3]}
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"usage_fine"}, fineColumns, pgx.CopyFromRows(fine)); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM usage_days WHERE org_id = $1 AND day BETWEEN $2 AND $3`, org, int32(lo), int32(hi)); err != nil {
 			return err
 		}
-		var coarse [][]any
-		for _, s := range usage.Coarsen(sums) {
-			coarse = append(coarse, []any{org, int32(usage.DayNumber(s.Day)), s.Metric, s.MetricName, s.Family, s.Correction, s.Currency, s.Unit,
-				int16(s.Costs), s.Records, s.Qty, s.Cost[0], s.Cost[1], s.Cost[2], s.Cost[3]})
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"usage_coarse"}, coarseColumns, pgx.CopyFromRows(coarse)); err != nil {
-			return err
-		}
-		var days [][]any
-		for d := lo; d <= hi; d++ {
-			days = append(days, []any{org, d, at.UTC(), corrected[d]})
-		}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"usage_days"}, []string{"org_id", "day", "fetched", "corrected"}, pgx.CopyFromRows(days))
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"usage_days"}, []string{"org_id", "day", "fetched", "corrected", "coarse", "fine"}, pgx.CopyFromRows(rows))
 		return err
 	})
 }
 
-// Read streams the sums of orgs over [from, to]: the fine rows as stored,
-// the coarse ones summed over the organizations.
+// Read streams the sums of orgs over [from, to], fine or coarse.
 func (u *Usage) Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*usage.Sum) error) error {
-	where := ` WHERE org_id = ANY($1) AND day BETWEEN $2 AND $3`
-	q := `SELECT day, metric, MAX(metric_name), MAX(family), correction, currency, unit, costs,
-		SUM(records)::bigint, SUM(qty), SUM(effective), SUM(billed), SUM(list), SUM(contracted) FROM usage_coarse` + where +
-		` GROUP BY day, metric, correction, currency, unit, costs ORDER BY day`
-	if fine {
-		q = `SELECT day, metric, metric_name, family, correction, currency, unit, costs, records, qty, effective, billed, list, contracted,
-			account, account_name, zone, zone_name, region, region_name, sub, sub_name FROM usage_fine` + where
-	}
-	rows, err := u.db.Pool.Query(ctx, q, orgs, usage.DayNumber(from), usage.DayNumber(to))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var s usage.Sum
-	for rows.Next() {
-		var day int32
-		var costs int16
-		dest := []any{&day, &s.Metric, &s.MetricName, &s.Family, &s.Correction, &s.Currency, &s.Unit, &costs,
-			&s.Records, &s.Qty, &s.Cost[0], &s.Cost[1], &s.Cost[2], &s.Cost[3]}
-		if fine {
-			dest = append(dest, &s.Account, &s.AccountName, &s.Zone, &s.ZoneName, &s.Region, &s.RegionName, &s.Sub, &s.SubName)
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return err
-		}
-		s.Day, s.Costs = usage.FromDayNumber(int64(day)), uint8(costs)
-		if err := each(&s); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return u.days(ctx, orgs, from, to, fine, func(_ string, day time.Time, b []byte) error { return usage.DecodeSums(b, day, each) })
 }
 
-// Totals streams the sums of orgs over [from, to] by organization (and
-// account), metric and denomination.
+// Totals streams the sums of orgs over [from, to] with their organization
+// (fine: by account too).
 func (u *Usage) Totals(ctx context.Context, orgs []string, from, to time.Time, byAccount bool, each func(string, *usage.Sum) error) error {
-	table, acct, group := "usage_coarse", "'', ''", ""
-	if byAccount {
-		table, acct, group = "usage_fine", "account, MAX(account_name)", ", account"
+	return u.days(ctx, orgs, from, to, byAccount, func(org string, day time.Time, b []byte) error {
+		return usage.DecodeSums(b, day, func(s *usage.Sum) error { return each(org, s) })
+	})
+}
+
+// days calls each with every stored day of orgs in [from, to].
+func (u *Usage) days(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(org string, day time.Time, sums []byte) error) error {
+	col := "coarse"
+	if fine {
+		col = "fine"
 	}
-	rows, err := u.db.Pool.Query(ctx, `SELECT org_id, `+acct+`, metric, MAX(metric_name), MAX(family), correction, currency, unit, costs,
-		SUM(records)::bigint, SUM(qty), SUM(effective), SUM(billed), SUM(list), SUM(contracted) FROM `+table+`
-		WHERE org_id = ANY($1) AND day BETWEEN $2 AND $3
-		GROUP BY org_id`+group+`, metric, correction, currency, unit, costs`, orgs, usage.DayNumber(from), usage.DayNumber(to))
+	rows, err := u.db.Pool.Query(ctx, `SELECT org_id, day, `+col+` FROM usage_days WHERE org_id = ANY($1) AND day BETWEEN $2 AND $3`,
+		orgs, int32(usage.DayNumber(from)), int32(usage.DayNumber(to)))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	var s usage.Sum
 	var org string
+	var day int32
+	var b []byte
 	for rows.Next() {
-		var costs int16
-		if err := rows.Scan(&org, &s.Account, &s.AccountName, &s.Metric, &s.MetricName, &s.Family, &s.Correction, &s.Currency, &s.Unit, &costs,
-			&s.Records, &s.Qty, &s.Cost[0], &s.Cost[1], &s.Cost[2], &s.Cost[3]); err != nil {
+		if err := rows.Scan(&org, &day, &b); err != nil {
 			return err
 		}
-		s.Day, s.Costs = from, uint8(costs)
-		if err := each(org, &s); err != nil {
+		if err := each(org, usage.FromDayNumber(int64(day)), b); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
 }
 
-// Size counts the stored rows.
-func (u *Usage) Size(ctx context.Context) (fine, coarse int64, err error) {
-	err = u.db.Pool.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM usage_fine), (SELECT COUNT(*) FROM usage_coarse)`).Scan(&fine, &coarse)
-	return fine, coarse, err
+// Size counts the stored days and their sums' bytes.
+func (u *Usage) Size(ctx context.Context) (days, bytes int64, err error) {
+	err = u.db.Pool.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(length(fine) + length(coarse)), 0) FROM usage_days`).Scan(&days, &bytes)
+	return days, bytes, err
 }
 
 // Rates returns org's own rate card.
