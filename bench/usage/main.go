@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -93,7 +94,10 @@ func main() {
 		stored := p.Records
 		fmt.Printf("whole tree, %s..%s and the month before, first fetch into the store: %d records in %v: %.0f records/s decoded, summed and stored (%d calls, %d failed)\n",
 			from.Format(time.DateOnly), to.Format(time.DateOnly), p.Records, took.Round(time.Millisecond), float64(p.Records)/took.Seconds(), p.Total, p.Failed)
-		fmt.Printf("peak resident memory: %d MB (before the fetch %d MB)\n", peakRSS()>>20, rssBefore>>20)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Printf("peak resident memory: %d MB (before the fetch %d MB); Go heap obtained from the system %d MB (the rest is SQLite's page caches and its memory-mapped database file)\n",
+			peakRSS()>>20, rssBefore>>20, ms.HeapSys>>20)
 		for _, fine := range []bool{false, true} {
 			req.Fine = fine
 			again := usage.NewJob(req, keeper)

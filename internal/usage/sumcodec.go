@@ -38,9 +38,29 @@ func EncodeSums(sums []Sum) []byte {
 	return b
 }
 
+// Strings keeps one copy of each text a reader decodes: the same metric,
+// family and account names come back in every day's sums.
+type Strings map[string]string
+
+func (in Strings) of(b []byte) string {
+	if s, ok := in[string(b)]; ok { // no allocation for the lookup
+		return s
+	}
+	s := string(b)
+	if len(in) < 1<<16 {
+		in[s] = s
+	}
+	return s
+}
+
 // DecodeSums calls each with the sums of a value EncodeSums wrote, of day.
 // The Sum passed is reused between calls.
 func DecodeSums(b []byte, day time.Time, each func(*Sum) error) error {
+	return Strings{}.Decode(b, day, each)
+}
+
+// Decode is DecodeSums keeping the texts in in.
+func (in Strings) Decode(b []byte, day time.Time, each func(*Sum) error) error {
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)) {
 		return errSums
@@ -55,7 +75,7 @@ func DecodeSums(b []byte, day time.Time, each func(*Sum) error) error {
 			if k <= 0 || uint64(len(b)-k) < l {
 				return errSums
 			}
-			*dst = string(b[k : k+int(l)])
+			*dst = in.of(b[k : k+int(l)])
 			b = b[k+int(l):]
 		}
 		if len(b) < 2 {

@@ -50,44 +50,52 @@ func (u *Usage) Stored(ctx context.Context, orgs []string, from, to time.Time) (
 func (u *Usage) Put(ctx context.Context, org string, from, to, at time.Time, sums []usage.Sum) error {
 	lo, hi := usage.DayNumber(from), usage.DayNumber(to)
 	days := usage.ByDay(sums)
-	rows := make([][]any, 0, hi-lo+1)
+	rows, fineRows := make([][]any, 0, hi-lo+1), make([][]any, 0, hi-lo+1)
 	for d := lo; d <= hi; d++ {
 		fine := days[d]
 		corrected := false
 		for _, s := range fine {
 			corrected = corrected || s.Correction
 		}
-		rows = append(rows, []any{org, int32(d), at.UTC(), corrected, usage.EncodeSums(usage.Coarsen(fine)), usage.EncodeSums(fine)})
+		rows = append(rows, []any{org, int32(d), at.UTC(), corrected, usage.EncodeSums(usage.Coarsen(fine))})
+		fineRows = append(fineRows, []any{org, int32(d), usage.EncodeSums(fine)})
 	}
 	return pgx.BeginFunc(ctx, u.db.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM usage_days WHERE org_id = $1 AND day BETWEEN $2 AND $3`, org, int32(lo), int32(hi)); err != nil {
+		for _, t := range []string{"usage_days", "usage_fine"} {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+t+` WHERE org_id = $1 AND day BETWEEN $2 AND $3`, org, int32(lo), int32(hi)); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"usage_days"}, []string{"org_id", "day", "fetched", "corrected", "coarse"}, pgx.CopyFromRows(rows)); err != nil {
 			return err
 		}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"usage_days"}, []string{"org_id", "day", "fetched", "corrected", "coarse", "fine"}, pgx.CopyFromRows(rows))
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"usage_fine"}, []string{"org_id", "day", "sums"}, pgx.CopyFromRows(fineRows))
 		return err
 	})
 }
 
 // Read streams the sums of orgs over [from, to], fine or coarse.
 func (u *Usage) Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*usage.Sum) error) error {
-	return u.days(ctx, orgs, from, to, fine, func(_ string, day time.Time, b []byte) error { return usage.DecodeSums(b, day, each) })
+	in := usage.Strings{}
+	return u.days(ctx, orgs, from, to, fine, func(_ string, day time.Time, b []byte) error { return in.Decode(b, day, each) })
 }
 
 // Totals streams the sums of orgs over [from, to] with their organization
 // (fine: by account too).
 func (u *Usage) Totals(ctx context.Context, orgs []string, from, to time.Time, byAccount bool, each func(string, *usage.Sum) error) error {
+	in := usage.Strings{}
 	return u.days(ctx, orgs, from, to, byAccount, func(org string, day time.Time, b []byte) error {
-		return usage.DecodeSums(b, day, func(s *usage.Sum) error { return each(org, s) })
+		return in.Decode(b, day, func(s *usage.Sum) error { return each(org, s) })
 	})
 }
 
 // days calls each with every stored day of orgs in [from, to].
 func (u *Usage) days(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(org string, day time.Time, sums []byte) error) error {
-	col := "coarse"
+	table, col := "usage_days", "coarse"
 	if fine {
-		col = "fine"
+		table, col = "usage_fine", "sums"
 	}
-	rows, err := u.db.Pool.Query(ctx, `SELECT org_id, day, `+col+` FROM usage_days WHERE org_id = ANY($1) AND day BETWEEN $2 AND $3`,
+	rows, err := u.db.Pool.Query(ctx, `SELECT org_id, day, `+col+` FROM `+table+` WHERE org_id = ANY($1) AND day BETWEEN $2 AND $3`,
 		orgs, int32(usage.DayNumber(from)), int32(usage.DayNumber(to)))
 	if err != nil {
 		return err
@@ -109,7 +117,8 @@ func (u *Usage) days(ctx context.Context, orgs []string, from, to time.Time, fin
 
 // Size counts the stored days and their sums' bytes.
 func (u *Usage) Size(ctx context.Context) (days, bytes int64, err error) {
-	err = u.db.Pool.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(length(fine) + length(coarse)), 0) FROM usage_days`).Scan(&days, &bytes)
+	err = u.db.Pool.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM usage_days),
+		(SELECT COALESCE(SUM(length(coarse)), 0) FROM usage_days) + (SELECT COALESCE(SUM(length(sums)), 0) FROM usage_fine)`).Scan(&days, &bytes)
 	return days, bytes, err
 }
 

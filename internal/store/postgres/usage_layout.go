@@ -3,8 +3,8 @@
 package postgres
 
 // usageLayout is the SQLite store's (see there): a row per organization
-// and day fetched, with its sums fine and coarse as usage.EncodeSums
-// writes them, and the rate cards. Days are days since 1970-01-01.
+// and day fetched with its coarse sums, its fine sums in a table of their
+// own, as usage.EncodeSums writes them, and the rate cards. Days are days since 1970-01-01.
 const usageLayout = `
 CREATE TABLE usage_days (
 	org_id text NOT NULL,
@@ -12,7 +12,12 @@ CREATE TABLE usage_days (
 	fetched timestamptz NOT NULL,
 	corrected boolean NOT NULL,
 	coarse bytea NOT NULL,
-	fine bytea NOT NULL,
+	PRIMARY KEY (org_id, day)
+);
+CREATE TABLE usage_fine (
+	org_id text NOT NULL,
+	day integer NOT NULL,
+	sums bytea NOT NULL,
 	PRIMARY KEY (org_id, day)
 );
 CREATE TABLE rate_cards (

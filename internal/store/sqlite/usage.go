@@ -64,14 +64,21 @@ func (u *Usage) Put(ctx context.Context, org string, from, to, at time.Time, sum
 	}
 	defer tx.Rollback()
 	lo, hi := usage.DayNumber(from), usage.DayNumber(to)
-	if _, err := tx.ExecContext(ctx, `DELETE FROM usage_days WHERE org_id = ? AND day BETWEEN ? AND ?`, org, lo, hi); err != nil {
-		return err
+	for _, t := range []string{"usage_days", "usage_fine"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE org_id = ? AND day BETWEEN ? AND ?`, org, lo, hi); err != nil {
+			return err
+		}
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO usage_days(org_id, day, fetched, corrected, coarse, fine) VALUES (?, ?, ?, ?, ?, ?)`)
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO usage_days(org_id, day, fetched, corrected, coarse) VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer ins.Close()
+	insFine, err := tx.PrepareContext(ctx, `INSERT INTO usage_fine(org_id, day, sums) VALUES (?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insFine.Close()
 	days := usage.ByDay(sums)
 	for d := lo; d <= hi; d++ {
 		fine := days[d]
@@ -79,31 +86,36 @@ func (u *Usage) Put(ctx context.Context, org string, from, to, at time.Time, sum
 		for _, s := range fine {
 			corrected = corrected || s.Correction
 		}
-		if _, err := ins.ExecContext(ctx, org, d, at.Unix(), corrected, usage.EncodeSums(usage.Coarsen(fine)), usage.EncodeSums(fine)); err != nil {
+		if _, err := ins.ExecContext(ctx, org, d, at.Unix(), corrected, usage.EncodeSums(usage.Coarsen(fine))); err != nil {
+			return err
+		}
+		if _, err := insFine.ExecContext(ctx, org, d, usage.EncodeSums(fine)); err != nil {
 			return err
 		}
 	}
 	return tx.Commit()
 }
 
-// column is the sums' column: fine or coarse.
-func column(fine bool) string {
+// sumsOf is the table and column of the fine or coarse sums.
+func sumsOf(fine bool) (table, col string) {
 	if fine {
-		return "fine"
+		return "usage_fine", "sums"
 	}
-	return "coarse"
+	return "usage_days", "coarse"
 }
 
 // Read streams the sums of orgs over [from, to], fine or coarse.
 func (u *Usage) Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*usage.Sum) error) error {
-	return u.days(ctx, orgs, from, to, fine, func(_ string, day time.Time, b []byte) error { return usage.DecodeSums(b, day, each) })
+	in := usage.Strings{}
+	return u.days(ctx, orgs, from, to, fine, func(_ string, day time.Time, b []byte) error { return in.Decode(b, day, each) })
 }
 
 // Totals streams the sums of orgs over [from, to] with their organization
 // (fine: by account too).
 func (u *Usage) Totals(ctx context.Context, orgs []string, from, to time.Time, byAccount bool, each func(string, *usage.Sum) error) error {
+	in := usage.Strings{}
 	return u.days(ctx, orgs, from, to, byAccount, func(org string, day time.Time, b []byte) error {
-		return usage.DecodeSums(b, day, func(s *usage.Sum) error { return each(org, s) })
+		return in.Decode(b, day, func(s *usage.Sum) error { return each(org, s) })
 	})
 }
 
@@ -111,7 +123,8 @@ func (u *Usage) Totals(ctx context.Context, orgs []string, from, to time.Time, b
 func (u *Usage) days(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(org string, day time.Time, sums []byte) error) error {
 	for _, chunk := range chunks(orgs) {
 		args := append(orgArgs(chunk), usage.DayNumber(from), usage.DayNumber(to))
-		rows, err := u.db.R.QueryContext(ctx, `SELECT org_id, day, `+column(fine)+` FROM usage_days
+		table, col := sumsOf(fine)
+		rows, err := u.db.R.QueryContext(ctx, `SELECT org_id, day, `+col+` FROM `+table+`
 			WHERE org_id IN (`+placeholders(len(chunk))+`) AND day BETWEEN ? AND ?`, args...)
 		if err != nil {
 			return err
@@ -141,7 +154,8 @@ func (u *Usage) days(ctx context.Context, orgs []string, from, to time.Time, fin
 
 // Size counts the stored days and their sums' bytes.
 func (u *Usage) Size(ctx context.Context) (days, bytes int64, err error) {
-	err = u.db.R.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(length(fine) + length(coarse)), 0) FROM usage_days`).Scan(&days, &bytes)
+	err = u.db.R.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM usage_days),
+		(SELECT COALESCE(SUM(length(coarse)), 0) FROM usage_days) + (SELECT COALESCE(SUM(length(sums)), 0) FROM usage_fine)`).Scan(&days, &bytes)
 	return days, bytes, err
 }
 

@@ -4,10 +4,13 @@ package sqlite
 
 // usageLayout keeps one row per organization and day fetched: when, and
 // whether the day held a correction, and its sums twice over, each
-// written by usage.EncodeSums: fine (by account, metric, zone, region and
-// subscription: what a grouping by account or zone needs) and coarse (by
-// metric alone: the totals, product families and metrics, a few sums a
-// day). Days are days since 1970-01-01.
+// written by usage.EncodeSums: coarse (by metric alone: the totals,
+// product families and metrics, a few sums a day) beside it, and fine (by
+// account, metric, zone, region and subscription: what a grouping by
+// account or zone needs) in a table of its own, so that reading the
+// coarse sums of a month of 2,000 organizations reads small rows only
+// (with the fine sums in the same rows it took 2.1 s). Days are days
+// since 1970-01-01.
 const usageLayout = `
 CREATE TABLE usage_days (
 	org_id TEXT NOT NULL,
@@ -15,7 +18,12 @@ CREATE TABLE usage_days (
 	fetched INTEGER NOT NULL,        -- Unix seconds
 	corrected INTEGER NOT NULL,
 	coarse BLOB NOT NULL,
-	fine BLOB NOT NULL,
+	PRIMARY KEY (org_id, day)
+);
+CREATE TABLE usage_fine (
+	org_id TEXT NOT NULL,
+	day INTEGER NOT NULL,
+	sums BLOB NOT NULL,
 	PRIMARY KEY (org_id, day)
 );
 CREATE TABLE rate_cards (
