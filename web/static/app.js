@@ -199,6 +199,17 @@
     }
   });
 
+  // A request of an element a swap has removed meanwhile (a progress
+  // panel's poll, when the user changed the grouping) is not sent, and its
+  // answer, when it was on its way already, is dropped: it would put the old
+  // view back over the new one.
+  document.addEventListener("htmx:beforeRequest", function (ev) {
+    if (ev.detail.elt && !ev.detail.elt.isConnected) ev.preventDefault();
+  });
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    if (ev.detail.requestConfig && ev.detail.requestConfig.elt && !ev.detail.requestConfig.elt.isConnected) ev.detail.shouldSwap = false;
+  });
+
   // The entry drawer: a modal dialog filled by htmx. It opens when an entry
   // arrives, marks the row it came from, keeps the focus inside, closes with
   // its button, Escape or a click beside it, and gives the focus back.
