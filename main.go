@@ -232,7 +232,8 @@ type consoleFlags struct {
 	secureCookies                                   bool
 	sessionIdle, sessionMax, cacheTTL, auditTimeout time.Duration
 	loginRate, upstreamBudget, usageSettle          int
-	auditWindow                                     time.Duration
+	auditWindow, alertInterval                      time.Duration
+	webhookAllowPrivate                             bool
 	local                                           localAPIFlags
 }
 
@@ -254,6 +255,8 @@ func parseConsoleFlags(args []string, stderr io.Writer) (consoleFlags, error) {
 	fs.IntVar(&f.upstreamBudget, "upstream-budget", 1160, "upstream calls per token per five minutes the console allows itself; Cloudflare allows 1,200 (ORGBOARD_UPSTREAM_BUDGET; -1: no limit)")
 	fs.DurationVar(&f.auditWindow, "audit-window", 90*24*time.Hour, "how far back the audit sync goes at first; users can extend it to 18 months (ORGBOARD_AUDIT_WINDOW)")
 	fs.DurationVar(&f.auditTimeout, "audit-timeout", 10*time.Second, "how long an audit search may run; a summary gets twice as long, an export 24 times (ORGBOARD_AUDIT_TIMEOUT)")
+	fs.DurationVar(&f.alertInterval, "alert-interval", time.Minute, "how often alert rules sync their organizations' audit logs and deliver new matches (ORGBOARD_ALERT_INTERVAL)")
+	fs.BoolVar(&f.webhookAllowPrivate, "webhook-allow-private", false, "let alert webhooks reach private, loopback and link-local addresses, and plain http there; always so with the embedded local API (ORGBOARD_WEBHOOK_ALLOW_PRIVATE)")
 	fs.IntVar(&f.usageSettle, "usage-settle-days", 5, "usage of the last this many days (twice as many for a day holding a correction) may still change and is fetched again when shown; older days are fetched once (ORGBOARD_USAGE_SETTLE_DAYS)")
 	fs.Var(&f.logFormat, "log-format", "log format: text or json (ORGBOARD_LOG_FORMAT)")
 	fs.Var(&f.logLevel, "log-level", "log level: debug, info, warn, error (ORGBOARD_LOG_LEVEL)")
@@ -270,7 +273,7 @@ func (f *consoleFlags) check() error {
 	positive := []struct {
 		name string
 		d    time.Duration
-	}{{"session-idle", f.sessionIdle}, {"session-max", f.sessionMax}, {"audit-window", f.auditWindow}, {"audit-timeout", f.auditTimeout}, {"sync-lease", f.syncLease}}
+	}{{"session-idle", f.sessionIdle}, {"session-max", f.sessionMax}, {"audit-window", f.auditWindow}, {"audit-timeout", f.auditTimeout}, {"sync-lease", f.syncLease}, {"alert-interval", f.alertInterval}}
 	for _, x := range positive {
 		if x.d <= 0 {
 			errs = append(errs, fmt.Errorf("--%s %v: must be more than zero", x.name, x.d))
@@ -338,7 +341,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func newConsole(ctx context.Context, f consoleFlags, local bool, log *slog.Logger) (http.Handler, func(), error) {
 	cfg := app.Config{APIURL: f.apiURL, Local: local, DataDir: f.local.dataDir, DatabaseURL: f.databaseURL, LeaseTTL: f.syncLease, Secret: os.Getenv("ORGBOARD_SECRET"),
 		SecureCookies: f.secureCookies, SessionIdle: f.sessionIdle, SessionMax: f.sessionMax, CacheTTL: f.cacheTTL,
-		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, UsageSettle: f.usageSettle, Logger: log, Clock: clock.System}
+		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, UsageSettle: f.usageSettle, AlertInterval: f.alertInterval, WebhookAllowPrivate: f.webhookAllowPrivate, Logger: log, Clock: clock.System}
 	if local {
 		for _, t := range localapi.DemoTokens() {
 			cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: t.Token, Role: t.Role, Description: t.Description})

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"orgboard/internal/alerts"
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
 	"orgboard/internal/auth"
@@ -53,6 +54,12 @@ type Config struct {
 	// UsageSettle is the days after which a day's usage no longer changes
 	// (0: usage.DefaultSettle).
 	UsageSettle int
+	// AlertInterval is how often alert rules sync and deliver (0: they run
+	// only when RunAlerts is called, as tests do).
+	AlertInterval time.Duration
+	// WebhookAllowPrivate lets webhooks reach private and loopback
+	// addresses (always so in local mode).
+	WebhookAllowPrivate bool
 }
 
 // usageTTL is how long a fetched usage range is reused (per user).
@@ -66,8 +73,11 @@ type Console struct {
 	Index    *audit.Index
 	Stores   *store.Stores
 	sessions *auth.Store
-	closers  []func() error
-	stopSync context.CancelFunc
+	// Alerts evaluates the alert rules.
+	Alerts     *alerts.Engine
+	background sync.WaitGroup
+	closers    []func() error
+	stopSync   context.CancelFunc
 }
 
 // New builds the console. Its audit sync ends with ctx or Close.
@@ -126,13 +136,34 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	jobs := usage.NewJobs(syncCtx, keeper, usageTTL, 64, cfg.Clock)
 	jobs.OnPart = reg.UsageWindow
 	c.gauges(reg)
+	clientFor := func(tok string) *api.Client {
+		return client.WithToken(tok).WithLimiter(upstream.For(api.TokenKey(tok)))
+	}
+	open := func(r alerts.Rule) (string, string, error) {
+		tok, err := c.sessions.Open(server.SealToken, r.Token)
+		if err != nil {
+			return "", "", err
+		}
+		secret, err := c.sessions.Open(server.SealSecret, r.Secret)
+		return tok, secret, err
+	}
+	c.Alerts = alerts.NewEngine(stores.Alerts, c.Index, c.Syncer, open, clientFor, alerts.Guard{AllowPrivate: cfg.Local || cfg.WebhookAllowPrivate}, cfg.Clock, cfg.Logger)
+	c.Alerts.Leases = stores.Leases
+	if cfg.AlertInterval > 0 {
+		c.background.Add(1)
+		go func() {
+			defer c.background.Done()
+			c.Alerts.Run(syncCtx, cfg.AlertInterval)
+		}()
+	}
 	checks := []server.Check{{Name: "database (" + stores.Backend + ")", Run: stores.Ping},
 		{Name: "upstream API", Run: client.Reachable}} // any HTTP answer will do: the check carries no token
 	c.Server = server.New(server.Config{Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger,
 		Budget: upstream, Metrics: reg, Checks: checks, Clock: cfg.Clock, AuditTimeout: cfg.AuditTimeout},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
 		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: stores.Saved},
-		server.Usage{Jobs: jobs, Budgets: usage.NewBudgets(stores.Budgets, cfg.Clock), Rates: stores.Rates})
+		server.Usage{Jobs: jobs, Budgets: usage.NewBudgets(stores.Budgets, cfg.Clock), Rates: stores.Rates},
+		server.Alerts{Store: stores.Alerts, Engine: c.Alerts, Seal: c.sessions.Seal})
 	c.Handler = c.Server.Handler()
 	return nil
 }
@@ -161,6 +192,7 @@ func (c *Console) Maintain(ctx context.Context, every time.Duration, log *slog.L
 func (c *Console) Close() error {
 	if c.stopSync != nil {
 		c.stopSync()
+		c.background.Wait()
 		c.Syncer.Wait()
 	}
 	var errs []error

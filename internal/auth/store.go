@@ -215,3 +215,10 @@ func macBytes(key []byte, parts ...string) []byte {
 	}
 	return h.Sum(nil)
 }
+
+// Seal encrypts a secret the console keeps for later (a rule's API token)
+// with the console's key, bound to purpose.
+func (s *Store) Seal(purpose, secret string) []byte { return s.seal(purpose, secret) }
+
+// Open decrypts what Seal sealed for purpose.
+func (s *Store) Open(purpose string, sealed []byte) (string, error) { return s.open(purpose, sealed) }

@@ -23,7 +23,12 @@ func (s *Server) savedSearches(c echo.Context, scope string) []templates.SavedSe
 	}
 	var out []templates.SavedSearch
 	for _, sv := range list {
-		out = append(out, templates.SavedSearch{Name: sv.Name, URL: auditURL(sv.Scope, url.Values{"q": {sv.Query}}), DeleteURL: savedSearchURL(sv.ID)})
+		rule := url.Values{"name": {sv.Name}, "q": {sv.Query}}
+		if sv.Scope != "" {
+			rule.Set("org", sv.Scope)
+		}
+		out = append(out, templates.SavedSearch{Name: sv.Name, URL: auditURL(sv.Scope, url.Values{"q": {sv.Query}}), DeleteURL: savedSearchURL(sv.ID),
+			RuleURL: withQuery(pathAlerts, rule)})
 	}
 	return out
 }

@@ -47,12 +47,13 @@ type Server struct {
 	gate   *queryGate // the audit index's heavy reads
 	audit  Audit
 	usage  Usage
+	alerts Alerts
 	log    *slog.Logger
 	echo   *echo.Echo
 }
 
 // New wires the console. client has no token; each request binds the user's.
-func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, aud Audit, use Usage) *Server {
+func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, aud Audit, use Usage, al Alerts) *Server {
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = 30 * time.Second
 	}
@@ -73,7 +74,7 @@ func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, 
 		cfg.Metrics = metrics.New()
 	}
 	s := &Server{cfg: cfg, api: client, auth: mgr, assets: assets, cache: NewCache(cfg.CacheTTL),
-		logins: newRateLimiter(cfg.LoginRate, time.Minute), gate: newQueryGate(3, 6, 5*time.Second), audit: aud, usage: use, log: cfg.Logger}
+		logins: newRateLimiter(cfg.LoginRate, time.Minute), gate: newQueryGate(3, 6, 5*time.Second), audit: aud, usage: use, alerts: al, log: cfg.Logger}
 	s.echo = s.routes()
 	s.registerGauges()
 	return s
@@ -156,6 +157,13 @@ func (s *Server) routes() *echo.Echo {
 	g.GET("/orgs/:id/showback/export", s.exportShowback)
 	g.GET("/orgs/:id/chargeback", s.showChargeback)
 	g.GET("/orgs/:id/chargeback/export", s.exportChargeback)
+	g.GET("/alerts", s.showAlerts)
+	g.POST("/alerts", s.createAlert)
+	g.GET("/alerts/:rule", s.showAlertRule)
+	g.POST("/alerts/:rule/pause", s.setPaused(true))
+	g.POST("/alerts/:rule/resume", s.setPaused(false))
+	g.POST("/alerts/:rule/delete", s.deleteAlert)
+	g.POST("/alerts/:rule/test", s.testAlert)
 	return e
 }
 

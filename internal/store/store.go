@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"orgboard/internal/alerts"
 	"orgboard/internal/audit"
 	"orgboard/internal/auth"
 	"orgboard/internal/pacing"
@@ -40,6 +41,7 @@ type Stores struct {
 	Budgets  usage.BudgetStore
 	Usage    usage.Store
 	Rates    usage.RateStore
+	Alerts   alerts.Store
 	Audit    audit.Store
 	Leases   audit.Leases  // nil: one instance, no leases needed
 	Upstream pacing.Budget // nil: each instance paces itself
@@ -59,7 +61,7 @@ func Open(ctx context.Context, cfg Config) (*Stores, error) {
 		}
 		leases := postgres.NewLeases(db, cfg.LeaseTTL)
 		use := postgres.NewUsage(db)
-		return &Stores{Backend: "postgres", Sessions: postgres.NewSessions(db), Saved: postgres.NewSavedSearches(db), Usage: use, Rates: use,
+		return &Stores{Backend: "postgres", Sessions: postgres.NewSessions(db), Saved: postgres.NewSavedSearches(db), Usage: use, Rates: use, Alerts: postgres.NewAlerts(db),
 			Budgets: postgres.NewBudgets(db), Audit: postgres.NewAuditIndex(db, leases), Leases: leases,
 			Upstream: postgres.NewUpstreamBudget(db, cfg.Rate, cfg.Burst, cfg.Log),
 			Ping:     db.Ping, close: func() error { db.Close(); return nil }}, nil
@@ -70,7 +72,7 @@ func Open(ctx context.Context, cfg Config) (*Stores, error) {
 	}
 	idx := sqlite.NewAuditIndex(db)
 	use := sqlite.NewUsage(db)
-	return &Stores{Backend: "sqlite", Sessions: sqlite.NewSessions(db), Saved: sqlite.NewSavedSearches(db), Usage: use, Rates: use,
+	return &Stores{Backend: "sqlite", Sessions: sqlite.NewSessions(db), Saved: sqlite.NewSavedSearches(db), Usage: use, Rates: use, Alerts: sqlite.NewAlerts(db),
 		Budgets: sqlite.NewBudgets(db), Audit: idx, Ping: db.Ping,
 		close: func() error { idx.Wait(); return db.Close() }}, nil
 }

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"orgboard/internal/alerts"
 	"orgboard/internal/api"
 	"orgboard/internal/app"
 	"orgboard/internal/audit"
@@ -86,6 +87,7 @@ type Env struct {
 	Server   *server.Server
 	Audit    *audit.Index
 	Syncer   *audit.Syncer
+	Alerts   *alerts.Engine // runs when a test says (RunOnce)
 	Logs     *syncBuffer
 	// Clock is the time of day of the local API and the console alike: the
 	// test process's (ORGBOARD_TEST_NOW) unless Options.Now chose another.
@@ -188,7 +190,7 @@ func (e *Env) startConsole() {
 		e.t.Fatal(err)
 	}
 	e.console = console
-	e.Server, e.Syncer, e.Audit = console.Server, console.Syncer, console.Index
+	e.Server, e.Syncer, e.Audit, e.Alerts = console.Server, console.Syncer, console.Index, console.Alerts
 	e.Console = httptest.NewServer(e.Server.Handler())
 }
 

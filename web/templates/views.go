@@ -434,5 +434,5 @@ type Change struct {
 
 // SavedSearch is a named query.
 type SavedSearch struct {
-	Name, URL, DeleteURL string
+	Name, URL, DeleteURL, RuleURL string
 }

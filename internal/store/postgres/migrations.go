@@ -112,6 +112,7 @@ CREATE TABLE upstream_budgets (
 	at timestamptz NOT NULL
 );`},
 	{"the usage store and rate cards", usageLayout},
+	{"alert rules and their deliveries", alertsLayout},
 }
 
 // lockMigrations is the advisory lock instances take to migrate one at a time.

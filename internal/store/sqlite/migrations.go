@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS usage_budgets (
 	updated INTEGER NOT NULL
 );`},
 	{"the usage store and rate cards", usageLayout},
+	{"alert rules and their deliveries", alertsLayout},
 }
 
 // auditMigrations lay out audit.db. Its entries are a copy of the API's:

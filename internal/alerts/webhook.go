@@ -1,0 +1,161 @@
+// webhook.go delivers a message to a webhook: over a client that refuses
+// private, loopback and link-local addresses after DNS resolution (on the
+// address actually dialled, so a name that resolves to a private address
+// later is refused too), follows no redirect, and bounds time and size;
+// signed with HMAC-SHA256 of the body.
+
+package alerts
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// SignatureHeader carries "sha256=" and the hex HMAC-SHA256 of the body
+// under the rule's secret.
+const SignatureHeader = "X-Orgboard-Signature"
+
+// Sign is the signature header's value of body under secret.
+func Sign(secret, body []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// Guard decides where webhooks may go.
+type Guard struct {
+	// AllowPrivate lets webhooks reach private and loopback addresses, and
+	// plain http there (local mode, or --webhook-allow-private).
+	AllowPrivate bool
+}
+
+var errPrivate = errors.New("the address is private, loopback or link-local: webhooks may not reach it")
+
+// Check refuses a webhook URL before any request: https only (http only to
+// an allowed private address), no credentials in it.
+func (g Guard) Check(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return errors.New("a webhook is a URL such as https://hooks.example.com/orgboard")
+	}
+	if u.User != nil {
+		return errors.New("a webhook URL may not carry a user or password")
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !g.AllowPrivate {
+			return errors.New("a webhook must use https")
+		}
+	default:
+		return errors.New("a webhook must use https")
+	}
+	if len(raw) > 2000 {
+		return errors.New("a webhook URL is at most 2,000 characters")
+	}
+	if ip, err := netip.ParseAddr(strings.Trim(u.Hostname(), "[]")); err == nil && !g.AllowPrivate && private(ip) {
+		return errPrivate
+	}
+	return nil
+}
+
+// private reports addresses a webhook may not reach.
+func private(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsMulticast() ||
+		ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() || netip.MustParsePrefix("100.64.0.0/10").Contains(ip) ||
+		netip.MustParsePrefix("192.0.0.0/24").Contains(ip) || netip.MustParsePrefix("198.18.0.0/15").Contains(ip) ||
+		netip.MustParsePrefix("fc00::/7").Contains(ip)
+}
+
+// Client is the HTTP client webhooks are sent with.
+func (g Guard) Client(timeout time.Duration) *http.Client {
+	d := &net.Dialer{Timeout: timeout, Control: func(network, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		ip, err := netip.ParseAddr(host)
+		if err != nil {
+			return err
+		}
+		if !g.AllowPrivate && private(ip) {
+			return errPrivate
+		}
+		return nil
+	}}
+	tr := &http.Transport{DialContext: d.DialContext, TLSHandshakeTimeout: timeout, ResponseHeaderTimeout: timeout,
+		MaxIdleConns: 16, IdleConnTimeout: time.Minute, Proxy: nil}
+	return &http.Client{Transport: tr, Timeout: timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// Attempt is one try of a delivery.
+type Attempt struct {
+	Code int
+	Err  error
+}
+
+// post sends body once; a 2xx answer is a delivery.
+func post(ctx context.Context, c *http.Client, dest string, body, secret []byte) Attempt {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, dest, bytes.NewReader(body))
+	if err != nil {
+		return Attempt{Err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "orgboard-alerts/1")
+	req.Header.Set(SignatureHeader, Sign(secret, body))
+	resp, err := c.Do(req)
+	if err != nil {
+		return Attempt{Err: err}
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode >= 300 {
+		return Attempt{Code: resp.StatusCode, Err: fmt.Errorf("the receiver answered %d", resp.StatusCode)}
+	}
+	return Attempt{Code: resp.StatusCode}
+}
+
+// Retries is how a delivery is retried: attempts, and the wait before the
+// second (doubling each time).
+type Retries struct {
+	Attempts int
+	First    time.Duration
+}
+
+// DefaultRetries: four attempts over about a minute.
+var DefaultRetries = Retries{Attempts: 4, First: 4 * time.Second}
+
+// Deliver posts body until a 2xx answer or the retries run out; an answer
+// of 4xx but 408 and 429 is not retried (the receiver refuses it).
+func (r Retries) Deliver(ctx context.Context, c *http.Client, dest string, body, secret []byte) (Attempt, int) {
+	wait := r.First
+	var a Attempt
+	for n := 1; ; n++ {
+		a = post(ctx, c, dest, body, secret)
+		final := a.Err == nil || (a.Code >= 400 && a.Code < 500 && a.Code != 408 && a.Code != 429)
+		if final || n >= r.Attempts {
+			return a, n
+		}
+		select {
+		case <-ctx.Done():
+			return Attempt{Code: a.Code, Err: ctx.Err()}, n
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
+}
