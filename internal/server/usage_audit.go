@@ -25,6 +25,12 @@ const nearLimit = 5
 // change on day: the family's products, the account's ID as a phrase (its
 // entries' URIs hold it), the two days before and the day itself.
 func changeQuery(family, account string, day time.Time) string {
+	return changesBetween(family, account, day.AddDate(0, 0, -2), day.AddDate(0, 0, 1))
+}
+
+// changesBetween is the audit query of the changes to family (and
+// account) from since to before (days).
+func changesBetween(family, account string, since, before time.Time) string {
 	var parts []string
 	for _, p := range usage.AuditProducts(family) {
 		parts = append(parts, "product:"+p)
@@ -33,7 +39,7 @@ func changeQuery(family, account string, day time.Time) string {
 	if account != "" {
 		parts = append(parts, `"`+strings.ReplaceAll(account, `"`, "")+`"`)
 	}
-	parts = append(parts, "since:"+day.AddDate(0, 0, -2).Format(time.DateOnly), "before:"+day.AddDate(0, 0, 1).Format(time.DateOnly))
+	parts = append(parts, "since:"+since.Format(time.DateOnly), "before:"+before.Format(time.DateOnly))
 	return strings.Join(parts, " ")
 }
 
@@ -61,14 +67,30 @@ func anomalyAccountAndFamily(q usageQuery, key string) (account, family string) 
 // holds them all, and whether the index covers those days yet.
 func (s *Server) changesNear(c echo.Context, orgs []string, org string, q usageQuery, a usage.Anomaly) templates.UsageChanges {
 	account, family := anomalyAccountAndFamily(q, a.Key)
-	qs := changeQuery(family, account, a.Day)
+	return s.changesIn(c, orgs, org, changeQuery(family, account, a.Day), a.Day.AddDate(0, 0, -2))
+}
+
+// moverChanges lists the audit entries of the range on the top mover's
+// product family (or account), newest first.
+func (s *Server) moverChanges(c echo.Context, orgs []string, org string, q usageQuery, r *usage.Report) *templates.UsageChanges {
+	if r.TopMover == nil {
+		return nil
+	}
+	account, family := anomalyAccountAndFamily(q, r.TopMover.Key)
+	ch := s.changesIn(c, orgs, org, changesBetween(family, account, r.From, r.To.AddDate(0, 0, 1)), r.From)
+	return &ch
+}
+
+// changesIn runs an audit query of changes (from the local index only),
+// the first few, and the link to the search.
+func (s *Server) changesIn(c echo.Context, orgs []string, org, qs string, since time.Time) templates.UsageChanges {
 	out := templates.UsageChanges{SearchURL: auditURL(org, url.Values{"q": {qs}, "sub": {"1"}})}
 	if s.audit.Index == nil {
 		return out
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	if p, err := s.audit.Syncer.Progress(ctx, orgs); err != nil || !p.Covers(a.Day.AddDate(0, 0, -2)) {
+	if p, err := s.audit.Syncer.Progress(ctx, orgs); err != nil || !p.Covers(since) {
 		out.NotIndexed = true
 		return out
 	}

@@ -68,6 +68,10 @@ func TestAnomalyShowsTheAuditEntriesBeforeIt(t *testing.T) {
 			t.Errorf("by %s: the anomaly's row lacks the audit entry of the day before: %s", group, row)
 		}
 	}
+	mover := report(t, u, "/orgs/"+team.ID+"/usage?preset=last_30_days&scope=org&group=account")
+	if !strings.Contains(between(mover.Body, `data-testid="mover-changes"`, "</div>"), "Worker script updated") {
+		t.Error("the top mover does not list the audit entry of its range")
+	}
 	drilled := report(t, u, "/orgs/"+team.ID+"/usage?preset=last_30_days&scope=org&group=account&product_family=Workers")
 	if !strings.Contains(between(drilled.Body, `data-testid="chart-daily"`, "</section>"), "Audit changes") {
 		t.Error("drilled into Workers, the chart does not mark the audit change")

@@ -246,6 +246,9 @@ func (s *Server) usageReportOf(c echo.Context, org string, q usageQuery, agg, pr
 		}
 		v.Anomalies[i].Changes = s.changesNear(c, orgs, org, q, a)
 	}
+	if rep.TopMover != nil {
+		v.Mover, v.MoverChanges = rep.TopMover.Label, s.moverChanges(c, orgs, org, q, rep)
+	}
 	v.MoM = usageMoM(base, q, rep)
 	v.PoP = usagePoP(base, q, rep)
 	v.Rest = usageRest(base, q, rep)

@@ -117,3 +117,39 @@ func TestUsageFillsInAsWindowsArrive(t *testing.T) {
 		t.Error("the finished report still says it is partial")
 	}
 }
+
+// A fetch cut short by a restart goes on from where it was: the windows
+// stored before are not fetched again, and the figures equal the API's.
+func TestUsageFetchResumesAfterARestart(t *testing.T) {
+	e := testenv.New(t)
+	e.LocalAPI.Faults().Set(localapi.FaultSettings{Latency: 40 * time.Millisecond})
+	calls := usageCalls(e)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	root := e.Org("Northwind Holdings")
+	base := "/orgs/" + root.ID + "/usage"
+	q := "?preset=last_90_days&group=product_family"
+	first := u.Get(base + q)
+	m := fetchCalls.FindStringSubmatch(first.Body)
+	if m == nil {
+		t.Fatal("no confirmation")
+	}
+	total, _ := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+	u.Post(base+"/fetch"+q, nil)
+	for deadline := time.Now().Add(time.Minute); calls.Load() < int64(total/3) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.RestartConsole() // mid-fetch
+	before := calls.Load()
+	e.LocalAPI.Faults().Set(localapi.FaultSettings{})
+	done := report(t, u, base+q)
+	after := calls.Load() - before
+	if before >= int64(total) || after == 0 || before+after > int64(total)+int64(len(e.AllOrgIDs())) {
+		t.Errorf("%d calls before the restart, %d after, of %d: stored windows were fetched again", before, after, total)
+	}
+	today := usage.Civil(e.Clock.Now().UTC())
+	from, to, _ := usage.Last90Days.Range(today)
+	want := apiTotals(t, e, e.AllOrgIDs(), from, to)["USD"]
+	if !strings.Contains(done.Body, usage.Display(want, "USD")+" USD") {
+		t.Errorf("after the resumed fetch the page does not show the API's total %s USD", usage.Display(want, "USD"))
+	}
+}

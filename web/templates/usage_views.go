@@ -4,29 +4,31 @@ package templates
 
 // UsageView is the usage and cost tab of an organization.
 type UsageView struct {
-	PanelURL    string // the panel's own URL with the current query (polling, htmx)
-	Form        UsageForm
-	Filters     []UsageFilter
-	Loading     *UsageProgress
-	Partial     bool          // the report holds what has arrived so far, under the progress
-	Confirm     *UsageConfirm // a large fetch waits for the user's go
-	Notices     []string
-	BudgetAlert string // an overrun, said plainly
-	Gaps        []string
-	RetryURL    string
-	CSRF        string
-	KPIs        []UsageKPI
-	Charts      []UsageChart
-	Anomalies   []UsageAnomaly
-	MoM         *UsageMoM
-	PoP         *UsageMoM // each group against the period before
-	Rest        *UsageMoM // the groups the chart leaves out
-	Budget      UsageBudgetForm
-	ExportCSV   string
-	ExportJSON  string
-	Empty       bool   // no usage in the range
-	EmptyNote   string // what that means (on the 1st of a month: the forecast still stands)
-	Methods     []string
+	PanelURL     string // the panel's own URL with the current query (polling, htmx)
+	Form         UsageForm
+	Filters      []UsageFilter
+	Loading      *UsageProgress
+	Partial      bool          // the report holds what has arrived so far, under the progress
+	Mover        string        // the top mover's group
+	MoverChanges *UsageChanges // the audit entries on it in the range
+	Confirm      *UsageConfirm // a large fetch waits for the user's go
+	Notices      []string
+	BudgetAlert  string // an overrun, said plainly
+	Gaps         []string
+	RetryURL     string
+	CSRF         string
+	KPIs         []UsageKPI
+	Charts       []UsageChart
+	Anomalies    []UsageAnomaly
+	MoM          *UsageMoM
+	PoP          *UsageMoM // each group against the period before
+	Rest         *UsageMoM // the groups the chart leaves out
+	Budget       UsageBudgetForm
+	ExportCSV    string
+	ExportJSON   string
+	Empty        bool   // no usage in the range
+	EmptyNote    string // what that means (on the 1st of a month: the forecast still stands)
+	Methods      []string
 }
 
 // Option is one choice of a select.
