@@ -187,7 +187,7 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 		return v, nil
 	}
 	if err := job.StoreErr(); err != nil {
-		job.Requeue()
+		job.Retry(s.usage.Jobs.Context(), s.client(c))
 		return v, err
 	}
 	for _, g := range job.Gaps() {

@@ -56,7 +56,7 @@ func (s *Server) finishedReport(c echo.Context, q usageQuery) (*usage.Report, *u
 			message: "The usage of this range is still being fetched. Try again when the page shows it."}
 	}
 	if err := job.StoreErr(); err != nil {
-		job.Requeue()
+		job.Retry(s.usage.Jobs.Context(), s.client(c))
 		return nil, nil, err
 	}
 	return usage.Build(job.Agg(), job.PrevAgg(), s.usageViewOf(q, job.Denominations())), job, nil

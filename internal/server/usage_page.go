@@ -191,7 +191,7 @@ func (s *Server) fetchUsage(c echo.Context) error {
 
 func (s *Server) usageReport(c echo.Context, org string, q usageQuery, job *usage.Job, v templates.UsageView) (templates.UsageView, error) {
 	if err := job.StoreErr(); err != nil {
-		job.Requeue() // the next view reads again
+		job.Retry(s.usage.Jobs.Context(), s.client(c)) // reads again (and fetches what failed) for the next view
 		return v, err
 	}
 	agg, prev := job.Result()

@@ -235,3 +235,22 @@ func TestSumsEncodeAndDecodeAlike(t *testing.T) {
 		}
 	}
 }
+
+// A job whose store could not be read says so, and a retry reads again.
+func TestJobRetriesAStoreThatFailed(t *testing.T) {
+	k, st := keeperAt(d("2026-12-01"))
+	src := &fakeSource{recs: []api.UsageRecord{rec("2026-11-05", "a1", "Workers", "req", "Requests", 1, f(2), "USD")}}
+	st.failReads = 1
+	j := NewJob(Request{Orgs: []string{"o1"}, From: d("2026-11-01"), To: d("2026-11-30"), Measure: Effective}, k)
+	j.Run(context.Background(), src)
+	if j.StoreErr() == nil {
+		t.Fatal("a failed read was not said")
+	}
+	if n := j.Retry(context.Background(), src); n == 0 {
+		t.Fatal("the retry did not run")
+	}
+	j.Wait(context.Background())
+	if err := j.StoreErr(); err != nil || j.Agg().Records != 1 {
+		t.Errorf("after the retry: %v, %d records", err, j.Agg().Records)
+	}
+}

@@ -5,6 +5,7 @@ package usage
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -13,10 +14,11 @@ import (
 )
 
 type memStore struct {
-	mu   sync.Mutex
-	days map[string]map[int64]StoredDay
-	sums map[string]map[int64][]Sum
-	puts int
+	failReads int // the next reads that fail
+	mu        sync.Mutex
+	days      map[string]map[int64]StoredDay
+	sums      map[string]map[int64][]Sum
+	puts      int
 }
 
 func newMemStore() *memStore {
@@ -62,6 +64,11 @@ func (m *memStore) Put(ctx context.Context, org string, from, to, at time.Time, 
 
 func (m *memStore) Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*Sum) error) error {
 	m.mu.Lock()
+	if m.failReads > 0 {
+		m.failReads--
+		m.mu.Unlock()
+		return errors.New("the store is away")
+	}
 	var all []Sum
 	for _, o := range orgs {
 		for n, ss := range m.sums[o] {
