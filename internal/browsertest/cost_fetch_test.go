@@ -1,7 +1,6 @@
 package browsertest
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -13,10 +12,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"orgboard/internal/api"
 	"orgboard/internal/localapi"
 	"orgboard/internal/testenv"
-	"orgboard/internal/usage"
 )
 
 // countUsage counts the local API's usage calls (and answers none itself).
@@ -96,38 +93,7 @@ func TestUsageFirstFetchJourney(t *testing.T) {
 func TestAnomalyAuditJourney(t *testing.T) {
 	env := testenv.New(t)
 	team := env.Org("Checkout")
-	today := usage.Civil(env.Clock.Now().UTC())
-	spike := today.AddDate(0, 0, -4)
-	f := func(w http.ResponseWriter, r *http.Request) bool {
-		if !strings.HasSuffix(r.URL.Path, "/organizations/"+team.ID+"/billable/usage") {
-			return false
-		}
-		from, _ := usage.Day(r.URL.Query().Get("from"))
-		to, _ := usage.Day(r.URL.Query().Get("to"))
-		var recs []api.UsageRecord
-		for d := from; !d.After(to) && d.Before(today); d = d.AddDate(0, 0, 1) {
-			cost := 10.0
-			if d.Equal(spike) {
-				cost = 100
-			}
-			recs = append(recs, api.UsageRecord{BillingAccountID: "acct-spike", BillingAccountName: "spiky-prod", ChargeCategory: "Usage",
-				ChargePeriodStart: d, ChargePeriodEnd: d.AddDate(0, 0, 1), ConsumedQuantity: cost * 1e5, ConsumedUnit: "Requests",
-				BillableMetricName: "Workers Standard Requests", BillableMetricID: "workers_standard_requests", ProductFamilyName: "Workers",
-				EffectiveCost: &cost, BilledCost: &cost, BillingCurrency: "USD"})
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"success": true, "errors": []any{}, "messages": []any{}, "result": recs})
-		return true
-	}
-	env.Intercept.Store(&f)
-	if err := env.Store.AddAuditEntry(api.AuditEntry{ID: "fedcba9876543210fedcba9876543210",
-		Action:       api.AuditAction{Description: "Worker script updated", Result: "success", Time: spike.Add(-12 * time.Hour), Type: "update"},
-		Actor:        api.AuditActor{ID: "u1", Context: "api_token", Email: "deployer@northwind.example", Type: "user"},
-		Organization: api.OrganizationRef{ID: team.ID},
-		Raw:          api.AuditRaw{Method: "PUT", StatusCode: 200, URI: "/client/v4/accounts/acct-spike/workers/scripts/checkout-api"},
-		Resource:     api.AuditResource{ID: "checkout-api", Product: "workers", Type: "script"}}); err != nil {
-		t.Fatal(err)
-	}
+	env.ArrangeSpike(team.ID)
 	b := newBrowser(t, env)
 	b.signIn("admin")
 	b.open("/orgs/" + team.ID + "/audit?q=resource%3Acheckout-api") // the first visit syncs the organization's log

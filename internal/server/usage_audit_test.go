@@ -2,16 +2,12 @@ package server_test
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"orgboard/internal/api"
 	"orgboard/internal/localapi"
 	"orgboard/internal/testenv"
-	"orgboard/internal/usage"
 )
 
 // A cost jump sits beside the changes that may explain it: a Workers
@@ -21,39 +17,8 @@ import (
 func TestAnomalyShowsTheAuditEntriesBeforeIt(t *testing.T) {
 	e := testenv.New(t)
 	team := e.Org("Checkout")
-	today := usage.Civil(e.Clock.Now().UTC())
-	spike := today.AddDate(0, 0, -4)
-	f := func(w http.ResponseWriter, r *http.Request) bool {
-		if !strings.HasSuffix(r.URL.Path, "/organizations/"+team.ID+"/billable/usage") {
-			return false
-		}
-		from, _ := usage.Day(r.URL.Query().Get("from"))
-		to, _ := usage.Day(r.URL.Query().Get("to"))
-		var recs []api.UsageRecord
-		for d := from; !d.After(to) && d.Before(today); d = d.AddDate(0, 0, 1) {
-			cost := 10.0
-			if d.Equal(spike) {
-				cost = 100
-			}
-			recs = append(recs, api.UsageRecord{BillingAccountID: "acct-spike", BillingAccountName: "spiky-prod", ChargeCategory: "Usage",
-				ChargePeriodStart: d, ChargePeriodEnd: d.AddDate(0, 0, 1), ConsumedQuantity: cost * 1e5, ConsumedUnit: "Requests",
-				BillableMetricName: "Workers Standard Requests", BillableMetricID: "workers_standard_requests", ProductFamilyName: "Workers",
-				EffectiveCost: &cost, BilledCost: &cost, BillingCurrency: "USD"})
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"success": true, "errors": []any{}, "messages": []any{}, "result": recs})
-		return true
-	}
-	e.Intercept.Store(&f)
-	entry := api.AuditEntry{ID: "0123456789abcdef0123456789abcdef",
-		Action:       api.AuditAction{Description: "Worker script updated", Result: "success", Time: spike.Add(-12 * time.Hour), Type: "update"},
-		Actor:        api.AuditActor{ID: "u1", Context: "api_token", Email: "deployer@northwind.example", Type: "user"},
-		Organization: api.OrganizationRef{ID: team.ID},
-		Raw:          api.AuditRaw{Method: "PUT", StatusCode: 200, URI: "/client/v4/accounts/acct-spike/workers/scripts/checkout-api"},
-		Resource:     api.AuditResource{ID: "checkout-api", Product: "workers", Type: "script"}}
-	if err := e.Store.AddAuditEntry(entry); err != nil {
-		t.Fatal(err)
-	}
+	sp := e.ArrangeSpike(team.ID)
+	spike, entry := sp.Day, sp.Entry
 	if err := e.Syncer.SyncOrg(context.Background(), e.Admin(), team.ID); err != nil {
 		t.Fatal(err)
 	}
