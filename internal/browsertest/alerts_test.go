@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -34,6 +35,11 @@ func TestAlertRuleJourney(t *testing.T) {
 	b := newBrowser(t, env)
 	b.signIn("admin")
 	root := env.Org("Northwind Holdings")
+	// while the first sync runs, the page polls for its progress and a
+	// busy machine always has one of those requests in flight: wait for it
+	// to end, as a user would see the results first
+	b.open("/audit")
+	b.waitTextFor(`[data-testid="audit-status"]`, "Index up to date", 2*time.Minute)
 	b.open("/audit?q=" + url.QueryEscape("action:create product:organizations"))
 	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="save-search"]`)))
 	b.fill(`#save-name`, "New organizations")
