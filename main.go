@@ -234,6 +234,7 @@ type consoleFlags struct {
 	loginRate, upstreamBudget, usageSettle          int
 	auditWindow, alertInterval                      time.Duration
 	webhookAllowPrivate                             bool
+	smtp                                            smtpFlags
 	local                                           localAPIFlags
 }
 
@@ -261,10 +262,11 @@ func parseConsoleFlags(args []string, stderr io.Writer) (consoleFlags, error) {
 	fs.Var(&f.logFormat, "log-format", "log format: text or json (ORGBOARD_LOG_FORMAT)")
 	fs.Var(&f.logLevel, "log-level", "log level: debug, info, warn, error (ORGBOARD_LOG_LEVEL)")
 	f.local.register(fs)
+	f.smtp.register(fs)
 	if err := parseFlags(fs, args, nil); err != nil {
 		return f, err
 	}
-	return f, errors.Join(f.check(), f.local.check())
+	return f, errors.Join(f.check(), f.local.check(), f.smtp.check())
 }
 
 // check refuses values that parse but make no sense.
@@ -341,7 +343,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func newConsole(ctx context.Context, f consoleFlags, local bool, log *slog.Logger) (http.Handler, func(), error) {
 	cfg := app.Config{APIURL: f.apiURL, Local: local, DataDir: f.local.dataDir, DatabaseURL: f.databaseURL, LeaseTTL: f.syncLease, Secret: os.Getenv("ORGBOARD_SECRET"),
 		SecureCookies: f.secureCookies, SessionIdle: f.sessionIdle, SessionMax: f.sessionMax, CacheTTL: f.cacheTTL,
-		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, UsageSettle: f.usageSettle, AlertInterval: f.alertInterval, WebhookAllowPrivate: f.webhookAllowPrivate, Logger: log, Clock: clock.System}
+		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, UsageSettle: f.usageSettle, AlertInterval: f.alertInterval, WebhookAllowPrivate: f.webhookAllowPrivate, Mailer: f.smtp.mailer(), Logger: log, Clock: clock.System}
 	if local {
 		for _, t := range localapi.DemoTokens() {
 			cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: t.Token, Role: t.Role, Description: t.Description})

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"orgboard/internal/api"
@@ -35,16 +37,39 @@ type Engine struct {
 	Client  func(token string) *api.Client // paced by the token's own budget
 	Guard   Guard
 	Retries Retries
-	Log     *slog.Logger
-	now     func() time.Time
-	http    *http.Client
+	Mailer  *Mailer // nil: no e-mail
+	Costs   *Costs  // nil: no cost rules nor cost in digests
+	// CostEvery is how often a cost rule or a digest is evaluated (their
+	// figures change once a day; 0: at every run).
+	CostEvery time.Duration
+	Log       *slog.Logger
+	now       func() time.Time
+	http      *http.Client
+	mu        sync.Mutex
+	last      map[int64]time.Time // when each cost rule and digest was last evaluated here
 }
 
 // NewEngine is an engine on store; open unseals a rule's token and secret.
 func NewEngine(store Store, idx *audit.Index, syncer *audit.Syncer, open func(Rule) (string, string, error), client func(string) *api.Client,
 	guard Guard, clk clock.Clock, log *slog.Logger) *Engine {
 	return &Engine{Store: store, Index: idx, Syncer: syncer, Open: open, Client: client, Guard: guard, Retries: DefaultRetries,
-		Log: log, now: clock.Or(clk).Now, http: guard.Client(10 * time.Second)}
+		CostEvery: time.Hour, Log: log, now: clock.Or(clk).Now, http: guard.Client(10 * time.Second), last: map[int64]time.Time{}}
+}
+
+// due reports whether r is evaluated now: an audit rule at every run, a
+// cost rule or a digest once per CostEvery (it then counts as evaluated).
+func (e *Engine) due(r Rule) bool {
+	if r.KindOrAudit() == KindAudit || e.CostEvery <= 0 {
+		return true
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.now()
+	if last, ok := e.last[r.ID]; ok && now.Sub(last) < e.CostEvery {
+		return false
+	}
+	e.last[r.ID] = now
+	return true
 }
 
 // Run evaluates every rule each interval until ctx ends.
@@ -69,11 +94,12 @@ func (e *Engine) RunOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p := newPass()
 	for _, r := range rules {
 		if r.Paused || r.Status != "" || ctx.Err() != nil {
 			continue
 		}
-		if err := e.Evaluate(ctx, r); err != nil {
+		if err := e.evaluate(ctx, r, p); err != nil {
 			e.Log.Warn("alert rule", "rule", r.ID, "error", err)
 		}
 	}
@@ -83,8 +109,28 @@ func (e *Engine) RunOnce(ctx context.Context) error {
 // ErrStopped is a rule stopped because its token no longer works.
 var ErrStopped = errors.New("the rule's token no longer works")
 
-// Evaluate syncs a rule's organizations and delivers what is new.
-func (e *Engine) Evaluate(ctx context.Context, r Rule) error {
+// pass is what one run of every rule learns once: the organizations each
+// token reads, and the organizations whose audit log is synced (a log is
+// the same whichever token reads it; each rule's search stays within what
+// its own token reads).
+type pass struct {
+	readable map[string]readableOrgs
+	synced   map[string]bool
+}
+
+type readableOrgs struct {
+	orgs []string
+	all  []api.Organization
+	err  error
+}
+
+func newPass() *pass { return &pass{readable: map[string]readableOrgs{}, synced: map[string]bool{}} }
+
+// Evaluate brings a rule's figures up to date with its token and delivers
+// what is new.
+func (e *Engine) Evaluate(ctx context.Context, r Rule) error { return e.evaluate(ctx, r, newPass()) }
+
+func (e *Engine) evaluate(ctx context.Context, r Rule, p *pass) error {
 	if e.Leases != nil {
 		key := "alert:" + strconv.FormatInt(r.ID, 10)
 		held, err := e.Leases.Take(ctx, key)
@@ -93,12 +139,21 @@ func (e *Engine) Evaluate(ctx context.Context, r Rule) error {
 		}
 		defer e.Leases.Release(context.WithoutCancel(ctx), key)
 	}
+	if !e.due(r) {
+		return nil
+	}
 	token, secret, err := e.Open(r)
 	if err != nil {
 		return e.stop(ctx, r, "The rule's token can no longer be read (the console's key changed): give the rule a new token.")
 	}
 	client := e.Client(token)
-	orgs, err := Readable(ctx, client, r.Org, r.Descendants)
+	key := api.TokenKey(token) + "|" + r.Org + "|" + strconv.FormatBool(r.Descendants)
+	got, ok := p.readable[key]
+	if !ok {
+		got.orgs, got.all, got.err = readable(ctx, client, r.Org, r.Descendants)
+		p.readable[key] = got
+	}
+	orgs, all, err := got.orgs, got.all, got.err
 	if err != nil {
 		var ae *api.Error
 		if errors.As(err, &ae) && (ae.StatusCode == http.StatusUnauthorized || ae.StatusCode == http.StatusForbidden) {
@@ -106,66 +161,67 @@ func (e *Engine) Evaluate(ctx context.Context, r Rule) error {
 		}
 		return err
 	}
-	for _, o := range orgs {
-		if err := e.Syncer.SyncOrg(ctx, client, o); err != nil && !errors.Is(err, audit.ErrLeaseLost) {
-			e.Log.Warn("alert rule sync", "rule", r.ID, "org", o, "error", err)
+	w := work{rule: r, client: client, orgs: orgs, all: all, secret: secret, pass: p}
+	switch r.KindOrAudit() {
+	case KindCost:
+		return e.evaluateCost(ctx, w)
+	case KindDigest:
+		return e.evaluateDigest(ctx, w)
+	}
+	return e.evaluateAudit(ctx, w)
+}
+
+// work is one evaluation of a rule: its token's client, and the
+// organizations it reads.
+type work struct {
+	rule   Rule
+	client *api.Client
+	orgs   []string
+	all    []api.Organization
+	secret string
+	pass   *pass
+}
+
+// sync brings the audit logs of the rule's organizations up to date
+// (those not synced in this pass already).
+func (e *Engine) sync(ctx context.Context, w work) {
+	for _, o := range w.orgs {
+		if w.pass.synced[o] {
+			continue
+		}
+		w.pass.synced[o] = true
+		if err := e.Syncer.SyncOrg(ctx, w.client, o); err != nil && !errors.Is(err, audit.ErrLeaseLost) {
+			e.Log.Warn("alert rule sync", "rule", w.rule.ID, "org", o, "error", err)
 		}
 	}
-	matches, more, err := e.newEntries(ctx, r, orgs)
+}
+
+// evaluateAudit delivers the rule's new matching entries.
+func (e *Engine) evaluateAudit(ctx context.Context, w work) error {
+	r := w.rule
+	e.sync(ctx, w)
+	matches, more, err := e.newEntries(ctx, r, w.orgs)
 	if err != nil || len(matches) == 0 {
 		return err
 	}
 	if r.Quiet > 0 && e.now().Sub(r.LastSent) < r.Quiet {
 		return nil // batched: the next evaluation after the quiet period sends them together
 	}
-	m := Message{Rule: MessageRule{ID: r.ID, Name: r.Name}, Organization: r.Org, Query: r.Query, Count: len(matches), More: more,
-		Entries: matches[:min(shown, len(matches))], SentAt: e.now().UTC()}
-	a, tries := e.send(ctx, r, m, secret)
-	d := Delivery{Rule: r.ID, At: e.now(), Destination: r.Webhook, Status: "delivered", Code: a.Code, Attempts: tries, Entries: len(matches)}
-	if a.Err != nil {
-		d.Status, d.Error = "failed", a.Err.Error()
-	}
-	return e.Store.Advance(ctx, r.ID, cursorAfter(r.Cursor, matches), e.now(), d)
+	m := e.message(r, w.all)
+	m.Query, m.Count, m.More, m.Entries = r.Query, len(matches), more, matches[:min(shown, len(matches))]
+	ds := e.deliver(ctx, r, m, w.secret, e.Retries, len(matches))
+	return e.Store.Advance(ctx, r.ID, cursorAfter(r.Cursor, matches), e.now(), ds)
 }
 
-// send delivers a message to the rule's webhook, retrying.
-func (e *Engine) send(ctx context.Context, r Rule, m Message, secret string) (Attempt, int) {
-	b, err := body(r, m)
-	if err != nil {
-		return Attempt{Err: err}, 0
+// message is the frame of a message of r.
+func (e *Engine) message(r Rule, all []api.Organization) Message {
+	m := Message{Rule: MessageRule{ID: r.ID, Name: r.Name}, Kind: r.KindOrAudit(), Organization: r.Org, SentAt: e.now().UTC()}
+	for _, o := range all {
+		if o.ID == r.Org {
+			m.OrganizationName = o.Name
+		}
 	}
-	if err := e.Guard.Check(r.Webhook); err != nil {
-		return Attempt{Err: err}, 0
-	}
-	return e.Retries.Deliver(ctx, e.http, r.Webhook, b, []byte(secret))
-}
-
-// Test delivers a sample message at once and logs it.
-func (e *Engine) Test(ctx context.Context, r Rule) (Delivery, error) {
-	_, secret, err := e.Open(r)
-	if err != nil {
-		return Delivery{}, err
-	}
-	sample := api.AuditEntry{ID: "00000000000000000000000000000000", Action: api.AuditAction{Description: "Sample entry: a test of the rule", Result: "success",
-		Time: e.now().UTC(), Type: "create"}, Actor: api.AuditActor{Email: r.Owner}, Organization: api.OrganizationRef{ID: r.Org},
-		Resource: api.AuditResource{Product: "orgboard", Type: "test"}}
-	m := Message{Rule: MessageRule{ID: r.ID, Name: r.Name}, Organization: r.Org, Query: r.Query, Count: 1, Entries: []api.AuditEntry{sample}, Test: true, SentAt: e.now().UTC()}
-	once := Retries{Attempts: 1}
-	b, err := body(r, m)
-	if err != nil {
-		return Delivery{}, err
-	}
-	a, tries := Attempt{}, 0
-	if err := e.Guard.Check(r.Webhook); err != nil {
-		a = Attempt{Err: err}
-	} else {
-		a, tries = once.Deliver(ctx, e.http, r.Webhook, b, []byte(secret))
-	}
-	d := Delivery{Rule: r.ID, At: e.now(), Destination: r.Webhook, Status: "test", Code: a.Code, Attempts: tries, Entries: 1}
-	if a.Err != nil {
-		d.Status, d.Error = "test failed", a.Err.Error()
-	}
-	return d, e.Store.Log(ctx, d)
+	return m
 }
 
 // stop marks a rule stopped, logging why.
@@ -174,7 +230,7 @@ func (e *Engine) stop(ctx context.Context, r Rule, why string) error {
 	if err := e.Store.Update(ctx, r); err != nil {
 		return err
 	}
-	if err := e.Store.Log(ctx, Delivery{Rule: r.ID, At: e.now(), Destination: r.Webhook, Status: "stopped", Error: why}); err != nil {
+	if err := e.Store.Log(ctx, Delivery{Rule: r.ID, At: e.now(), Destination: strings.Join(r.Destinations(), ", "), Status: "stopped", Error: why}); err != nil {
 		return err
 	}
 	return fmt.Errorf("%w: %s", ErrStopped, why)
@@ -235,19 +291,25 @@ func cursorAfter(c Cursor, sent []api.AuditEntry) Cursor {
 // Readable is the organizations a token may read of org (and, with
 // descendants, below it).
 func Readable(ctx context.Context, client *api.Client, org string, descendants bool) ([]string, error) {
+	orgs, _, err := readable(ctx, client, org, descendants)
+	return orgs, err
+}
+
+// readable is Readable, and every organization the token reads.
+func readable(ctx context.Context, client *api.Client, org string, descendants bool) ([]string, []api.Organization, error) {
 	var all []api.Organization
 	for o, err := range client.Organizations(ctx, api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 1000}}) {
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		all = append(all, o)
 	}
-	tree, readable := api.Subtree(all, org)
-	if !readable {
-		return nil, &api.Error{StatusCode: http.StatusForbidden, Reason: "the token may not read the rule's organization"}
+	tree, ok := api.Subtree(all, org)
+	if !ok {
+		return nil, nil, &api.Error{StatusCode: http.StatusForbidden, Reason: "the token may not read the rule's organization"}
 	}
 	if !descendants {
-		return []string{org}, nil
+		return []string{org}, all, nil
 	}
-	return tree, nil
+	return tree, all, nil
 }

@@ -1,7 +1,8 @@
-// Package alerts tells people of new audit entries where they work: rules
-// (an audit query on an organization) run in the background after each
-// sync with the rule's own token, and deliver every new match once to a
-// webhook, signed, within the rule's quiet period as one message.
+// Package alerts tells people where they work: rules (an audit query on an
+// organization, a cost condition, or a weekly digest) run in the background
+// with the rule's own token, and deliver every new match once to webhooks
+// (signed) and e-mail addresses, within the rule's quiet period as one
+// message.
 package alerts
 
 import (
@@ -9,17 +10,22 @@ import (
 	"time"
 )
 
-// Rule is one alert: an audit query on an organization (and its
-// descendants), delivered to a webhook.
+// Rule is one alert on an organization (and its descendants): new audit
+// entries matching a query, a cost condition, or a weekly digest,
+// delivered to a webhook and e-mail addresses (one at least).
 type Rule struct {
 	ID          int64
 	Name        string
 	Owner       string // the e-mail of the user who made it
+	Kind        Kind
 	Org         string
 	Descendants bool
-	Query       string // the audit language
-	Webhook     string // https URL
-	Slack       bool   // the body in Slack's layout
+	Query       string    // the audit language (audit rules)
+	Condition   Condition // what a cost rule watches
+	Threshold   float64   // a cost rule's percentage (CondMove)
+	Webhook     string    // https URL; "" for none
+	Emails      []string  // e-mail addresses
+	Slack       bool      // the body in Slack's layout
 	Quiet       time.Duration
 	Paused      bool
 	Token       []byte // the rule's API token, sealed
@@ -29,6 +35,46 @@ type Rule struct {
 	Cursor      Cursor
 	LastSent    time.Time
 	Created     time.Time
+}
+
+// Kind is what a rule watches.
+type Kind string
+
+// The kinds of rules.
+const (
+	KindAudit  Kind = "audit"
+	KindCost   Kind = "cost"
+	KindDigest Kind = "digest"
+)
+
+// KindOrAudit is the rule's kind (rules made before kinds are audit rules).
+func (r Rule) KindOrAudit() Kind {
+	if r.Kind == "" {
+		return KindAudit
+	}
+	return r.Kind
+}
+
+// Condition is what a cost rule watches.
+type Condition string
+
+// The conditions of cost rules.
+const (
+	CondBudget  Condition = "budget"  // the actual or forecast month total reaches the budget
+	CondAnomaly Condition = "anomaly" // a day of a product family is an anomaly
+	CondMove    Condition = "move"    // a family's daily cost moves more than Threshold percent
+)
+
+// Destinations names where the rule delivers, for its log.
+func (r Rule) Destinations() []string {
+	var out []string
+	if r.Webhook != "" {
+		out = append(out, r.Webhook)
+	}
+	for _, e := range r.Emails {
+		out = append(out, "mailto:"+e)
+	}
+	return out
 }
 
 // Cursor is how far a rule has delivered: the newest entry's time (Unix
@@ -56,15 +102,18 @@ type Delivery struct {
 // internal/store.
 type Store interface {
 	Create(ctx context.Context, r Rule) (int64, error)
-	// Update replaces a rule's name, query, webhook, layout, quiet period,
-	// paused flag, status and (when given) token.
+	// Update replaces a rule's settings (all but its kind, owner, secret
+	// and cursor), its status, and (when given) its token.
 	Update(ctx context.Context, r Rule) error
 	Delete(ctx context.Context, id int64) error
+	// TakeSecret returns a new rule's sealed webhook secret the first time
+	// it is asked for (to be shown once), and never again.
+	TakeSecret(ctx context.Context, id int64) (secret []byte, ok bool, err error)
 	Get(ctx context.Context, id int64) (Rule, bool, error)
 	List(ctx context.Context) ([]Rule, error)
-	// Advance moves a rule's cursor, logging the delivery that moved it,
+	// Advance moves a rule's cursor, logging the deliveries that moved it,
 	// in one transaction.
-	Advance(ctx context.Context, id int64, c Cursor, sent time.Time, d Delivery) error
+	Advance(ctx context.Context, id int64, c Cursor, sent time.Time, ds []Delivery) error
 	Log(ctx context.Context, d Delivery) error
 	Deliveries(ctx context.Context, rule int64, limit int) ([]Delivery, error)
 	// Purge removes deliveries logged before t.

@@ -143,11 +143,18 @@ var DefaultRetries = Retries{Attempts: 4, First: 4 * time.Second}
 // Deliver posts body until a 2xx answer or the retries run out; an answer
 // of 4xx but 408 and 429 is not retried (the receiver refuses it).
 func (r Retries) Deliver(ctx context.Context, c *http.Client, dest string, body, secret []byte) (Attempt, int) {
+	return r.Do(ctx, func() (Attempt, bool) {
+		a := post(ctx, c, dest, body, secret)
+		return a, a.Err == nil || (a.Code >= 400 && a.Code < 500 && a.Code != 408 && a.Code != 429)
+	})
+}
+
+// Do tries once, then again after each wait until try says its attempt is
+// final or the retries run out; it returns the last attempt and the tries.
+func (r Retries) Do(ctx context.Context, try func() (a Attempt, final bool)) (Attempt, int) {
 	wait := r.First
-	var a Attempt
 	for n := 1; ; n++ {
-		a = post(ctx, c, dest, body, secret)
-		final := a.Err == nil || (a.Code >= 400 && a.Code < 500 && a.Code != 408 && a.Code != 429)
+		a, final := try()
 		if final || n >= r.Attempts {
 			return a, n
 		}

@@ -60,6 +60,8 @@ type Config struct {
 	// WebhookAllowPrivate lets webhooks reach private and loopback
 	// addresses (always so in local mode).
 	WebhookAllowPrivate bool
+	// Mailer sends alerts by e-mail (nil: rules have no e-mail).
+	Mailer *alerts.Mailer
 }
 
 // usageTTL is how long a fetched usage range is reused (per user).
@@ -149,6 +151,9 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	}
 	c.Alerts = alerts.NewEngine(stores.Alerts, c.Index, c.Syncer, open, clientFor, alerts.Guard{AllowPrivate: cfg.Local || cfg.WebhookAllowPrivate}, cfg.Clock, cfg.Logger)
 	c.Alerts.Leases = stores.Leases
+	c.Alerts.Mailer = cfg.Mailer
+	budgets := usage.NewBudgets(stores.Budgets, cfg.Clock)
+	c.Alerts.Costs = &alerts.Costs{Keeper: keeper, Budgets: budgets, Rates: stores.Rates}
 	if cfg.AlertInterval > 0 {
 		c.background.Add(1)
 		go func() {
@@ -162,7 +167,7 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 		Budget: upstream, Metrics: reg, Checks: checks, Clock: cfg.Clock, AuditTimeout: cfg.AuditTimeout},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
 		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: stores.Saved},
-		server.Usage{Jobs: jobs, Budgets: usage.NewBudgets(stores.Budgets, cfg.Clock), Rates: stores.Rates},
+		server.Usage{Jobs: jobs, Budgets: budgets, Rates: stores.Rates},
 		server.Alerts{Store: stores.Alerts, Engine: c.Alerts, Seal: c.sessions.Seal})
 	c.Handler = c.Server.Handler()
 	return nil

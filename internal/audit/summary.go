@@ -124,12 +124,30 @@ func (t *tally) add(v string) {
 	t.n[k]++
 }
 
-// top is the most frequent values, ties by value.
-func (t *tally) top() []Count {
+// all is every value, the most frequent first, ties by value.
+func (t *tally) all() []Count {
 	out := make([]Count, 0, len(t.n))
 	for k, n := range t.n {
 		out = append(out, Count{Value: t.shown[k], N: n})
 	}
 	slices.SortFunc(out, func(a, b Count) int { return cmp.Or(cmp.Compare(b.N, a.N), strings.Compare(a.Value, b.Value)) })
+	return out
+}
+
+// top is the most frequent values.
+func (t *tally) top() []Count {
+	out := t.all()
 	return out[:min(len(out), facetSize)]
+}
+
+// Actors counts the entries of each actor of a query's result (e-mail
+// addresses folded to lower case), the most active first.
+func (x *Index) Actors(ctx context.Context, q Query, s Scope) ([]Count, error) {
+	var t tally
+	t.fold = true
+	if len(s.Orgs) == 0 {
+		return nil, nil
+	}
+	err := x.store.Facts(ctx, x.selection(q, s), func(f Fact) { t.add(f.Actor) })
+	return t.all(), err
 }

@@ -75,6 +75,17 @@ func TestAlertRuleJourney(t *testing.T) {
 	b.open(rule)
 	b.waitText(`[data-testid="table-deliveries"]`, "delivered")
 	b.screenshot("alert-log")
+	// the rule is edited on its page
+	b.click(`[data-testid="alert-edit"]`)
+	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="alert-save"]`)))
+	b.accessibleAs("alert edit page")
+	if v := b.value(`#a-q`); v != "action:create product:organizations" {
+		t.Errorf("the edit form shows the query %q", v)
+	}
+	b.fill(`#a-quiet`, "5")
+	b.click(`[data-testid="alert-save"]`)
+	b.waitText(`[data-testid="alert-saved"]`, "Saved")
+	b.waitText(`.facts`, "5m0s")
 	mu.Lock()
 	defer mu.Unlock()
 	if len(bodies) != 2 || !strings.Contains(bodies[1], "Alerting Labs") && !strings.Contains(bodies[1], `"type":"create"`) {

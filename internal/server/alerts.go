@@ -5,6 +5,7 @@
 package server
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -14,13 +15,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"orgboard/internal/alerts"
 	"orgboard/internal/api"
-	"orgboard/internal/audit"
 	"orgboard/web/templates"
 )
 
@@ -58,9 +57,53 @@ func (s *Server) ruleOwner(c echo.Context) string {
 }
 
 func (s *Server) showAlerts(c echo.Context) error {
-	f := templates.AlertForm{Name: c.QueryParam("name"), Org: c.QueryParam("org"), Query: c.QueryParam("q"), Quiet: "0",
-		Descendants: c.QueryParam("sub") == "1"}
-	return s.alertsPage(c, http.StatusOK, f, nil, "")
+	f := templates.AlertForm{Kind: cmp.Or(c.QueryParam("kind"), string(alerts.KindAudit)), Name: c.QueryParam("name"), Org: c.QueryParam("org"),
+		Query: c.QueryParam("q"), Quiet: "0", Descendants: c.QueryParam("sub") == "1"}
+	var secret *templates.AlertSecret
+	flash := ""
+	if n := c.QueryParam("deleted"); n != "" {
+		flash = "Rule “" + n + "” deleted."
+	}
+	if id, err := strconv.ParseInt(c.QueryParam("made"), 10, 64); err == nil {
+		r, ok, err := s.alerts.Store.Get(c.Request().Context(), id)
+		if err != nil {
+			return err
+		}
+		if ok && r.Owner == s.ruleOwner(c) {
+			flash = "Rule “" + r.Name + "” made: it sends what it finds from now on."
+			if secret, err = s.takeSecret(c, r); err != nil {
+				return err
+			}
+		}
+	}
+	return s.alertsPage(c, http.StatusOK, f, secret, flash)
+}
+
+// takeSecret is a new rule's webhook secret, the first time it is asked
+// for (nil after, or without a webhook).
+func (s *Server) takeSecret(c echo.Context, r alerts.Rule) (*templates.AlertSecret, error) {
+	sealed, ok, err := s.alerts.Store.TakeSecret(c.Request().Context(), r.ID)
+	if err != nil || !ok || r.Webhook == "" {
+		return nil, err
+	}
+	_, secret, err := s.alerts.Engine.Open(alerts.Rule{Token: r.Token, Secret: sealed})
+	if err != nil {
+		return nil, err
+	}
+	return &templates.AlertSecret{Rule: r.Name, Secret: secret}, nil
+}
+
+// orgOptions fills the form's choice of organizations.
+func (s *Server) orgOptions(c echo.Context, f *templates.AlertForm) error {
+	orgs, err := s.readableOrgs(c)
+	if err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		f.Orgs = append(f.Orgs, templates.Option{Value: o.ID, Label: o.Name, Selected: o.ID == f.Org})
+	}
+	slices.SortFunc(f.Orgs, func(a, b templates.Option) int { return strings.Compare(a.Label, b.Label) })
+	return nil
 }
 
 func (s *Server) alertsPage(c echo.Context, status int, f templates.AlertForm, secret *templates.AlertSecret, flash string) error {
@@ -68,17 +111,14 @@ func (s *Server) alertsPage(c echo.Context, status int, f templates.AlertForm, s
 	if err != nil {
 		return err
 	}
-	names := map[string]string{}
-	orgs, err := s.readableOrgs(c)
-	if err != nil {
+	f.Action, f.Mail = pathAlerts, s.alerts.Engine.Mailer != nil
+	if err := s.orgOptions(c, &f); err != nil {
 		return err
 	}
-	f.Action = pathAlerts
-	for _, o := range orgs {
-		names[o.ID] = o.Name
-		f.Orgs = append(f.Orgs, templates.Option{Value: o.ID, Label: o.Name, Selected: o.ID == f.Org})
+	names := map[string]string{}
+	for _, o := range f.Orgs {
+		names[o.Value] = o.Label
 	}
-	slices.SortFunc(f.Orgs, func(a, b templates.Option) int { return strings.Compare(a.Label, b.Label) })
 	v := templates.AlertsView{Form: f, Secret: secret, Flash: flash, CSRF: s.csrf(c)}
 	me := s.ruleOwner(c)
 	for _, r := range rules {
@@ -87,6 +127,25 @@ func (s *Server) alertsPage(c echo.Context, status int, f templates.AlertForm, s
 		}
 	}
 	return render(c, status, templates.Alerts(s.page(c, "Alerts"), v))
+}
+
+// watches says what a rule watches.
+func watches(r alerts.Rule) string {
+	switch r.KindOrAudit() {
+	case alerts.KindCost:
+		switch r.Condition {
+		case alerts.CondBudget:
+			return "Cost: the month's total or forecast reaches the budget"
+		case alerts.CondAnomaly:
+			return "Cost: an anomaly in a product family"
+		case alerts.CondMove:
+			return "Cost: a product family's daily cost moves more than " + strconv.FormatFloat(r.Threshold, 'f', -1, 64) + "%"
+		}
+		return "Cost"
+	case alerts.KindDigest:
+		return "Weekly digest of cost and audit"
+	}
+	return r.Query
 }
 
 func ruleRow(r alerts.Rule, names map[string]string) templates.AlertRuleRow {
@@ -103,71 +162,35 @@ func ruleRow(r alerts.Rule, names map[string]string) templates.AlertRuleRow {
 		last = r.LastSent.UTC().Format("2 Jan 2006 15:04 UTC")
 	}
 	return templates.AlertRuleRow{ID: strconv.FormatInt(r.ID, 10), Name: r.Name, Org: name, OrgURL: orgURL(r.Org), Query: r.Query, Webhook: r.Webhook,
+		Emails: strings.Join(r.Emails, ", "), Watches: watches(r), Audit: r.KindOrAudit() == alerts.KindAudit,
 		Quiet: quiet, Status: r.Status, LastSent: last, Paused: r.Paused, Stopped: r.Status != "", Slack: r.Slack, Descendants: r.Descendants,
 		URL: alertURL(r.ID, ""), PauseURL: alertURL(r.ID, "pause"), ResumeURL: alertURL(r.ID, "resume"), DeleteURL: alertURL(r.ID, "delete"),
-		TestURL: alertURL(r.ID, "test")}
+		TestURL: alertURL(r.ID, "test"), EditURL: alertURL(r.ID, "edit")}
 }
 
 // createAlert makes a rule from the form: every field checked, the token
 // verified against Cloudflare and the rule's organization; on a mistake
 // the form comes back as typed (but the token, which is never shown).
+// Made, it redirects to the list, which shows the webhook's secret once.
 func (s *Server) createAlert(c echo.Context) error {
-	f := templates.AlertForm{Name: strings.TrimSpace(c.FormValue("name")), Org: c.FormValue("org"), Query: strings.TrimSpace(c.FormValue("q")),
-		Destination: strings.TrimSpace(c.FormValue("destination")), Quiet: strings.TrimSpace(c.FormValue("quiet")),
-		Slack: c.FormValue("slack") == "1", Descendants: c.FormValue("sub") == "1", Errors: templates.FieldErrors{}}
+	f := alertForm(c)
 	token := strings.TrimSpace(c.FormValue("token"))
-	r := alerts.Rule{Name: f.Name, Owner: s.ruleOwner(c), Org: f.Org, Descendants: f.Descendants, Query: f.Query, Webhook: f.Destination, Slack: f.Slack,
-		Created: s.now()}
-	switch n := utf8.RuneCountInString(f.Name); {
-	case n == 0:
-		f.Errors["name"] = "Give the rule a name, for example “DNS deletions”."
-	case n > 100 || strings.ContainsFunc(f.Name, func(r rune) bool { return r < ' ' }):
-		f.Errors["name"] = "A name is at most 100 characters, on one line."
-	}
-	if !api.ValidID(f.Org) {
-		f.Errors["org"] = "Choose an organization."
-	} else if _, err := s.getOrg(c, f.Org); err != nil {
-		f.Errors["org"] = "Your token may not read that organization."
-	}
-	if f.Query == "" {
-		f.Errors["q"] = "Give the query whose new entries the rule sends, for example action:delete."
-	} else if _, err := audit.Parse(f.Query, s.now()); err != nil {
-		f.Errors["q"] = "The query is not valid: " + err.Error()
-	}
-	if err := s.alerts.Engine.Guard.Check(f.Destination); err != nil {
-		f.Errors["destination"] = firstUpper(err.Error()) + "."
-	}
-	if f.Quiet == "" {
-		f.Quiet = "0"
-	}
-	if m, err := strconv.Atoi(f.Quiet); err != nil || m < 0 || m > 24*60 {
-		f.Errors["quiet"] = "Minutes from 0 to 1440 (a day)."
-	} else {
-		r.Quiet = time.Duration(m) * time.Minute
-	}
-	if token == "" {
-		f.Errors["token"] = "Give the rule a token of its own (a read-only one is enough)."
-	} else if len(f.Errors) == 0 {
-		if msg := s.checkRuleToken(c, token, f.Org, f.Descendants); msg != "" {
-			f.Errors["token"] = msg
-		}
-	} else {
-		f.Errors["token"] = "Enter the token again: it is never shown back."
-	}
+	r := alerts.Rule{Owner: s.ruleOwner(c), Created: s.now()}
+	s.checkAlertForm(c, &f, &r)
+	s.checkToken(c, &f, token, false)
 	if len(f.Errors) > 0 {
 		return s.alertsPage(c, http.StatusUnprocessableEntity, f, nil, "")
 	}
 	ts, _ := s.api.WithToken(token).VerifyToken(c.Request().Context())
 	secret := make([]byte, 24)
 	rand.Read(secret)
-	hexSecret := hex.EncodeToString(secret)
-	r.Token, r.TokenID, r.Secret = s.alerts.Seal(SealToken, token), ts.ID, s.alerts.Seal(SealSecret, hexSecret)
+	r.Token, r.TokenID, r.Secret = s.alerts.Seal(SealToken, token), ts.ID, s.alerts.Seal(SealSecret, hex.EncodeToString(secret))
 	r.Cursor = alerts.Cursor{Time: s.now().UnixMicro()} // entries from now on
-	if _, err := s.alerts.Store.Create(c.Request().Context(), r); err != nil {
+	id, err := s.alerts.Store.Create(c.Request().Context(), r)
+	if err != nil {
 		return err
 	}
-	return s.alertsPage(c, http.StatusCreated, templates.AlertForm{Quiet: "0"}, &templates.AlertSecret{Rule: r.Name, Secret: hexSecret},
-		"Rule “"+r.Name+"” made: it sends the matches found after each sync, from now on.")
+	return c.Redirect(http.StatusSeeOther, pathAlerts+"?made="+strconv.FormatInt(id, 10))
 }
 
 // checkRuleToken verifies a rule's token: active, and able to read the
@@ -224,12 +247,11 @@ func (s *Server) showAlertRule(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var test *alerts.Delivery
+	var tests []alerts.Delivery // the newest test's answers
 	if c.QueryParam("tested") == "1" {
-		for i := range ds {
-			if strings.HasPrefix(ds[i].Status, "test") {
-				test = &ds[i]
-				break
+		for _, d := range ds {
+			if strings.HasPrefix(d.Status, "test") && (len(tests) == 0 || d.At.Equal(tests[0].At)) {
+				tests = append(tests, d)
 			}
 		}
 	}
@@ -237,13 +259,12 @@ func (s *Server) showAlertRule(c echo.Context) error {
 	if o, err := s.getOrg(c, r.Org); err == nil {
 		names[o.ID] = o.Name
 	}
-	v := templates.AlertRuleView{Rule: ruleRow(r, names), CSRF: s.csrf(c)}
+	v := templates.AlertRuleView{Rule: ruleRow(r, names), CSRF: s.csrf(c), Saved: c.QueryParam("saved") == "1"}
 	for _, d := range ds {
 		v.Deliveries = append(v.Deliveries, deliveryRow(d))
 	}
-	if test != nil {
-		row := deliveryRow(*test)
-		v.Test = &row
+	for _, t := range tests {
+		v.Tests = append(v.Tests, deliveryRow(t))
 	}
 	return render(c, http.StatusOK, templates.AlertRule(s.page(c, r.Name), v))
 }
@@ -253,7 +274,7 @@ func deliveryRow(d alerts.Delivery) templates.AlertDelivery {
 	if d.Code != 0 {
 		code = strconv.Itoa(d.Code)
 	}
-	return templates.AlertDelivery{AtISO: d.At.UTC().Format(time.RFC3339), AtUTC: d.At.UTC().Format("2 Jan 2006 15:04:05 UTC"), Status: d.Status,
+	return templates.AlertDelivery{AtISO: d.At.UTC().Format(time.RFC3339), AtUTC: d.At.UTC().Format("2 Jan 2006 15:04:05 UTC"), Destination: d.Destination, Status: d.Status,
 		Code: code, Error: d.Error, Attempts: strconv.Itoa(d.Attempts), Entries: strconv.Itoa(d.Entries),
 		Failed: d.Status == "failed" || d.Status == "test failed" || d.Status == "stopped"}
 }

@@ -60,19 +60,27 @@ func (r *receiver) messages() []received {
 
 var secretShown = regexp.MustCompile(`<code class="mono">([0-9a-f]{48})</code>`)
 
-// makeRule posts the form and returns the rule's secret.
+// makeRule posts the form and returns the rule's secret: the post
+// redirects to the list, which shows it once (a reload does not).
 func makeRule(t *testing.T, u *testenv.User, form url.Values) string {
 	t.Helper()
 	r := u.Post("/alerts", form)
-	if r.Status != http.StatusCreated {
+	if r.Status != http.StatusSeeOther {
 		t.Fatalf("make the rule: %d %.600s", r.Status, between(r.Body, `data-testid="alert-form"`, "</form>"))
 	}
-	m := secretShown.FindStringSubmatch(r.Body)
-	if m == nil {
-		t.Fatal("the secret is not shown once")
-	}
-	if strings.Contains(r.Body, form.Get("token")) {
+	list := u.Get(r.Header.Get("Location"))
+	if strings.Contains(list.Body, form.Get("token")) {
 		t.Error("the rule's token is in the page")
+	}
+	if form.Get("destination") == "" {
+		return ""
+	}
+	m := secretShown.FindStringSubmatch(list.Body)
+	if m == nil {
+		t.Fatalf("the secret is not shown once: %.400s", between(list.Body, "<main", `data-testid="alert-rules"`))
+	}
+	if again := u.Get(r.Header.Get("Location")); secretShown.MatchString(again.Body) {
+		t.Error("a reload shows the secret again")
 	}
 	return m[1]
 }

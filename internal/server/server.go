@@ -160,6 +160,8 @@ func (s *Server) routes() *echo.Echo {
 	g.GET("/alerts", s.showAlerts)
 	g.POST("/alerts", s.createAlert)
 	g.GET("/alerts/:rule", s.showAlertRule)
+	g.POST("/alerts/:rule", s.updateAlert)
+	g.GET("/alerts/:rule/edit", s.showEditAlert)
 	g.POST("/alerts/:rule/pause", s.setPaused(true))
 	g.POST("/alerts/:rule/resume", s.setPaused(false))
 	g.POST("/alerts/:rule/delete", s.deleteAlert)

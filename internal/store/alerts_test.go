@@ -28,15 +28,34 @@ func TestAlertRulesStore(t *testing.T) {
 			got.Cursor.Time != r.Cursor.Time || len(got.Cursor.Seen) != 0 || !got.Created.Equal(t0) || !got.LastSent.IsZero() {
 			t.Fatalf("got %+v %v %v", got, ok, err)
 		}
-		got.Paused, got.Name, got.Token = true, "renamed", nil
+		if sec, ok, err := s.TakeSecret(bg, id); err != nil || !ok || string(sec) != string(r.Secret) {
+			t.Errorf("the new rule's secret: %v %v %v", sec, ok, err)
+		}
+		if _, ok, _ := s.TakeSecret(bg, id); ok {
+			t.Error("the secret was given twice")
+		}
+		if got.KindOrAudit() != alerts.KindAudit || got.Emails != nil {
+			t.Errorf("a rule made as an audit rule reads back as %q, %v", got.Kind, got.Emails)
+		}
+		got.Paused, got.Name, got.Token, got.Org, got.Emails = true, "renamed", nil, "o2", []string{"a@example.com", "b@example.com"}
 		if err := s.Update(bg, got); err != nil {
 			t.Fatal(err)
 		}
-		if g, _, _ := s.Get(bg, id); !g.Paused || g.Name != "renamed" || string(g.Token) != string(r.Token) {
+		if g, _, _ := s.Get(bg, id); !g.Paused || g.Name != "renamed" || string(g.Token) != string(r.Token) || g.Org != "o2" || !slices.Equal(g.Emails, got.Emails) {
 			t.Errorf("after an update without a token: %+v", g)
 		}
+		cost := alerts.Rule{Name: "Spend", Owner: "a@example.com", Kind: alerts.KindCost, Org: "o1", Condition: alerts.CondMove, Threshold: 25.5,
+			Emails: []string{"fin@example.com"}, Token: []byte{1}, Secret: []byte{2}, Created: t0}
+		cid, err := s.Create(bg, cost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, _, _ := s.Get(bg, cid); g.Kind != alerts.KindCost || g.Condition != alerts.CondMove || g.Threshold != 25.5 || !slices.Equal(g.Emails, cost.Emails) || g.Webhook != "" {
+			t.Errorf("a cost rule reads back as %+v", g)
+		}
+		s.Delete(bg, cid)
 		c := alerts.Cursor{Time: t0.Add(time.Hour).UnixMicro(), Seen: []string{"e1", "e2"}}
-		if err := s.Advance(bg, id, c, t0.Add(time.Hour), alerts.Delivery{Rule: id, At: t0.Add(time.Hour), Destination: r.Webhook, Status: "delivered", Code: 200, Attempts: 1, Entries: 2}); err != nil {
+		if err := s.Advance(bg, id, c, t0.Add(time.Hour), []alerts.Delivery{{Rule: id, At: t0.Add(time.Hour), Destination: r.Webhook, Status: "delivered", Code: 200, Attempts: 1, Entries: 2}}); err != nil {
 			t.Fatal(err)
 		}
 		if g, _, _ := s.Get(bg, id); g.Cursor.Time != c.Time || !slices.Equal(g.Cursor.Seen, c.Seen) || !g.LastSent.Equal(t0.Add(time.Hour)) {

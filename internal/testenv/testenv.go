@@ -122,6 +122,8 @@ type Options struct {
 	AuditTimeout time.Duration
 	// APITimeout bounds each upstream attempt (0: the client's default).
 	APITimeout time.Duration
+	// Mailer sends the alerts' e-mail (nil: none).
+	Mailer *alerts.Mailer
 	// AuditWindow is how far back the audit sync goes at first (0: 90 days).
 	AuditWindow time.Duration
 	// APIRateLimit is the local API's requests per token per five minutes
@@ -166,6 +168,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	cfg := app.Config{APIURL: "http://" + e.proxy.addr + localapi.BasePath, Local: true, DataDir: dir, SessionIdle: 30 * time.Minute,
 		SessionMax: 12 * time.Hour, CacheTTL: o.CacheTTL, Clock: e.Clock, AuditTimeout: o.AuditTimeout, AuditWindow: o.AuditWindow, LoginRate: o.LoginRate, Logger: log, UpstreamBudget: cmp.Or(o.UpstreamBudget, -1),
 		APIOptions: []api.Option{api.WithRetries(2, 5*time.Millisecond), api.WithMaxRetryWait(time.Second)}}
+	cfg.Mailer = o.Mailer
 	if o.APITimeout > 0 {
 		cfg.APIOptions = append(cfg.APIOptions, api.WithTimeout(o.APITimeout))
 	}

@@ -13,17 +13,28 @@ type AlertsView struct {
 
 // AlertRuleRow is one rule in the list.
 type AlertRuleRow struct {
-	ID, Name, Org, OrgURL, Query, Webhook, Quiet, Status, LastSent string
-	Paused, Stopped, Slack, Descendants                            bool
-	URL, PauseURL, ResumeURL, DeleteURL, TestURL                   string
+	ID, Name, Org, OrgURL, Query, Webhook, Emails, Quiet, Status, LastSent string
+	Watches                                                                string // what the rule watches, in words
+	Audit, Paused, Stopped, Slack, Descendants                             bool
+	URL, PauseURL, ResumeURL, DeleteURL, TestURL, EditURL                  string
 }
 
 // AlertForm is a new rule as typed, with its mistakes by field.
 type AlertForm struct {
-	Action, Name, Org, Query, Destination, Quiet string
-	Slack, Descendants                           bool
-	Orgs                                         []Option
-	Errors                                       FieldErrors
+	Action, Kind, Name, Org, Query, Cond, Pct, Destination, Emails, Quiet string
+	Slack, Descendants                                                    bool
+	Edit                                                                  bool // the form edits a rule (its kind stays; the token is optional)
+	TokenNeeded                                                           bool // the rule stopped: a new token is needed
+	Mail                                                                  bool // the console can send e-mail
+	Orgs                                                                  []Option
+	Errors                                                                FieldErrors
+}
+
+// AlertEditView is a rule's edit form.
+type AlertEditView struct {
+	Form AlertForm
+	CSRF string
+	Back string
 }
 
 // AlertSecret is a new rule's webhook secret, shown once.
@@ -34,13 +45,14 @@ type AlertSecret struct {
 // AlertRuleView is one rule with its delivery log.
 type AlertRuleView struct {
 	Rule       AlertRuleRow
+	Saved      bool // the rule was just edited
 	Deliveries []AlertDelivery
-	Test       *AlertDelivery // the answer to "send a test"
+	Tests      []AlertDelivery // the answers to "send a test", one per destination
 	CSRF       string
 }
 
 // AlertDelivery is one line of a rule's delivery log.
 type AlertDelivery struct {
-	AtISO, AtUTC, Status, Code, Error, Attempts, Entries string
-	Failed                                               bool
+	AtISO, AtUTC, Destination, Status, Code, Error, Attempts, Entries string
+	Failed                                                            bool
 }

@@ -48,6 +48,14 @@ CREATE TABLE alert_deliveries (
 );
 CREATE INDEX alert_deliveries_rule ON alert_deliveries(rule_id, at);`
 
+// alertKindsLayout adds cost rules and digests, and e-mail destinations.
+const alertKindsLayout = `
+ALTER TABLE alert_rules ADD COLUMN kind text NOT NULL DEFAULT 'audit';
+ALTER TABLE alert_rules ADD COLUMN cond text NOT NULL DEFAULT '';
+ALTER TABLE alert_rules ADD COLUMN threshold double precision NOT NULL DEFAULT 0;
+ALTER TABLE alert_rules ADD COLUMN emails text[] NOT NULL DEFAULT '{}';
+ALTER TABLE alert_rules ADD COLUMN secret_pending boolean NOT NULL DEFAULT false; -- the secret is yet to be shown, once`
+
 // Alerts is alerts.Store in PostgreSQL.
 type Alerts struct{ db *DB }
 
@@ -68,9 +76,11 @@ func nullTime(t time.Time) *time.Time {
 func (a *Alerts) Create(ctx context.Context, r alerts.Rule) (int64, error) {
 	var id int64
 	err := a.db.Pool.QueryRow(ctx, `INSERT INTO alert_rules(name, owner, org_id, descendants, query, webhook, slack, quiet, paused,
-		token, token_id, secret, status, cursor_time, cursor_seen, last_sent, created) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) RETURNING id`,
+		token, token_id, secret, status, cursor_time, cursor_seen, last_sent, created, kind, cond, threshold, emails, secret_pending)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,true) RETURNING id`,
 		r.Name, r.Owner, r.Org, r.Descendants, r.Query, r.Webhook, r.Slack, int64(r.Quiet/time.Second), r.Paused, r.Token, r.TokenID, r.Secret,
-		r.Status, r.Cursor.Time, seenOf(r.Cursor.Seen), nullTime(r.LastSent), r.Created.UTC()).Scan(&id)
+		r.Status, r.Cursor.Time, seenOf(r.Cursor.Seen), nullTime(r.LastSent), r.Created.UTC(), r.KindOrAudit(), r.Condition, r.Threshold,
+		seenOf(r.Emails)).Scan(&id)
 	return id, err
 }
 
@@ -85,9 +95,22 @@ func seenOf(s []string) []string {
 func (a *Alerts) Update(ctx context.Context, r alerts.Rule) error {
 	_, err := a.db.Pool.Exec(ctx, `UPDATE alert_rules SET name = $1, query = $2, webhook = $3, slack = $4, quiet = $5, paused = $6, status = $7,
 		descendants = $8, token = CASE WHEN length($9::bytea) > 0 THEN $9::bytea ELSE token END,
-		token_id = CASE WHEN length($9::bytea) > 0 THEN $10 ELSE token_id END WHERE id = $11`,
-		r.Name, r.Query, r.Webhook, r.Slack, int64(r.Quiet/time.Second), r.Paused, r.Status, r.Descendants, r.Token, r.TokenID, r.ID)
+		token_id = CASE WHEN length($9::bytea) > 0 THEN $10 ELSE token_id END, cond = $12, threshold = $13, emails = $14,
+		org_id = $15 WHERE id = $11`,
+		r.Name, r.Query, r.Webhook, r.Slack, int64(r.Quiet/time.Second), r.Paused, r.Status, r.Descendants, r.Token, r.TokenID, r.ID,
+		r.Condition, r.Threshold, seenOf(r.Emails), r.Org)
 	return err
+}
+
+// TakeSecret returns a new rule's sealed secret the first time it is asked
+// for, and never again.
+func (a *Alerts) TakeSecret(ctx context.Context, id int64) ([]byte, bool, error) {
+	var secret []byte
+	err := a.db.Pool.QueryRow(ctx, `UPDATE alert_rules SET secret_pending = false WHERE id = $1 AND secret_pending RETURNING secret`, id).Scan(&secret)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	return secret, err == nil, err
 }
 
 // Delete removes a rule and its log.
@@ -102,14 +125,14 @@ func (a *Alerts) Delete(ctx context.Context, id int64) error {
 }
 
 const ruleColumns = `id, name, owner, org_id, descendants, query, webhook, slack, quiet, paused, token, token_id, secret, status,
-	cursor_time, cursor_seen, last_sent, created`
+	cursor_time, cursor_seen, last_sent, created, kind, cond, threshold, emails`
 
 func scanRule(row pgx.Row) (alerts.Rule, error) {
 	var r alerts.Rule
 	var quiet int64
 	var last *time.Time
 	err := row.Scan(&r.ID, &r.Name, &r.Owner, &r.Org, &r.Descendants, &r.Query, &r.Webhook, &r.Slack, &quiet, &r.Paused, &r.Token, &r.TokenID,
-		&r.Secret, &r.Status, &r.Cursor.Time, &r.Cursor.Seen, &last, &r.Created)
+		&r.Secret, &r.Status, &r.Cursor.Time, &r.Cursor.Seen, &last, &r.Created, &r.Kind, &r.Condition, &r.Threshold, &r.Emails)
 	r.Quiet = time.Duration(quiet) * time.Second
 	if last != nil {
 		r.LastSent = last.UTC()
@@ -117,6 +140,9 @@ func scanRule(row pgx.Row) (alerts.Rule, error) {
 	r.Created = r.Created.UTC()
 	if len(r.Cursor.Seen) == 0 {
 		r.Cursor.Seen = nil
+	}
+	if len(r.Emails) == 0 {
+		r.Emails = nil
 	}
 	return r, err
 }
@@ -148,14 +174,19 @@ func (a *Alerts) List(ctx context.Context) ([]alerts.Rule, error) {
 	return out, rows.Err()
 }
 
-// Advance moves a rule's cursor and logs the delivery, in one transaction.
-func (a *Alerts) Advance(ctx context.Context, id int64, c alerts.Cursor, sent time.Time, d alerts.Delivery) error {
+// Advance moves a rule's cursor and logs the deliveries, in one transaction.
+func (a *Alerts) Advance(ctx context.Context, id int64, c alerts.Cursor, sent time.Time, ds []alerts.Delivery) error {
 	return pgx.BeginFunc(ctx, a.db.Pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE alert_rules SET cursor_time = $1, cursor_seen = $2, last_sent = $3 WHERE id = $4`,
 			c.Time, seenOf(c.Seen), nullTime(sent), id); err != nil {
 			return err
 		}
-		return logDelivery(ctx, tx, d)
+		for _, d := range ds {
+			if err := logDelivery(ctx, tx, d); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

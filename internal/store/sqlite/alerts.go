@@ -48,6 +48,14 @@ CREATE TABLE alert_deliveries (
 );
 CREATE INDEX alert_deliveries_rule ON alert_deliveries(rule_id, at);`
 
+// alertKindsLayout adds cost rules and digests, and e-mail destinations.
+const alertKindsLayout = `
+ALTER TABLE alert_rules ADD COLUMN kind TEXT NOT NULL DEFAULT 'audit';
+ALTER TABLE alert_rules ADD COLUMN cond TEXT NOT NULL DEFAULT '';
+ALTER TABLE alert_rules ADD COLUMN threshold REAL NOT NULL DEFAULT 0;
+ALTER TABLE alert_rules ADD COLUMN emails TEXT NOT NULL DEFAULT '[]';  -- JSON array of addresses
+ALTER TABLE alert_rules ADD COLUMN secret_pending INTEGER NOT NULL DEFAULT 0; -- the secret is yet to be shown, once`
+
 // Alerts is alerts.Store in orgboard.db.
 type Alerts struct{ db *sqlitedb.DB }
 
@@ -73,10 +81,12 @@ func fromMicros(n int64) time.Time {
 // Create stores a new rule.
 func (a *Alerts) Create(ctx context.Context, r alerts.Rule) (int64, error) {
 	seen, _ := json.Marshal(r.Cursor.Seen)
+	emails, _ := json.Marshal(emailsOf(r.Emails))
 	res, err := a.db.W.ExecContext(ctx, `INSERT INTO alert_rules(name, owner, org_id, descendants, query, webhook, slack, quiet, paused,
-		token, token_id, secret, status, cursor_time, cursor_seen, last_sent, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		token, token_id, secret, status, cursor_time, cursor_seen, last_sent, created, kind, cond, threshold, emails, secret_pending)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)`,
 		r.Name, r.Owner, r.Org, r.Descendants, r.Query, r.Webhook, r.Slack, int64(r.Quiet/time.Second), r.Paused, r.Token, r.TokenID, r.Secret,
-		r.Status, r.Cursor.Time, string(seen), micros(r.LastSent), micros(r.Created))
+		r.Status, r.Cursor.Time, string(seen), micros(r.LastSent), micros(r.Created), r.KindOrAudit(), r.Condition, r.Threshold, string(emails))
 	if err != nil {
 		return 0, err
 	}
@@ -85,10 +95,31 @@ func (a *Alerts) Create(ctx context.Context, r alerts.Rule) (int64, error) {
 
 // Update replaces a rule's settings (its token when given).
 func (a *Alerts) Update(ctx context.Context, r alerts.Rule) error {
+	emails, _ := json.Marshal(emailsOf(r.Emails))
 	_, err := a.db.W.ExecContext(ctx, `UPDATE alert_rules SET name = ?, query = ?, webhook = ?, slack = ?, quiet = ?, paused = ?, status = ?,
-		descendants = ?, token = CASE WHEN length(?) > 0 THEN ? ELSE token END, token_id = CASE WHEN length(?) > 0 THEN ? ELSE token_id END WHERE id = ?`,
-		r.Name, r.Query, r.Webhook, r.Slack, int64(r.Quiet/time.Second), r.Paused, r.Status, r.Descendants, r.Token, r.Token, r.Token, r.TokenID, r.ID)
+		descendants = ?, token = CASE WHEN length(?) > 0 THEN ? ELSE token END, token_id = CASE WHEN length(?) > 0 THEN ? ELSE token_id END,
+		cond = ?, threshold = ?, emails = ?, org_id = ? WHERE id = ?`,
+		r.Name, r.Query, r.Webhook, r.Slack, int64(r.Quiet/time.Second), r.Paused, r.Status, r.Descendants, r.Token, r.Token, r.Token, r.TokenID,
+		r.Condition, r.Threshold, string(emails), r.Org, r.ID)
 	return err
+}
+
+func emailsOf(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// TakeSecret returns a new rule's sealed secret the first time it is asked
+// for, and never again.
+func (a *Alerts) TakeSecret(ctx context.Context, id int64) ([]byte, bool, error) {
+	var secret []byte
+	err := a.db.W.QueryRowContext(ctx, `UPDATE alert_rules SET secret_pending = 0 WHERE id = ? AND secret_pending = 1 RETURNING secret`, id).Scan(&secret)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	return secret, err == nil, err
 }
 
 // Delete removes a rule and its log.
@@ -108,18 +139,24 @@ func (a *Alerts) Delete(ctx context.Context, id int64) error {
 }
 
 const ruleColumns = `id, name, owner, org_id, descendants, query, webhook, slack, quiet, paused, token, token_id, secret, status,
-	cursor_time, cursor_seen, last_sent, created`
+	cursor_time, cursor_seen, last_sent, created, kind, cond, threshold, emails`
 
 func scanRule(sc interface{ Scan(...any) error }) (alerts.Rule, error) {
 	var r alerts.Rule
 	var quiet, last, created int64
-	var seen string
+	var seen, emails string
 	err := sc.Scan(&r.ID, &r.Name, &r.Owner, &r.Org, &r.Descendants, &r.Query, &r.Webhook, &r.Slack, &quiet, &r.Paused, &r.Token, &r.TokenID,
-		&r.Secret, &r.Status, &r.Cursor.Time, &seen, &last, &created)
+		&r.Secret, &r.Status, &r.Cursor.Time, &seen, &last, &created, &r.Kind, &r.Condition, &r.Threshold, &emails)
 	if err != nil {
 		return r, err
 	}
 	r.Quiet, r.LastSent, r.Created = time.Duration(quiet)*time.Second, fromMicros(last), fromMicros(created)
+	if err := json.Unmarshal([]byte(emails), &r.Emails); err != nil {
+		return r, err
+	}
+	if len(r.Emails) == 0 {
+		r.Emails = nil
+	}
 	err = json.Unmarshal([]byte(seen), &r.Cursor.Seen)
 	return r, err
 }
@@ -151,8 +188,8 @@ func (a *Alerts) List(ctx context.Context) ([]alerts.Rule, error) {
 	return out, rows.Err()
 }
 
-// Advance moves a rule's cursor and logs the delivery, in one transaction.
-func (a *Alerts) Advance(ctx context.Context, id int64, c alerts.Cursor, sent time.Time, d alerts.Delivery) error {
+// Advance moves a rule's cursor and logs the deliveries, in one transaction.
+func (a *Alerts) Advance(ctx context.Context, id int64, c alerts.Cursor, sent time.Time, ds []alerts.Delivery) error {
 	seen, _ := json.Marshal(c.Seen)
 	tx, err := a.db.W.BeginTx(ctx, nil)
 	if err != nil {
@@ -162,8 +199,10 @@ func (a *Alerts) Advance(ctx context.Context, id int64, c alerts.Cursor, sent ti
 	if _, err := tx.ExecContext(ctx, `UPDATE alert_rules SET cursor_time = ?, cursor_seen = ?, last_sent = ? WHERE id = ?`, c.Time, string(seen), micros(sent), id); err != nil {
 		return err
 	}
-	if err := logDelivery(ctx, tx, d); err != nil {
-		return err
+	for _, d := range ds {
+		if err := logDelivery(ctx, tx, d); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }

@@ -1,0 +1,82 @@
+// rule_cost.go evaluates cost rules (each finding sent once, its key kept
+// in the rule's cursor) and weekly digests (each week sent once).
+
+package alerts
+
+import (
+	"context"
+	"slices"
+)
+
+// keepKeys is how many sent findings a cost rule remembers (five weeks of
+// a tree's anomalies and moves, and the months' budgets).
+const keepKeys = 500
+
+// evaluateCost delivers the rule's findings not sent before.
+func (e *Engine) evaluateCost(ctx context.Context, w work) error {
+	r := w.rule
+	if e.Costs == nil {
+		return errNoCosts
+	}
+	f, err := e.Costs.Read(ctx, w.client, w.all, r.Org, w.orgs, e.now())
+	if err != nil {
+		return err
+	}
+	var fresh []CostEvent
+	for _, ev := range Events(f, r.Condition, r.Threshold, e.now()) {
+		if !slices.Contains(r.Cursor.Seen, ev.Key) {
+			fresh = append(fresh, ev)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	if r.Quiet > 0 && e.now().Sub(r.LastSent) < r.Quiet {
+		return nil
+	}
+	m := e.message(r, w.all)
+	m.Count, m.Cost = len(fresh), fresh
+	ds := e.deliver(ctx, r, m, w.secret, e.Retries, len(fresh))
+	return e.Store.Advance(ctx, r.ID, remember(r.Cursor, fresh), e.now(), ds)
+}
+
+// remember adds the findings' keys to the cursor, the oldest forgotten
+// past keepKeys.
+func remember(c Cursor, sent []CostEvent) Cursor {
+	seen := slices.Clone(c.Seen)
+	for _, ev := range sent {
+		seen = append(seen, ev.Key)
+	}
+	if len(seen) > keepKeys {
+		seen = seen[len(seen)-keepKeys:]
+	}
+	return Cursor{Time: c.Time, Seen: seen}
+}
+
+// evaluateDigest sends the last complete week's digest, once.
+func (e *Engine) evaluateDigest(ctx context.Context, w work) error {
+	r := w.rule
+	from, to := LastWeek(e.now())
+	key := digestKey(from)
+	if slices.Contains(r.Cursor.Seen, key) {
+		return nil
+	}
+	e.sync(ctx, w)
+	d := &Digest{From: from, To: to}
+	if e.Costs != nil {
+		f, err := e.Costs.Read(ctx, w.client, w.all, r.Org, w.orgs, e.now())
+		if err != nil {
+			return err
+		}
+		d.Cost = costOfWeek(f, from, to, e.now())
+	}
+	a, err := auditOfWeek(ctx, e.Index, w.orgs, from, to)
+	if err != nil {
+		return err
+	}
+	d.Audit = a
+	m := e.message(r, w.all)
+	m.Count, m.Digest = 1, d
+	ds := e.deliver(ctx, r, m, w.secret, e.Retries, 1)
+	return e.Store.Advance(ctx, r.ID, remember(r.Cursor, []CostEvent{{Key: key}}), e.now(), ds)
+}
