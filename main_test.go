@@ -171,6 +171,10 @@ func TestConfigurationThatDoesNotParseStopsTheStart(t *testing.T) {
 		{"ORGBOARD_CACHE_TTL", "5m", nil, "--cache-ttl 5m0s"},
 		{"ORGBOARD_SESSION_IDLE", "30", []string{"--session-idle", "45m"}, ""}, // the flag wins
 		{"ORGBOARD_AUDIT_TIMEOUT", "-1s", nil, "--audit-timeout -1s: must be more than zero"},
+		{"ORGBOARD_SMTP_HOST", "smtp.example.com", nil, "--smtp-from"},
+		{"ORGBOARD_SMTP_HOST", "smtp.example.com", []string{"--smtp-from", "orgboard@example.com", "--smtp-user", "u", "--smtp-starttls=false"}, "in the clear"},
+		{"ORGBOARD_SMTP_HOST", "smtp.example.com", []string{"--smtp-from", "orgboard@example.com", "--smtp-user", "u"}, ""},
+		{"ORGBOARD_SMTP_PORT", "0", []string{"--smtp-host", "smtp.example.com", "--smtp-from", "orgboard@example.com"}, "--smtp-port 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.value, func(t *testing.T) {

@@ -1,7 +1,9 @@
-// engine.go runs the rules: every interval, each rule that runs syncs its
-// organizations' audit logs with its own token, finds the entries that are
-// new since its cursor, and delivers them (batched within its quiet
-// period), moving the cursor in the same transaction as the delivery's log.
+// engine.go runs the rules: every interval, each rule that runs lists the
+// organizations its own token reads, and evaluates its kind (audit rules
+// in rule_audit.go, cost rules and digests in rule_cost.go), delivering
+// what is new (batched within its quiet period) and moving its cursor in
+// the same transaction as the delivery's log. A rule its token no longer
+// serves stops, and says why.
 
 package alerts
 
@@ -11,7 +13,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -196,23 +197,6 @@ func (e *Engine) sync(ctx context.Context, w work) {
 	}
 }
 
-// evaluateAudit delivers the rule's new matching entries.
-func (e *Engine) evaluateAudit(ctx context.Context, w work) error {
-	r := w.rule
-	e.sync(ctx, w)
-	matches, more, err := e.newEntries(ctx, r, w.orgs)
-	if err != nil || len(matches) == 0 {
-		return err
-	}
-	if r.Quiet > 0 && e.now().Sub(r.LastSent) < r.Quiet {
-		return nil // batched: the next evaluation after the quiet period sends them together
-	}
-	m := e.message(r, w.all)
-	m.Query, m.Count, m.More, m.Entries = r.Query, len(matches), more, matches[:min(shown, len(matches))]
-	ds := e.deliver(ctx, r, m, w.secret, e.Retries, len(matches))
-	return e.Store.Advance(ctx, r.ID, cursorAfter(r.Cursor, matches), e.now(), ds)
-}
-
 // message is the frame of a message of r.
 func (e *Engine) message(r Rule, all []api.Organization) Message {
 	m := Message{Rule: MessageRule{ID: r.ID, Name: r.Name}, Kind: r.KindOrAudit(), Organization: r.Org, SentAt: e.now().UTC()}
@@ -234,58 +218,6 @@ func (e *Engine) stop(ctx context.Context, r Rule, why string) error {
 		return err
 	}
 	return fmt.Errorf("%w: %s", ErrStopped, why)
-}
-
-// newEntries are the rule's matches after its cursor, oldest first, and
-// whether more matched than were read.
-func (e *Engine) newEntries(ctx context.Context, r Rule, orgs []string) ([]api.AuditEntry, bool, error) {
-	q, err := audit.Parse(r.Query, e.now())
-	if err != nil {
-		return nil, false, err
-	}
-	from := time.UnixMicro(r.Cursor.Time).Add(-overlap)
-	if q.Since.Before(from) {
-		q.Since, q.SinceText = from, ""
-	}
-	page, err := e.Index.Search(ctx, q, audit.Scope{Orgs: orgs}, nil, true, 1000)
-	if err != nil {
-		return nil, false, err
-	}
-	var out []api.AuditEntry
-	for _, row := range page.Rows {
-		en := row.Entry
-		if en.Action.Time.UnixMicro() < r.Cursor.Time-overlap.Microseconds() || slices.Contains(r.Cursor.Seen, en.ID) {
-			continue
-		}
-		out = append(out, en)
-	}
-	return out, page.Next != nil, nil
-}
-
-// cursorAfter is the cursor past sent entries: the newest time, and the IDs
-// sent within the overlap before it (with those still in it from before).
-func cursorAfter(c Cursor, sent []api.AuditEntry) Cursor {
-	newest := c.Time
-	for _, e := range sent {
-		newest = max(newest, e.Action.Time.UnixMicro())
-	}
-	out := Cursor{Time: newest}
-	keep := func(id string, t int64) {
-		if t >= newest-overlap.Microseconds() && !slices.Contains(out.Seen, id) {
-			out.Seen = append(out.Seen, id)
-		}
-	}
-	for _, e := range sent {
-		keep(e.ID, e.Action.Time.UnixMicro())
-	}
-	if newest-c.Time <= overlap.Microseconds() { // the cursor's earlier IDs may still be read again
-		for _, id := range c.Seen {
-			if !slices.Contains(out.Seen, id) {
-				out.Seen = append(out.Seen, id)
-			}
-		}
-	}
-	return out
 }
 
 // Readable is the organizations a token may read of org (and, with

@@ -36,7 +36,7 @@ type received struct {
 	msg  alerts.Message
 }
 
-func newReceiver(t *testing.T) *receiver {
+func newReceiver(t testing.TB) *receiver {
 	r := &receiver{status: 200}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		b, _ := io.ReadAll(req.Body)
@@ -62,7 +62,7 @@ var secretShown = regexp.MustCompile(`<code class="mono">([0-9a-f]{48})</code>`)
 
 // makeRule posts the form and returns the rule's secret: the post
 // redirects to the list, which shows it once (a reload does not).
-func makeRule(t *testing.T, u *testenv.User, form url.Values) string {
+func makeRule(t testing.TB, u *testenv.User, form url.Values) string {
 	t.Helper()
 	r := u.Post("/alerts", form)
 	if r.Status != http.StatusSeeOther {

@@ -124,6 +124,9 @@ type Options struct {
 	APITimeout time.Duration
 	// Mailer sends the alerts' e-mail (nil: none).
 	Mailer *alerts.Mailer
+	// AlertInterval runs the alert rules in the background at this
+	// interval, as the console does (0: only when a test calls RunOnce).
+	AlertInterval time.Duration
 	// AuditWindow is how far back the audit sync goes at first (0: 90 days).
 	AuditWindow time.Duration
 	// APIRateLimit is the local API's requests per token per five minutes
@@ -168,7 +171,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	cfg := app.Config{APIURL: "http://" + e.proxy.addr + localapi.BasePath, Local: true, DataDir: dir, SessionIdle: 30 * time.Minute,
 		SessionMax: 12 * time.Hour, CacheTTL: o.CacheTTL, Clock: e.Clock, AuditTimeout: o.AuditTimeout, AuditWindow: o.AuditWindow, LoginRate: o.LoginRate, Logger: log, UpstreamBudget: cmp.Or(o.UpstreamBudget, -1),
 		APIOptions: []api.Option{api.WithRetries(2, 5*time.Millisecond), api.WithMaxRetryWait(time.Second)}}
-	cfg.Mailer = o.Mailer
+	cfg.Mailer, cfg.AlertInterval = o.Mailer, o.AlertInterval
 	if o.APITimeout > 0 {
 		cfg.APIOptions = append(cfg.APIOptions, api.WithTimeout(o.APITimeout))
 	}
