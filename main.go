@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"orgboard/internal/alerts"
 	"orgboard/internal/app"
 	"orgboard/internal/clock"
 	"orgboard/internal/localapi"
@@ -256,7 +257,7 @@ func parseConsoleFlags(args []string, stderr io.Writer) (consoleFlags, error) {
 	fs.IntVar(&f.upstreamBudget, "upstream-budget", 1160, "upstream calls per token per five minutes the console allows itself; Cloudflare allows 1,200 (ORGBOARD_UPSTREAM_BUDGET; -1: no limit)")
 	fs.DurationVar(&f.auditWindow, "audit-window", 90*24*time.Hour, "how far back the audit sync goes at first; users can extend it to 18 months (ORGBOARD_AUDIT_WINDOW)")
 	fs.DurationVar(&f.auditTimeout, "audit-timeout", 10*time.Second, "how long an audit search may run; a summary gets twice as long, an export 24 times (ORGBOARD_AUDIT_TIMEOUT)")
-	fs.DurationVar(&f.alertInterval, "alert-interval", time.Minute, "how often alert rules sync their organizations' audit logs and deliver new matches (ORGBOARD_ALERT_INTERVAL)")
+	fs.DurationVar(&f.alertInterval, "alert-interval", alerts.DefaultInterval, "how often alert rules sync their organizations' audit logs and deliver new matches: an entry is sent within about this long, and each run spends a call per organization of a rule from its token's budget (ORGBOARD_ALERT_INTERVAL)")
 	fs.BoolVar(&f.webhookAllowPrivate, "webhook-allow-private", false, "let alert webhooks reach private, loopback and link-local addresses, and plain http there; always so with the embedded local API (ORGBOARD_WEBHOOK_ALLOW_PRIVATE)")
 	fs.IntVar(&f.usageSettle, "usage-settle-days", 5, "usage of the last this many days (twice as many for a day holding a correction) may still change and is fetched again when shown; older days are fetched once (ORGBOARD_USAGE_SETTLE_DAYS)")
 	fs.Var(&f.logFormat, "log-format", "log format: text or json (ORGBOARD_LOG_FORMAT)")

@@ -73,6 +73,11 @@ func (e *Engine) due(r Rule) bool {
 	return true
 }
 
+// DefaultInterval is how often rules run unless configured: a new entry
+// is delivered within it and a run's time, well within a minute, for a
+// call per organization of each token per run.
+const DefaultInterval = 30 * time.Second
+
 // Run evaluates every rule each interval until ctx ends.
 func (e *Engine) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)

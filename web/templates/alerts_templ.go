@@ -856,7 +856,7 @@ func alertForm(f AlertForm, csrf string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 96, "</div><div class=\"field\"><label for=\"a-token\">API token for the rule</label> <input id=\"a-token\" name=\"token\" type=\"password\" autocomplete=\"off\" aria-describedby=\"a-token-err a-token-help\"><p class=\"muted small\" id=\"a-token-help\">The rule reads with this token when nobody is signed in, within the token's own budget, and sees only what it may read. A read-only token is recommended. It is checked now, kept encrypted, and never shown again. ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 96, "</div><div class=\"field\"><label for=\"a-token\">API token for the rule</label> <input id=\"a-token\" name=\"token\" type=\"password\" autocomplete=\"off\" aria-describedby=\"a-token-err a-token-help\"><p class=\"muted small\" id=\"a-token-help\">The rule reads with this token when nobody is signed in, within the token's own budget (each run of an audit rule spends a call per organization), and sees only what it may read. A read-only token is recommended. It is checked now, kept encrypted, and never shown again. ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
