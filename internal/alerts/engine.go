@@ -120,17 +120,16 @@ var ErrStopped = errors.New("the rule's token no longer works")
 // the same whichever token reads it; each rule's search stays within what
 // its own token reads).
 type pass struct {
-	readable map[string]readableOrgs
-	synced   map[string]bool
+	listed map[string]listing // by token
+	synced map[string]bool
 }
 
-type readableOrgs struct {
-	orgs []string
-	all  []api.Organization
-	err  error
+type listing struct {
+	all []api.Organization
+	err error
 }
 
-func newPass() *pass { return &pass{readable: map[string]readableOrgs{}, synced: map[string]bool{}} }
+func newPass() *pass { return &pass{listed: map[string]listing{}, synced: map[string]bool{}} }
 
 // Evaluate brings a rule's figures up to date with its token and delivers
 // what is new.
@@ -153,13 +152,16 @@ func (e *Engine) evaluate(ctx context.Context, r Rule, p *pass) error {
 		return e.stop(ctx, r, "The rule's token can no longer be read (the console's key changed): give the rule a new token.")
 	}
 	client := e.Client(token)
-	key := api.TokenKey(token) + "|" + r.Org + "|" + strconv.FormatBool(r.Descendants)
-	got, ok := p.readable[key]
+	l, ok := p.listed[api.TokenKey(token)]
 	if !ok {
-		got.orgs, got.all, got.err = readable(ctx, client, r.Org, r.Descendants)
-		p.readable[key] = got
+		l.all, l.err = list(ctx, client)
+		p.listed[api.TokenKey(token)] = l
 	}
-	orgs, all, err := got.orgs, got.all, got.err
+	all, err := l.all, l.err
+	var orgs []string
+	if err == nil {
+		orgs, err = within(all, r.Org, r.Descendants)
+	}
 	if err != nil {
 		var ae *api.Error
 		if errors.As(err, &ae) && (ae.StatusCode == http.StatusUnauthorized || ae.StatusCode == http.StatusForbidden) {
@@ -228,25 +230,34 @@ func (e *Engine) stop(ctx context.Context, r Rule, why string) error {
 // Readable is the organizations a token may read of org (and, with
 // descendants, below it).
 func Readable(ctx context.Context, client *api.Client, org string, descendants bool) ([]string, error) {
-	orgs, _, err := readable(ctx, client, org, descendants)
-	return orgs, err
+	all, err := list(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	return within(all, org, descendants)
 }
 
-// readable is Readable, and every organization the token reads.
-func readable(ctx context.Context, client *api.Client, org string, descendants bool) ([]string, []api.Organization, error) {
+// list is every organization a token reads.
+func list(ctx context.Context, client *api.Client) ([]api.Organization, error) {
 	var all []api.Organization
 	for o, err := range client.Organizations(ctx, api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 1000}}) {
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		all = append(all, o)
 	}
+	return all, nil
+}
+
+// within is org (and, with descendants, those below it) of all; an error
+// when org is not among them.
+func within(all []api.Organization, org string, descendants bool) ([]string, error) {
 	tree, ok := api.Subtree(all, org)
 	if !ok {
-		return nil, nil, &api.Error{StatusCode: http.StatusForbidden, Reason: "the token may not read the rule's organization"}
+		return nil, &api.Error{StatusCode: http.StatusForbidden, Reason: "the token may not read the rule's organization"}
 	}
 	if !descendants {
-		return []string{org}, all, nil
+		return []string{org}, nil
 	}
-	return tree, all, nil
+	return tree, nil
 }
