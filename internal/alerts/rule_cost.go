@@ -5,6 +5,7 @@ package alerts
 
 import (
 	"context"
+	"fmt"
 	"slices"
 )
 
@@ -21,6 +22,9 @@ func (e *Engine) evaluateCost(ctx context.Context, w work) error {
 	f, err := e.Costs.Read(ctx, w.client, w.all, r.Org, w.orgs, e.now())
 	if err != nil {
 		return err
+	}
+	if f.Gaps > 0 { // a day missing would read as a drop: the next run fetches it again
+		return fmt.Errorf("%d usage windows could not be fetched", f.Gaps)
 	}
 	var fresh []CostEvent
 	for _, ev := range Events(f, r.Condition, r.Threshold, e.now()) {
@@ -67,6 +71,9 @@ func (e *Engine) evaluateDigest(ctx context.Context, w work) error {
 		f, err := e.Costs.Read(ctx, w.client, w.all, r.Org, w.orgs, e.now())
 		if err != nil {
 			return err
+		}
+		if f.Gaps > 0 {
+			return fmt.Errorf("%d usage windows could not be fetched", f.Gaps)
 		}
 		d.Cost = costOfWeek(f, from, to, e.now())
 	}

@@ -79,11 +79,14 @@ func (s *Server) showAlerts(c echo.Context) error {
 	return s.alertsPage(c, http.StatusOK, f, secret, flash)
 }
 
-// takeSecret is a new rule's webhook secret, the first time it is asked
-// for (nil after, or without a webhook).
+// takeSecret is a rule's webhook secret the first time it is asked for
+// once the rule has a webhook (nil after: it is shown once).
 func (s *Server) takeSecret(c echo.Context, r alerts.Rule) (*templates.AlertSecret, error) {
+	if r.Webhook == "" {
+		return nil, nil // kept for the webhook the rule may be given later
+	}
 	sealed, ok, err := s.alerts.Store.TakeSecret(c.Request().Context(), r.ID)
-	if err != nil || !ok || r.Webhook == "" {
+	if err != nil || !ok {
 		return nil, err
 	}
 	_, secret, err := s.alerts.Engine.Open(alerts.Rule{Token: r.Token, Secret: sealed})
@@ -260,6 +263,9 @@ func (s *Server) showAlertRule(c echo.Context) error {
 		names[o.ID] = o.Name
 	}
 	v := templates.AlertRuleView{Rule: ruleRow(r, names), CSRF: s.csrf(c), Saved: c.QueryParam("saved") == "1"}
+	if v.Secret, err = s.takeSecret(c, r); err != nil { // a webhook given since the rule was made
+		return err
+	}
 	for _, d := range ds {
 		v.Deliveries = append(v.Deliveries, deliveryRow(d))
 	}

@@ -181,11 +181,20 @@ func TestRuleEmailAndEdit(t *testing.T) {
 		t.Fatalf("a bad address: %d", bad.Status)
 	}
 	contains(t, "a bad address", bad, `data-testid="a-emails-err"`, `value="not-an-address"`)
-	ok := u.Post("/alerts/"+id, url.Values{"name": {"DNS deletions"}, "org": {team.ID}, "q": {"action:delete product:dns"}, "emails": {"secops@northwind.example"}, "quiet": {"5"}})
+	rec := newReceiver(t)
+	ok := u.Post("/alerts/"+id, url.Values{"name": {"DNS deletions"}, "org": {team.ID}, "q": {"action:delete product:dns"}, "emails": {"secops@northwind.example"},
+		"destination": {rec.URL}, "quiet": {"5"}})
 	if ok.Status != http.StatusSeeOther {
 		t.Fatalf("a good edit: %d %.500s", ok.Status, between(ok.Body, `data-testid="alert-form"`, "</form>"))
 	}
-	contains(t, "the edited rule", u.Get(ok.Header.Get("Location")), `data-testid="alert-saved"`, "DNS deletions", "5m0s")
+	edited := u.Get(ok.Header.Get("Location"))
+	contains(t, "the edited rule", edited, `data-testid="alert-saved"`, "DNS deletions", "5m0s", rec.URL)
+	if !secretShown.MatchString(edited.Body) { // the rule has a webhook for the first time: its secret, once
+		t.Error("the webhook given in an edit came without its secret")
+	}
+	if secretShown.MatchString(u.Get("/alerts/" + id).Body) {
+		t.Error("the secret is shown twice")
+	}
 
 	// the token is revoked: the rule stops; an edit without a new token is refused, one with it starts it again
 	e.Store.SetTokenStatus(token, "disabled")

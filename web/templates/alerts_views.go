@@ -45,7 +45,8 @@ type AlertSecret struct {
 // AlertRuleView is one rule with its delivery log.
 type AlertRuleView struct {
 	Rule       AlertRuleRow
-	Saved      bool // the rule was just edited
+	Saved      bool         // the rule was just edited
+	Secret     *AlertSecret // shown once, when the rule first has a webhook
 	Deliveries []AlertDelivery
 	Tests      []AlertDelivery // the answers to "send a test", one per destination
 	CSRF       string
