@@ -91,7 +91,14 @@ func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
 
 func (b *browser) doAny(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	b.doFor(20*time.Second, actions...)
+}
+
+// doFor is do with a deadline of its own (a fetch of the whole tree under
+// the race detector on a busy machine).
+func (b *browser) doFor(d time.Duration, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, d)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		loc, _ := chromedp.Run(b.ctx, chromedp.Location())

@@ -103,7 +103,7 @@ func (b *browser) usageShown() {
 	if b.eval(`String(!!document.querySelector('[data-testid="usage-confirm"]'))`) == "true" {
 		b.click(`[data-testid="usage-fetch"]`)
 	}
-	b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="usage-kpis"]`)),
+	b.doFor(3*time.Minute, chromedp.WaitVisible(chromedp.CSS(`[data-testid="usage-kpis"]`)),
 		chromedp.Poll[chromedp.Void](`!document.querySelector('[data-testid="usage-progress"]')`), settled, chartsDrawn)
 }
 

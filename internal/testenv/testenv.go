@@ -89,8 +89,10 @@ type Env struct {
 	Syncer   *audit.Syncer
 	Alerts   *alerts.Engine // runs when a test says (RunOnce)
 	Logs     *syncBuffer
-	// Clock is the time of day of the local API and the console alike: the
-	// test process's (ORGBOARD_TEST_NOW) unless Options.Now chose another.
+	// Clock is the time of day of the local API and the console alike: a
+	// clock of the stack's own, reading the test process's time
+	// (ORGBOARD_TEST_NOW) when the stack starts unless Options.Now chose
+	// another; a test that moves it moves no other test's.
 	Clock *clock.Shifted
 	calls atomic.Int64
 	// Intercept, when set, sees every API request first and answers it
@@ -149,7 +151,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	if err := os.WriteFile(filepath.Join(dir, "localapi.db"), db, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{t: t, dir: dir, Logs: &syncBuffer{}, Clock: clocktest.Clock()}
+	e := &Env{t: t, dir: dir, Logs: &syncBuffer{}, Clock: clocktest.At(clocktest.Now())}
 	if !o.Now.IsZero() {
 		e.Clock = clocktest.At(o.Now)
 	}
