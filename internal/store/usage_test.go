@@ -95,6 +95,47 @@ func TestUsageStore(t *testing.T) {
 	})
 }
 
+// A set's rollups are kept per day with their stamp, replaced, and
+// removed when a day they hold is put again.
+func TestUsageRollups(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, b storetest.Backend) {
+		u := b.Open(t).Usage
+		set := usage.SetName([]string{"o2", "o1"})
+		if set != usage.SetName([]string{"o1", "o2"}) {
+			t.Fatal("a set's name depends on its order")
+		}
+		w := usage.Sum{Metric: "req", MetricName: "Requests", Family: "Workers", Currency: "USD", Unit: "Requests", Costs: 1, Records: 7, Qty: 1000, Cost: [4]float64{2.5}}
+		for _, d := range []string{"2026-11-01", "2026-11-02", "2026-11-03"} {
+			w.Day = day(d)
+			if err := u.PutRollup(bg, set, usage.Rollup{Day: w.Day, Stamp: 42, Sums: []usage.Sum{w}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.Day, w.Qty = day("2026-11-02"), 5
+		if err := u.PutRollup(bg, set, usage.Rollup{Day: w.Day, Stamp: 43, Sums: []usage.Sum{w}}); err != nil { // replaced
+			t.Fatal(err)
+		}
+		got, err := u.Rollups(bg, set, day("2026-11-02"), day("2026-11-30"))
+		if err != nil || len(got) != 2 {
+			t.Fatalf("rollups %+v %v", got, err)
+		}
+		slices.SortFunc(got, func(a, b usage.Rollup) int { return a.Day.Compare(b.Day) })
+		if g := got[0]; !g.Day.Equal(day("2026-11-02")) || g.Stamp != 43 || len(g.Sums) != 1 || g.Sums[0].Qty != 5 || g.Sums[0].Cost[0] != 2.5 ||
+			g.Sums[0].Family != "Workers" || !g.Sums[0].Day.Equal(g.Day) {
+			t.Errorf("2 Nov's rollup %+v", g)
+		}
+		if other, _ := u.Rollups(bg, usage.SetName([]string{"o1"}), day("2026-11-01"), day("2026-11-30")); len(other) != 0 {
+			t.Errorf("another set's rollups: %+v", other)
+		}
+		if err := u.Put(bg, "o9", day("2026-11-03"), day("2026-11-03"), time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), nil); err != nil {
+			t.Fatal(err)
+		}
+		if left, _ := u.Rollups(bg, set, day("2026-11-01"), day("2026-11-30")); len(left) != 2 || left[0].Day.Equal(day("2026-11-03")) || left[1].Day.Equal(day("2026-11-03")) {
+			t.Errorf("a day put again keeps its rollup: %+v", left)
+		}
+	})
+}
+
 func read(t *testing.T, u usage.Store, orgs []string, from, to string, fine bool) []usage.Sum {
 	t.Helper()
 	var out []usage.Sum

@@ -388,11 +388,11 @@ func (j *Job) PrevAgg() *Agg { _, p := j.Result(); return p }
 // windows arrive.
 func (j *Job) Snapshot(ctx context.Context) (agg, prev *Agg, err error) {
 	a, p := j.empty()
-	if err := j.keeper.Load(ctx, j.Req.Orgs, a, j.Req.Fine); err != nil {
+	if err := j.keeper.Peek(ctx, j.Req.Orgs, a, j.Req.Fine); err != nil {
 		return nil, nil, err
 	}
 	if !j.Req.NoPrev {
-		if err := j.keeper.Load(ctx, j.Req.Orgs, p, j.Req.Fine); err != nil {
+		if err := j.keeper.Peek(ctx, j.Req.Orgs, p, j.Req.Fine); err != nil {
 			return nil, nil, err
 		}
 	}

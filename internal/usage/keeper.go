@@ -190,28 +190,49 @@ func (k *Keeper) fetch(ctx context.Context, src Source, p Part) (int64, error) {
 
 // Load folds the stored sums of orgs over a's range into a (fine when it
 // groups or filters by account, zone, region or subscription), reading a
-// few slices of the organizations at once.
+// few slices of the organizations at once; the coarse sums of many
+// organizations come from their rollups where they hold.
 func (k *Keeper) Load(ctx context.Context, orgs []string, a *Agg, fine bool) error {
+	return k.load(ctx, orgs, a, fine, true)
+}
+
+// Peek is Load while a fetch still puts days: it uses the rollups that
+// hold but writes none (the next Put would remove them).
+func (k *Keeper) Peek(ctx context.Context, orgs []string, a *Agg, fine bool) error {
+	return k.load(ctx, orgs, a, fine, false)
+}
+
+func (k *Keeper) load(ctx context.Context, orgs []string, a *Agg, fine, keep bool) error {
 	a.Coarse = !fine
-	n := min(loadParallel, max(len(orgs)/loadSlice, 1))
-	if n == 1 {
-		return k.Store.Read(ctx, orgs, a.From, a.To, fine, func(s *Sum) error {
-			a.AddSum(s)
-			return nil
-		})
+	if !fine && len(orgs) >= rollupMin {
+		return k.loadRolled(ctx, orgs, a, keep)
 	}
+	return k.read(ctx, orgs, a.From, a.To, a, fine, nil)
+}
+
+// read folds the stored sums of orgs over [from, to] into a, and into
+// rolled when given, reading a few slices of the organizations at once.
+func (k *Keeper) read(ctx context.Context, orgs []string, from, to time.Time, a *Agg, fine bool, rolled *roll) error {
+	n := min(loadParallel, max(len(orgs)/loadSlice, 1))
 	errs := make(chan error, n)
 	for i := range n {
 		part := orgs[i*len(orgs)/n : (i+1)*len(orgs)/n]
 		go func() {
 			b := NewAgg(a.From, a.To, a.Measure, a.Filters)
 			b.Collapsed, b.days, b.Rates, b.Coarse = a.Collapsed, a.days, a.Rates, a.Coarse
-			err := k.Store.Read(ctx, part, a.From, a.To, fine, func(s *Sum) error {
+			mine := newRoll()
+			err := k.Store.Read(ctx, part, from, to, fine, func(s *Sum) error {
 				b.AddSum(s)
+				if rolled != nil {
+					mine.add(s)
+				}
 				return nil
 			})
 			if err == nil {
 				err = a.Merge(b)
+			}
+			if err == nil && rolled != nil {
+				rolled.merge(mine)
 			}
 			errs <- err
 		}()

@@ -18,11 +18,13 @@ type memStore struct {
 	mu        sync.Mutex
 	days      map[string]map[int64]StoredDay
 	sums      map[string]map[int64][]Sum
+	rollups   map[string]map[int64]Rollup
 	puts      int
+	rollReads int // reads of rollups that found one
 }
 
 func newMemStore() *memStore {
-	return &memStore{days: map[string]map[int64]StoredDay{}, sums: map[string]map[int64][]Sum{}}
+	return &memStore{days: map[string]map[int64]StoredDay{}, sums: map[string]map[int64][]Sum{}, rollups: map[string]map[int64]Rollup{}}
 }
 
 func (m *memStore) Stored(ctx context.Context, orgs []string, from, to time.Time) ([]StoredDay, error) {
@@ -49,6 +51,9 @@ func (m *memStore) Put(ctx context.Context, org string, from, to, at time.Time, 
 	for d := DayNumber(from); d <= DayNumber(to); d++ {
 		m.days[org][d] = StoredDay{Org: org, Day: FromDayNumber(d), Fetched: at}
 		delete(m.sums[org], d)
+		for _, r := range m.rollups {
+			delete(r, d)
+		}
 	}
 	for _, s := range sums {
 		n := DayNumber(s.Day)
@@ -105,6 +110,29 @@ func (m *memStore) Totals(ctx context.Context, orgs []string, from, to time.Time
 }
 
 func (m *memStore) Size(ctx context.Context) (int64, int64, error) { return 0, 0, nil }
+
+func (m *memStore) Rollups(ctx context.Context, set string, from, to time.Time) ([]Rollup, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Rollup
+	for d, r := range m.rollups[set] {
+		if d >= DayNumber(from) && d <= DayNumber(to) {
+			out = append(out, Rollup{Day: r.Day, Stamp: r.Stamp, Sums: slices.Clone(r.Sums)})
+		}
+	}
+	m.rollReads += len(out)
+	return out, nil
+}
+
+func (m *memStore) PutRollup(ctx context.Context, set string, r Rollup) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.rollups[set] == nil {
+		m.rollups[set] = map[int64]Rollup{}
+	}
+	m.rollups[set][DayNumber(r.Day)] = r
+	return nil
+}
 
 // keeperAt is a keeper over a new memory store whose today is today.
 func keeperAt(today time.Time) (*Keeper, *memStore) {

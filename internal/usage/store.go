@@ -25,6 +25,11 @@ type Store interface {
 	Totals(ctx context.Context, orgs []string, from, to time.Time, byAccount bool, each func(org string, s *Sum) error) error
 	// Size is how many organization-days the store holds, and their sums' bytes.
 	Size(ctx context.Context) (days, bytes int64, err error)
+	// Rollups lists the stored rollups of a set of organizations (named by
+	// SetName) over [from, to]; Put removes those of the days it replaces.
+	Rollups(ctx context.Context, set string, from, to time.Time) ([]Rollup, error)
+	// PutRollup stores (or replaces) one day's rollup of a set.
+	PutRollup(ctx context.Context, set string, r Rollup) error
 }
 
 // StoredDay is one organization's day in the store.

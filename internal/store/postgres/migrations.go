@@ -114,6 +114,7 @@ CREATE TABLE upstream_budgets (
 	{"the usage store and rate cards", usageLayout},
 	{"alert rules and their deliveries", alertsLayout},
 	{"cost rules, digests and e-mail destinations", alertKindsLayout},
+	{"usage rollups of sets of organizations", rollupsLayout},
 }
 
 // lockMigrations is the advisory lock instances take to migrate one at a time.

@@ -66,12 +66,48 @@ func (u *Usage) Put(ctx context.Context, org string, from, to, at time.Time, sum
 				return err
 			}
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM usage_rollups WHERE day BETWEEN $1 AND $2`, int32(lo), int32(hi)); err != nil {
+			return err
+		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"usage_days"}, []string{"org_id", "day", "fetched", "corrected", "coarse"}, pgx.CopyFromRows(rows)); err != nil {
 			return err
 		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"usage_fine"}, []string{"org_id", "day", "sums"}, pgx.CopyFromRows(fineRows))
 		return err
 	})
+}
+
+// Rollups lists a set's rollups over [from, to].
+func (u *Usage) Rollups(ctx context.Context, set string, from, to time.Time) ([]usage.Rollup, error) {
+	rows, err := u.db.Pool.Query(ctx, `SELECT day, stamp, sums FROM usage_rollups WHERE set_id = $1 AND day BETWEEN $2 AND $3`,
+		set, int32(usage.DayNumber(from)), int32(usage.DayNumber(to)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	in := usage.Strings{}
+	var out []usage.Rollup
+	for rows.Next() {
+		var day int32
+		var r usage.Rollup
+		var b []byte
+		if err := rows.Scan(&day, &r.Stamp, &b); err != nil {
+			return nil, err
+		}
+		r.Day = usage.FromDayNumber(int64(day))
+		if err := in.Decode(b, r.Day, func(s *usage.Sum) error { r.Sums = append(r.Sums, *s); return nil }); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PutRollup stores one day's rollup of a set.
+func (u *Usage) PutRollup(ctx context.Context, set string, r usage.Rollup) error {
+	_, err := u.db.Pool.Exec(ctx, `INSERT INTO usage_rollups(set_id, day, stamp, sums) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (set_id, day) DO UPDATE SET stamp = excluded.stamp, sums = excluded.sums`, set, int32(usage.DayNumber(r.Day)), r.Stamp, usage.EncodeSums(r.Sums))
+	return err
 }
 
 // Read streams the sums of orgs over [from, to], fine or coarse.

@@ -25,3 +25,15 @@ CREATE TABLE rate_cards (
 	rates jsonb NOT NULL,
 	updated timestamptz NOT NULL
 );`
+
+// rollupsLayout is the SQLite store's (see there): a set's coarse sums
+// added up per day, with the stamp of the days they were added up from.
+const rollupsLayout = `
+CREATE TABLE usage_rollups (
+	set_id text NOT NULL,
+	day integer NOT NULL,
+	stamp bigint NOT NULL,
+	sums bytea NOT NULL,
+	PRIMARY KEY (set_id, day)
+);
+CREATE INDEX usage_rollups_day ON usage_rollups(day);`

@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS usage_budgets (
 	{"the usage store and rate cards", usageLayout},
 	{"alert rules and their deliveries", alertsLayout},
 	{"cost rules, digests and e-mail destinations", alertKindsLayout},
+	{"usage rollups of sets of organizations", rollupsLayout},
 }
 
 // auditMigrations lay out audit.db. Its entries are a copy of the API's:

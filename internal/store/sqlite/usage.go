@@ -69,6 +69,9 @@ func (u *Usage) Put(ctx context.Context, org string, from, to, at time.Time, sum
 			return err
 		}
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM usage_rollups WHERE day BETWEEN ? AND ?`, lo, hi); err != nil {
+		return err
+	}
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO usage_days(org_id, day, fetched, corrected, coarse) VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
@@ -150,6 +153,39 @@ func (u *Usage) days(ctx context.Context, orgs []string, from, to time.Time, fin
 		}
 	}
 	return nil
+}
+
+// Rollups lists a set's rollups over [from, to].
+func (u *Usage) Rollups(ctx context.Context, set string, from, to time.Time) ([]usage.Rollup, error) {
+	rows, err := u.db.R.QueryContext(ctx, `SELECT day, stamp, sums FROM usage_rollups WHERE set_id = ? AND day BETWEEN ? AND ?`,
+		set, usage.DayNumber(from), usage.DayNumber(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	in := usage.Strings{}
+	var out []usage.Rollup
+	for rows.Next() {
+		var day int64
+		var r usage.Rollup
+		var b []byte
+		if err := rows.Scan(&day, &r.Stamp, &b); err != nil {
+			return nil, err
+		}
+		r.Day = usage.FromDayNumber(day)
+		if err := in.Decode(b, r.Day, func(s *usage.Sum) error { r.Sums = append(r.Sums, *s); return nil }); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PutRollup stores one day's rollup of a set.
+func (u *Usage) PutRollup(ctx context.Context, set string, r usage.Rollup) error {
+	_, err := u.db.W.ExecContext(ctx, `INSERT INTO usage_rollups(set_id, day, stamp, sums) VALUES (?, ?, ?, ?)
+		ON CONFLICT (set_id, day) DO UPDATE SET stamp = excluded.stamp, sums = excluded.sums`, set, usage.DayNumber(r.Day), r.Stamp, usage.EncodeSums(r.Sums))
+	return err
 }
 
 // Size counts the stored days and their sums' bytes.

@@ -31,3 +31,16 @@ CREATE TABLE rate_cards (
 	rates TEXT NOT NULL,             -- the card, a JSON array
 	updated INTEGER NOT NULL
 );`
+
+// rollupsLayout keeps the coarse sums of a set of organizations (a tree's
+// page) added up per day, with the stamp of the days they were added up
+// from (usage.Rollup); a Put removes those of its days.
+const rollupsLayout = `
+CREATE TABLE usage_rollups (
+	set_id TEXT NOT NULL,            -- usage.SetName of the organizations
+	day INTEGER NOT NULL,
+	stamp INTEGER NOT NULL,
+	sums BLOB NOT NULL,
+	PRIMARY KEY (set_id, day)
+);
+CREATE INDEX usage_rollups_day ON usage_rollups(day);`
