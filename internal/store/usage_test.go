@@ -133,6 +133,16 @@ func TestUsageRollups(t *testing.T) {
 		if left, _ := u.Rollups(bg, set, day("2026-11-01"), day("2026-11-30")); len(left) != 2 || left[0].Day.Equal(day("2026-11-03")) || left[1].Day.Equal(day("2026-11-03")) {
 			t.Errorf("a day put again keeps its rollup: %+v", left)
 		}
+		t1 := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+		u.Put(bg, "o1", day("2026-11-05"), day("2026-11-06"), t1, nil)
+		u.Put(bg, "o2", day("2026-11-06"), day("2026-11-06"), t1.Add(time.Hour), nil)
+		st, err := u.Stamps(bg, []string{"o1", "o2", "o3"}, day("2026-11-01"), day("2026-11-30"))
+		want := map[int64]usage.Stamp{usage.DayNumber(day("2026-11-05")): {Days: 1, Fetched: t1.Unix()},
+			usage.DayNumber(day("2026-11-06")): {Days: 2, Fetched: 2*t1.Unix() + 3600}}
+		if err != nil || len(st) != len(want) || st[usage.DayNumber(day("2026-11-05"))] != want[usage.DayNumber(day("2026-11-05"))] ||
+			st[usage.DayNumber(day("2026-11-06"))] != want[usage.DayNumber(day("2026-11-06"))] {
+			t.Errorf("stamps %v (%v), want %v", st, err, want)
+		}
 	})
 }
 

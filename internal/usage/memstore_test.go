@@ -111,6 +111,18 @@ func (m *memStore) Totals(ctx context.Context, orgs []string, from, to time.Time
 
 func (m *memStore) Size(ctx context.Context) (int64, int64, error) { return 0, 0, nil }
 
+func (m *memStore) Stamps(ctx context.Context, orgs []string, from, to time.Time) (map[int64]Stamp, error) {
+	days, _ := m.Stored(ctx, orgs, from, to)
+	out := map[int64]Stamp{}
+	for _, d := range days {
+		s := out[DayNumber(d.Day)]
+		s.Days++
+		s.Fetched += d.Fetched.Unix()
+		out[DayNumber(d.Day)] = s
+	}
+	return out, nil
+}
+
 func (m *memStore) Rollups(ctx context.Context, set string, from, to time.Time) ([]Rollup, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

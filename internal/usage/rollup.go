@@ -37,32 +37,15 @@ func SetName(orgs []string) string {
 	return hex.EncodeToString(h[:16])
 }
 
-// stamps are each day's stamp of the stored days: their count and when
-// each was fetched, hashed.
-func stamps(days []StoredDay) map[int64]int64 {
-	type acc struct{ n, sum int64 }
-	by := map[int64]*acc{}
-	for _, d := range days {
-		k := DayNumber(d.Day)
-		a := by[k]
-		if a == nil {
-			a = &acc{}
-			by[k] = a
-		}
-		a.n++
-		a.sum += d.Fetched.Unix()
+// Value is the stamp as a rollup keeps it.
+func (s Stamp) Value() int64 {
+	h := fnv.New64a()
+	var b [16]byte
+	for i := range 8 {
+		b[i], b[8+i] = byte(s.Days>>(8*i)), byte(s.Fetched>>(8*i))
 	}
-	out := make(map[int64]int64, len(by))
-	for k, a := range by {
-		h := fnv.New64a()
-		var b [16]byte
-		for i := range 8 {
-			b[i], b[8+i] = byte(a.n>>(8*i)), byte(a.sum>>(8*i))
-		}
-		h.Write(b[:])
-		out[k] = int64(h.Sum64() >> 1)
-	}
-	return out
+	h.Write(b[:])
+	return int64(h.Sum64() >> 1)
 }
 
 // roll adds sums up by day and key (coarse sums of many organizations
@@ -114,11 +97,10 @@ func (r *roll) byDay() map[int64][]Sum {
 // organizations' rows (then, when keep, rolled up for the next read).
 func (k *Keeper) loadRolled(ctx context.Context, orgs []string, a *Agg, keep bool) error {
 	set := SetName(orgs)
-	stored, err := k.Store.Stored(ctx, orgs, a.From, a.To)
+	st, err := k.Store.Stamps(ctx, orgs, a.From, a.To)
 	if err != nil {
 		return err
 	}
-	st := stamps(stored)
 	rolled, err := k.Store.Rollups(ctx, set, a.From, a.To)
 	if err != nil {
 		return err
@@ -126,7 +108,7 @@ func (k *Keeper) loadRolled(ctx context.Context, orgs []string, a *Agg, keep boo
 	done := map[int64]bool{}
 	for _, r := range rolled {
 		d := DayNumber(r.Day)
-		if s, ok := st[d]; !ok || s != r.Stamp {
+		if s, ok := st[d]; !ok || s.Value() != r.Stamp {
 			continue
 		}
 		done[d] = true
@@ -146,7 +128,7 @@ func (k *Keeper) loadRolled(ctx context.Context, orgs []string, a *Agg, keep boo
 			continue
 		}
 		for d, day := range sums.byDay() {
-			if err := k.Store.PutRollup(ctx, set, Rollup{Day: FromDayNumber(d), Stamp: st[d], Sums: day}); err != nil {
+			if err := k.Store.PutRollup(ctx, set, Rollup{Day: FromDayNumber(d), Stamp: st[d].Value(), Sums: day}); err != nil {
 				return err
 			}
 		}
@@ -155,7 +137,7 @@ func (k *Keeper) loadRolled(ctx context.Context, orgs []string, a *Agg, keep boo
 }
 
 // missing are the runs of stored days of [from, to] without a rollup.
-func missing(from, to time.Time, done map[int64]bool, st map[int64]int64) []Window {
+func missing(from, to time.Time, done map[int64]bool, st map[int64]Stamp) []Window {
 	var out []Window
 	for d := DayNumber(from); d <= DayNumber(to); d++ {
 		if _, stored := st[d]; !stored || done[d] {

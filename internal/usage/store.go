@@ -25,12 +25,19 @@ type Store interface {
 	Totals(ctx context.Context, orgs []string, from, to time.Time, byAccount bool, each func(org string, s *Sum) error) error
 	// Size is how many organization-days the store holds, and their sums' bytes.
 	Size(ctx context.Context) (days, bytes int64, err error)
+	// Stamps are, for each day of [from, to] that orgs hold, how many of
+	// them hold it and the sum of when each was fetched (Unix seconds).
+	Stamps(ctx context.Context, orgs []string, from, to time.Time) (map[int64]Stamp, error)
 	// Rollups lists the stored rollups of a set of organizations (named by
 	// SetName) over [from, to]; Put removes those of the days it replaces.
 	Rollups(ctx context.Context, set string, from, to time.Time) ([]Rollup, error)
 	// PutRollup stores (or replaces) one day's rollup of a set.
 	PutRollup(ctx context.Context, set string, r Rollup) error
 }
+
+// Stamp is what a day's rollup was added up from: how many organizations'
+// days, and the sum of their fetch times (Unix seconds).
+type Stamp struct{ Days, Fetched int64 }
 
 // StoredDay is one organization's day in the store.
 type StoredDay struct {

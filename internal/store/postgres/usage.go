@@ -77,6 +77,27 @@ func (u *Usage) Put(ctx context.Context, org string, from, to, at time.Time, sum
 	})
 }
 
+// Stamps counts the stored days of orgs in [from, to] and sums their
+// fetch times, day by day.
+func (u *Usage) Stamps(ctx context.Context, orgs []string, from, to time.Time) (map[int64]usage.Stamp, error) {
+	rows, err := u.db.Pool.Query(ctx, `SELECT day, count(*), sum(floor(extract(epoch FROM fetched)))::bigint FROM usage_days
+		WHERE org_id = ANY($1) AND day BETWEEN $2 AND $3 GROUP BY day`, orgs, usage.DayNumber(from), usage.DayNumber(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]usage.Stamp{}
+	for rows.Next() {
+		var day int32
+		var s usage.Stamp
+		if err := rows.Scan(&day, &s.Days, &s.Fetched); err != nil {
+			return nil, err
+		}
+		out[int64(day)] = s
+	}
+	return out, rows.Err()
+}
+
 // Rollups lists a set's rollups over [from, to].
 func (u *Usage) Rollups(ctx context.Context, set string, from, to time.Time) ([]usage.Rollup, error) {
 	rows, err := u.db.Pool.Query(ctx, `SELECT day, stamp, sums FROM usage_rollups WHERE set_id = $1 AND day BETWEEN $2 AND $3`,

@@ -155,6 +155,38 @@ func (u *Usage) days(ctx context.Context, orgs []string, from, to time.Time, fin
 	return nil
 }
 
+// Stamps counts the stored days of orgs in [from, to] and sums their
+// fetch times, day by day.
+func (u *Usage) Stamps(ctx context.Context, orgs []string, from, to time.Time) (map[int64]usage.Stamp, error) {
+	out := map[int64]usage.Stamp{}
+	for _, chunk := range chunks(orgs) {
+		args := append(orgArgs(chunk), usage.DayNumber(from), usage.DayNumber(to))
+		rows, err := u.db.R.QueryContext(ctx, `SELECT day, count(*), sum(fetched) FROM usage_days
+			WHERE org_id IN (`+placeholders(len(chunk))+`) AND day BETWEEN ? AND ? GROUP BY day`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var day int64
+			var s usage.Stamp
+			if err := rows.Scan(&day, &s.Days, &s.Fetched); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			t := out[day]
+			t.Days, t.Fetched = t.Days+s.Days, t.Fetched+s.Fetched
+			out[day] = t
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // Rollups lists a set's rollups over [from, to].
 func (u *Usage) Rollups(ctx context.Context, set string, from, to time.Time) ([]usage.Rollup, error) {
 	rows, err := u.db.R.QueryContext(ctx, `SELECT day, stamp, sums FROM usage_rollups WHERE set_id = ? AND day BETWEEN ? AND ?`,
