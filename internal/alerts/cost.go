@@ -103,6 +103,10 @@ type CostEvent struct {
 	Estimate bool    `json:"estimate"` // priced by the rate card, not billed by Cloudflare
 }
 
+// round drops the float noise of sums (2491.8100000000004) from the
+// figures a message carries, keeping far below a cent.
+func round(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+
 // recentDays is how recent an anomaly or a move must be to be sent: a
 // rule made today tells of this week, not of last month.
 const recentDays = 7
@@ -127,10 +131,10 @@ func Events(f Figures, cond Condition, threshold float64, today time.Time) []Cos
 		month := fc.Month.Format("January 2006")
 		key := fc.Month.Format("2006-01")
 		if fc.Crossed {
-			out = append(out, CostEvent{Key: "budget:reached:" + key, Type: "budget_reached", Value: fc.ToDate, Baseline: fc.Budget, Currency: cur, Estimate: est,
+			out = append(out, CostEvent{Key: "budget:reached:" + key, Type: "budget_reached", Value: round(fc.ToDate), Baseline: round(fc.Budget), Currency: cur, Estimate: est,
 				Text: fmt.Sprintf("Over budget: %s so far in %s against a budget of %s (reached on %s).", money(fc.ToDate), month, money(fc.Budget), fc.Crossing.Format("2 Jan"))})
 		} else if !fc.Crossing.IsZero() {
-			out = append(out, CostEvent{Key: "budget:forecast:" + key, Type: "budget_forecast", Value: fc.Projected, Baseline: fc.Budget, Currency: cur, Estimate: est,
+			out = append(out, CostEvent{Key: "budget:forecast:" + key, Type: "budget_forecast", Value: round(fc.Projected), Baseline: round(fc.Budget), Currency: cur, Estimate: est,
 				Text: fmt.Sprintf("On course to go over budget: %s is forecast to reach %s by the month's end against a budget of %s, on about %s.",
 					month, money(fc.Projected), money(fc.Budget), fc.Crossing.Format("2 Jan"))})
 		}
@@ -140,7 +144,7 @@ func Events(f Figures, cond Condition, threshold float64, today time.Time) []Cos
 				continue
 			}
 			day := a.Day.Format(time.DateOnly)
-			out = append(out, CostEvent{Key: "anomaly:" + day + ":" + a.Key, Type: "anomaly", Day: day, Family: a.Label, Value: a.Value, Baseline: a.Baseline,
+			out = append(out, CostEvent{Key: "anomaly:" + day + ":" + a.Key, Type: "anomaly", Day: day, Family: a.Label, Value: round(a.Value), Baseline: round(a.Baseline),
 				Currency: cur, Estimate: est, Text: fmt.Sprintf("Anomaly: %s cost %s on %s, against about %s on such days (%+.0f%%).",
 					a.Label, money(a.Value), a.Day.Format("Mon 2 Jan"), money(a.Baseline), a.JumpPct())})
 		}
@@ -174,7 +178,7 @@ func moves(r *usage.Report, threshold float64, recent time.Time, money func(floa
 				continue
 			}
 			d := day.Format(time.DateOnly)
-			out = append(out, CostEvent{Key: "move:" + d + ":" + l.Key, Type: "move", Day: d, Family: l.Label, Value: now, Baseline: before, Currency: cur, Estimate: est,
+			out = append(out, CostEvent{Key: "move:" + d + ":" + l.Key, Type: "move", Day: d, Family: l.Label, Value: round(now), Baseline: round(before), Currency: cur, Estimate: est,
 				Text: fmt.Sprintf("%s cost %s on %s, %+.0f%% on the day before (%s).", l.Label, money(now), day.Format("Mon 2 Jan"), change, money(before))})
 		}
 	}

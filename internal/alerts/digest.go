@@ -79,7 +79,8 @@ func costOfWeek(f Figures, from, to, today time.Time) *DigestCost {
 	if r == nil || r.Denom == "" || usage.IsUnit(r.Denom) {
 		return nil
 	}
-	c := &DigestCost{Currency: usage.Currency(r.Denom), Estimate: usage.IsEstimate(r.Denom), Budget: f.Budget, denom: r.Denom}
+	c := &DigestCost{Currency: usage.Currency(r.Denom), Estimate: usage.IsEstimate(r.Denom), Budget: f.Budget, denom: r.Denom,
+		Anomalies: []CostEvent{}, Movers: []Mover{}}
 	if r.Forecast != nil {
 		c.Forecast = r.Forecast.Projected
 	}
@@ -104,6 +105,10 @@ func costOfWeek(f Figures, from, to, today time.Time) *DigestCost {
 		return cmp.Or(cmp.Compare(math.Abs(b.Total-b.Before), math.Abs(a.Total-a.Before)), strings.Compare(a.Family, b.Family))
 	})
 	c.Movers = c.Movers[:min(len(c.Movers), 3)]
+	c.Total, c.Before, c.Forecast = round(c.Total), round(c.Before), round(c.Forecast)
+	for i := range c.Movers {
+		c.Movers[i].Total, c.Movers[i].Before = round(c.Movers[i].Total), round(c.Movers[i].Before)
+	}
 	for _, e := range Events(f, CondAnomaly, 0, today) {
 		if d, _ := usage.Day(e.Day); within(d, from, to) {
 			c.Anomalies = append(c.Anomalies, e)
@@ -126,7 +131,7 @@ func auditOfWeek(ctx context.Context, idx *audit.Index, orgs []string, from, to 
 	if err != nil {
 		return nil, err
 	}
-	a := &DigestAudit{Entries: sum.Total, Failures: sum.Failures}
+	a := &DigestAudit{Entries: sum.Total, Failures: sum.Failures, NewActors: []string{}}
 	now, err := idx.Actors(ctx, q, scope)
 	if err != nil {
 		return nil, err

@@ -81,7 +81,7 @@ func (s *Mailer) Send(ctx context.Context, m Mail) error {
 		return fmt.Errorf("the SMTP server did not greet: %w", err)
 	}
 	defer c.Close()
-	if err := c.Hello("orgboard"); err != nil {
+	if err := c.Hello(helloName(s.From)); err != nil {
 		return err
 	}
 	if s.StartTLS {
@@ -122,6 +122,15 @@ func (s *Mailer) Send(ctx context.Context, m Mail) error {
 	return c.Quit()
 }
 
+// helloName is the name the mailer greets with: the sender's domain (a
+// server may refuse a bare word), else localhost.
+func helloName(from string) string {
+	if at := strings.LastIndexByte(from, '@'); at >= 0 && at < len(from)-1 {
+		return from[at+1:]
+	}
+	return "localhost"
+}
+
 // permanent reports an SMTP answer that a retry would not change (5xx).
 func permanent(err error) bool {
 	var te *textproto.Error
@@ -138,10 +147,7 @@ func (s *Mailer) compose(m Mail) ([]byte, error) {
 	mw := multipart.NewWriter(&b)
 	id := make([]byte, 12)
 	rand.Read(id)
-	host := "orgboard"
-	if at := strings.LastIndexByte(s.From, '@'); at >= 0 {
-		host = s.From[at+1:]
-	}
+	host := helloName(s.From)
 	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\nMIME-Version: 1.0\r\n",
 		s.From, strings.Join(m.To, ", "), mime.QEncoding.Encode("utf-8", m.Subject), m.Date.Format(time.RFC1123Z), hex.EncodeToString(id), host)
 	fmt.Fprintf(&b, "Auto-Submitted: auto-generated\r\nContent-Type: multipart/alternative; boundary=%q\r\n\r\n", mw.Boundary())

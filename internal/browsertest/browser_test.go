@@ -95,7 +95,8 @@ func (b *browser) doAny(actions ...chromedp.Action[chromedp.Void]) {
 }
 
 // doFor is do with a deadline of its own (a fetch of the whole tree under
-// the race detector on a busy machine).
+// the race detector on a busy machine); a Poll in it needs a polling
+// timeout as long (chromedp's own is 30 s), as fetchEnded has.
 func (b *browser) doFor(d time.Duration, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, d)
@@ -120,6 +121,10 @@ func (b *browser) open(path string) {
 	b.do(chromedp.Navigate(b.env.Console.URL + path))
 	b.accessible()
 }
+
+// fetchEnded waits, up to the deadline of doFor, until a usage fetch's
+// progress is gone from the page.
+var fetchEnded = chromedp.Poll[chromedp.Void](`!document.querySelector('[data-testid="usage-progress"]')`, chromedp.WithPollingTimeout(0))
 
 // settled waits until htmx has no request, swap or settle under way, so
 // that swapped-in content has its behaviour attached before a click.

@@ -54,7 +54,7 @@ func TestUsageFirstFetchJourney(t *testing.T) {
 	env.LocalAPI.Faults().Set(localapi.FaultSettings{})
 	b.waitTextFor(`[data-testid="kpi-total"]`, "Period total", 3*time.Minute)
 	// the totals fill in while the fetch goes on: wait for its end
-	b.doFor(3*time.Minute, chromedp.Poll[chromedp.Void](`!document.querySelector('[data-testid="usage-progress"]')`), settled, chartsDrawn)
+	b.doFor(3*time.Minute, fetchEnded, settled, chartsDrawn)
 	fetched := calls.Load()
 
 	// a drill-down from the family table reads the store

@@ -103,8 +103,7 @@ func (b *browser) usageShown() {
 	if b.eval(`String(!!document.querySelector('[data-testid="usage-confirm"]'))`) == "true" {
 		b.click(`[data-testid="usage-fetch"]`)
 	}
-	b.doFor(3*time.Minute, chromedp.WaitVisible(chromedp.CSS(`[data-testid="usage-kpis"]`)),
-		chromedp.Poll[chromedp.Void](`!document.querySelector('[data-testid="usage-progress"]')`), settled, chartsDrawn)
+	b.doFor(3*time.Minute, chromedp.WaitVisible(chromedp.CSS(`[data-testid="usage-kpis"]`)), fetchEnded, settled, chartsDrawn)
 }
 
 // screenshot saves the page when ORGBOARD_SCREENSHOTS names a directory.

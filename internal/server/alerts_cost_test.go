@@ -119,6 +119,11 @@ func TestWeeklyDigestOncePerWeek(t *testing.T) {
 		t.Fatalf("%d messages, want one digest", len(msgs))
 	}
 	d := msgs[0].msg.Digest
+	for _, list := range []string{`"anomalies":[`, `"top_movers":[`, `"new_actors":[`} {
+		if !strings.Contains(string(msgs[0].body), list) { // a list is a list, empty or not, never null
+			t.Errorf("the digest's JSON lacks %s", list)
+		}
+	}
 	week := func(a, b time.Time) float64 {
 		t := 0.0
 		for x := a; !x.After(b); x = x.AddDate(0, 0, 1) {
