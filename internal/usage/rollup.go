@@ -25,6 +25,14 @@ type Rollup struct {
 	Sums  []Sum
 }
 
+// DecodeRollup is a stored rollup: its day, stamp and sums as
+// EncodeSums wrote them (in interns their strings).
+func DecodeRollup(in Strings, day, stamp int64, b []byte) (Rollup, error) {
+	r := Rollup{Day: FromDayNumber(day), Stamp: stamp}
+	err := in.Decode(b, r.Day, func(s *Sum) error { r.Sums = append(r.Sums, *s); return nil })
+	return r, err
+}
+
 // rollupMin is the fewest organizations whose reads are rolled up (below
 // it, reading their rows is as quick).
 const rollupMin = 20

@@ -198,14 +198,13 @@ func (u *Usage) Rollups(ctx context.Context, set string, from, to time.Time) ([]
 	in := usage.Strings{}
 	var out []usage.Rollup
 	for rows.Next() {
-		var day int64
-		var r usage.Rollup
+		var day, stamp int64
 		var b []byte
-		if err := rows.Scan(&day, &r.Stamp, &b); err != nil {
+		if err := rows.Scan(&day, &stamp, &b); err != nil {
 			return nil, err
 		}
-		r.Day = usage.FromDayNumber(day)
-		if err := in.Decode(b, r.Day, func(s *usage.Sum) error { r.Sums = append(r.Sums, *s); return nil }); err != nil {
+		r, err := usage.DecodeRollup(in, day, stamp, b)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, r)
