@@ -20,6 +20,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"orgboard/internal/clock"
 )
 
 // DefaultBaseURL is Cloudflare's API.
@@ -249,7 +251,7 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte, handle fu
 	if err != nil {
 		return -1, err
 	}
-	start := time.Now()
+	start := clock.Start()
 	e := &Error{Method: cl.method, Path: cl.path}
 	resp, err := c.httpClient.Do(req)
 	if err != nil {
@@ -266,7 +268,8 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte, handle fu
 	}
 	defer resp.Body.Close()
 	e.StatusCode = resp.StatusCode
-	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	// an HTTP-date is the server's wall clock: the machine's, not a clock a test pinned
+	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), clock.System.Now())
 	herr := handle(resp, e)
 	c.logAttempt(cl, resp.StatusCode, start, herr)
 	if herr == nil {
@@ -335,9 +338,10 @@ func scrub(err error) error {
 	return err
 }
 
-func (c *Client) logAttempt(cl call, status int, start time.Time, err error) {
+func (c *Client) logAttempt(cl call, status int, start clock.Stopwatch, err error) {
+	took := start.Elapsed()
 	if c.observe != nil {
-		c.observe(status, time.Since(start))
+		c.observe(status, took)
 	}
 	level := slog.LevelDebug
 	if err != nil {
@@ -345,7 +349,7 @@ func (c *Client) logAttempt(cl call, status int, start time.Time, err error) {
 	}
 	attrs := []slog.Attr{
 		slog.String("method", cl.method), slog.String("path", cl.path),
-		slog.Int("status", status), slog.Duration("duration", time.Since(start)),
+		slog.Int("status", status), slog.Duration("duration", took),
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))

@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"orgboard/internal/api"
+	"orgboard/internal/clock"
 )
 
 const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
@@ -37,7 +37,7 @@ func secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 // search terms) and never a token.
 func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		start := time.Now()
+		start := clock.Start()
 		err := next(c)
 		if err != nil {
 			c.Error(err)
@@ -47,7 +47,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" || route == "/*" {
 			route = "unmatched" // a label per unknown path would grow without bound
 		}
-		s.cfg.Metrics.Request(route, c.Request().Method, status, time.Since(start))
+		s.cfg.Metrics.Request(route, c.Request().Method, status, start.Elapsed())
 		level := slog.LevelInfo
 		if status >= 500 {
 			level = slog.LevelError
@@ -55,7 +55,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		s.log.LogAttrs(c.Request().Context(), level, "request",
 			slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)),
 			slog.String("method", c.Request().Method), slog.String("route", c.Path()), slog.String("path", c.Request().URL.Path),
-			slog.Int("status", status), slog.Duration("duration", time.Since(start)))
+			slog.Int("status", status), slog.Duration("duration", start.Elapsed()))
 		return nil
 	}
 }
