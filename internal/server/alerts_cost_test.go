@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"orgboard/internal/alerts"
+	"orgboard/internal/clock/clocktest"
 	"orgboard/internal/localapi"
 	"orgboard/internal/testenv"
 )
@@ -28,10 +29,12 @@ func ruleID(t *testing.T, u *testenv.User) string {
 
 // Cost rules fire on a seeded budget crossing, the seeded anomaly and the
 // daily moves around it; each finding is sent once (to the webhook, and
-// by e-mail through a real SMTP server over STARTTLS).
+// by e-mail through a real SMTP server over STARTTLS). The stack runs at
+// noon: the hour it steps stays in the day (a new day, or month, may
+// hold new findings; TestCostRulesAcrossMidnight steps over one).
 func TestCostRulesFireOnBudgetAndAnomaly(t *testing.T) {
 	mail := testenv.StartSMTP(t)
-	e := testenv.New(t, testenv.Options{Mailer: mail.Mailer})
+	e := testenv.New(t, testenv.Options{Mailer: mail.Mailer, Now: atHour(12)})
 	rec := newReceiver(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	team := e.Org("Checkout")
@@ -96,11 +99,49 @@ func TestCostRulesFireOnBudgetAndAnomaly(t *testing.T) {
 	contains(t, "the cost rule's page", u.Get("/alerts/"+id), "daily cost moves more than 50%", `data-testid="delivery-status">delivered<`)
 }
 
+// atHour is the test process's day at hour h (UTC).
+func atHour(h int) time.Time {
+	return clocktest.Now().UTC().Truncate(24 * time.Hour).Add(time.Duration(h) * time.Hour)
+}
+
+// A day ends, and Cloudflare reports it some hours later: the cost rules
+// run after midnight see the day just ended as no usage at all, which is
+// no anomaly and no drop; once it is reported, it is an ordinary day.
+func TestCostRulesAcrossMidnight(t *testing.T) {
+	start := atHour(23).Add(30 * time.Minute)
+	e := testenv.New(t, testenv.Options{Now: start})
+	rec := newReceiver(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	team := e.Org("Checkout")
+	e.ArrangeSpikeReportedAfter(team.ID, 3*time.Hour)
+	base := url.Values{"kind": {"cost"}, "org": {team.ID}, "destination": {rec.URL}, "quiet": {"0"}, "token": {localapi.DemoViewerToken}}
+	for name, cond := range map[string]string{"Anomalies": "anomaly", "Moves": "move"} {
+		v := url.Values{"name": {name}, "cond": {cond}, "pct": {"50"}}
+		for k, x := range base {
+			v[k] = x
+		}
+		makeRule(t, u, v)
+	}
+	ctx := context.Background()
+	e.Alerts.RunOnce(ctx)
+	if n := len(rec.messages()); n != 2 {
+		t.Fatalf("%d messages before midnight, want one of each rule", n)
+	}
+	for _, step := range []time.Duration{61 * time.Minute, 3 * time.Hour} { // past midnight, then past the day's report
+		e.Clock.Advance(step)
+		e.Alerts.RunOnce(ctx)
+		for _, m := range rec.messages()[2:] {
+			t.Errorf("at %s the %s rule sent %+v", e.Clock.Now().Format(time.DateTime), m.msg.Rule.Name, m.msg.Cost)
+		}
+	}
+}
+
 // A digest rule sends last week's digest once, and the next week's after
 // the week turns: cost (its total against the week before) and audit
-// (failures, a new actor, member changes).
+// (failures, a new actor, member changes). The stack runs at noon: the
+// hours it steps stay in the week.
 func TestWeeklyDigestOncePerWeek(t *testing.T) {
-	e := testenv.New(t)
+	e := testenv.New(t, testenv.Options{Now: atHour(12)})
 	rec := newReceiver(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	team := e.Org("Checkout")

@@ -24,15 +24,24 @@ type Spike struct {
 // ArrangeSpike answers org's usage with one account's Workers requests at
 // 10 USD a day and 100 USD four days ago, and stores the audit entry of a
 // Worker script of that account updated the day before (the index finds
-// it once the organization's log is synced).
+// it once the organization's log is synced). Every day that has ended
+// is reported, as the stack's clock reads it at each request.
 func (e *Env) ArrangeSpike(org string) Spike {
 	e.t.Helper()
-	today := usage.Civil(e.Clock.Now().UTC())
-	sp := Spike{Day: today.AddDate(0, 0, -4), Account: "acct-spike"}
+	return e.ArrangeSpikeReportedAfter(org, 0)
+}
+
+// ArrangeSpikeReportedAfter is ArrangeSpike with a day reported only once
+// lag has passed since its end, as Cloudflare reports a day some hours
+// late: until then the day reads as no usage at all.
+func (e *Env) ArrangeSpikeReportedAfter(org string, lag time.Duration) Spike {
+	e.t.Helper()
+	sp := Spike{Day: usage.Civil(e.Clock.Now().UTC()).AddDate(0, 0, -4), Account: "acct-spike"}
 	f := func(w http.ResponseWriter, r *http.Request) bool {
 		if !strings.HasSuffix(r.URL.Path, "/organizations/"+org+"/billable/usage") {
 			return false
 		}
+		today := usage.Civil(e.Clock.Now().Add(-lag).UTC()) // the first day not reported yet
 		from, _ := usage.Day(r.URL.Query().Get("from"))
 		to, _ := usage.Day(r.URL.Query().Get("to"))
 		var recs []api.UsageRecord

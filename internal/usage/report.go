@@ -91,6 +91,7 @@ type Report struct {
 	Unpriced       map[string]string // metrics the rate card has no price for (ID: name)
 	CorrRecords    int64
 	DaysWithData   int
+	LastReported   int    // the index of the range's newest day holding usage (-1: none)
 	PrevDays       int    // days of the period before that hold usage
 	NotComparable  string // why no change is given, when the period before holds fewer days of usage
 
@@ -154,8 +155,9 @@ func Build(a, prev *Agg, v View) *Report {
 			}
 		}
 		prev.mu.Unlock()
-		if r.HasPrev && !prev.Collapsed && r.PrevDays < r.DaysWithData {
-			// "+2,150%" against a period that holds a month of data is no change
+		if r.HasPrev && !prev.Collapsed && r.PrevDays < min(r.DaysWithData, Days(pf, pt)) {
+			// "+2,150%" against a period that holds a day of data is no change; a
+			// full September against a full October is
 			r.NotComparable = fmt.Sprintf("The period before holds usage on %d %s, this range on %d: a change between them would mislead.",
 				r.PrevDays, plural(r.PrevDays, "day", "days"), r.DaysWithData)
 			r.HasPrev, prevTotals = false, map[string]float64{}
@@ -403,10 +405,25 @@ func (r *Report) heat(a *Agg, di int32) {
 	}
 }
 
-// findAnomalies checks the daily series of the chosen group's top values.
+// findAnomalies checks the daily series of the chosen group's top values,
+// up to the newest day holding usage: Cloudflare reports a day some hours
+// after it ends, and until then the day reads as nothing at all, which is
+// no anomaly.
 func (r *Report) findAnomalies(a *Agg, di int32) {
-	for _, l := range top(a.lines(r.Group, di), r.TopN) {
+	lines := a.lines(r.Group, di)
+	r.LastReported = -1
+	for _, l := range lines {
+		for i, v := range l.Values {
+			if v != 0 {
+				r.LastReported = max(r.LastReported, i)
+			}
+		}
+	}
+	for _, l := range top(lines, r.TopN) {
 		for _, i := range anomalies(a.From, l.Values) {
+			if i > r.LastReported {
+				continue
+			}
 			r.Anomalies = append(r.Anomalies, Anomaly{Day: a.From.AddDate(0, 0, i), Key: l.Key, Label: l.Label,
 				Value: l.Values[i], Baseline: baselineAt(a.From, l.Values, i)})
 		}

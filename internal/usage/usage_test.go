@@ -556,3 +556,37 @@ func TestPreviousIsCalendarAware(t *testing.T) {
 		}
 	}
 }
+
+// A month is compared with the month before, whatever their lengths: a
+// full October against a full September is a change; a month against a
+// period before that holds usage on a few of its days is not.
+func TestMonthsOfOtherLengthsCompare(t *testing.T) {
+	fill := func(a *Agg, from, to time.Time, cost float64) {
+		for day := from; !day.After(to); day = day.AddDate(0, 0, 1) {
+			r := rec(day.Format(time.DateOnly), "a1", "Workers", "req", "Requests", 1, f(cost), "USD")
+			a.Add(&r)
+		}
+	}
+	for _, tt := range []struct {
+		from, to, prevData string
+		comparable         bool
+	}{
+		{"2026-10-01", "2026-10-31", "2026-09-01", true},  // 31 days against 30
+		{"2026-03-01", "2026-03-31", "2026-02-01", true},  // against 28
+		{"2026-09-01", "2026-09-30", "2026-08-01", true},  // 30 against 31
+		{"2026-10-01", "2026-10-31", "2026-09-20", false}, // the month before holds 11 days of usage
+	} {
+		cur := NewAgg(d(tt.from), d(tt.to), Effective, nil)
+		fill(cur, cur.From, cur.To, 2)
+		pf, pt := Previous(cur.From, cur.To)
+		prev := NewAgg(pf, pt, Effective, nil)
+		fill(prev, d(tt.prevData), pt, 1)
+		r := Build(cur, prev, View{Group: DimFamily, Step: StepDay})
+		if got := r.NotComparable == ""; got != tt.comparable {
+			t.Errorf("%s–%s against usage from %s: comparable %v (%q), want %v", tt.from, tt.to, tt.prevData, got, r.NotComparable, tt.comparable)
+		}
+		if _, ok := r.Change(); ok != tt.comparable {
+			t.Errorf("%s–%s: a change given %v", tt.from, tt.to, ok)
+		}
+	}
+}
