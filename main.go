@@ -27,6 +27,10 @@ import (
 	"orgboard/web/templates"
 )
 
+// now is the program's clock: the system's (the tests that run the test
+// binary as the program give it theirs).
+var now clock.Clock = clock.System
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -205,7 +209,7 @@ func runLocalAPI(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	log := newLogger(stderr, logFormat.value, "info")
-	srv, store, err := openLocalAPI(ctx, lf, clock.System, log)
+	srv, store, err := openLocalAPI(ctx, lf, now, log)
 	if err != nil {
 		return err
 	}
@@ -310,7 +314,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	log := newLogger(stderr, f.logFormat.value, f.logLevel.value)
 	local := f.apiURL == ""
 	if local {
-		srv, store, err := openLocalAPI(ctx, f.local, clock.System, log)
+		srv, store, err := openLocalAPI(ctx, f.local, now, log)
 		if err != nil {
 			return err
 		}
@@ -344,7 +348,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func newConsole(ctx context.Context, f consoleFlags, local bool, log *slog.Logger) (http.Handler, func(), error) {
 	cfg := app.Config{APIURL: f.apiURL, Local: local, DataDir: f.local.dataDir, DatabaseURL: f.databaseURL, LeaseTTL: f.syncLease, Secret: os.Getenv("ORGBOARD_SECRET"),
 		SecureCookies: f.secureCookies, SessionIdle: f.sessionIdle, SessionMax: f.sessionMax, CacheTTL: f.cacheTTL,
-		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, UsageSettle: f.usageSettle, AlertInterval: f.alertInterval, WebhookAllowPrivate: f.webhookAllowPrivate, Mailer: f.smtp.mailer(), Logger: log, Clock: clock.System}
+		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, UsageSettle: f.usageSettle, AlertInterval: f.alertInterval, WebhookAllowPrivate: f.webhookAllowPrivate, Mailer: f.smtp.mailer(), Logger: log, Clock: now}
 	if local {
 		for _, t := range localapi.DemoTokens() {
 			cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: t.Token, Role: t.Role, Description: t.Description})

@@ -22,6 +22,7 @@ import (
 
 	"orgboard/bench/benchutil"
 	"orgboard/internal/localapi"
+	"orgboard/internal/clock/clocktest"
 	"orgboard/internal/store/pgtest"
 	"orgboard/internal/testenv"
 )
@@ -31,6 +32,7 @@ import (
 // own, which they can kill.
 func TestMain(m *testing.M) {
 	if os.Getenv("ORGBOARD_TEST_AS_MAIN") == "1" {
+		now = clocktest.Clock() // the test's time (ORGBOARD_TEST_NOW), as startInstance passed it on
 		main()
 		os.Exit(0)
 	}
@@ -70,7 +72,7 @@ func startInstance(t *testing.T, database, apiURL string, args ...string) *insta
 	t.Helper()
 	args = append([]string{"--listen", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-level", "warn", "--api-url", apiURL, "--database-url", database}, args...)
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "ORGBOARD_TEST_AS_MAIN=1", "ORGBOARD_SECRET="+sharedSecret)
+	cmd.Env = append(os.Environ(), "ORGBOARD_TEST_AS_MAIN=1", "ORGBOARD_SECRET="+sharedSecret, clocktest.Env+"="+clocktest.Now().Format(time.RFC3339Nano))
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -34,9 +34,10 @@ var fetchCalls = regexp.MustCompile(`Fetch ([0-9,]+) calls`)
 // A large range asks before it spends calls and says how many; once
 // fetched, the same range, its regroupings, drill-downs, another measure
 // and a restarted console cost no call; later, only the days that may
-// still change are fetched again.
+// still change are fetched again. The stack runs at noon: the minutes it
+// steps stay in the day (past midnight, the day just ended is new).
 func TestUsageStoreSpendsEachCallOnce(t *testing.T) {
-	e := testenv.New(t)
+	e := testenv.New(t, testenv.Options{Now: atHour(12)})
 	calls := usageCalls(e)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	root := e.Org("Northwind Holdings")

@@ -17,14 +17,15 @@ import (
 // the rest instead of an "Other" bar holding most of the total; tables
 // with separators, the currency and totals.
 func TestUsageFiguresAReviewerTrusts(t *testing.T) {
-	mid := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	seeded := clockStart(t) // the seed's day, on whatever date the tests run
+	mid := time.Date(seeded.Year(), seeded.Month(), 20, 9, 0, 0, 0, time.UTC)
 	e := testenv.New(t, testenv.Options{Now: mid})
 	u := e.SignedIn(localapi.DemoAdminToken)
 	root := e.Org("Northwind Holdings")
 	base := "/orgs/" + root.ID + "/usage"
 
 	// a range starting ten days into the seeded history: the period before holds ten days
-	start := usage.Civil(clockStart(t)).Add(-396 * 24 * time.Hour)
+	start := usage.Civil(seeded).Add(-396 * 24 * time.Hour)
 	from, to := start.AddDate(0, 0, 10), start.AddDate(0, 0, 39)
 	q := "?preset=custom&from=" + from.Format(time.DateOnly) + "&to=" + to.Format(time.DateOnly) + "&scope=org"
 	team := e.Org("Payments Platform")
@@ -40,7 +41,7 @@ func TestUsageFiguresAReviewerTrusts(t *testing.T) {
 		t.Fatalf("set the budget: %d", r.Status)
 	}
 	over := report(t, u, base+month)
-	contains(t, "over budget", over, `data-testid="usage-budget-alert"`, "Over budget:", "over by", "since 1 Nov", "against a budget of 1,000.00 USD")
+	contains(t, "over budget", over, `data-testid="usage-budget-alert"`, "Over budget:", "over by", "since "+mid.AddDate(0, 0, 1-mid.Day()).Format("2 Jan"), "against a budget of 1,000.00 USD")
 	filtered := report(t, u, base+month+"&product_family=R2")
 	if strings.Contains(filtered.Body, `data-testid="usage-budget-alert"`) {
 		t.Error("the organization's budget was compared with an R2-only total")
