@@ -21,8 +21,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"orgboard/bench/benchutil"
-	"orgboard/internal/localapi"
 	"orgboard/internal/clock/clocktest"
+	"orgboard/internal/localapi"
 	"orgboard/internal/store/pgtest"
 	"orgboard/internal/testenv"
 )
