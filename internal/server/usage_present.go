@@ -132,6 +132,10 @@ func usageNotices(r *usage.Report, denoms []usage.Denomination) []string {
 	if usage.IsUnit(r.Denom) {
 		out = append(out, "Showing consumed quantity in "+usage.DenomLabel(r.Denom)+", not cost.")
 	}
+	if f := r.Forecast; f != nil && f.Unreported {
+		out = append(out, "Cloudflare has not reported "+usage.Civil(r.Today).AddDate(0, 0, -1).Format("Mon 2 Jan")+
+			" yet (a day is reported some hours after it ends): the forecast leaves it out of the daily rate and counts it at that rate, like the days to come.")
+	}
 	return out
 }
 

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -79,4 +80,29 @@ func between(s, after, end string) string {
 		return s[:j]
 	}
 	return s
+}
+
+// In the first hours of a day, Cloudflare has not reported yesterday yet:
+// the page says so, and the month's forecast counts yesterday at the
+// recent rate instead of as a day that cost nothing.
+func TestForecastWhileYesterdayIsNotReported(t *testing.T) {
+	seeded := clockStart(t)
+	night := time.Date(seeded.Year(), seeded.Month(), 15, 1, 0, 0, 0, time.UTC)
+	e := testenv.New(t, testenv.Options{Now: night})
+	u := e.SignedIn(localapi.DemoAdminToken)
+	team := e.Org("Checkout")
+	spike := e.ArrangeSpikeReportedAfter(team.ID, 3*time.Hour) // 10 USD a day, 100 on the 11th; the 14th not yet
+	r := report(t, u, "/orgs/"+team.ID+"/usage?preset=this_month&scope=org")
+	yesterday := usage.Civil(night).AddDate(0, 0, -1)
+	contains(t, "the page at 01:00", r, "Cloudflare has not reported "+yesterday.Format("Mon 2 Jan")+" yet")
+	if spike.Day.Day() != 11 {
+		t.Fatalf("the spike is on the %d", spike.Day.Day())
+	}
+	toDate, rate := 12*10.0+100, (5*10.0+100)/6 // the 1st to the 13th; the 8th to the 13th
+	days := usage.Days(night.AddDate(0, 0, 1-night.Day()), night.AddDate(0, 1, -night.Day()))
+	want := usage.Amount(toDate+rate*float64(days-13), "USD")
+	kpi := between(r.Body, `data-testid="kpi-forecast"`, "</div>")
+	if !strings.Contains(kpi, want) || !strings.Contains(r.Body, "in 13 of "+strconv.Itoa(days)+" days") {
+		t.Errorf("the forecast %q, want %s from 13 days so far", kpi, want)
+	}
 }

@@ -31,7 +31,8 @@ func (a Anomaly) JumpPct() float64 {
 
 // AnomalyMethod says on the page how anomalies are found.
 const AnomalyMethod = "A day is marked when it differs from the median of the same kind of day (weekday or weekend) " +
-	"in the 28 days before by more than four robust standard deviations (1.4826 × the median absolute deviation) and by at least 30%."
+	"in the 28 days before by more than four robust standard deviations (1.4826 × the median absolute deviation) and by at least 30%. " +
+	"Days after the newest day holding usage are not reported yet, and never marked."
 
 // anomalies finds the anomalous days of one daily series starting at from.
 // Weekdays and weekends are compared with their own kind: many products
@@ -93,7 +94,7 @@ func baselineAt(from time.Time, vals []float64, i int) float64 {
 // Forecast is a month-end projection of the current month.
 type Forecast struct {
 	Month       time.Time // first day of the month
-	Elapsed     int       // complete days of the month (the 1st to yesterday; 0 on the 1st)
+	Elapsed     int       // complete days of the month counted so far (the 1st to yesterday, or to the day before while yesterday is Unreported; 0 on the 1st)
 	DaysInMonth int
 	ToDate      float64
 	DailyRate   float64 // mean of the last (up to) 7 complete days, wherever they fall
@@ -103,11 +104,12 @@ type Forecast struct {
 	Budget      float64   // 0: none
 	Crossing    time.Time // when the actual or projected total reaches the budget; zero: it does not this month
 	Crossed     bool      // the actual total has already reached it
+	Unreported  bool      // yesterday reads as nothing after days that cost something: not reported yet, so forecast
 }
 
 // ForecastMethod says on the page how the forecast is made.
 const ForecastMethod = "Month-end forecast = cost so far this month + the mean daily cost of the last 7 complete days × the days left in the month " +
-	"(on the first of a month, the last 7 days of the month before)."
+	"(on the first of a month, the last 7 days of the month before). Yesterday, while Cloudflare has not reported it yet, counts as a day left."
 
 // RateWeek is the days the forecast's daily rate is the mean of: the 7
 // complete days before today.
@@ -128,13 +130,33 @@ func forecastApplies(from, to, today time.Time) bool {
 
 // forecast projects today's month. day gives a day's total and whether the
 // fetched sums hold that day: every complete day of the month must be
-// there; the rate takes the days of the last week that are.
+// there; the rate takes the days of the last week that are. Cloudflare
+// reports a day some hours after it ends: a yesterday that holds nothing
+// after a week that cost something is taken as not reported yet, left out
+// of the rate and of the days so far, and forecast like the days to come.
 func forecast(day func(time.Time) (float64, bool), today time.Time, budget float64) (Forecast, bool) {
 	today = Civil(today)
 	yesterday := today.AddDate(0, 0, -1)
 	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
 	f := Forecast{Month: first, DaysInMonth: Days(first, first.AddDate(0, 1, -1)), Budget: budget}
-	for d := first; d.Before(today); d = d.AddDate(0, 0, 1) {
+	rf, rt := RateWeek(today)
+	week := 0.0
+	for d := rf; !d.After(rt); d = d.AddDate(0, 0, 1) {
+		if v, ok := day(d); ok {
+			week += v
+			f.RateDays++
+		}
+	}
+	if v, ok := day(yesterday); ok && v == 0 && week != 0 {
+		f.Unreported = true
+		f.RateDays--
+	}
+	f.DailyRate = week
+	last := today // the first day not counted so far
+	if f.Unreported && !yesterday.Before(first) {
+		last = yesterday
+	}
+	for d := first; d.Before(last); d = d.AddDate(0, 0, 1) {
 		v, ok := day(d)
 		if !ok {
 			return Forecast{}, false
@@ -142,13 +164,6 @@ func forecast(day func(time.Time) (float64, bool), today time.Time, budget float
 		f.ToDate += v
 		f.Cumulative = append(f.Cumulative, f.ToDate)
 		f.Elapsed++
-	}
-	rf, rt := RateWeek(today)
-	for d := rf; !d.After(rt); d = d.AddDate(0, 0, 1) {
-		if v, ok := day(d); ok {
-			f.DailyRate += v
-			f.RateDays++
-		}
 	}
 	if f.RateDays == 0 {
 		return Forecast{}, false
@@ -166,7 +181,7 @@ func forecast(day func(time.Time) (float64, bool), today time.Time, budget float
 		if f.DailyRate > 0 {
 			d := int(math.Ceil((budget - f.ToDate) / f.DailyRate))
 			if d <= left {
-				f.Crossing = yesterday.AddDate(0, 0, d)
+				f.Crossing = last.AddDate(0, 0, d-1)
 			}
 		}
 	}

@@ -590,3 +590,47 @@ func TestMonthsOfOtherLengthsCompare(t *testing.T) {
 		}
 	}
 }
+
+// Cloudflare reports a day some hours after it ends. Until then yesterday
+// reads as nothing: the forecast leaves it out of the rate and of the
+// month so far, and projects it like the days to come, instead of taking
+// it for a day that cost nothing.
+func TestForecastWhileYesterdayIsNotReported(t *testing.T) {
+	for _, tt := range []struct {
+		today            string
+		elapsed          int
+		toDate, crossing string
+	}{
+		{"2026-11-21", 19, "190", "2026-11-25"}, // yesterday the 20th: 19 days so far
+		{"2026-11-02", 0, "0", "2026-11-25"},    // yesterday the 1st: no day so far
+		{"2026-12-01", 0, "0", "2026-12-25"},    // yesterday in the month before: the rate's week alone
+	} {
+		t.Run(tt.today, func(t *testing.T) {
+			today := d(tt.today)
+			from := today.AddDate(0, -2, 0)
+			daily := make([]float64, Days(from, today.AddDate(0, 0, -1)))
+			for i := range daily {
+				daily[i] = 10
+			}
+			daily[len(daily)-1] = 0 // yesterday: not reported yet
+			fc, ok := forecast(series(from, daily), today, 250)
+			if !ok {
+				t.Fatal("no forecast")
+			}
+			if !fc.Unreported || fc.RateDays != 6 || fc.Elapsed != tt.elapsed || len(fc.Cumulative) != tt.elapsed {
+				t.Errorf("unreported %v, rate of %d days, %d days so far (%d cumulative); want true, 6, %d", fc.Unreported, fc.RateDays, fc.Elapsed, len(fc.Cumulative), tt.elapsed)
+			}
+			near(t, "rate", fc.DailyRate, 10)
+			near(t, "projected", fc.Projected, 10*float64(fc.DaysInMonth))
+			if fmt.Sprint(fc.ToDate) != tt.toDate || fc.Crossing.Format(time.DateOnly) != tt.crossing {
+				t.Errorf("to date %v crossing %v, want %s and %s", fc.ToDate, fc.Crossing.Format(time.DateOnly), tt.toDate, tt.crossing)
+			}
+		})
+	}
+	// a week that cost nothing, yesterday too: nothing is missing
+	quiet := make([]float64, 60)
+	fc, ok := forecast(series(d("2026-09-22"), quiet), d("2026-11-21"), 0)
+	if !ok || fc.Unreported || fc.Elapsed != 20 || fc.Projected != 0 {
+		t.Errorf("a quiet month: ok %v unreported %v elapsed %d projected %v", ok, fc.Unreported, fc.Elapsed, fc.Projected)
+	}
+}
