@@ -157,7 +157,7 @@ func Build(a, prev *Agg, v View) *Report {
 		prev.mu.Unlock()
 		if r.HasPrev && !prev.Collapsed && r.PrevDays < min(r.DaysWithData, Days(pf, pt)) {
 			// "+2,150%" against a period that holds a day of data is no change; a
-			// full September against a full October is
+			// full September against a full October is a change all the same
 			r.NotComparable = fmt.Sprintf("The period before holds usage on %d %s, this range on %d: a change between them would mislead.",
 				r.PrevDays, plural(r.PrevDays, "day", "days"), r.DaysWithData)
 			r.HasPrev, prevTotals = false, map[string]float64{}
