@@ -121,7 +121,6 @@ func Events(f Figures, cond Condition, threshold float64, today time.Time) []Cos
 	money := func(v float64) string { return usage.Amount(v, r.Denom) }
 	today = usage.Civil(today)
 	recent := today.AddDate(0, 0, -recentDays)
-	reported := r.From.AddDate(0, 0, r.LastReported) // a later day is not reported yet: no drop (nor anomaly, which the report knows)
 	var out []CostEvent
 	switch cond {
 	case CondBudget:
@@ -150,21 +149,20 @@ func Events(f Figures, cond Condition, threshold float64, today time.Time) []Cos
 					a.Label, money(a.Value), a.Day.Format("Mon 2 Jan"), money(a.Baseline), a.JumpPct())})
 		}
 	case CondMove:
-		out = moves(r, threshold, recent, reported, money, cur, est)
+		out = moves(r, threshold, recent, money, cur, est)
 	}
 	return out
 }
 
-// moves are the families whose cost on a recent day, up to the last day
-// reported (Cloudflare reports a day some hours after it ends; until then
-// it reads as nothing at all), differs from the day before by more than threshold percent
-// (of a day before that cost something).
-func moves(r *usage.Report, threshold float64, recent, reported time.Time, money func(float64) string, cur string, est bool) []CostEvent {
+// moves are the families whose cost on a recent day differs from the day
+// before by more than threshold percent (of a day before that cost
+// something), but for a yesterday Cloudflare has not reported yet.
+func moves(r *usage.Report, threshold float64, recent time.Time, money func(float64) string, cur string, est bool) []CostEvent {
 	var out []CostEvent
 	for _, l := range r.Families {
 		for i := 1; i < len(l.Values); i++ {
 			day, before, now := r.From.AddDate(0, 0, i), l.Values[i-1], l.Values[i]
-			if day.Before(recent) || day.After(reported) || before <= 0 {
+			if day.Before(recent) || r.NotReported(day) || before <= 0 {
 				continue
 			}
 			change := (now - before) / before * 100

@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -45,5 +46,18 @@ func TestUnreportedDayIsNoAnomaly(t *testing.T) {
 	}
 	if mv := Events(quiet, CondMove, 50, today); len(mv) != 1 || mv[0].Day != before.Format(time.DateOnly) {
 		t.Errorf("a day that cost nothing: moves %+v", mv)
+	}
+	// usage that stopped three days ago: a drop and anomalies on the days
+	// that cost nothing, though none is reported after them
+	stopped := costFigures(today, today.AddDate(0, 0, -4))
+	var days []string
+	for _, ev := range Events(stopped, CondAnomaly, 0, today) {
+		days = append(days, ev.Day)
+	}
+	if want := []string{before.Format(time.DateOnly), today.AddDate(0, 0, -3).Format(time.DateOnly)}; !slices.Equal(days, want) {
+		t.Errorf("usage stopped three days ago: anomalies on %v, want %v (yesterday may be unreported)", days, want)
+	}
+	if mv := Events(stopped, CondMove, 50, today); len(mv) != 1 || mv[0].Day != today.AddDate(0, 0, -3).Format(time.DateOnly) {
+		t.Errorf("usage stopped three days ago: moves %+v", mv)
 	}
 }

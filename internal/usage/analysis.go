@@ -128,6 +128,25 @@ func forecastApplies(from, to, today time.Time) bool {
 	return !to.Before(yesterday) && (!first.Before(from) || today.Equal(first))
 }
 
+// unreported reports whether yesterday, as day gives it, holds nothing
+// after a week that cost something. Cloudflare reports a day some hours
+// after it ends, and until then the day reads as no usage at all; only
+// yesterday can be missing that way (older days that hold nothing did).
+func unreported(day func(time.Time) (float64, bool), today time.Time) bool {
+	today = Civil(today)
+	yesterday := today.AddDate(0, 0, -1)
+	if v, ok := day(yesterday); !ok || v != 0 {
+		return false
+	}
+	rf, _ := RateWeek(today)
+	for d := rf; d.Before(yesterday); d = d.AddDate(0, 0, 1) {
+		if v, ok := day(d); ok && v != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // forecast projects today's month. day gives a day's total and whether the
 // fetched sums hold that day: every complete day of the month must be
 // there; the rate takes the days of the last week that are. Cloudflare
@@ -140,18 +159,15 @@ func forecast(day func(time.Time) (float64, bool), today time.Time, budget float
 	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
 	f := Forecast{Month: first, DaysInMonth: Days(first, first.AddDate(0, 1, -1)), Budget: budget}
 	rf, rt := RateWeek(today)
-	week := 0.0
 	for d := rf; !d.After(rt); d = d.AddDate(0, 0, 1) {
 		if v, ok := day(d); ok {
-			week += v
+			f.DailyRate += v
 			f.RateDays++
 		}
 	}
-	if v, ok := day(yesterday); ok && v == 0 && week != 0 {
-		f.Unreported = true
+	if f.Unreported = unreported(day, today); f.Unreported {
 		f.RateDays--
 	}
-	f.DailyRate = week
 	last := today // the first day not counted so far
 	if f.Unreported && !yesterday.Before(first) {
 		last = yesterday

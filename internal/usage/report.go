@@ -91,7 +91,7 @@ type Report struct {
 	Unpriced       map[string]string // metrics the rate card has no price for (ID: name)
 	CorrRecords    int64
 	DaysWithData   int
-	LastReported   int    // the index of the range's newest day holding usage (-1: none)
+	Unreported     bool   // yesterday holds nothing after a week that cost something: Cloudflare has not reported it yet
 	PrevDays       int    // days of the period before that hold usage
 	NotComparable  string // why no change is given, when the period before holds fewer days of usage
 
@@ -168,9 +168,11 @@ func Build(a, prev *Agg, v View) *Report {
 	r.TopMetrics = top(a.lines(DimMetric, di), 10)
 	r.Families = top(a.lines(DimFamily, di), 0)
 	r.heat(a, di)
+	day := r.dayTotal(a, prev, total)
+	r.Unreported = unreported(day, v.Today)
 	r.findAnomalies(a, di)
 	if !IsUnit(r.Denom) && forecastApplies(a.From, a.To, v.Today) {
-		if f, ok := forecast(r.dayTotal(a, prev, total), v.Today, v.Budget); ok {
+		if f, ok := forecast(day, v.Today, v.Budget); ok {
 			r.Forecast = &f
 		}
 	}
@@ -291,6 +293,12 @@ func (r *Report) dayTotal(a, prev *Agg, total []float64) func(time.Time) (float6
 	}
 }
 
+// NotReported reports whether d is a yesterday Cloudflare has not reported
+// yet: it reads as nothing, which is no anomaly and no drop.
+func (r *Report) NotReported(d time.Time) bool {
+	return r.Unreported && d.Equal(Civil(r.Today).AddDate(0, 0, -1))
+}
+
 // top sorts lines by total (largest first) and keeps n (all when n is 0).
 func top(ls []Line, n int) []Line {
 	sort.Slice(ls, func(i, j int) bool {
@@ -405,23 +413,12 @@ func (r *Report) heat(a *Agg, di int32) {
 	}
 }
 
-// findAnomalies checks the daily series of the chosen group's top values,
-// up to the newest day holding usage: Cloudflare reports a day some hours
-// after it ends, and until then the day reads as nothing at all, which is
-// no anomaly.
+// findAnomalies checks the daily series of the chosen group's top values
+// (but for a yesterday not reported yet, which is no anomaly).
 func (r *Report) findAnomalies(a *Agg, di int32) {
-	lines := a.lines(r.Group, di)
-	r.LastReported = -1
-	for _, l := range lines {
-		for i, v := range l.Values {
-			if v != 0 {
-				r.LastReported = max(r.LastReported, i)
-			}
-		}
-	}
-	for _, l := range top(lines, r.TopN) {
+	for _, l := range top(a.lines(r.Group, di), r.TopN) {
 		for _, i := range anomalies(a.From, l.Values) {
-			if i > r.LastReported {
+			if r.NotReported(a.From.AddDate(0, 0, i)) {
 				continue
 			}
 			r.Anomalies = append(r.Anomalies, Anomaly{Day: a.From.AddDate(0, 0, i), Key: l.Key, Label: l.Label,

@@ -276,6 +276,17 @@ func TestForecast(t *testing.T) {
 	}
 }
 
+// twoMonthsBefore is a daily series of v from two months before today to
+// yesterday, and its first day.
+func twoMonthsBefore(today time.Time, v float64) (time.Time, []float64) {
+	from := today.AddDate(0, -2, 0)
+	daily := make([]float64, Days(from, today.AddDate(0, 0, -1)))
+	for i := range daily {
+		daily[i] = v
+	}
+	return from, daily
+}
+
 // The forecast at the edges of the calendar a finance reviewer meets:
 // every day before today holds 10.00 (20.00 in the last week).
 func TestForecastOnCalendarEdges(t *testing.T) {
@@ -295,13 +306,9 @@ func TestForecastOnCalendarEdges(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.today, func(t *testing.T) {
 			today := d(tt.today)
-			from := today.AddDate(0, -2, 0)
-			daily := make([]float64, Days(from, today.AddDate(0, 0, -1)))
-			for i := range daily {
-				daily[i] = 10
-				if i >= len(daily)-7 {
-					daily[i] = 20
-				}
+			from, daily := twoMonthsBefore(today, 10)
+			for i := len(daily) - 7; i < len(daily); i++ {
+				daily[i] = 20
 			}
 			fc, ok := forecast(series(from, daily), today, tt.crossOn)
 			if !ok {
@@ -607,11 +614,7 @@ func TestForecastWhileYesterdayIsNotReported(t *testing.T) {
 	} {
 		t.Run(tt.today, func(t *testing.T) {
 			today := d(tt.today)
-			from := today.AddDate(0, -2, 0)
-			daily := make([]float64, Days(from, today.AddDate(0, 0, -1)))
-			for i := range daily {
-				daily[i] = 10
-			}
+			from, daily := twoMonthsBefore(today, 10)
 			daily[len(daily)-1] = 0 // yesterday: not reported yet
 			fc, ok := forecast(series(from, daily), today, 250)
 			if !ok {
