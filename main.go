@@ -239,6 +239,7 @@ type consoleFlags struct {
 	loginRate, upstreamBudget, usageSettle          int
 	auditWindow, alertInterval                      time.Duration
 	webhookAllowPrivate                             bool
+	consoleAdmins                                   string
 	smtp                                            smtpFlags
 	local                                           localAPIFlags
 }
@@ -266,12 +267,24 @@ func parseConsoleFlags(args []string, stderr io.Writer) (consoleFlags, error) {
 	fs.IntVar(&f.usageSettle, "usage-settle-days", 5, "usage of the last this many days (twice as many for a day holding a correction) may still change and is fetched again when shown; older days are fetched once (ORGBOARD_USAGE_SETTLE_DAYS)")
 	fs.Var(&f.logFormat, "log-format", "log format: text or json (ORGBOARD_LOG_FORMAT)")
 	fs.Var(&f.logLevel, "log-level", "log level: debug, info, warn, error (ORGBOARD_LOG_LEVEL)")
+	fs.StringVar(&f.consoleAdmins, "console-admins", "", "comma-separated e-mail addresses that may change the console's own settings (budgets, rate cards) of every organization they can read, where Cloudflare cannot tell the console who administers it (ORGBOARD_CONSOLE_ADMINS)")
 	f.local.register(fs)
 	f.smtp.register(fs)
 	if err := parseFlags(fs, args, nil); err != nil {
 		return f, err
 	}
 	return f, errors.Join(f.check(), f.local.check(), f.smtp.check())
+}
+
+// admins are --console-admins, lower case.
+func (f *consoleFlags) admins() []string {
+	var out []string
+	for _, e := range strings.Split(f.consoleAdmins, ",") {
+		if e = strings.ToLower(strings.TrimSpace(e)); e != "" {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // check refuses values that parse but make no sense.
@@ -296,6 +309,11 @@ func (f *consoleFlags) check() error {
 	}
 	if f.usageSettle < 1 || f.usageSettle > 60 {
 		errs = append(errs, fmt.Errorf("--usage-settle-days %d: between 1 and 60", f.usageSettle))
+	}
+	for _, e := range f.admins() {
+		if !strings.Contains(e, "@") || strings.ContainsAny(e, " <>\"") {
+			errs = append(errs, fmt.Errorf("--console-admins: %q is not an e-mail address", e))
+		}
 	}
 	if f.loginRate <= 0 {
 		errs = append(errs, fmt.Errorf("--login-rate %d: must be more than zero", f.loginRate))
@@ -348,7 +366,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func newConsole(ctx context.Context, f consoleFlags, local bool, log *slog.Logger) (http.Handler, func(), error) {
 	cfg := app.Config{APIURL: f.apiURL, Local: local, DataDir: f.local.dataDir, DatabaseURL: f.databaseURL, LeaseTTL: f.syncLease, Secret: os.Getenv("ORGBOARD_SECRET"),
 		SecureCookies: f.secureCookies, SessionIdle: f.sessionIdle, SessionMax: f.sessionMax, CacheTTL: f.cacheTTL,
-		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, UsageSettle: f.usageSettle, AlertInterval: f.alertInterval, WebhookAllowPrivate: f.webhookAllowPrivate, Mailer: f.smtp.mailer(), Logger: log, Clock: now}
+		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, UsageSettle: f.usageSettle, AlertInterval: f.alertInterval, WebhookAllowPrivate: f.webhookAllowPrivate, Mailer: f.smtp.mailer(), Logger: log, Clock: now, ConsoleAdmins: f.admins()}
 	if local {
 		for _, t := range localapi.DemoTokens() {
 			cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: t.Token, Role: t.Role, Description: t.Description})

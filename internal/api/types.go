@@ -229,3 +229,33 @@ type User struct {
 	Username                       string `json:"username,omitempty"`
 	TwoFactorAuthenticationEnabled bool   `json:"two_factor_authentication_enabled"`
 }
+
+// Token is an API token with its policies, as GET /user/tokens/{id} reads it.
+type Token struct {
+	ID        string        `json:"id"`
+	Name      string        `json:"name,omitempty"`
+	Status    string        `json:"status"`
+	ExpiresOn *time.Time    `json:"expires_on,omitempty"`
+	NotBefore *time.Time    `json:"not_before,omitempty"`
+	Policies  []TokenPolicy `json:"policies"`
+}
+
+// TokenPolicy is one policy of a token: an effect (allow or deny), the
+// permission groups it names, and the resources it covers. A resource's
+// value is "*" or an object of nested resources.
+type TokenPolicy struct {
+	ID               string                     `json:"id,omitempty"`
+	Effect           string                     `json:"effect"`
+	PermissionGroups []PermissionGroup          `json:"permission_groups"`
+	Resources        map[string]json.RawMessage `json:"resources"`
+}
+
+// PermissionGroup names one set of permissions.
+type PermissionGroup struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// OrganizationResource is the resource key of an organization in a token's
+// policies ("*" for every organization).
+func OrganizationResource(id string) string { return "com.cloudflare.api.organization." + id }

@@ -38,3 +38,14 @@ func (c *Client) Reachable(ctx context.Context) error {
 	resp.Body.Close()
 	return nil
 }
+
+// GetToken reads one of the user's API tokens with its policies (GET
+// /user/tokens/{id}); Cloudflare answers only a token that may read tokens.
+func (c *Client) GetToken(ctx context.Context, id string) (Token, error) {
+	if !ValidID(id) {
+		return Token{}, &Error{Method: http.MethodGet, Path: "/user/tokens/{id}", StatusCode: http.StatusBadRequest, Reason: "invalid token identifier"}
+	}
+	var t Token
+	_, err := c.get(ctx, "/user/tokens/"+id, nil, &t)
+	return t, err
+}

@@ -62,6 +62,9 @@ type Config struct {
 	WebhookAllowPrivate bool
 	// Mailer sends alerts by e-mail (nil: rules have no e-mail).
 	Mailer *alerts.Mailer
+	// ConsoleAdmins may change the console's own settings (budgets, rate
+	// cards) of every organization they can read (--console-admins).
+	ConsoleAdmins []string
 }
 
 // usageTTL is how long a fetched usage range is reused (per user).
@@ -164,7 +167,7 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	checks := []server.Check{{Name: "database (" + stores.Backend + ")", Run: stores.Ping},
 		{Name: "upstream API", Run: client.Reachable}} // any HTTP answer will do: the check carries no token
 	c.Server = server.New(server.Config{Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger,
-		Budget: upstream, Metrics: reg, Checks: checks, Clock: cfg.Clock, AuditTimeout: cfg.AuditTimeout},
+		Budget: upstream, Metrics: reg, Checks: checks, Clock: cfg.Clock, AuditTimeout: cfg.AuditTimeout, ConsoleAdmins: cfg.ConsoleAdmins},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
 		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: stores.Saved},
 		server.Usage{Jobs: jobs, Budgets: budgets, Rates: stores.Rates},

@@ -144,15 +144,15 @@ func TestValidation(t *testing.T) {
 func TestLifecycleIsAuditedAndPersisted(t *testing.T) {
 	e := newEnv(t)
 	admin := e.client(DemoAdminToken)
-	pp := e.org("Payments Platform")
+	dp := e.org("Data Platform") // its sub_org_creation is enabled
 	start := clocktest.Now().Add(-time.Minute).UTC()
 
-	created, err := admin.CreateOrganization(bg, api.OrganizationInput{Name: `Ledger <script>alert(1)</script>`, Parent: &api.OrganizationRef{ID: pp.ID},
+	created, err := admin.CreateOrganization(bg, api.OrganizationInput{Name: `Ledger <script>alert(1)</script>`, Parent: &api.OrganizationRef{ID: dp.ID},
 		Profile: &api.Profile{BusinessName: "Ledger", BusinessEmail: "ledger@northwind.example"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if created.Parent == nil || created.Parent.ID != pp.ID || created.Parent.Name != "Payments Platform" || created.Profile.BusinessName != "Ledger" {
+	if created.Parent == nil || created.Parent.ID != dp.ID || created.Parent.Name != "Data Platform" || created.Profile.BusinessName != "Ledger" {
 		t.Errorf("created: %+v", created)
 	}
 	renamed, err := admin.UpdateOrganization(bg, created.ID, api.OrganizationInput{Name: "Ledger", Parent: &api.OrganizationRef{ID: e.org("Payments Risk").ID}, Profile: created.Profile})

@@ -155,6 +155,9 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request, p *principal)
 	if err != nil {
 		return err
 	}
+	if err := membersManaged(rec); err != nil {
+		return err
+	}
 	now := s.now().UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
 	id := newID()
 	var m api.Member
@@ -210,6 +213,9 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request, p *princip
 	if err != nil {
 		return err
 	}
+	if err := membersManaged(rec); err != nil {
+		return err
+	}
 	m, err := s.store.member(rec.ID, r.PathValue("member"))
 	if err != nil {
 		return err
@@ -225,5 +231,14 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request, p *princip
 		return err
 	}
 	writeResult(w, nil, nil)
+	return nil
+}
+
+// membersManaged refuses a member change where the organization's members
+// are not managed in Cloudflare Organizations (member_management disabled).
+func membersManaged(rec *orgRecord) error {
+	if rec.Flags != nil && rec.Flags.MemberManagement == "disabled" {
+		return badRequest("member management is disabled for organization " + rec.ID + ": its members are not managed here")
+	}
 	return nil
 }

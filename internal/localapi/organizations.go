@@ -251,11 +251,15 @@ func checkParent(t *orgTree, p *principal, parent *api.OrganizationRef, org stri
 		}
 		return nil
 	}
-	if t.byID[parent.ID] == nil {
+	pr := t.byID[parent.ID]
+	if pr == nil {
 		return badRequest(fmt.Sprintf("parent organization %s does not exist", parent.ID))
 	}
 	if !p.may(t, parent.ID, RoleAdmin) {
 		return forbidden()
+	}
+	if org == "" && pr.Flags != nil && pr.Flags.SubOrgCreation == "disabled" {
+		return badRequest(fmt.Sprintf("sub-organization creation is disabled for organization %s", parent.ID))
 	}
 	if org != "" && t.within(parent.ID, org) {
 		return badRequest("an organization cannot be moved under itself or one of its own sub-organizations")
@@ -266,15 +270,15 @@ func checkParent(t *orgTree, p *principal, parent *api.OrganizationRef, org stri
 func defaultFlags() *api.TenantFlags {
 	f := &api.TenantFlags{AccountCreation: "enabled", AccountDeletion: "enabled", AccountMigration: "disabled",
 		AccountMobility: "disabled", SubOrgCreation: "enabled"}
-	fillTenantFlags(f, 1)
+	fillTenantFlags(f)
 	return f
 }
 
 // fillTenantFlags gives the three flags the API added in 2026 their values
 // where a record has none (it was stored before they existed): an
 // enterprise tenant, whose accounts take the tenant's defaults, and whose
-// members are managed in its top three levels.
-func fillTenantFlags(f *api.TenantFlags, depth int) {
+// members are managed here.
+func fillTenantFlags(f *api.TenantFlags) {
 	if f.AccountCreationAppliesTenantDefaults == "" {
 		f.AccountCreationAppliesTenantDefaults = "enabled"
 	}
@@ -282,7 +286,7 @@ func fillTenantFlags(f *api.TenantFlags, depth int) {
 		f.EnterpriseCapability = "enabled"
 	}
 	if f.MemberManagement == "" {
-		f.MemberManagement = map[bool]string{true: "enabled", false: "disabled"}[depth <= 2]
+		f.MemberManagement = "enabled"
 	}
 }
 

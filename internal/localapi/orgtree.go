@@ -125,7 +125,7 @@ func (s *Store) loadTree() error {
 			return err
 		}
 		if r.Flags != nil {
-			fillTenantFlags(r.Flags, 1) // a store seeded before 2026's three flags
+			fillTenantFlags(r.Flags) // a store seeded before 2026's three flags
 		}
 		if err := unmarshalOpt(profile, &r.Profile); err != nil {
 			return err

@@ -214,6 +214,9 @@ func (sd *seeder) organizations() error {
 			CreateTime: sd.anchor.Add(-time.Duration(900-o.depth*120-i%50) * 24 * time.Hour).Add(time.Duration(sd.rng.IntN(86400)) * time.Second),
 			Flags:      sd.flags(o.depth),
 		}
+		if rec.Flags != nil && unmanagedMembers[o.name] {
+			rec.Flags.MemberManagement = "disabled"
+		}
 		if o.depth >= 2 && sd.rng.IntN(3) == 0 {
 			m := "Northwind Corporate IT"
 			rec.ManagedBy = &m
@@ -229,6 +232,11 @@ func (sd *seeder) organizations() error {
 	return nil
 }
 
+// unmanagedMembers are the seed's organizations whose members are not
+// managed in Cloudflare Organizations (member_management disabled): the
+// console offers no member controls there and the API refuses member changes.
+var unmanagedMembers = map[string]bool{"Brazil": true, "Retail Platform": true, "Workplace Services": true, "Web Experience": true}
+
 func (sd *seeder) flags(depth int) *api.TenantFlags {
 	if depth >= 3 && sd.rng.IntN(5) == 0 {
 		return nil
@@ -241,7 +249,7 @@ func (sd *seeder) flags(depth int) *api.TenantFlags {
 	}
 	f := &api.TenantFlags{AccountCreation: onOff(80), AccountDeletion: onOff(40), AccountMigration: onOff(30),
 		AccountMobility: onOff(20), SubOrgCreation: onOff(max(10, 90-depth*20))}
-	fillTenantFlags(f, depth)
+	fillTenantFlags(f)
 	return f
 }
 

@@ -66,6 +66,7 @@ func (s *Server) routes() {
 		w.Write([]byte("ok\n"))
 	})
 	s.route("/user/tokens/verify", methods{http.MethodGet: s.verifyToken}, false)
+	s.route("/user/tokens/{token}", methods{http.MethodGet: s.getToken}, true)
 	s.route("/user", methods{http.MethodGet: s.getUser}, false)
 	s.route("/organizations", methods{http.MethodGet: s.listOrganizations, http.MethodPost: s.createOrganization}, true)
 	s.route("/organizations/{org}", methods{http.MethodGet: s.getOrganization, http.MethodPut: s.updateOrganization, http.MethodDelete: s.deleteOrganization}, true)
@@ -91,7 +92,7 @@ func (s *Server) route(pattern string, ms methods, active bool) {
 			writeError(w, http.StatusMethodNotAllowed, 10405, "Method "+r.Method+" not allowed for this route")
 			return
 		}
-		for _, name := range []string{"org", "member", "entry", "account"} {
+		for _, name := range []string{"org", "member", "entry", "account", "token"} {
 			if v := r.PathValue(name); v != "" && !api.ValidID(v) {
 				writeError(w, http.StatusBadRequest, 7003, "Could not route to "+r.URL.Path+", perhaps your object identifier is invalid?")
 				return

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"orgboard/internal/access"
 	"orgboard/internal/api"
 	"orgboard/web/templates"
 )
@@ -47,7 +48,12 @@ func (s *Server) moveAccountCandidates(c echo.Context) error {
 			return err
 		}
 		for _, n := range found.Nodes {
-			if n.ID != org && !s.readOnly(c, n.ID) { // organizations where a write was refused are left out
+			if n.ID == org {
+				continue
+			}
+			// only organizations that accept the account from this person: the API
+			// asks the mover to administer the destination too
+			if _, to, err := s.capsOf(c, n.ID); err == nil && to.May(access.Organize) {
 				f.Candidates = append(f.Candidates, n)
 			}
 		}

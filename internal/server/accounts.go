@@ -15,6 +15,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"orgboard/internal/access"
 	"orgboard/internal/api"
 	"orgboard/web/templates"
 )
@@ -193,7 +194,10 @@ func accountName(a api.Account) string {
 
 func (s *Server) accountRow(c echo.Context, org string, a api.Account) templates.AccountRow {
 	r := templates.AccountRow{ID: a.ID, Name: accountName(a), Type: a.Type, Created: a.CreatedOn, TwoFactor: yesNo(a.Settings.EnforceTwoFactor),
-		API: yesNo(a.Settings.APIAccessEnabled), MoveURL: orgURL(org, "accounts", a.ID, "move"), CanMove: !s.readOnly(c, org)}
+		API: yesNo(a.Settings.APIAccessEnabled), MoveURL: orgURL(org, "accounts", a.ID, "move")}
+	if _, caps, err := s.capsOf(c, org); err == nil {
+		r.CanMove = caps.May(access.MoveAccounts)
+	}
 	return r
 }
 

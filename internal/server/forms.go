@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"orgboard/internal/api"
+	"orgboard/internal/plaintext"
 	"orgboard/web/templates"
 )
 
@@ -33,8 +34,8 @@ func checkName(field, name string, max int) *fieldError {
 		return &fieldError{field, "Enter a name."}
 	case !utf8.ValidString(name) || utf8.RuneCountInString(name) > max:
 		return &fieldError{field, "A name is at most " + itoa(max) + " characters."}
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return &fieldError{field, "A name is one line of text, without control characters."}
+	case !plaintext.Line(name):
+		return &fieldError{field, "A name is one line of text, without control or text-direction characters."}
 	}
 	return nil
 }
@@ -62,8 +63,8 @@ func CheckProfile(p templates.ProfileFields) templates.FieldErrors {
 			errs[field] = label + " is not valid text."
 		case utf8.RuneCountInString(value) > max:
 			errs[field] = label + " is at most " + itoa(max) + " characters."
-		case !multiline && strings.IndexFunc(value, unicode.IsControl) >= 0:
-			errs[field] = label + " is one line, without control characters."
+		case !multiline && !plaintext.Line(value):
+			errs[field] = label + " is one line, without control or text-direction characters."
 		}
 	}
 	bounded("business_name", p.BusinessName, "The business name", 255, false)

@@ -11,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"orgboard/internal/access"
 	"orgboard/internal/api"
 	"orgboard/web/templates"
 )
@@ -60,8 +61,12 @@ func (s *Server) membersQuery(c echo.Context, id string) (templates.MembersView,
 	}
 	v.Email, p.UserEmail = email, email
 	v.Add.Action += filterQuery(p)
-	if s.readOnly(c, id) {
-		v.Add.ReadOnly = readOnlyNote
+	_, caps, err := s.capsOf(c, id)
+	if err != nil {
+		return v, p, err
+	}
+	if !caps.May(access.Members) {
+		v.Add.ReadOnly = caps.Why(access.Members)
 	}
 	return v, p, nil
 }
@@ -84,7 +89,11 @@ func (s *Server) memberRows(c echo.Context, org string, p api.ListMembersParams)
 		alert, err := inlineAlert(c, err)
 		return templates.MemberRows{OrgID: org, Error: alert}, err
 	}
-	rows := templates.MemberRows{OrgID: org, Total: page.TotalSize, ReadOnly: s.readOnly(c, org)}
+	_, caps, err := s.capsOf(c, org)
+	if err != nil {
+		return templates.MemberRows{}, err
+	}
+	rows := templates.MemberRows{OrgID: org, Total: page.TotalSize, ReadOnly: !caps.May(access.Members)}
 	csrf := s.csrf(c)
 	for _, m := range page.Items {
 		row := memberRow(csrf, org, m)
@@ -116,7 +125,7 @@ func (s *Server) addMember(c echo.Context) error {
 	default:
 		_, err := s.client(c).AddMember(c.Request().Context(), id, api.MemberInput{Email: f.Email, Status: f.Status})
 		s.wrote(c)
-		if s.refused(c, id, err) {
+		if s.refused(c, id, access.Members, err) {
 			return s.membersRefused(c, id)
 		}
 		msg, st, err := outcome(err)
@@ -155,9 +164,13 @@ func (s *Server) confirmRemoveMember(c echo.Context) error {
 		return err
 	}
 	row := memberRow(s.csrf(c), id, m)
-	row.Confirming = c.QueryParam("cancel") == ""
+	_, caps, err := s.capsOf(c, id)
+	if err != nil {
+		return err
+	}
+	row.Confirming = c.QueryParam("cancel") == "" && caps.May(access.Members)
 	if isFragment(c) {
-		return render(c, http.StatusOK, templates.MemberRowPart(row, false))
+		return render(c, http.StatusOK, templates.MemberRowPart(row, !caps.May(access.Members)))
 	}
 	v, p, err := s.membersQuery(c, id)
 	if err != nil {
@@ -178,7 +191,7 @@ func (s *Server) removeMember(c echo.Context) error {
 	id, mid := c.Param("id"), c.Param("member")
 	err := s.client(c).RemoveMember(c.Request().Context(), id, mid)
 	s.wrote(c)
-	if s.refused(c, id, err) {
+	if s.refused(c, id, access.Members, err) {
 		return s.membersRefused(c, id)
 	}
 	if msg, ok := formProblem(err); ok && isFragment(c) {
@@ -219,7 +232,7 @@ func (s *Server) membersRefused(c echo.Context, id string) error {
 	if v.Rows, err = s.memberRows(c, id, p); err != nil {
 		return err
 	}
-	v.Add = templates.AddMemberForm{ReadOnly: readOnlyNote, Refusal: refusedMessage}
+	v.Add.Refusal = refusedMessage
 	if !isFragment(c) {
 		return s.showMembersTab(c, http.StatusForbidden, v)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"orgboard/internal/access"
 	"orgboard/internal/api"
 	"orgboard/web/templates"
 )
@@ -111,7 +112,7 @@ func (s *Server) renameOrganization(c echo.Context) error {
 		}
 		updated, err := s.client(c).UpdateOrganization(c.Request().Context(), id, api.OrganizationInput{Name: name})
 		s.wrote(c)
-		if s.refused(c, id, err) {
+		if s.refused(c, id, access.Organize, err) {
 			return s.answerRefused(c, id)
 		}
 		msg, st, err := outcome(err)
@@ -151,7 +152,7 @@ func (s *Server) createSubOrganization(c echo.Context) error {
 		}
 		created, err := s.client(c).CreateOrganization(c.Request().Context(), in)
 		s.wrote(c)
-		if s.refused(c, id, err) {
+		if s.refused(c, id, access.Organize, err) {
 			return s.answerRefused(c, id)
 		}
 		msg, st, err := outcome(err)
@@ -215,7 +216,7 @@ func (s *Server) moveOrganization(c echo.Context) error {
 		// the name is required by the API: the fresh one, read just now
 		_, err = s.client(c).UpdateOrganization(c.Request().Context(), id, api.OrganizationInput{Name: current.Name, Parent: &api.OrganizationRef{ID: parent}})
 		s.wrote(c)
-		if s.refused(c, id, err) {
+		if s.refused(c, id, access.Organize, err) {
 			return s.answerRefused(c, id)
 		}
 		msg, st, err := outcome(err)
@@ -269,7 +270,7 @@ func (s *Server) deleteOrganization(c echo.Context) error {
 	}
 	err = s.client(c).DeleteOrganization(c.Request().Context(), org.ID)
 	s.wrote(c)
-	if s.refused(c, org.ID, err) {
+	if s.refused(c, org.ID, access.Organize, err) {
 		return s.answerRefused(c, org.ID)
 	}
 	if msg, ok := formProblem(err); ok {
@@ -295,7 +296,13 @@ func (s *Server) answerRefused(c echo.Context, id string) error {
 	if isFragment(c) {
 		c.Response().Header().Set(hxRetarget, "#manage")
 		c.Response().Header().Set(hxReswap, "outerHTML")
-		return render(c, http.StatusForbidden, templates.Manage(templates.OverviewView{ReadOnly: true, ReadOnlyNote: readOnlyNote, Refusal: refusedMessage}))
+		org, caps, err := s.capsOf(c, id)
+		if err != nil {
+			return err
+		}
+		v := s.manageForms(c, org)
+		v.Can, v.Refusal = can(caps), refusedMessage
+		return render(c, http.StatusForbidden, templates.Manage(v))
 	}
 	return s.showTab(c, http.StatusForbidden, "overview", func(org api.Organization) (templ.Component, error) {
 		v, err := s.overview(c, org)

@@ -127,11 +127,19 @@ func (s *Server) overview(c echo.Context, org api.Organization) (templates.Overv
 		v.Children = append(v.Children, templates.Crumb{Name: k.Name, URL: orgURL(k.ID)})
 	}
 	v.ChildrenTotal, v.ChildrenMore = kids.TotalSize, kids.NextPageToken != ""
-	v.ReadOnly, v.ReadOnlyNote = s.readOnly(c, org.ID), readOnlyNote
-	csrf := s.csrf(c)
-	v.Rename = templates.RenameForm{CSRF: csrf, Action: orgURL(org.ID), Name: org.Name, Fingerprint: nameFingerprint(org)}
-	v.Create = templates.CreateForm{CSRF: csrf, Action: orgURL(org.ID, "children")}
-	v.Move = templates.MoveForm{CSRF: csrf, Action: orgURL(org.ID, "move"), PickerURL: orgURL(org.ID, "move"), Fingerprint: parentFingerprint(org)}
-	v.Delete = templates.DeleteForm{CSRF: csrf, Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID, "delete"), CancelURL: cancelDeleteURL(org.ID), Name: org.Name}
+	forms := s.manageForms(c, org)
+	v.Rename, v.Create, v.Move, v.Delete = forms.Rename, forms.Create, forms.Move, forms.Delete
+	v.Can = can(s.caps(c, org))
 	return v, nil
+}
+
+// manageForms are the overview's write forms of org, as first shown.
+func (s *Server) manageForms(c echo.Context, org api.Organization) templates.OverviewView {
+	csrf := s.csrf(c)
+	return templates.OverviewView{
+		Rename: templates.RenameForm{CSRF: csrf, Action: orgURL(org.ID), Name: org.Name, Fingerprint: nameFingerprint(org)},
+		Create: templates.CreateForm{CSRF: csrf, Action: orgURL(org.ID, "children")},
+		Move:   templates.MoveForm{CSRF: csrf, Action: orgURL(org.ID, "move"), PickerURL: orgURL(org.ID, "move"), Fingerprint: parentFingerprint(org)},
+		Delete: templates.DeleteForm{CSRF: csrf, Action: orgURL(org.ID), ConfirmURL: orgURL(org.ID, "delete"), CancelURL: cancelDeleteURL(org.ID), Name: org.Name},
+	}
 }

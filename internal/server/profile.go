@@ -12,6 +12,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"orgboard/internal/access"
 	"orgboard/internal/api"
 	"orgboard/web/templates"
 )
@@ -25,8 +26,12 @@ func fingerprint(p api.Profile) string {
 }
 
 func (s *Server) profileView(c echo.Context, org string, p api.Profile) templates.ProfileView {
-	return templates.ProfileView{CSRF: s.csrf(c), OrgID: org, URL: orgURL(org, "profile"), EditURL: orgURL(org, "profile", "edit"),
-		Fields: fromProfile(p), Fingerprint: fingerprint(p), ReadOnly: s.readOnly(c, org)}
+	v := templates.ProfileView{CSRF: s.csrf(c), OrgID: org, URL: orgURL(org, "profile"), EditURL: orgURL(org, "profile", "edit"),
+		Fields: fromProfile(p), Fingerprint: fingerprint(p)}
+	if _, caps, err := s.capsOf(c, org); err == nil { // an unreadable organization fails the tab itself
+		v.Can = can(caps)
+	}
+	return v
 }
 
 // answerProfile renders the profile panel in place or as the tab's page.
@@ -74,7 +79,7 @@ func (s *Server) updateProfile(c echo.Context) error {
 	}
 	err = s.client(c).UpdateProfile(c.Request().Context(), id, toProfile(v.Fields))
 	s.wrote(c)
-	if s.refused(c, id, err) {
+	if s.refused(c, id, access.Profile, err) {
 		v = s.profileView(c, id, current)
 		_, alert := alertFor(err, "")
 		alert.Message = "Your API token may read this profile but not change it. Nothing was saved."

@@ -12,6 +12,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"orgboard/internal/access"
 	"orgboard/internal/api"
 	"orgboard/internal/usage"
 	"orgboard/web/templates"
@@ -39,9 +40,10 @@ func (s *Server) ratesView(c echo.Context, org api.Organization, rows []template
 	if err != nil {
 		return templates.RatesView{}, err
 	}
+	caps := s.caps(c, org)
 	v := templates.RatesView{CSRF: s.csrf(c), SaveURL: orgURL(org.ID, "rates"), ImportURL: orgURL(org.ID, "rates", "import"),
 		ExportURL: orgURL(org.ID, "rates", "export"), ResetURL: orgURL(org.ID, "rates", "reset"), UsageURL: usageURL(org.ID, "", nil),
-		ReadOnly: s.readOnly(c, org.ID), ReadOnlyNote: readOnlyNote}
+		ReadOnly: !caps.May(access.Settings), ReadOnlyNote: caps.Why(access.Settings)}
 	switch {
 	case owner == nil:
 		v.Origin = "The default card shipped with Orgboard: Cloudflare's public list prices for the common metrics, each naming the page it comes from. Save or import a card to use this organization's own prices."
@@ -71,7 +73,7 @@ func rateRow(r usage.Rate) templates.RateRow {
 // mistake nothing is saved and the form comes back as typed.
 func (s *Server) saveRates(c echo.Context) error {
 	org := c.Param("id")
-	if err := s.mayChangeRates(c, org); err != nil {
+	if err := s.mayChangeSettings(c, org); err != nil {
 		return err
 	}
 	form, err := c.FormParams()
@@ -149,7 +151,7 @@ func parseRateRow(r templates.RateRow) (usage.Rate, string) {
 // importRates replaces the card with an uploaded CSV file.
 func (s *Server) importRates(c echo.Context) error {
 	org := c.Param("id")
-	if err := s.mayChangeRates(c, org); err != nil {
+	if err := s.mayChangeSettings(c, org); err != nil {
 		return err
 	}
 	fh, err := c.FormFile("file")
@@ -192,23 +194,11 @@ func (s *Server) exportRates(c echo.Context) error {
 // resetRates removes the organization's own card.
 func (s *Server) resetRates(c echo.Context) error {
 	org := c.Param("id")
-	if err := s.mayChangeRates(c, org); err != nil {
+	if err := s.mayChangeSettings(c, org); err != nil {
 		return err
 	}
 	if err := s.usage.Rates.ClearRates(c.Request().Context(), org); err != nil {
 		return err
 	}
 	return s.ratesPage(c, http.StatusOK, nil, nil, "This organization's card was removed: its usage is priced by the card above it, or the default.")
-}
-
-// mayChangeRates refuses a change of the card where the user's token was
-// refused a change of the organization (or one above it).
-func (s *Server) mayChangeRates(c echo.Context, org string) error {
-	if _, err := s.getOrg(c, org); err != nil {
-		return err
-	}
-	if s.readOnly(c, org) {
-		return &userError{status: http.StatusForbidden, title: "Not permitted", message: readOnlyNote}
-	}
-	return nil
 }

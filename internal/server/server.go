@@ -29,6 +29,9 @@ type Config struct {
 	Budget     pacing.Budget         // upstream calls per token; nil: the default (1,160 per five minutes)
 	Metrics    *metrics.Registry     // nil: a registry of its own
 	Checks     []Check               // what /readyz checks
+	// ConsoleAdmins are e-mail addresses (lower case) that may change the
+	// console's own settings of every organization they can read.
+	ConsoleAdmins []string
 	Logger     *slog.Logger
 	Clock      clock.Clock // nil: the machine's
 	// AuditTimeout bounds an audit search (a summary gets twice as long, an

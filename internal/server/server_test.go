@@ -399,28 +399,28 @@ func TestMembers(t *testing.T) {
 func TestOrganizationAdministration(t *testing.T) {
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
-	pp := e.Org("Payments Platform")
-	r := u.HX("POST", "/orgs/"+pp.ID+"/children", "create-form", url.Values{"name": {`Ledger <script>alert(1)</script>`}, "business_email": {"bad"}})
+	pp, dp := e.Org("Payments Platform"), e.Org("Data Platform") // sub-organizations may be created under Data Platform
+	r := u.HX("POST", "/orgs/"+dp.ID+"/children", "create-form", url.Values{"name": {`Ledger <script>alert(1)</script>`}, "business_email": {"bad"}})
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Enter an email address") {
 		t.Fatalf("invalid create: %d", r.Status)
 	}
-	r = u.HX("POST", "/orgs/"+pp.ID+"/children", "create-form", url.Values{"name": {`Ledger <script>alert(1)</script>`}})
+	r = u.HX("POST", "/orgs/"+dp.ID+"/children", "create-form", url.Values{"name": {`Ledger <script>alert(1)</script>`}})
 	to := r.Header.Get("HX-Redirect")
 	if !strings.HasPrefix(to, "/orgs/") {
 		t.Fatalf("create: %d, HX-Redirect %q", r.Status, to)
 	}
 	id := strings.TrimPrefix(to, "/orgs/")
 	page := u.Get(to)
-	contains(t, "new org", page, "Ledger &lt;script&gt;alert(1)&lt;/script&gt;", "Payments Platform")
+	contains(t, "new org", page, "Ledger &lt;script&gt;alert(1)&lt;/script&gt;", "Data Platform")
 	if strings.Contains(page.Body, "<script>alert(1)") {
 		t.Fatal("an organization name was rendered as HTML")
 	}
 	r = u.HX("PUT", "/orgs/"+id, "rename-form", url.Values{"name": {"Ledger"}, "fingerprint": {formFingerprint(t, page.Body, "rename-form")}})
 	contains(t, "rename", r, "Renamed")
-	if o := orgOf(t, e, id); o.Name != "Ledger" || o.Parent.ID != pp.ID {
+	if o := orgOf(t, e, id); o.Name != "Ledger" || o.Parent.ID != dp.ID {
 		t.Errorf("after rename: %+v", o)
 	}
-	r = u.HX("POST", "/orgs/"+pp.ID+"/move", "move-form", url.Values{"parent_id": {id}})
+	r = u.HX("POST", "/orgs/"+dp.ID+"/move", "move-form", url.Values{"parent_id": {id}})
 	contains(t, "move under own child", r, "cannot be moved under itself")
 	risk := e.Org("Payments Risk")
 	cands := u.HX("GET", "/orgs/"+id+"/move?q=risk", "move-candidates", nil)
@@ -443,7 +443,7 @@ func TestOrganizationAdministration(t *testing.T) {
 		t.Errorf("still there: %v", err)
 	}
 	viewer := e.SignedIn(localapi.DemoViewerToken)
-	r = viewer.HX("PUT", "/orgs/"+pp.ID, "rename-form", url.Values{"name": {"Nope"}, "fingerprint": {formFingerprint(t, viewer.Get("/orgs/"+pp.ID).Body, "rename-form")}})
+	r = viewer.HX("PUT", "/orgs/"+pp.ID, "rename-form", url.Values{"name": {"Nope"}, "fingerprint": {formFingerprint(t, u.Get("/orgs/"+pp.ID).Body, "rename-form")}}) // the viewer is offered no form: a forged post
 	if r.Status != 403 || !strings.Contains(r.Body, "may read this organization but not change it") || strings.Contains(r.Body, "Unauthorized") {
 		t.Errorf("viewer rename: %d %s", r.Status, r.Body)
 	}

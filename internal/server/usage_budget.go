@@ -66,7 +66,7 @@ func (s *Server) setBudget(c echo.Context) error {
 		return &userError{status: http.StatusBadRequest, title: "Bad request", message: msg}
 	}
 	org := c.Param("id")
-	if _, err := s.getOrg(c, org); err != nil {
+	if err := s.mayChangeSettings(c, org); err != nil {
 		return err
 	}
 	typed, cur := strings.TrimSpace(c.FormValue("amount")), strings.TrimSpace(c.FormValue("currency"))

@@ -16,6 +16,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"orgboard/internal/access"
 	"orgboard/internal/api"
 	"orgboard/internal/usage"
 	"orgboard/web/templates"
@@ -253,6 +254,11 @@ func (s *Server) usageReportOf(c echo.Context, org string, q usageQuery, agg, pr
 	v.PoP = usagePoP(base, q, rep)
 	v.Rest = usageRest(base, q, rep)
 	v.Budget = usageBudgetForm(base, q, v.CSRF, b, hasBudget, rep)
+	if _, caps, err := s.capsOf(c, org); err != nil {
+		return v, err
+	} else if !caps.May(access.Settings) {
+		v.Budget.ReadOnly = caps.Why(access.Settings)
+	}
 	exp := q.values()
 	exp.Set("format", "csv")
 	v.ExportCSV = usageURL(org, "export", exp)

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"orgboard/internal/plaintext"
 )
 
 // Rate is the price of one billable metric from a day on.
@@ -55,10 +57,13 @@ func (c *RateCard) Price(metric string, day time.Time) (float64, string, bool) {
 			best = &c.Rates[i]
 		}
 	}
-	if best == nil || best.Per <= 0 {
+	if best == nil || !(best.Per >= MinPer) {
 		return 0, "", false
 	}
-	return best.Price / best.Per, best.Currency, true
+	if p := best.Price / best.Per; p >= 0 && p <= MaxPrice { // a card stored before the bounds held never prices at Inf
+		return p, best.Currency, true
+	}
+	return 0, "", false
 }
 
 // Fingerprint names the card's content (sums priced by it are cached by it).
@@ -103,18 +108,22 @@ func Check(rates []Rate) []RateError {
 	for i, r := range rates {
 		line := i + 2
 		switch {
-		case r.Metric == "" || len(r.Metric) > 200 || strings.ContainsFunc(r.Metric, func(c rune) bool { return c < ' ' || c == 0x7f }):
+		case r.Metric == "" || len(r.Metric) > 200 || !plaintext.Line(r.Metric):
 			errs = append(errs, RateError{line, "metric_id", "give the billable metric's ID, for example workers_standard_requests"})
-		case r.Price < 0 || r.Price != r.Price || r.Price > 1e12:
-			errs = append(errs, RateError{line, "price", "a price is a number of zero or more, for example 0.30"})
-		case r.Per <= 0 || r.Per != r.Per || r.Per > 1e15:
-			errs = append(errs, RateError{line, "units_per_pricing_unit", "how many consumed units one price buys: a number above zero, for example 1000000"})
+		case !(r.Price >= 0 && r.Price <= MaxPrice): // NaN fails both
+			errs = append(errs, RateError{line, "price", "a price is a number from 0 to 1,000,000,000,000, for example 0.30"})
+		case !(r.Per >= MinPer && r.Per <= MaxPer):
+			errs = append(errs, RateError{line, "units_per_pricing_unit", "how many consumed units one price buys: a number from 0.000001 to 1,000,000,000,000,000, for example 1000000"})
+		case r.Price/r.Per > MaxPrice:
+			errs = append(errs, RateError{line, "units_per_pricing_unit", "the price of one consumed unit (the price divided by the units it buys) must be at most 1,000,000,000,000"})
 		case !isCurrency(r.Currency):
 			errs = append(errs, RateError{line, "currency", "a currency is three capital letters, for example USD"})
 		case r.From.IsZero():
 			errs = append(errs, RateError{line, "effective_from", "the first day the price applies, written YYYY-MM-DD"})
 		case len(r.Name) > 200 || len(r.PricingUnit) > 100 || len(r.Source) > 500:
 			errs = append(errs, RateError{line, "metric_name", "names are at most 200 characters, sources 500"})
+		case !plaintext.Line(r.Name) || !plaintext.Line(r.PricingUnit) || !plaintext.Line(r.Source):
+			errs = append(errs, RateError{line, "metric_name", "names, units and sources are one line of text, without control or text-direction characters"})
 		}
 		k := r.Metric + "|" + r.From.Format(time.DateOnly)
 		if prev, dup := seen[k]; dup && r.Metric != "" {
@@ -124,6 +133,15 @@ func Check(rates []Rate) []RateError {
 	}
 	return errs
 }
+
+// The bounds of a rate: a price per pricing unit, the consumed units a
+// pricing unit holds, and so the price of one consumed unit (at most
+// MaxPrice / MinPer, always finite).
+const (
+	MaxPrice = 1e12
+	MinPer   = 1e-6
+	MaxPer   = 1e15
+)
 
 func isCurrency(s string) bool {
 	if len(s) != 3 {

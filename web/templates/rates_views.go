@@ -11,8 +11,8 @@ type RatesView struct {
 	Rows         []RateRow
 	Errors       []string // mistakes of the whole form or file
 	Saved        string
-	ReadOnly     bool
-	ReadOnlyNote string
+	ReadOnly     bool   // the person may not change the card: no form
+	ReadOnlyNote string // why
 	CSRF         string
 	SaveURL      string
 	ImportURL    string

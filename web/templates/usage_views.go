@@ -124,4 +124,5 @@ type UsageBudgetForm struct {
 	Action, CSRF, Amount, Currency, Error, Saved string
 	Currencies                                   []string
 	Note                                         string
+	ReadOnly                                     string // why the budget is shown but not offered for change
 }

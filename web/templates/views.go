@@ -4,6 +4,7 @@ package templates
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -108,8 +109,7 @@ type OverviewView struct {
 	Children      []Crumb
 	ChildrenTotal int
 	ChildrenMore  bool
-	ReadOnly      bool   // a write was refused here or above: no write controls
-	ReadOnlyNote  string // why they are gone
+	Can           Can    // the write controls offered
 	Refusal       string // the refusal just met, if any
 	Rename        RenameForm
 	Create        CreateForm
@@ -235,7 +235,7 @@ type ProfileView struct {
 	Errors              FieldErrors
 	Error               *Alert
 	Saved               bool
-	ReadOnly            bool // the token was refused an edit here
+	Can                 Can // Edit is offered only with Can.Profile
 	Conflict            *ProfileConflict
 }
 
@@ -259,7 +259,7 @@ type MembersView struct {
 // MemberRows is one page of members.
 type MemberRows struct {
 	OrgID    string
-	ReadOnly bool // a write was refused here or above: no Remove buttons
+	ReadOnly bool // members may not be removed by this person: no Remove buttons
 	Members  []MemberRow
 	Total    int
 	MoreURL  string
@@ -283,7 +283,7 @@ type AddMemberForm struct {
 	CSRF                         string
 	Action, Email, Status, Error string
 	Added                        string
-	ReadOnly                     string // why the form is hidden, when a write was refused here or above
+	ReadOnly                     string // why the form is not offered, when it is not
 	Refusal                      string // the refusal just met, if any
 	OOB                          bool   // swapped beside another fragment
 }
@@ -435,4 +435,24 @@ type Change struct {
 // SavedSearch is a named query.
 type SavedSearch struct {
 	Name, URL, DeleteURL, RuleURL string
+}
+
+// Can is what the signed-in person may do on an organization, decided
+// before any click: a control is shown only where its field is true, and
+// Why says, by kind ("profile", "members", "organize", "create",
+// "accounts", "settings"), why one is not.
+type Can struct {
+	Profile, Members, Organize, Create, MoveAccounts, Settings bool
+	Why                                                        map[string]string
+}
+
+// Notes are the reasons of the kinds not offered, each once, in a fixed order.
+func (c Can) Notes(kinds ...string) []string {
+	var out []string
+	for _, k := range kinds {
+		if w := c.Why[k]; w != "" && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
