@@ -124,7 +124,9 @@ func (s *Server) chain(c echo.Context, org api.Organization) []string {
 // but not forgotten with them after a write.
 func (s *Server) refusals(c echo.Context) string { return s.user(c) + " refusals" }
 
-func refusalKey(org string, k access.Kind) string { return "refused " + org + " " + string(rune('0'+k)) }
+func refusalKey(org string, k access.Kind) string {
+	return "refused " + org + " " + string(rune('0'+k))
+}
 
 // refused records a write of kind k that the API refused for lack of
 // permission (narrowing that kind here for the session), and reports

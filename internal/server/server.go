@@ -32,8 +32,8 @@ type Config struct {
 	// ConsoleAdmins are e-mail addresses (lower case) that may change the
 	// console's own settings of every organization they can read.
 	ConsoleAdmins []string
-	Logger     *slog.Logger
-	Clock      clock.Clock // nil: the machine's
+	Logger        *slog.Logger
+	Clock         clock.Clock // nil: the machine's
 	// AuditTimeout bounds an audit search (a summary gets twice as long, an
 	// export 24 times); 0: 10 seconds.
 	AuditTimeout time.Duration

@@ -142,15 +142,20 @@ func TestAuditSummaryInOneLine(t *testing.T) {
 	}
 }
 
-// Where a write was refused, the manage panel holds the refusal and the note
-// instead of any control.
-func TestManageWithoutControlsWhenReadOnly(t *testing.T) {
-	doc := render(t, Manage(OverviewView{ReadOnly: true, ReadOnlyNote: "hidden for the rest of your session", Refusal: "Nothing was changed."}))
-	if doc.Find("form").Length() != 0 || byTestID(doc, "readonly-note").Text() != "hidden for the rest of your session" || byTestID(doc, "write-refused").Length() != 1 {
-		t.Errorf("read-only manage panel: %d forms, note %q", doc.Find("form").Length(), byTestID(doc, "readonly-note").Text())
+// The manage panel offers exactly what Can allows, and says why the rest is
+// not offered.
+func TestManageOffersWhatCanAllows(t *testing.T) {
+	why := map[string]string{"organize": "Your token's permissions do not allow renaming.", "create": "Its sub_org_creation flag is disabled."}
+	doc := render(t, Manage(OverviewView{Can: Can{Why: why}, Refusal: "Nothing was changed."}))
+	if doc.Find("form").Length() != 0 || byTestID(doc, "readonly-note").Length() != 2 || byTestID(doc, "write-refused").Length() != 1 {
+		t.Errorf("read-only manage panel: %d forms, %d notes", doc.Find("form").Length(), byTestID(doc, "readonly-note").Length())
 	}
-	open := render(t, Manage(OverviewView{Rename: RenameForm{Action: "/orgs/o1"}, Delete: DeleteForm{ConfirmURL: "/orgs/o1/delete"}}))
-	if byTestID(open, "rename-form").Length() != 1 || byTestID(open, "readonly-note").Length() != 0 {
-		t.Error("the manage panel of a writable organization lacks its controls")
+	some := render(t, Manage(OverviewView{Can: Can{Organize: true, Why: map[string]string{"create": why["create"]}}, Rename: RenameForm{Action: "/orgs/o1"}, Delete: DeleteForm{ConfirmURL: "/orgs/o1/delete"}}))
+	if byTestID(some, "rename-form").Length() != 1 || byTestID(some, "create-form").Length() != 0 || byTestID(some, "readonly-note").Text() != why["create"] {
+		t.Error("the manage panel without Create: rename missing, create shown, or no reason")
+	}
+	all := render(t, Manage(OverviewView{Can: Can{Organize: true, Create: true}, Rename: RenameForm{Action: "/orgs/o1"}, Delete: DeleteForm{ConfirmURL: "/orgs/o1/delete"}}))
+	if byTestID(all, "create-form").Length() != 1 || byTestID(all, "readonly-note").Length() != 0 {
+		t.Error("the manage panel of an administrator lacks its controls")
 	}
 }
