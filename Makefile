@@ -1,7 +1,7 @@
 # Orgboard: `make test` is what CI runs (.ci/run); it installs what the tests need.
 GO ?= go
 
-.PHONY: all build test vet lint tidy-check fmt-check generate generate-check assets browser-deps sdk-deps pg-deps bench run fuzz test-dates
+.PHONY: all build test test-fast vet lint tidy-check fmt-check generate generate-check assets browser-deps sdk-deps pg-deps bench run fuzz test-dates
 
 all: build
 
@@ -55,6 +55,11 @@ test: fmt-check vet lint tidy-check generate-check browser-deps sdk-deps pg-deps
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./... && $(GO) test -count=1 -timeout 10m -run "$(NORACE)" ./internal/store; \
 		status=$$?; ./scripts/pg-cleanup.sh; exit $$status
 
+# The fast tier for your own loop: no Chromium, PostgreSQL or Node (those
+# tests skip themselves under -short, saying so). make test stays the whole suite.
+test-fast:
+	$(GO) test -short -count=1 ./...
+
 # Tests that skip themselves under the race detector (too slow there) and run again without it.
 NORACE = ^TestBothBackendsAnswerAlike$$
 
@@ -75,6 +80,7 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./internal/audit/ -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/server/ -run '^$$' -fuzz FuzzCheckProfile -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/server/ -run '^$$' -fuzz FuzzValuesNeverBreakAPage -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/api/ -run '^$$' -fuzz FuzzEnvelope -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/api/ -run '^$$' -fuzz FuzzAuditPage -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/api/ -run '^$$' -fuzz FuzzUsageStream -fuzztime $(FUZZTIME)

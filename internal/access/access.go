@@ -104,21 +104,23 @@ func Decide(f Facts) Caps {
 		}
 	}
 	g := f.Grant
+	words := map[Kind]string{Profile: "editing the profile", Members: "managing members", Organize: "renaming, moving or deleting this organization",
+		Create: "creating sub-organizations", MoveAccounts: "moving accounts"}
 	cf := func(k Kind, need Right, what string) {
 		switch {
 		case f.Refused[k.Refused()]:
-			set(k, false, "Cloudflare refused your token "+what+" here earlier in this session.")
+			set(k, false, "Cloudflare refused your token "+words[k.Refused()]+" here earlier in this session.")
 		case g.Known && !g.Rights.Has(need):
 			set(k, false, capitalize(g.Source)+" do not allow "+what+" here.")
 		default:
 			set(k, true, "")
 		}
 	}
-	cf(Profile, EditProfile, "editing the profile")
-	cf(Members, EditMembers, "managing members")
-	cf(Organize, Admin, "renaming, moving or deleting this organization")
-	cf(Create, Admin, "creating sub-organizations")
-	cf(MoveAccounts, Admin, "moving accounts")
+	cf(Profile, EditProfile, words[Profile])
+	cf(Members, EditMembers, words[Members])
+	cf(Organize, Admin, words[Organize])
+	cf(Create, Admin, words[Create])
+	cf(MoveAccounts, Admin, words[MoveAccounts])
 	if c.may[Members] && f.Flags.MemberManagement == "disabled" {
 		set(Members, false, "Members of this organization are not managed in Cloudflare Organizations (its member_management flag is disabled).")
 	}

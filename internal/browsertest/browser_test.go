@@ -29,6 +29,9 @@ type browser struct {
 
 // chromium finds the browser; make test installs Debian's chromium.
 func chromium(t *testing.T) string {
+	if testing.Short() {
+		t.Skip("browser test: skipped under -short (make test runs it)")
+	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p

@@ -112,21 +112,6 @@ func TestProfileEditing(t *testing.T) {
 	other.clean()
 }
 
-func TestViewerIsToldWhenAnEditIsRefused(t *testing.T) {
-	env := testenv.New(t)
-	b := newBrowser(t, env)
-	b.signIn("viewer")
-	pp := env.Org("Payments Platform")
-	b.open("/orgs/" + pp.ID + "/profile")
-	b.click(`[data-testid="profile-edit"]`)
-	b.fill(`#profile-business_name`, "Viewer was here")
-	b.click(`[data-testid="profile-save"]`)
-	b.waitText(`[data-testid="profile"]`, "may read this profile but not change it")
-	b.open("/orgs/" + pp.ID + "/profile")
-	b.waitText(`[data-testid="profile-readonly"]`, "not change it")
-	b.clean()
-}
-
 func TestMembers(t *testing.T) {
 	env := testenv.New(t)
 	b := newBrowser(t, env)

@@ -17,7 +17,7 @@ import (
 func TestMarkupFromTheAPIIsShownAsText(t *testing.T) {
 	env := testenv.New(t)
 	ctx := context.Background()
-	pp := env.Org("Payments Platform")
+	pp := env.Org("Data Platform") // sub-organizations may be created under it
 	name := `<img src=x onerror="window.__xss='org name'">Evil & Co`
 	evil, err := env.Admin().CreateOrganization(ctx, api.OrganizationInput{Name: name, Parent: &api.OrganizationRef{ID: pp.ID}})
 	if err != nil {

@@ -1,6 +1,7 @@
 package localapi
 
 import (
+	"strings"
 	"testing"
 
 	cloudflare "github.com/cloudflare/cloudflare-go/v6"
@@ -48,19 +49,25 @@ func TestOfficialSDK(t *testing.T) {
 	})
 
 	t.Run("organization create, update, delete", func(t *testing.T) {
+		dp := e.org("Data Platform") // Payments Platform allows no sub-organizations
+		if _, err := sdk.Organizations.New(bg, organizations.OrganizationNewParams{Organization: organizations.OrganizationParam{
+			Name: cloudflare.F("SDK team"), Parent: cloudflare.F(organizations.OrganizationParentParam{ID: cloudflare.F(pp.ID)}),
+		}}); err == nil || !strings.Contains(err.Error(), "sub-organization creation is disabled") {
+			t.Errorf("a child under sub_org_creation disabled: %v", err)
+		}
 		created, err := sdk.Organizations.New(bg, organizations.OrganizationNewParams{Organization: organizations.OrganizationParam{
 			Name:   cloudflare.F("SDK team"),
-			Parent: cloudflare.F(organizations.OrganizationParentParam{ID: cloudflare.F(pp.ID)}),
+			Parent: cloudflare.F(organizations.OrganizationParentParam{ID: cloudflare.F(dp.ID)}),
 		}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if created.Parent.ID != pp.ID || created.Name != "SDK team" {
+		if created.Parent.ID != dp.ID || created.Name != "SDK team" {
 			t.Errorf("created %+v", created)
 		}
 		upd, err := sdk.Organizations.Update(bg, created.ID, organizations.OrganizationUpdateParams{Organization: organizations.OrganizationParam{
 			Name:   cloudflare.F("SDK team renamed"),
-			Parent: cloudflare.F(organizations.OrganizationParentParam{ID: cloudflare.F(pp.ID)}),
+			Parent: cloudflare.F(organizations.OrganizationParentParam{ID: cloudflare.F(dp.ID)}),
 		}})
 		if err != nil || upd.Name != "SDK team renamed" {
 			t.Fatalf("update: %+v, %v", upd, err)

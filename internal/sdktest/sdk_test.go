@@ -17,6 +17,9 @@ import (
 )
 
 func TestTypeScriptSDK(t *testing.T) {
+	if testing.Short() {
+		t.Skip("TypeScript SDK test: skipped under -short (make test runs it)")
+	}
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatal("no node: the TypeScript SDK's tests need Node.js (make test runs them)")

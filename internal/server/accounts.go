@@ -106,9 +106,14 @@ func (s *Server) accountRows(c echo.Context, org string, q accountsQuery) (templ
 		alert, err := inlineAlert(c, err)
 		return templates.AccountRows{Error: alert}, err
 	}
+	o, err := s.getOrg(c, org)
+	if err != nil {
+		alert, err := inlineAlert(c, err)
+		return templates.AccountRows{Error: alert}, err
+	}
 	rows := templates.AccountRows{Total: page.TotalSize}
 	for _, a := range page.Items {
-		rows.Accounts = append(rows.Accounts, s.accountRow(c, org, a))
+		rows.Accounts = append(rows.Accounts, s.accountRow(c, o, a))
 	}
 	if page.NextPageToken != "" {
 		v := q.values()
@@ -135,6 +140,7 @@ func (s *Server) subtreeAccountRows(c echo.Context, org string, q accountsQuery)
 		return templates.AccountRows{Error: alert}, err
 	}
 	ids, _ := api.Subtree(all, org)
+	knowOrgs(c, all)
 	byID := map[string]api.Organization{}
 	for _, o := range all {
 		byID[o.ID] = o
@@ -173,7 +179,7 @@ func (s *Server) subtreeAccountRows(c echo.Context, org string, q accountsQuery)
 	to := min(from+accountsPageSize, len(sorted))
 	rows := templates.AccountRows{Total: len(sorted), Subtree: true, Calls: len(ids)}
 	for _, a := range sorted[from:to] {
-		r := s.accountRow(c, a.org.ID, a.Account)
+		r := s.accountRow(c, a.org, a.Account)
 		r.Org = templates.Crumb{Name: cmp.Or(a.org.Name, a.org.ID), URL: orgURL(a.org.ID, "accounts")}
 		rows.Accounts = append(rows.Accounts, r)
 	}
@@ -192,12 +198,11 @@ func accountName(a api.Account) string {
 	return ""
 }
 
-func (s *Server) accountRow(c echo.Context, org string, a api.Account) templates.AccountRow {
+func (s *Server) accountRow(c echo.Context, o api.Organization, a api.Account) templates.AccountRow {
+	org := o.ID
 	r := templates.AccountRow{ID: a.ID, Name: accountName(a), Type: a.Type, Created: a.CreatedOn, TwoFactor: yesNo(a.Settings.EnforceTwoFactor),
 		API: yesNo(a.Settings.APIAccessEnabled), MoveURL: orgURL(org, "accounts", a.ID, "move")}
-	if _, caps, err := s.capsOf(c, org); err == nil {
-		r.CanMove = caps.May(access.MoveAccounts)
-	}
+	r.CanMove = s.caps(c, o).May(access.MoveAccounts)
 	return r
 }
 

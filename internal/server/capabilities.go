@@ -169,4 +169,4 @@ func (s *Server) mayChangeSettings(c echo.Context, org string) error {
 }
 
 // refusedMessage is a refused write in the console's words.
-const refusedMessage = "Cloudflare refused this change: your API token may read this organization but not make it. Nothing was changed."
+const refusedMessage = "Cloudflare refused this change: your API token may read this organization but not change it. Nothing was changed."

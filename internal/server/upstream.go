@@ -49,6 +49,23 @@ func read[T any](s *Server, c echo.Context, key string, fetch func(context.Conte
 	return got, err
 }
 
+// knowOrgs notes organizations read by a listing as this request's reads
+// of each, so that walking their parents costs no call.
+func knowOrgs(c echo.Context, orgs []api.Organization) {
+	r, _ := c.Get(readsKey).(*requestReads)
+	if r == nil {
+		r = &requestReads{m: map[string]any{}}
+		c.Set(readsKey, r)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, o := range orgs {
+		if _, ok := r.m["org "+o.ID]; !ok {
+			r.m["org "+o.ID] = o
+		}
+	}
+}
+
 func (s *Server) listOrgs(c echo.Context, p api.ListOrganizationsParams) (api.Page[api.Organization], error) {
 	return read(s, c, fmt.Sprintf("orgs %+v", p), func(ctx context.Context) (api.Page[api.Organization], error) {
 		return s.client(c).ListOrganizations(ctx, p)

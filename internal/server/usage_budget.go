@@ -103,7 +103,7 @@ func parseBudget(typed, cur string) (float64, string) {
 	case v <= 0:
 		return 0, "A budget must be more than zero; leave it empty to remove it."
 	case v > 1e12:
-		return 0, "That budget is larger than any invoice: check the number."
+		return 0, "A budget is at most 1,000,000,000,000: check the number."
 	}
 	return v, ""
 }

@@ -52,7 +52,7 @@ func apiTotals(t *testing.T, e *testenv.Env, orgs []string, from, to time.Time) 
 // report GETs a usage page until its report is there (a slow machine may
 // first show the progress panel while the fetch runs), agreeing to a fetch
 // the page asks about first (ranges of many calls).
-func report(t *testing.T, u *testenv.User, path string) testenv.Response {
+func report(t testing.TB, u *testenv.User, path string) testenv.Response {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {

@@ -29,6 +29,7 @@ import (
 	"orgboard/internal/localapi"
 	"orgboard/internal/server"
 	"orgboard/internal/sqlitedb"
+	"orgboard/internal/store"
 	"orgboard/web/templates"
 )
 
@@ -88,6 +89,7 @@ type Env struct {
 	Audit    *audit.Index
 	Syncer   *audit.Syncer
 	Alerts   *alerts.Engine // runs when a test says (RunOnce)
+	Stores   *store.Stores  // the console's own state (budgets, rate cards, ...)
 	Logs     *syncBuffer
 	// Clock is the time of day of the local API and the console alike: a
 	// clock of the stack's own, reading the test process's time
@@ -198,7 +200,7 @@ func (e *Env) startConsole() {
 		e.t.Fatal(err)
 	}
 	e.console = console
-	e.Server, e.Syncer, e.Audit, e.Alerts = console.Server, console.Syncer, console.Index, console.Alerts
+	e.Server, e.Syncer, e.Audit, e.Alerts, e.Stores = console.Server, console.Syncer, console.Index, console.Alerts, console.Stores
 	e.Console = httptest.NewServer(e.Server.Handler())
 }
 
@@ -256,6 +258,14 @@ type User struct {
 	env  *Env
 	HTTP *http.Client
 	CSRF string
+}
+
+// In is the same user (session and all) reporting to t: a fuzz target's
+// iterations each have their own t.
+func (u *User) In(t testing.TB) *User {
+	c := *u
+	c.t = t
+	return &c
 }
 
 // NewUser is a visitor who has not signed in.

@@ -81,6 +81,9 @@ func Database(t testing.TB) string {
 // names, or the package's own cluster.
 func serverURL(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("PostgreSQL test: skipped under -short (make test runs it)")
+	}
 	switch v := os.Getenv(Env); {
 	case v == "off":
 		t.Skipf("%s=off: this test needs PostgreSQL", Env)
@@ -108,6 +111,9 @@ func Start() (*Cluster, error) { return start() }
 // it is removed when the test ends.
 func NewCluster(t testing.TB) *Cluster {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("PostgreSQL test: skipped under -short (make test runs it)")
+	}
 	if os.Getenv(Env) == "off" {
 		t.Skipf("%s=off: this test needs PostgreSQL", Env)
 	}
