@@ -96,6 +96,9 @@ func (s *Server) showAccounts(c echo.Context) error {
 		return render(c, http.StatusOK, templates.AccountRowsPart(rows))
 	}
 	v := templates.AccountsView{OrgID: id, BaseURL: orgURL(id, "accounts"), Name: q.name, Pubname: q.pubname, Sort: q.sort, Subtree: q.subtree, Rows: rows}
+	if _, caps, err := s.capsOf(c, id); err == nil {
+		v.MoveNote = caps.Why(access.MoveAccounts)
+	}
 	return s.showTab(c, http.StatusOK, "accounts", func(api.Organization) (templ.Component, error) { return templates.Accounts(v), nil })
 }
 

@@ -83,6 +83,7 @@ func TestControlsMatchPermissionsFromTheFirstVisit(t *testing.T) {
 	contains(t, "why the budget is read-only", report(t, viewer, "/orgs/"+pp.ID+usageTab), `data-testid="budget-readonly"`)
 	admin := e.SignedIn(localapi.DemoAdminToken)
 	contains(t, "why there is no Create", admin.Get("/orgs/"+pp.ID), "its sub_org_creation flag is disabled")
+	contains(t, "why accounts do not move", admin.Get("/orgs/"+pp.ID+"/accounts"), `data-testid="accounts-move-note"`, "its account_mobility flag is disabled")
 }
 
 // A refusal narrows only the kind of action that was refused: the editor,

@@ -182,6 +182,7 @@ type AccountsView struct {
 	Sort           string // "asc", "desc", "id"
 	Subtree        bool   // the accounts of every sub-organization too
 	Rows           AccountRows
+	MoveNote       string // why accounts of this organization offer no Move…, when they do not
 }
 
 // AccountRows is one page of accounts, appended by "load more".
