@@ -42,7 +42,7 @@ type Guard struct {
 	AllowPrivate bool
 }
 
-var errPrivate = errors.New("the address is private, loopback or link-local: webhooks may not reach it")
+var errPrivate = errors.New("the address is not on the public internet (private, loopback, link-local, reserved, or one of those embedded in an IPv6 address): webhooks may not reach it")
 
 // Check refuses a webhook URL before any request: https only (http only to
 // an allowed private address), no credentials in it.
@@ -72,31 +72,27 @@ func (g Guard) Check(raw string) error {
 	return nil
 }
 
-// private reports addresses a webhook may not reach.
-func private(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsMulticast() ||
-		ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() || netip.MustParsePrefix("100.64.0.0/10").Contains(ip) ||
-		netip.MustParsePrefix("192.0.0.0/24").Contains(ip) || netip.MustParsePrefix("198.18.0.0/15").Contains(ip) ||
-		netip.MustParsePrefix("fc00::/7").Contains(ip)
+// control checks the address about to be dialled, after DNS resolution
+// and before the connection: a name that resolves (or rebinds) to an
+// address off the public internet is refused here.
+func (g Guard) control(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return err
+	}
+	if !g.AllowPrivate && private(ip) {
+		return errPrivate
+	}
+	return nil
 }
 
 // Client is the HTTP client webhooks are sent with.
 func (g Guard) Client(timeout time.Duration) *http.Client {
-	d := &net.Dialer{Timeout: timeout, Control: func(network, address string, _ syscall.RawConn) error {
-		host, _, err := net.SplitHostPort(address)
-		if err != nil {
-			return err
-		}
-		ip, err := netip.ParseAddr(host)
-		if err != nil {
-			return err
-		}
-		if !g.AllowPrivate && private(ip) {
-			return errPrivate
-		}
-		return nil
-	}}
+	d := &net.Dialer{Timeout: timeout, Control: g.control}
 	tr := &http.Transport{DialContext: d.DialContext, TLSHandshakeTimeout: timeout, ResponseHeaderTimeout: timeout,
 		MaxIdleConns: 16, IdleConnTimeout: time.Minute, Proxy: nil}
 	return &http.Client{Transport: tr, Timeout: timeout,
