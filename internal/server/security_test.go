@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -187,5 +188,31 @@ func TestTheTokenStaysSecret(t *testing.T) {
 	}
 	if !strings.Contains(e.Logs.String(), "request") {
 		t.Error("nothing was logged: the check proves nothing")
+	}
+}
+
+// Strict-Transport-Security is sent whenever the console is reached over
+// TLS or told it is behind TLS (--secure-cookies), and never over plain
+// HTTP that it was not told about (a browser would then refuse the console).
+func TestHSTSBehindTLS(t *testing.T) {
+	plain := testenv.New(t)
+	if h := plain.NewUser().Get("/login").Header.Get("Strict-Transport-Security"); h != "" {
+		t.Errorf("plain HTTP sends HSTS %q", h)
+	}
+	behind := testenv.New(t, testenv.Options{SecureCookies: true})
+	for _, p := range []string{"/login", "/orgs", "/static/app.css", "/healthz"} {
+		if h := behind.NewUser().Get(p).Header.Get("Strict-Transport-Security"); !strings.HasPrefix(h, "max-age=31536000") {
+			t.Errorf("%s with --secure-cookies: HSTS %q", p, h)
+		}
+	}
+	tls := httptest.NewTLSServer(plain.Server.Handler())
+	defer tls.Close()
+	resp, err := tls.Client().Get(tls.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if h := resp.Header.Get("Strict-Transport-Security"); h == "" {
+		t.Error("over TLS: no HSTS")
 	}
 }

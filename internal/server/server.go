@@ -96,7 +96,7 @@ func (s *Server) routes() *echo.Echo {
 	e.HTTPErrorHandler = s.handleError
 	// method override before routing, so that CSRF sees the real method
 	e.Pre(middleware.MethodOverrideWithConfig(middleware.MethodOverrideConfig{Getter: middleware.MethodFromForm("_method")}))
-	e.Use(middleware.RequestID(), s.logRequests, middleware.Recover(), secureHeaders, middleware.BodyLimit("1M"),
+	e.Use(middleware.RequestID(), s.logRequests, middleware.Recover(), s.secureHeaders, middleware.BodyLimit("1M"),
 		middleware.GzipWithConfig(middleware.GzipConfig{Level: 1}),
 		s.identify, s.checkCSRF)
 

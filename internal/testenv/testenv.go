@@ -133,6 +133,8 @@ type Options struct {
 	AlertInterval time.Duration
 	// AuditWindow is how far back the audit sync goes at first (0: 90 days).
 	AuditWindow time.Duration
+	// SecureCookies tells the console it is behind TLS (--secure-cookies).
+	SecureCookies bool
 	// APIRateLimit is the local API's requests per token per five minutes
 	// (0: Cloudflare's 1,200; negative: none, for benchmarks).
 	APIRateLimit int
@@ -175,7 +177,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	cfg := app.Config{APIURL: "http://" + e.proxy.addr + localapi.BasePath, Local: true, DataDir: dir, SessionIdle: 30 * time.Minute,
 		SessionMax: 12 * time.Hour, CacheTTL: o.CacheTTL, Clock: e.Clock, AuditTimeout: o.AuditTimeout, AuditWindow: o.AuditWindow, LoginRate: o.LoginRate, Logger: log, UpstreamBudget: cmp.Or(o.UpstreamBudget, -1),
 		APIOptions: []api.Option{api.WithRetries(2, 5*time.Millisecond), api.WithMaxRetryWait(time.Second)}}
-	cfg.Mailer, cfg.AlertInterval = o.Mailer, o.AlertInterval
+	cfg.Mailer, cfg.AlertInterval, cfg.SecureCookies = o.Mailer, o.AlertInterval, o.SecureCookies
 	if o.APITimeout > 0 {
 		cfg.APIOptions = append(cfg.APIOptions, api.WithTimeout(o.APITimeout))
 	}
