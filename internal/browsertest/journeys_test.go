@@ -191,6 +191,18 @@ func TestOrganizationLifecycle(t *testing.T) {
 	if _, err := env.Admin().GetOrganization(context.Background(), id); !api.IsNotFound(err) {
 		t.Errorf("not deleted: %v", err)
 	}
+	deletes := 0
+	for _, r := range env.ConsoleRequests() {
+		if strings.HasPrefix(r, "DELETE ") {
+			deletes++
+			if strings.Contains(r, "?") { // the CSRF token travels in a header, never in a URL (logs, proxies, history)
+				t.Errorf("a delete carries parameters in its URL: %s", r)
+			}
+		}
+	}
+	if deletes != 2 {
+		t.Errorf("%d deletes reached the console, want 2", deletes)
+	}
 	b.clean()
 }
 

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -97,6 +98,8 @@ type Env struct {
 	// another; a test that moves it moves no other test's.
 	Clock *clock.Shifted
 	calls atomic.Int64
+	// requests are the console's requests as they arrived (method, path and query)
+	requests lines
 	// Intercept, when set, sees every API request first and answers it
 	// itself by returning true (a test's own fault, aimed at one request).
 	Intercept atomic.Pointer[func(http.ResponseWriter, *http.Request) bool]
@@ -203,7 +206,11 @@ func (e *Env) startConsole() {
 	}
 	e.console = console
 	e.Server, e.Syncer, e.Audit, e.Alerts, e.Stores = console.Server, console.Syncer, console.Index, console.Alerts, console.Stores
-	e.Console = httptest.NewServer(e.Server.Handler())
+	h := e.Server.Handler()
+	e.Console = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.requests.add(r.Method + " " + r.URL.RequestURI())
+		h.ServeHTTP(w, r)
+	}))
 }
 
 // RestartConsole stops the console and starts it again on the same data
@@ -228,6 +235,28 @@ func (e *Env) Exec(query string, args ...any) {
 	if _, err := db.W.Exec(query, args...); err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// ConsoleRequests are the requests the console received so far, each as
+// "METHOD /path?query".
+func (e *Env) ConsoleRequests() []string { return e.requests.all() }
+
+// lines is a list of lines safe for concurrent use.
+type lines struct {
+	mu sync.Mutex
+	l  []string
+}
+
+func (l *lines) add(s string) {
+	l.mu.Lock()
+	l.l = append(l.l, s)
+	l.mu.Unlock()
+}
+
+func (l *lines) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.l)
 }
 
 // UpstreamCalls is how many requests reached the local API so far.
