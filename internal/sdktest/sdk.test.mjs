@@ -10,6 +10,7 @@ const env = process.env;
 const client = (token, baseURL = env.BASE_URL) => new Cloudflare({ apiToken: token, baseURL, maxRetries: 0 });
 const admin = client(env.ADMIN_TOKEN);
 const pp = env.PP_ID; // Payments Platform, which has sub-organizations and a profile
+const dp = env.DP_ID; // Data Platform, under which sub-organizations may be created
 
 const isoTime = (s) => typeof s === "string" && !Number.isNaN(Date.parse(s));
 
@@ -45,15 +46,17 @@ test("organizations: list with auto-pagination, get", async () => {
 });
 
 test("organizations: create, update with a name only, delete", async () => {
-  const created = await admin.organizations.create({ name: "SDK team", parent: { id: pp }, profile: {
+  // Payments Platform's sub_org_creation is disabled: Cloudflare's error, as the SDK's class
+  await assert.rejects(admin.organizations.create({ name: "SDK team", parent: { id: pp } }), Cloudflare.BadRequestError);
+  const created = await admin.organizations.create({ name: "SDK team", parent: { id: dp }, profile: {
     business_name: "SDK team Ltd", business_email: "sdk@example.com", business_phone: "+1 555 0100",
     business_address: "1 Main St", external_metadata: '{"k":1}' } });
-  assert.equal(created.parent.id, pp);
+  assert.equal(created.parent.id, dp);
   assert.equal(created.name, "SDK team");
   // the SDK documents update as "Update an organization's name": the rest stays
   const renamed = await admin.organizations.update(created.id, { name: "SDK team renamed" });
   assert.equal(renamed.name, "SDK team renamed");
-  assert.equal(renamed.parent?.id, pp, "a name-only update moved the organization");
+  assert.equal(renamed.parent?.id, dp, "a name-only update moved the organization");
   assert.equal(renamed.profile?.business_name, "SDK team Ltd", "a name-only update cleared the profile");
   const del = await admin.organizations.delete(created.id);
   assert.equal(del.id, created.id);

@@ -37,7 +37,7 @@ func TestTypeScriptSDK(t *testing.T) {
 	cmd.Env = append(os.Environ(),
 		"BASE_URL="+e.API.URL+localapi.BasePath, "LIMITED_URL="+limited.URL+localapi.BasePath,
 		"ADMIN_TOKEN="+localapi.DemoAdminToken, "VIEWER_TOKEN="+localapi.DemoViewerToken, "EXPIRED_TOKEN="+localapi.DemoExpiredToken,
-		"PP_ID="+e.Org("Payments Platform").ID, "NOW="+e.Clock.Now().UTC().Format(time.RFC3339))
+		"PP_ID="+e.Org("Payments Platform").ID, "DP_ID="+e.Org("Data Platform").ID, "NOW="+e.Clock.Now().UTC().Format(time.RFC3339))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the TypeScript SDK's tests failed: %v\n%s", err, out)
