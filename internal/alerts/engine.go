@@ -165,7 +165,7 @@ func (e *Engine) evaluate(ctx context.Context, r Rule, p *pass) error {
 	if err != nil {
 		var ae *api.Error
 		if errors.As(err, &ae) && (ae.StatusCode == http.StatusUnauthorized || ae.StatusCode == http.StatusForbidden) {
-			return e.stop(ctx, r, "Cloudflare refused the rule's token ("+ae.Reason+"): it was revoked, expired or lost its access. Give the rule a new token.")
+			return e.stop(ctx, r, "Cloudflare refused the rule's token ("+ae.Said()+"): it was revoked, expired or lost its access. Give the rule a new token.")
 		}
 		return err
 	}

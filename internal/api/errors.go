@@ -4,6 +4,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -74,6 +75,28 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Said is what Cloudflare said, for a person: its messages, else our
+// reason, else the status ("HTTP 401: Authentication error").
+func (e *Error) Said() string {
+	var parts []string
+	for _, item := range e.Errors {
+		if m := strings.TrimSpace(item.Message); m != "" {
+			parts = append(parts, m)
+		}
+	}
+	if len(parts) == 0 && e.Reason != "" {
+		parts = append(parts, e.Reason)
+	}
+	said := strings.Join(parts, "; ")
+	switch {
+	case e.StatusCode == 0:
+		return cmp.Or(said, "no answer")
+	case said == "":
+		return fmt.Sprintf("HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	}
+	return fmt.Sprintf("HTTP %d: %s", e.StatusCode, said)
+}
 
 // HasCode reports whether Cloudflare sent the given error code.
 func (e *Error) HasCode(code int) bool {

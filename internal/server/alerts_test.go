@@ -219,7 +219,11 @@ func TestAuditRuleBatchesRetriesAndStops(t *testing.T) {
 	}
 	e.Alerts.RunOnce(ctx)
 	page := u.Get("/alerts/" + id)
-	contains(t, "a revoked token", page, `data-testid="alert-stopped"`, "Give the rule a new token", `data-testid="delivery-status">stopped<`)
+	contains(t, "a revoked token", page, `data-testid="alert-stopped"`, "Give the rule a new token", `data-testid="delivery-status">stopped<`,
+		"Cloudflare refused the rule&#39;s token (HTTP 401: ")
+	if strings.Contains(page.Body, "token ()") {
+		t.Error("the stopped rule's reason is empty")
+	}
 }
 
 // The form says each mistake beside its field and keeps what was typed,
