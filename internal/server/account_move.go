@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -89,18 +90,100 @@ func (s *Server) moveAccount(c echo.Context) error {
 		f.Confirming = true
 		return render(c, http.StatusOK, templates.AccountMoveRow(f))
 	}
-	_, err = s.client(c).MoveAccount(c.Request().Context(), account, dest)
+	// one move of an account at a time here, checked against where the
+	// account is now: a second mover meets a conflict, never a success
+	unlock := s.moves.lock(account)
+	defer unlock()
+	now, err := s.accountOrg(c, account)
+	if err != nil {
+		return err
+	}
+	if now == nil {
+		f.Error = "The account no longer belongs to any organization you can read. Nothing was changed."
+		return render(c, http.StatusNotFound, templates.AccountMoveRow(f))
+	}
+	if now.ID != org {
+		f.Error = "While you were choosing, the account was moved to “" + now.Name + "”. Nothing was changed; move it from there if you still want to."
+		f.ToURL = orgURL(now.ID, "accounts")
+		return render(c, http.StatusConflict, templates.AccountMoveRow(f))
+	}
+	res, err := s.client(c).MoveAccount(c.Request().Context(), account, dest)
 	s.wrote(c)
 	if err != nil {
-		msg, status, ferr := moveRefusal(err, f.From, f.To)
+		msg, status, ferr := moveRefusal(err, now.Name, f.To)
 		if ferr != nil {
 			return ferr
 		}
 		f.Error = msg
 		return render(c, status, templates.AccountMoveRow(f))
 	}
+	if res.SourceOrganizationID != "" && res.SourceOrganizationID != org { // another console moved it in between
+		f.Error = "Someone else moved the account out of “" + f.From + "” at the same moment; Cloudflare then moved it on from " +
+			s.orgName(c, res.SourceOrganizationID) + " to “" + f.To + "”, where it is now."
+		f.ToURL = orgURL(dest, "accounts")
+		return render(c, http.StatusConflict, templates.AccountMoveRow(f))
+	}
 	f.Moved, f.ToURL = true, orgURL(dest, "accounts")
 	return render(c, http.StatusOK, templates.AccountMoveRow(f))
+}
+
+// accountOrg reads, fresh, the organization an account belongs to now
+// (nil when the token can read none holding it). containing.account lists
+// that organization and each above it: the account's is the one that is
+// no other's parent.
+func (s *Server) accountOrg(c echo.Context, account string) (*api.Organization, error) {
+	var found []api.Organization
+	parents := map[string]bool{}
+	for o, err := range s.client(c).Organizations(c.Request().Context(), api.ListOrganizationsParams{ContainingAccount: account, PageParams: api.PageParams{PageSize: 50}}) {
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, o)
+		if o.Parent != nil {
+			parents[o.Parent.ID] = true
+		}
+	}
+	for i := range found {
+		if !parents[found[i].ID] {
+			return &found[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// keyedLocks holds one lock per key while it is in use.
+type keyedLocks struct {
+	mu   sync.Mutex
+	held map[string]*keyedLock
+}
+
+type keyedLock struct {
+	sync.Mutex
+	users int
+}
+
+// lock takes key's lock and returns its release.
+func (k *keyedLocks) lock(key string) func() {
+	k.mu.Lock()
+	if k.held == nil {
+		k.held = map[string]*keyedLock{}
+	}
+	l := k.held[key]
+	if l == nil {
+		l = &keyedLock{}
+		k.held[key] = l
+	}
+	l.users++
+	k.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		k.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(k.held, key)
+		}
+		k.mu.Unlock()
+	}
 }
 
 // moveRefusal says why the API refused a move, in the console's words.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"orgboard/internal/api"
@@ -134,4 +135,75 @@ func membersLike(t *testing.T, body string) int {
 		}
 	}
 	return n
+}
+
+// Two people move one account out of Marketing at the same moment, to two
+// places: at most one is told it succeeded, the other meets a conflict
+// naming where the account went, and the account is where the winner said.
+func TestSimultaneousAccountMovesConflict(t *testing.T) {
+	e := testenv.New(t)
+	mkt, sec, dp := e.Org("Marketing"), e.Org("Security"), e.Org("Data Platform")
+	accts, _ := e.Admin().ListAccounts(bg, mkt.ID, api.ListAccountsParams{})
+	acct := accts.Items[0]
+	move := "/orgs/" + mkt.ID + "/accounts/" + acct.ID + "/move"
+	a, b := e.SignedIn(localapi.DemoAdminToken), e.SignedIn(localapi.DemoAdminToken)
+	for i := range 3 { // a few rounds: the race must be lost the same way every time
+		if i > 0 { // put it back
+			back := e.Org("Marketing")
+			cur := orgHolding(t, e, acct.ID)
+			r := a.HX("POST", "/orgs/"+cur+"/accounts/"+acct.ID+"/move", "move-"+acct.ID, url.Values{"destination": {back.ID}, "confirm": {"1"}})
+			if r.Status != http.StatusOK {
+				t.Fatalf("moving it back: %d %s", r.Status, snippet(r.Body, "account-move-error"))
+			}
+		}
+		var wg sync.WaitGroup
+		got := make([]testenv.Response, 2)
+		for j, p := range []struct {
+			u    *testenv.User
+			dest string
+		}{{a, sec.ID}, {b, dp.ID}} {
+			wg.Go(func() { got[j] = p.u.HX("POST", move, "move-"+acct.ID, url.Values{"destination": {p.dest}, "confirm": {"1"}}) })
+		}
+		wg.Wait()
+		won := 0
+		var winner string
+		for j, r := range got {
+			switch {
+			case r.Status == http.StatusOK && strings.Contains(r.Body, "The account now belongs to"):
+				won++
+				winner = []string{sec.ID, dp.ID}[j]
+			case r.Status == http.StatusConflict && strings.Contains(r.Body, "was moved to"):
+			default:
+				t.Errorf("round %d, mover %d: %d %.600s", i, j, r.Status, r.Body)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("round %d: %d movers were told they succeeded", i, won)
+		}
+		if at := orgHolding(t, e, acct.ID); at != winner {
+			t.Errorf("round %d: the account is in %s, the winner moved it to %s", i, at, winner)
+		}
+	}
+}
+
+// orgHolding is the organization an account belongs to, as the API says.
+func orgHolding(t *testing.T, e *testenv.Env, account string) string {
+	t.Helper()
+	page, err := e.Admin().ListOrganizations(bg, api.ListOrganizationsParams{ContainingAccount: account, PageParams: api.PageParams{PageSize: 50}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parents := map[string]bool{}
+	for _, o := range page.Items {
+		if o.Parent != nil {
+			parents[o.Parent.ID] = true
+		}
+	}
+	for _, o := range page.Items { // the organization and each above it: the account's is no other's parent
+		if !parents[o.ID] {
+			return o.ID
+		}
+	}
+	t.Fatal("no organization holds the account")
+	return ""
 }

@@ -51,6 +51,7 @@ type Server struct {
 	audit  Audit
 	usage  Usage
 	alerts Alerts
+	moves  keyedLocks // one move of an account at a time
 	log    *slog.Logger
 	echo   *echo.Echo
 }
