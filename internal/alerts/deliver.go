@@ -6,6 +6,9 @@ package alerts
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"strings"
 
@@ -38,7 +41,7 @@ func (e *Engine) deliver(ctx context.Context, r Rule, m Message, secret string, 
 		if err != nil {
 			log(r.Webhook, Attempt{Err: err}, 0)
 		} else {
-			a, tries := retries.Deliver(ctx, e.http, r.Webhook, b, []byte(secret))
+			a, tries := retries.Deliver(ctx, e.http, r.Webhook, b, []byte(secret), Envelope{ID: m.DeliveryID, At: m.SentAt})
 			log(r.Webhook, a, tries)
 		}
 	}
@@ -50,6 +53,35 @@ func (e *Engine) deliver(ctx context.Context, r Rule, m Message, secret string, 
 	return out
 }
 
+// send records a delivery of m, then sends it and moves the rule's cursor
+// to next, logging it: a crash in between leaves the recorded delivery,
+// which the rule's next evaluation sends again as it was (finish).
+func (e *Engine) send(ctx context.Context, r Rule, m Message, secret string, entries int, next Cursor) error {
+	id := make([]byte, 16)
+	rand.Read(id)
+	m.DeliveryID = hex.EncodeToString(id)
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	p := Pending{ID: m.DeliveryID, Message: raw, Cursor: next, Entries: entries}
+	if err := e.Store.Begin(ctx, r.ID, p); err != nil {
+		return err
+	}
+	return e.finish(ctx, r, p, secret)
+}
+
+// finish sends a recorded delivery (again, after a crash: the same message
+// under the same ID) and moves the rule past it.
+func (e *Engine) finish(ctx context.Context, r Rule, p Pending, secret string) error {
+	var m Message
+	if err := json.Unmarshal(p.Message, &m); err != nil {
+		return err
+	}
+	ds := e.deliver(ctx, r, m, secret, e.Retries, p.Entries)
+	return e.Store.Advance(ctx, r.ID, p.Cursor, e.now(), ds)
+}
+
 // mail sends m to the rule's addresses, retrying all but a refusal.
 func (e *Engine) mail(ctx context.Context, r Rule, m Message, retries Retries) (Attempt, int) {
 	if e.Mailer == nil {
@@ -59,7 +91,7 @@ func (e *Engine) mail(ctx context.Context, r Rule, m Message, retries Retries) (
 	if err != nil {
 		return Attempt{Err: err}, 0
 	}
-	mail := Mail{To: r.Emails, Subject: m.Title(), Text: text, HTML: html, Date: e.now()}
+	mail := Mail{To: r.Emails, Subject: m.Title(), Text: text, HTML: html, Date: e.now(), ID: m.DeliveryID}
 	return retries.Do(ctx, func() (Attempt, bool) {
 		err := e.Mailer.Send(ctx, mail)
 		return Attempt{Err: err}, err == nil || permanent(err)

@@ -151,6 +151,9 @@ func (e *Engine) evaluate(ctx context.Context, r Rule, p *pass) error {
 	if err != nil {
 		return e.stop(ctx, r, "The rule's token can no longer be read (the console's key changed): give the rule a new token.")
 	}
+	if r.Pending != nil { // recorded before a crash: sent again as it was, before anything new
+		return e.finish(ctx, r, *r.Pending, secret)
+	}
 	client := e.Client(token)
 	l, ok := p.listed[api.TokenKey(token)]
 	if !ok {

@@ -43,6 +43,7 @@ type Mail struct {
 	Subject    string
 	Text, HTML string
 	Date       time.Time
+	ID         string // the delivery's ID: the Message-ID, the same on every try
 }
 
 // CheckAddress reads one e-mail address as a destination (a bare address,
@@ -145,11 +146,15 @@ func (s *Mailer) compose(m Mail) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
-	id := make([]byte, 12)
-	rand.Read(id)
+	id := m.ID
+	if id == "" {
+		raw := make([]byte, 12)
+		rand.Read(raw)
+		id = hex.EncodeToString(raw)
+	}
 	host := helloName(s.From)
 	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\nMIME-Version: 1.0\r\n",
-		s.From, strings.Join(m.To, ", "), mime.QEncoding.Encode("utf-8", m.Subject), m.Date.Format(time.RFC1123Z), hex.EncodeToString(id), host)
+		s.From, strings.Join(m.To, ", "), mime.QEncoding.Encode("utf-8", m.Subject), m.Date.Format(time.RFC1123Z), id, host)
 	fmt.Fprintf(&b, "Auto-Submitted: auto-generated\r\nContent-Type: multipart/alternative; boundary=%q\r\n\r\n", mw.Boundary())
 	for _, part := range []struct{ ctype, body string }{{"text/plain; charset=utf-8", m.Text}, {"text/html; charset=utf-8", m.HTML}} {
 		w, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {part.ctype}, "Content-Transfer-Encoding": {"quoted-printable"}})

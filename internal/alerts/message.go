@@ -32,6 +32,7 @@ type Message struct {
 	Cost             []CostEvent      `json:"cost,omitempty"`
 	Digest           *Digest          `json:"digest,omitempty"`
 	Test             bool             `json:"test,omitempty"`
+	DeliveryID       string           `json:"delivery_id,omitempty"` // the same on every try, as the X-Orgboard-Delivery header
 	SentAt           time.Time        `json:"sent_at"`
 }
 

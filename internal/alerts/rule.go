@@ -7,6 +7,7 @@ package alerts
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -33,6 +34,7 @@ type Rule struct {
 	Secret      []byte // the webhook's HMAC key, sealed
 	Status      string // why the rule stopped ("" while it runs)
 	Cursor      Cursor
+	Pending     *Pending // a delivery recorded but not yet known to be done
 	LastSent    time.Time
 	Created     time.Time
 }
@@ -98,6 +100,28 @@ type Delivery struct {
 	Entries     int
 }
 
+// Pending is a delivery recorded before it is sent: after a crash it is
+// sent again as it was, under the same ID (receivers drop a repeat by it),
+// and never made anew from the entries it holds.
+type Pending struct {
+	ID      string          `json:"id"`      // the delivery ID, the same on every try and after a restart
+	Message json.RawMessage `json:"message"` // the message as first built
+	Cursor  Cursor          `json:"cursor"`  // where the rule's cursor goes once it is delivered
+	Entries int             `json:"entries"` // what the log counts
+}
+
+// ReadPending reads a stored Pending ("" is none).
+func ReadPending(s string) (*Pending, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var p Pending
+	if err := json.Unmarshal([]byte(s), &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
 // Store keeps rules and their delivery logs; implementations are in
 // internal/store.
 type Store interface {
@@ -111,6 +135,8 @@ type Store interface {
 	TakeSecret(ctx context.Context, id int64) (secret []byte, ok bool, err error)
 	Get(ctx context.Context, id int64) (Rule, bool, error)
 	List(ctx context.Context) ([]Rule, error)
+	// Begin records a delivery before it is sent (Advance clears it).
+	Begin(ctx context.Context, id int64, p Pending) error
 	// Advance moves a rule's cursor, logging the deliveries that moved it,
 	// in one transaction.
 	Advance(ctx context.Context, id int64, c Cursor, sent time.Time, ds []Delivery) error

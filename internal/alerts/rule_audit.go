@@ -27,8 +27,7 @@ func (e *Engine) evaluateAudit(ctx context.Context, w work) error {
 	}
 	m := e.message(r, w.all)
 	m.Query, m.Count, m.More, m.Entries = r.Query, len(matches), more, matches[:min(shown, len(matches))]
-	ds := e.deliver(ctx, r, m, w.secret, e.Retries, len(matches))
-	return e.Store.Advance(ctx, r.ID, cursorAfter(r.Cursor, matches), e.now(), ds)
+	return e.send(ctx, r, m, w.secret, len(matches), cursorAfter(r.Cursor, matches))
 }
 
 // newEntries are the rule's matches after its cursor, oldest first, and

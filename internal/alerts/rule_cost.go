@@ -40,8 +40,7 @@ func (e *Engine) evaluateCost(ctx context.Context, w work) error {
 	}
 	m := e.message(r, w.all)
 	m.Count, m.Cost = len(fresh), fresh
-	ds := e.deliver(ctx, r, m, w.secret, e.Retries, len(fresh))
-	return e.Store.Advance(ctx, r.ID, remember(r.Cursor, fresh), e.now(), ds)
+	return e.send(ctx, r, m, w.secret, len(fresh), remember(r.Cursor, fresh))
 }
 
 // remember adds the findings' keys to the cursor, the oldest forgotten
@@ -84,6 +83,5 @@ func (e *Engine) evaluateDigest(ctx context.Context, w work) error {
 	d.Audit = a
 	m := e.message(r, w.all)
 	m.Count, m.Digest = 1, d
-	ds := e.deliver(ctx, r, m, w.secret, e.Retries, 1)
-	return e.Store.Advance(ctx, r.ID, remember(r.Cursor, []CostEvent{{Key: key}}), e.now(), ds)
+	return e.send(ctx, r, m, w.secret, 1, remember(r.Cursor, []CostEvent{{Key: key}}))
 }

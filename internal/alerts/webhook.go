@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -27,6 +28,21 @@ import (
 // SignatureHeader carries "sha256=" and the hex HMAC-SHA256 of the body
 // under the rule's secret.
 const SignatureHeader = "X-Orgboard-Signature"
+
+// DeliveryHeader carries the delivery's ID, the same on every retry and
+// after a restart: a receiver that has seen it drops the repeat.
+// TimestampHeader is when the delivery was first made (Unix seconds), for
+// receivers that drop old replays.
+const (
+	DeliveryHeader  = "X-Orgboard-Delivery"
+	TimestampHeader = "X-Orgboard-Timestamp"
+)
+
+// Envelope is what identifies one delivery on the wire.
+type Envelope struct {
+	ID string
+	At time.Time
+}
 
 // Sign is the signature header's value of body under secret.
 func Sign(secret, body []byte) string {
@@ -106,7 +122,7 @@ type Attempt struct {
 }
 
 // post sends body once; a 2xx answer is a delivery.
-func post(ctx context.Context, c *http.Client, dest string, body, secret []byte) Attempt {
+func post(ctx context.Context, c *http.Client, dest string, body, secret []byte, env Envelope) Attempt {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, dest, bytes.NewReader(body))
 	if err != nil {
 		return Attempt{Err: err}
@@ -114,6 +130,10 @@ func post(ctx context.Context, c *http.Client, dest string, body, secret []byte)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "orgboard-alerts/1")
 	req.Header.Set(SignatureHeader, Sign(secret, body))
+	if env.ID != "" {
+		req.Header.Set(DeliveryHeader, env.ID)
+		req.Header.Set(TimestampHeader, strconv.FormatInt(env.At.Unix(), 10))
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return Attempt{Err: err}
@@ -138,9 +158,9 @@ var DefaultRetries = Retries{Attempts: 4, First: 4 * time.Second}
 
 // Deliver posts body until a 2xx answer or the retries run out; an answer
 // of 4xx but 408 and 429 is not retried (the receiver refuses it).
-func (r Retries) Deliver(ctx context.Context, c *http.Client, dest string, body, secret []byte) (Attempt, int) {
+func (r Retries) Deliver(ctx context.Context, c *http.Client, dest string, body, secret []byte, env Envelope) (Attempt, int) {
 	return r.Do(ctx, func() (Attempt, bool) {
-		a := post(ctx, c, dest, body, secret)
+		a := post(ctx, c, dest, body, secret, env)
 		return a, a.Err == nil || (a.Code >= 400 && a.Code < 500 && a.Code != 408 && a.Code != 429)
 	})
 }

@@ -28,7 +28,7 @@ func TestGuardRefusesPrivateAddressesAndRedirects(t *testing.T) {
 	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer ok.Close()
 	port := ok.URL[strings.LastIndex(ok.URL, ":"):]
-	a, _ := Retries{Attempts: 1}.Deliver(context.Background(), strict.Client(2*time.Second), "http://localhost"+port+"/", []byte(`{}`), []byte("k"))
+	a, _ := Retries{Attempts: 1}.Deliver(context.Background(), strict.Client(2*time.Second), "http://localhost"+port+"/", []byte(`{}`), []byte("k"), Envelope{})
 	if a.Err == nil || !strings.Contains(a.Err.Error(), "private") {
 		t.Errorf("a name resolving to loopback: %v", a.Err)
 	}
@@ -37,7 +37,7 @@ func TestGuardRefusesPrivateAddressesAndRedirects(t *testing.T) {
 		http.Redirect(w, r, "http://169.254.169.254/latest/meta-data", http.StatusFound)
 	}))
 	defer redirect.Close()
-	a, n := Retries{Attempts: 1}.Deliver(context.Background(), Guard{AllowPrivate: true}.Client(2*time.Second), redirect.URL, []byte(`{}`), []byte("k"))
+	a, n := Retries{Attempts: 1}.Deliver(context.Background(), Guard{AllowPrivate: true}.Client(2*time.Second), redirect.URL, []byte(`{}`), []byte("k"), Envelope{})
 	if a.Code != http.StatusFound || a.Err == nil || n != 1 {
 		t.Errorf("a redirect: %+v after %d attempts", a, n)
 	}

@@ -55,10 +55,18 @@ func TestAlertRulesStore(t *testing.T) {
 		}
 		s.Delete(bg, cid)
 		c := alerts.Cursor{Time: t0.Add(time.Hour).UnixMicro(), Seen: []string{"e1", "e2"}}
+		// a delivery is recorded before it is sent, and read back whole (after a crash it is sent again as it was)
+		p := alerts.Pending{ID: "d1", Message: []byte(`{"count":2}`), Cursor: c, Entries: 2}
+		if err := s.Begin(bg, id, p); err != nil {
+			t.Fatal(err)
+		}
+		if g, _, _ := s.Get(bg, id); g.Pending == nil || g.Pending.ID != "d1" || string(g.Pending.Message) != `{"count":2}` || g.Pending.Cursor.Time != c.Time || g.Pending.Entries != 2 {
+			t.Errorf("the recorded delivery reads back as %+v", g.Pending)
+		}
 		if err := s.Advance(bg, id, c, t0.Add(time.Hour), []alerts.Delivery{{Rule: id, At: t0.Add(time.Hour), Destination: r.Webhook, Status: "delivered", Code: 200, Attempts: 1, Entries: 2}}); err != nil {
 			t.Fatal(err)
 		}
-		if g, _, _ := s.Get(bg, id); g.Cursor.Time != c.Time || !slices.Equal(g.Cursor.Seen, c.Seen) || !g.LastSent.Equal(t0.Add(time.Hour)) {
+		if g, _, _ := s.Get(bg, id); g.Cursor.Time != c.Time || !slices.Equal(g.Cursor.Seen, c.Seen) || !g.LastSent.Equal(t0.Add(time.Hour)) || g.Pending != nil {
 			t.Errorf("after advancing: %+v", g)
 		}
 		s.Log(bg, alerts.Delivery{Rule: id, At: t0.Add(-40 * 24 * time.Hour), Status: "failed", Error: "old"})

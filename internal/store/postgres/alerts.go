@@ -5,6 +5,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -125,14 +126,25 @@ func (a *Alerts) Delete(ctx context.Context, id int64) error {
 }
 
 const ruleColumns = `id, name, owner, org_id, descendants, query, webhook, slack, quiet, paused, token, token_id, secret, status,
-	cursor_time, cursor_seen, last_sent, created, kind, cond, threshold, emails`
+	cursor_time, cursor_seen, last_sent, created, kind, cond, threshold, emails, pending`
+
+// alertPendingLayout records a delivery before it is sent.
+const alertPendingLayout = `
+ALTER TABLE alert_rules ADD COLUMN pending text NOT NULL DEFAULT ''; -- JSON of alerts.Pending; '' when none`
 
 func scanRule(row pgx.Row) (alerts.Rule, error) {
 	var r alerts.Rule
 	var quiet int64
 	var last *time.Time
+	var pending string
 	err := row.Scan(&r.ID, &r.Name, &r.Owner, &r.Org, &r.Descendants, &r.Query, &r.Webhook, &r.Slack, &quiet, &r.Paused, &r.Token, &r.TokenID,
-		&r.Secret, &r.Status, &r.Cursor.Time, &r.Cursor.Seen, &last, &r.Created, &r.Kind, &r.Condition, &r.Threshold, &r.Emails)
+		&r.Secret, &r.Status, &r.Cursor.Time, &r.Cursor.Seen, &last, &r.Created, &r.Kind, &r.Condition, &r.Threshold, &r.Emails, &pending)
+	if err != nil {
+		return r, err
+	}
+	if r.Pending, err = alerts.ReadPending(pending); err != nil {
+		return r, err
+	}
 	r.Quiet = time.Duration(quiet) * time.Second
 	if last != nil {
 		r.LastSent = last.UTC()
@@ -174,10 +186,20 @@ func (a *Alerts) List(ctx context.Context) ([]alerts.Rule, error) {
 	return out, rows.Err()
 }
 
+// Begin records a delivery before it is sent.
+func (a *Alerts) Begin(ctx context.Context, id int64, p alerts.Pending) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	_, err = a.db.Pool.Exec(ctx, `UPDATE alert_rules SET pending = $1 WHERE id = $2`, string(b), id)
+	return err
+}
+
 // Advance moves a rule's cursor and logs the deliveries, in one transaction.
 func (a *Alerts) Advance(ctx context.Context, id int64, c alerts.Cursor, sent time.Time, ds []alerts.Delivery) error {
 	return pgx.BeginFunc(ctx, a.db.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE alert_rules SET cursor_time = $1, cursor_seen = $2, last_sent = $3 WHERE id = $4`,
+		if _, err := tx.Exec(ctx, `UPDATE alert_rules SET cursor_time = $1, cursor_seen = $2, last_sent = $3, pending = '' WHERE id = $4`,
 			c.Time, seenOf(c.Seen), nullTime(sent), id); err != nil {
 			return err
 		}

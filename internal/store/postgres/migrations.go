@@ -115,6 +115,7 @@ CREATE TABLE upstream_budgets (
 	{"alert rules and their deliveries", alertsLayout},
 	{"cost rules, digests and e-mail destinations", alertKindsLayout},
 	{"usage rollups of sets of organizations", rollupsLayout},
+	{"alert deliveries recorded before they are sent", alertPendingLayout},
 }
 
 // lockMigrations is the advisory lock instances take to migrate one at a time.

@@ -56,6 +56,10 @@ ALTER TABLE alert_rules ADD COLUMN threshold REAL NOT NULL DEFAULT 0;
 ALTER TABLE alert_rules ADD COLUMN emails TEXT NOT NULL DEFAULT '[]';  -- JSON array of addresses
 ALTER TABLE alert_rules ADD COLUMN secret_pending INTEGER NOT NULL DEFAULT 0; -- the secret is yet to be shown, once`
 
+// alertPendingLayout records a delivery before it is sent.
+const alertPendingLayout = `
+ALTER TABLE alert_rules ADD COLUMN pending TEXT NOT NULL DEFAULT ''; -- JSON of alerts.Pending; '' when none`
+
 // Alerts is alerts.Store in orgboard.db.
 type Alerts struct{ db *sqlitedb.DB }
 
@@ -139,15 +143,18 @@ func (a *Alerts) Delete(ctx context.Context, id int64) error {
 }
 
 const ruleColumns = `id, name, owner, org_id, descendants, query, webhook, slack, quiet, paused, token, token_id, secret, status,
-	cursor_time, cursor_seen, last_sent, created, kind, cond, threshold, emails`
+	cursor_time, cursor_seen, last_sent, created, kind, cond, threshold, emails, pending`
 
 func scanRule(sc interface{ Scan(...any) error }) (alerts.Rule, error) {
 	var r alerts.Rule
 	var quiet, last, created int64
-	var seen, emails string
+	var seen, emails, pending string
 	err := sc.Scan(&r.ID, &r.Name, &r.Owner, &r.Org, &r.Descendants, &r.Query, &r.Webhook, &r.Slack, &quiet, &r.Paused, &r.Token, &r.TokenID,
-		&r.Secret, &r.Status, &r.Cursor.Time, &seen, &last, &created, &r.Kind, &r.Condition, &r.Threshold, &emails)
+		&r.Secret, &r.Status, &r.Cursor.Time, &seen, &last, &created, &r.Kind, &r.Condition, &r.Threshold, &emails, &pending)
 	if err != nil {
+		return r, err
+	}
+	if r.Pending, err = alerts.ReadPending(pending); err != nil {
 		return r, err
 	}
 	r.Quiet, r.LastSent, r.Created = time.Duration(quiet)*time.Second, fromMicros(last), fromMicros(created)
@@ -188,6 +195,16 @@ func (a *Alerts) List(ctx context.Context) ([]alerts.Rule, error) {
 	return out, rows.Err()
 }
 
+// Begin records a delivery before it is sent.
+func (a *Alerts) Begin(ctx context.Context, id int64, p alerts.Pending) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	_, err = a.db.W.ExecContext(ctx, `UPDATE alert_rules SET pending = ? WHERE id = ?`, string(b), id)
+	return err
+}
+
 // Advance moves a rule's cursor and logs the deliveries, in one transaction.
 func (a *Alerts) Advance(ctx context.Context, id int64, c alerts.Cursor, sent time.Time, ds []alerts.Delivery) error {
 	seen, _ := json.Marshal(c.Seen)
@@ -196,7 +213,7 @@ func (a *Alerts) Advance(ctx context.Context, id int64, c alerts.Cursor, sent ti
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE alert_rules SET cursor_time = ?, cursor_seen = ?, last_sent = ? WHERE id = ?`, c.Time, string(seen), micros(sent), id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE alert_rules SET cursor_time = ?, cursor_seen = ?, last_sent = ?, pending = '' WHERE id = ?`, c.Time, string(seen), micros(sent), id); err != nil {
 		return err
 	}
 	for _, d := range ds {

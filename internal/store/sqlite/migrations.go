@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS usage_budgets (
 	{"alert rules and their deliveries", alertsLayout},
 	{"cost rules, digests and e-mail destinations", alertKindsLayout},
 	{"usage rollups of sets of organizations", rollupsLayout},
+	{"alert deliveries recorded before they are sent", alertPendingLayout},
 }
 
 // auditMigrations lay out audit.db. Its entries are a copy of the API's:
