@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"orgboard/internal/testenv"
@@ -57,6 +59,12 @@ func newBrowser(t *testing.T, env *testenv.Env) *browser {
 	return b
 }
 
+// reportViolations makes every page say each CSP violation on the console,
+// whether or not Chromium logs it itself (an inline style applied by a
+// swapped fragment, say), so that watch sees it.
+const reportViolations = `document.addEventListener("securitypolicyviolation", (e) =>
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber + " " + (e.sample || "")));`
+
 // tab opens another tab with its own cookies: a second user.
 func (b *browser) tab() *browser {
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
@@ -69,6 +77,13 @@ func (b *browser) tab() *browser {
 // watch collects console errors, exceptions and CSP violations. Network
 // log lines for 4xx answers are expected: the console swaps those in.
 func (b *browser) watch(ctx context.Context) {
+	b.t.Cleanup(b.clean) // every journey: no console error, whether or not it says clean()
+	if _, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: reportViolations})
+		return chromedp.Void{}, err
+	}); err != nil {
+		b.t.Fatalf("start the browser: %v", err)
+	}
 	messages := chromedp.Console(ctx)
 	go func() {
 		for m, err := range messages {
@@ -245,4 +260,5 @@ func (b *browser) clean() {
 	for _, m := range b.console {
 		b.t.Errorf("browser console: %s", m)
 	}
+	b.console = nil // said once
 }

@@ -43,6 +43,7 @@ func mobilityPair(t *testing.T, e *testenv.Env) (mobile, fixed api.Organization)
 // named, and the API has it there; out of an organization that does not
 // allow it, the refusal is said in place, in the console's words.
 func TestMoveAnAccount(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	mobile, fixed := mobilityPair(t, e)
@@ -95,6 +96,7 @@ func hasAccount(as []api.Account, id string) bool {
 // The accounts tab sorts by name by default, and with "include
 // sub-organizations" lists the whole subtree with each account's organization.
 func TestAccountsOfTheSubtree(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	root := e.Org("Northwind Holdings")
@@ -141,6 +143,7 @@ func membersLike(t *testing.T, body string) int {
 // places: at most one is told it succeeded, the other meets a conflict
 // naming where the account went, and the account is where the winner said.
 func TestSimultaneousAccountMovesConflict(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	mkt, sec, dp := e.Org("Marketing"), e.Org("Security"), e.Org("Data Platform")
 	accts, _ := e.Admin().ListAccounts(bg, mkt.ID, api.ListAccountsParams{})
@@ -162,7 +165,9 @@ func TestSimultaneousAccountMovesConflict(t *testing.T) {
 			u    *testenv.User
 			dest string
 		}{{a, sec.ID}, {b, dp.ID}} {
-			wg.Go(func() { got[j] = p.u.HX("POST", move, "move-"+acct.ID, url.Values{"destination": {p.dest}, "confirm": {"1"}}) })
+			wg.Go(func() {
+				got[j] = p.u.HX("POST", move, "move-"+acct.ID, url.Values{"destination": {p.dest}, "confirm": {"1"}})
+			})
 		}
 		wg.Wait()
 		won := 0

@@ -33,6 +33,7 @@ func ruleID(t *testing.T, u *testenv.User) string {
 // noon: the hour it steps stays in the day (a new day, or month, may
 // hold new findings; TestCostRulesAcrossMidnight steps over one).
 func TestCostRulesFireOnBudgetAndAnomaly(t *testing.T) {
+	t.Parallel()
 	mail := testenv.StartSMTP(t)
 	e := testenv.New(t, testenv.Options{Mailer: mail.Mailer, Now: atHour(12)})
 	rec := newReceiver(t)
@@ -108,6 +109,7 @@ func atHour(h int) time.Time {
 // run after midnight see the day just ended as no usage at all, which is
 // no anomaly and no drop; once it is reported, it is an ordinary day.
 func TestCostRulesAcrossMidnight(t *testing.T) {
+	t.Parallel()
 	start := atHour(23).Add(30 * time.Minute)
 	e := testenv.New(t, testenv.Options{Now: start})
 	rec := newReceiver(t)
@@ -141,6 +143,7 @@ func TestCostRulesAcrossMidnight(t *testing.T) {
 // (failures, a new actor, member changes). The stack runs at noon: the
 // hours it steps stay in the week.
 func TestWeeklyDigestOncePerWeek(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, testenv.Options{Now: atHour(12)})
 	rec := newReceiver(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
@@ -194,6 +197,7 @@ func TestWeeklyDigestOncePerWeek(t *testing.T) {
 // logged failed; the rule is edited on its page (bad input keeps what was
 // typed), and a stopped rule starts again with a new token.
 func TestRuleEmailAndEdit(t *testing.T) {
+	t.Parallel()
 	mail := testenv.StartSMTP(t)
 	e := testenv.New(t, testenv.Options{Mailer: mail.Mailer})
 	u := e.SignedIn(localapi.DemoAdminToken)
@@ -266,6 +270,7 @@ func TestRuleEmailAndEdit(t *testing.T) {
 // saying so; a rule needs one destination at least; a cost rule needs its
 // condition.
 func TestAlertFormDestinations(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	team := e.Org("Checkout")

@@ -95,6 +95,7 @@ func entry(org, id, action, product string, at time.Time) api.AuditEntry {
 // the same range, across a restart; signed with the secret shown once;
 // a viewer's rule never sends what its token cannot read.
 func TestAuditRuleSendsEachNewEntryOnce(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	rec := newReceiver(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
@@ -167,6 +168,7 @@ func TestAuditRuleSendsEachNewEntryOnce(t *testing.T) {
 // a receiver's 500 is retried, then the delivery is logged failed; a revoked
 // token stops its rule, which says so.
 func TestAuditRuleBatchesRetriesAndStops(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	rec := newReceiver(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
@@ -229,6 +231,7 @@ func TestAuditRuleBatchesRetriesAndStops(t *testing.T) {
 // The form says each mistake beside its field and keeps what was typed,
 // never the token; a webhook to a private address is refused.
 func TestAlertFormMistakes(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	team := e.Org("Checkout")

@@ -11,6 +11,7 @@ import (
 // organization's range and only looks for newer entries says so, instead
 // of "40 of 40 organizations done".
 func TestSyncTextSaysWhatIsHappening(t *testing.T) {
+	t.Parallel()
 	from := time.Date(2026, 9, 2, 9, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
 		p    audit.Progress

@@ -34,6 +34,7 @@ func synced(t *testing.T, e *testenv.Env, u *testenv.User, path string, orgs ...
 }
 
 func TestAuditSearch(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoViewerToken)
 	pp := e.Org("Payments Platform")
@@ -76,6 +77,7 @@ func TestAuditSearch(t *testing.T) {
 }
 
 func TestAuditAuthorization(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	admin := e.SignedIn(localapi.DemoAdminToken)
 	root, pp := e.Org("Northwind Holdings"), e.Org("Payments Platform")
@@ -106,6 +108,7 @@ func TestAuditAuthorization(t *testing.T) {
 }
 
 func TestAuditDetailHistoryExportAndSavedSearches(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	pp := e.Org("Payments Platform")
@@ -170,6 +173,7 @@ func TestAuditDetailHistoryExportAndSavedSearches(t *testing.T) {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestAuditExtendNeedsCSRFAndReadAccess(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoEditorToken)
 	pp, root := e.Org("Payments Platform"), e.Org("Northwind Holdings")
@@ -191,6 +195,7 @@ func TestAuditExtendNeedsCSRFAndReadAccess(t *testing.T) {
 }
 
 func TestPagingResultsDoesNotResyncEveryOrganization(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoViewerToken)
 	pp := e.Org("Payments Platform")

@@ -18,6 +18,7 @@ import (
 // says it is indexing (never "No entries match") and asks again by itself;
 // once the range is in, the results and the summary's loader are there.
 func TestAuditFirstVisitSaysItIsIndexing(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	path := "/audit?q=" + url.QueryEscape("action:update since:30d")
@@ -42,6 +43,7 @@ func TestAuditFirstVisitSaysItIsIndexing(t *testing.T) {
 // when to try again, instead of answering an empty file; once synced it
 // holds the entries.
 func TestAuditExportWaitsForTheSync(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	path := "/audit/export?format=json&q=" + url.QueryEscape("action:update since:30d")
@@ -62,6 +64,7 @@ func TestAuditExportWaitsForTheSync(t *testing.T) {
 // One user's 429 pauses that user's syncs only: another user's search of
 // the same organizations syncs at once, and each is told whose budget ran out.
 func TestAuditRateLimitIsPerToken(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	limited := func(w http.ResponseWriter, r *http.Request) bool {
 		if strings.HasSuffix(r.URL.Path, "/logs/audit") && r.Header.Get("Authorization") == "Bearer "+localapi.DemoViewerToken {
@@ -92,6 +95,7 @@ func TestAuditRateLimitIsPerToken(t *testing.T) {
 
 // Bad queries get a 400 that points at the mistake, never a 500.
 func TestAuditQueriesThatPointAtTheirMistake(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	for _, tt := range []struct{ q, want string }{
@@ -110,6 +114,7 @@ func TestAuditQueriesThatPointAtTheirMistake(t *testing.T) {
 // The status and the summary write counts as people read them, and the
 // query builder writes its query without empty fields in the address.
 func TestAuditCountsAndBuilder(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	gw := e.Org("Payments Gateway")
@@ -139,6 +144,7 @@ func TestAuditCountsAndBuilder(t *testing.T) {
 
 // A search that runs past its deadline is stopped, with how to narrow it.
 func TestAuditSearchPastItsDeadline(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, testenv.Options{AuditTimeout: time.Nanosecond})
 	u := e.SignedIn(localapi.DemoAdminToken)
 	pp := e.Org("Payments Platform")
@@ -155,6 +161,7 @@ func TestAuditSearchPastItsDeadline(t *testing.T) {
 // entries hold and whichever separator the spreadsheet splits on: here an
 // organization renamed as an attack (each rename's entry carries the name).
 func TestExportCellsNeverStartAFormula(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	pp := e.Org("Payments Platform")
@@ -192,6 +199,7 @@ func TestExportCellsNeverStartAFormula(t *testing.T) {
 // asks the API's history endpoint for them once, says where each entry
 // comes from and how exactly the resource was identified, and keeps them.
 func TestHistoryOlderThanTheIndexWindow(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, testenv.Options{AuditWindow: 7 * 24 * time.Hour})
 	u := e.SignedIn(localapi.DemoAdminToken)
 	org := e.Org("Checkout")

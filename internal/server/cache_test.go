@@ -10,6 +10,7 @@ import (
 )
 
 func TestSweepDropsExpiredEntriesAndUsers(t *testing.T) {
+	t.Parallel()
 	c := NewCache(time.Minute)
 	now := clocktest.Now()
 	c.now = func() time.Time { return now }
@@ -28,6 +29,7 @@ func TestSweepDropsExpiredEntriesAndUsers(t *testing.T) {
 // The shared call of identical reads does not belong to the request that
 // started it: when that request goes away, the others still get the answer.
 func TestSharedReadOutlivesTheFirstCaller(t *testing.T) {
+	t.Parallel()
 	c := NewCache(time.Minute)
 	started, release := make(chan struct{}), make(chan struct{})
 	fetch := func(ctx context.Context) (string, error) {

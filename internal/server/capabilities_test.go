@@ -52,6 +52,7 @@ func offered(t *testing.T, u *testenv.User, org string) map[string]bool {
 // may use: the viewer none, the editor the profile and members of its team,
 // the administrator all but what the tenant flags forbid.
 func TestControlsMatchPermissionsFromTheFirstVisit(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	pp, data := e.Org("Payments Platform"), e.Org("Data Platform")
 	cases := []struct {
@@ -89,6 +90,7 @@ func TestControlsMatchPermissionsFromTheFirstVisit(t *testing.T) {
 // A refusal narrows only the kind of action that was refused: the editor,
 // refused a (forged) rename, keeps the add-member form and the profile's Edit.
 func TestARefusalNarrowsOnlyItsKind(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	pp := e.Org("Payments Platform")
 	admin := e.SignedIn(localapi.DemoAdminToken)
@@ -111,6 +113,7 @@ func TestARefusalNarrowsOnlyItsKind(t *testing.T) {
 // but the console's own settings are not; a refusal then narrows its kind
 // alone, for the rest of the session.
 func TestUnknownPermissionsOfferCloudflareWritesAndNarrowOnRefusal(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	blind := func(w http.ResponseWriter, r *http.Request) bool {
 		if strings.Contains(r.URL.Path, "/user/tokens/") && !strings.HasSuffix(r.URL.Path, "/verify") ||
@@ -145,6 +148,7 @@ func TestUnknownPermissionsOfferCloudflareWritesAndNarrowOnRefusal(t *testing.T)
 // may administer it: the viewer's import, reset and budget are refused
 // with the rule in words, and change nothing anyone sees.
 func TestConsoleSettingsHaveAnOwner(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	root := e.Org("Northwind Holdings")
 	viewer := e.SignedIn(localapi.DemoViewerToken)

@@ -17,6 +17,7 @@ import (
 // error with a way to retry; nothing answers 500 or blank, and no
 // goroutine is left behind.
 func TestPagesUnderFaults(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, testenv.Options{CacheTTL: time.Millisecond}) // every page goes upstream
 	u := e.SignedIn(localapi.DemoAdminToken)
 	org := e.Org("Payments Platform").ID
@@ -84,6 +85,7 @@ func TestPagesUnderFaults(t *testing.T) {
 // A profile save cut by a fault is applied whole or not at all, and the
 // page says which.
 func TestProfileSaveInterruptedByAFault(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	org := e.Org("Payments Gateway").ID
@@ -138,6 +140,7 @@ func TestProfileSaveInterruptedByAFault(t *testing.T) {
 // The API stopped and started again mid-session: pages say it is
 // unavailable meanwhile, the session survives, and work resumes.
 func TestAPIStoppedAndRestartedMidSession(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, testenv.Options{CacheTTL: time.Millisecond})
 	u := e.SignedIn(localapi.DemoAdminToken)
 	org := e.Org("Payments Platform").ID
@@ -159,6 +162,7 @@ func TestAPIStoppedAndRestartedMidSession(t *testing.T) {
 // Cloudflare answering in five seconds: the page waits for it and shows
 // its data (no attempt times out first).
 func TestFiveSecondLatency(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	org := e.Org("Payments Platform").ID

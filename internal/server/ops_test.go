@@ -11,6 +11,7 @@ import (
 )
 
 func TestReadyAndMetrics(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	u.Get("/orgs")

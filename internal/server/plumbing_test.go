@@ -15,6 +15,7 @@ import (
 // HTTP gives them: the icon, 404, 405 with Allow, never a 400 for an
 // identifier nobody typed.
 func TestAddressesAndMethodsGetTheirAnswers(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	pp := e.Org("Payments Platform")
@@ -46,6 +47,7 @@ func TestAddressesAndMethodsGetTheirAnswers(t *testing.T) {
 // An upstream that does not answer in time is said to be late (504), not
 // unavailable; a user who leaves before the answer is not an error in the logs.
 func TestUpstreamTimeoutAndTheClientWhoLeft(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, testenv.Options{APITimeout: 100 * time.Millisecond})
 	u := e.SignedIn(localapi.DemoAdminToken)
 	pp := e.Org("Payments Platform")

@@ -13,6 +13,7 @@ import (
 // One user gets at most perUser heavy reads at once, and everyone together
 // at most total: a user's flood of searches leaves slots for others.
 func TestQueryGateBoundsEachUserAndAll(t *testing.T) {
+	t.Parallel()
 	g := newQueryGate(2, 3, 50*time.Millisecond)
 	ctx := context.Background()
 	var held []func()
@@ -52,6 +53,7 @@ func TestQueryGateBoundsEachUserAndAll(t *testing.T) {
 
 // Work that runs out of its deadline says how to narrow the search.
 func TestAuditWorkDeadlineSaysHowToNarrow(t *testing.T) {
+	t.Parallel()
 	err := tooLong(10 * time.Second)
 	var ue *userError
 	if !errors.As(err, &ue) || !strings.Contains(ue.message, "after 10s") || !strings.Contains(ue.message, "since:") {

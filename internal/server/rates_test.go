@@ -22,6 +22,7 @@ import (
 // usage the page estimates (against the API's own records, by hand); the
 // card exports and imports as CSV; its sub-organizations inherit it.
 func TestRateCardPricesTheEstimates(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	team := e.Org("Payments Platform")

@@ -66,6 +66,7 @@ func writes(e *testenv.Env) *atomic.Int64 {
 }
 
 func TestEveryRouteNeedsASession(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.NewUser()
 	before := e.UpstreamCalls()
@@ -88,6 +89,7 @@ func TestEveryRouteNeedsASession(t *testing.T) {
 }
 
 func TestEveryStateChangeNeedsTheCSRFToken(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	org := e.Org("Payments Gateway").ID
@@ -125,6 +127,7 @@ func TestEveryStateChangeNeedsTheCSRFToken(t *testing.T) {
 }
 
 func TestEveryRouteParameterIsCheckedBeforeAnyUpstreamCall(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	before := e.UpstreamCalls()
@@ -150,6 +153,7 @@ func TestEveryRouteParameterIsCheckedBeforeAnyUpstreamCall(t *testing.T) {
 }
 
 func TestOversizedBodiesAreRefused(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	n := writes(e)
@@ -165,6 +169,7 @@ func TestOversizedBodiesAreRefused(t *testing.T) {
 
 // The token never shows in a page, a URL, a header or a log line.
 func TestTheTokenStaysSecret(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	org := e.Org("Payments Platform").ID
@@ -195,6 +200,7 @@ func TestTheTokenStaysSecret(t *testing.T) {
 // TLS or told it is behind TLS (--secure-cookies), and never over plain
 // HTTP that it was not told about (a browser would then refuse the console).
 func TestHSTSBehindTLS(t *testing.T) {
+	t.Parallel()
 	plain := testenv.New(t)
 	if h := plain.NewUser().Get("/login").Header.Get("Strict-Transport-Security"); h != "" {
 		t.Errorf("plain HTTP sends HSTS %q", h)

@@ -29,6 +29,7 @@ func contains(t *testing.T, what string, r testenv.Response, wants ...string) {
 }
 
 func TestSignIn(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	tests := []struct {
 		token      string
@@ -67,6 +68,7 @@ func TestSignIn(t *testing.T) {
 }
 
 func TestSignInPageAndCookies(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.NewUser()
 	r := u.Get("/login")
@@ -89,6 +91,7 @@ func TestSignInPageAndCookies(t *testing.T) {
 }
 
 func TestWithoutASession(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.NewUser()
 	r := u.Get("/orgs/abc")
@@ -106,6 +109,7 @@ func TestWithoutASession(t *testing.T) {
 }
 
 func TestSignInReturnPathStaysOnSite(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	for next, want := range map[string]string{"/orgs/x": "/orgs/x", "//evil.example/": "/orgs", "https://evil.example": "/orgs", "/\\evil.example": "/orgs"} {
 		u := e.NewUser()
@@ -118,6 +122,7 @@ func TestSignInReturnPathStaysOnSite(t *testing.T) {
 }
 
 func TestSignOutEndsTheSession(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	old := *u.Cookie("orgboard_session")
@@ -134,6 +139,7 @@ func TestSignOutEndsTheSession(t *testing.T) {
 }
 
 func TestSessionIDIsNewAtEverySignIn(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.NewUser()
 	planted := &http.Cookie{Name: "orgboard_session", Value: "attacker-chosen-session-id-0123456789abcdefghij", Path: "/"}
@@ -152,6 +158,7 @@ func TestSessionIDIsNewAtEverySignIn(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	pp := e.Org("Payments Platform")
@@ -185,6 +192,7 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestRouteParametersAreCheckedBeforeAnyUpstreamCall(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	before := e.UpstreamCalls()
@@ -200,6 +208,7 @@ func TestRouteParametersAreCheckedBeforeAnyUpstreamCall(t *testing.T) {
 }
 
 func TestTreeByRole(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	admin := e.SignedIn(localapi.DemoAdminToken)
 	r := admin.Get("/orgs")
@@ -224,6 +233,7 @@ func TestTreeByRole(t *testing.T) {
 }
 
 func TestOrganizationPage(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoViewerToken)
 	gw := e.Org("Payments Gateway")
@@ -255,6 +265,7 @@ func TestOrganizationPage(t *testing.T) {
 }
 
 func TestAccountsFilterSortAndPaging(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	pp := e.Org("Payments Platform")
@@ -276,6 +287,7 @@ func TestAccountsFilterSortAndPaging(t *testing.T) {
 }
 
 func TestProfileEditing(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoEditorToken)
 	gw := e.Org("Payments Gateway")
@@ -333,6 +345,7 @@ func TestProfileEditing(t *testing.T) {
 }
 
 func TestViewerCannotEditProfile(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoViewerToken)
 	pp := e.Org("Payments Platform")
@@ -352,6 +365,7 @@ func TestViewerCannotEditProfile(t *testing.T) {
 }
 
 func TestMembers(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoEditorToken)
 	pp := e.Org("Payments Platform")
@@ -397,6 +411,7 @@ func TestMembers(t *testing.T) {
 }
 
 func TestOrganizationAdministration(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	pp, dp := e.Org("Payments Platform"), e.Org("Data Platform") // sub-organizations may be created under Data Platform
@@ -450,6 +465,7 @@ func TestOrganizationAdministration(t *testing.T) {
 }
 
 func TestRepeatViewsComeFromTheCache(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	gw := e.Org("Payments Gateway")
@@ -476,6 +492,7 @@ func TestRepeatViewsComeFromTheCache(t *testing.T) {
 // With the cache off, a page still reads each thing once: the ancestors
 // the breadcrumbs show are the hierarchy tags' names too.
 func TestAPageReadsEachThingOnce(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, testenv.Options{CacheTTL: time.Nanosecond})
 	u := e.SignedIn(localapi.DemoAdminToken)
 	gw := e.Org("Payments Gateway")
@@ -499,6 +516,7 @@ func TestAPageReadsEachThingOnce(t *testing.T) {
 }
 
 func TestUpstreamFailuresAreShownInPlace(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	gw, root := e.Org("Payments Gateway"), e.Org("Northwind Holdings")
@@ -526,6 +544,7 @@ func TestUpstreamFailuresAreShownInPlace(t *testing.T) {
 }
 
 func TestRevokedTokenEndsTheSession(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoViewerToken)
 	if err := e.Store.SetTokenStatus(localapi.DemoViewerToken, "disabled"); err != nil {
@@ -542,6 +561,7 @@ func TestRevokedTokenEndsTheSession(t *testing.T) {
 }
 
 func TestSignInAttemptsAreLimited(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, testenv.Options{LoginRate: 3})
 	u := e.NewUser()
 	for i := 0; i < 3; i++ {
@@ -560,6 +580,7 @@ func TestSignInAttemptsAreLimited(t *testing.T) {
 }
 
 func TestSecurityHeadersAndStaticAssets(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.NewUser()
 	r := u.Get("/login")
@@ -588,6 +609,7 @@ func TestSecurityHeadersAndStaticAssets(t *testing.T) {
 }
 
 func TestAccountsLoadMore(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	pp := e.Org("Payments Platform")
 	for i := range 60 {
@@ -649,6 +671,7 @@ func formFingerprint(t *testing.T, body, testid string) string {
 // is never undone, and a rename or move that meets another person's rename
 // or move shows both instead of writing.
 func TestRenameAndMoveNeverUndoOthersChanges(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	admin := e.SignedIn(localapi.DemoAdminToken)
 	gw, risk, pp := e.Org("Payments Gateway"), e.Org("Payments Risk"), e.Org("Payments Platform")
@@ -714,6 +737,7 @@ func TestRenameAndMoveNeverUndoOthersChanges(t *testing.T) {
 // External metadata meant as JSON must be valid JSON: a typo is said in the
 // form, with what was typed kept, and nothing is saved; plain text is fine.
 func TestProfileMetadataJSONIsChecked(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	gw := e.Org("Payments Gateway")

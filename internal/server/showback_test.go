@@ -64,6 +64,7 @@ func amountIn(t *testing.T, s string) float64 {
 // sub-organization's subtree, equal the API's own records; the chargeback
 // (page and CSV) adds up to the same total, account by account.
 func TestShowbackAndChargebackAddUp(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	root := e.Org("Northwind Holdings")

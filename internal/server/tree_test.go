@@ -16,6 +16,7 @@ import (
 // The roots' "Show more" carries the API's page token escaped (a token may
 // hold +, = and &) and is answered, not refused.
 func TestTreeShowMoreOfTheRoots(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	const token = "a+b=c&d/e"
 	var seen []string
@@ -56,6 +57,7 @@ func TestTreeShowMoreOfTheRoots(t *testing.T) {
 // A token that sees no root gets the organizations whose parent it cannot
 // see, from every page of the listing (it stopped at the first 1,000).
 func TestTreeOfATokenWithoutRootsReadsEveryPage(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	small := func(w http.ResponseWriter, r *http.Request) bool {
 		if strings.HasSuffix(r.URL.Path, "/organizations") && r.URL.Query().Get("page_size") == "1000" {

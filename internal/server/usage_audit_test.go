@@ -15,6 +15,7 @@ import (
 // day before, are listed together with a link to the entry; drilled into
 // Workers, the chart marks the day's audit change on its time axis.
 func TestAnomalyShowsTheAuditEntriesBeforeIt(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	team := e.Org("Checkout")
 	sp := e.ArrangeSpike(team.ID)

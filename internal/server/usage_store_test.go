@@ -37,6 +37,7 @@ var fetchCalls = regexp.MustCompile(`Fetch ([0-9,]+) calls`)
 // still change are fetched again. The stack runs at noon: the minutes it
 // steps stay in the day (past midnight, the day just ended is new).
 func TestUsageStoreSpendsEachCallOnce(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, testenv.Options{Now: atHour(12)})
 	calls := usageCalls(e)
 	u := e.SignedIn(localapi.DemoAdminToken)
@@ -132,6 +133,7 @@ func later(a, b time.Time) time.Time {
 // A large fetch fills the page in as its windows arrive: the progress,
 // with the figures so far under it, then the whole report.
 func TestUsageFillsInAsWindowsArrive(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	e.LocalAPI.Faults().Set(localapi.FaultSettings{Latency: 60 * time.Millisecond})
 	u := e.SignedIn(localapi.DemoAdminToken)
@@ -154,6 +156,7 @@ func TestUsageFillsInAsWindowsArrive(t *testing.T) {
 // A fetch cut short by a restart goes on from where it was: the windows
 // stored before are not fetched again, and the figures equal the API's.
 func TestUsageFetchResumesAfterARestart(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	e.LocalAPI.Faults().Set(localapi.FaultSettings{Latency: 40 * time.Millisecond})
 	calls := usageCalls(e)

@@ -85,6 +85,7 @@ func exportRows(t *testing.T, u *testenv.User, path string) []usage.Row {
 }
 
 func TestUsagePageTotalsEqualTheAPI(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoEditorToken)
 	team := e.Org("Payments Platform")
@@ -129,6 +130,7 @@ func TestUsagePageTotalsEqualTheAPI(t *testing.T) {
 }
 
 func TestUsageGroupingDrillDownAndCSV(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	root := e.Org("Northwind Holdings")
@@ -166,6 +168,7 @@ func TestUsageGroupingDrillDownAndCSV(t *testing.T) {
 }
 
 func TestUsageBadInputKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	id := e.Org("Northwind Holdings").ID
@@ -199,6 +202,7 @@ func TestUsageBadInputKeepsWhatWasTyped(t *testing.T) {
 }
 
 func TestUsageBudget(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	id := e.Org("Northwind Holdings").ID
@@ -239,6 +243,7 @@ func snippet(body, near string) string {
 }
 
 func TestUsagePartialFailureAndRetry(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	id := e.Org("Payments Platform").ID
@@ -269,6 +274,7 @@ func TestUsagePartialFailureAndRetry(t *testing.T) {
 }
 
 func TestUsageViewerOfOneTeamSeesOnlyIt(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoEditorToken) // may read Payments Platform and below, not the root
 	if r := u.Get("/orgs/" + e.Org("Northwind Holdings").ID + "/usage"); r.Status != 403 {
@@ -282,6 +288,7 @@ func TestUsageViewerOfOneTeamSeesOnlyIt(t *testing.T) {
 // Under a small budget the usage fetch queues and shows progress, and a
 // page that would wait too long is refused with a clear message.
 func TestUpstreamBudgetQueuesAndRefuses(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, testenv.Options{UpstreamBudget: 30}) // 5 at once, then one every 12 s
 	u := e.SignedIn(localapi.DemoAdminToken)
 	root := e.Org("Northwind Holdings")
@@ -303,6 +310,7 @@ func TestUpstreamBudgetQueuesAndRefuses(t *testing.T) {
 }
 
 func TestUsagePeriodOverPeriodByGroup(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	u := e.SignedIn(localapi.DemoAdminToken)
 	team := e.Org("Payments Platform")
@@ -320,6 +328,7 @@ func TestUsagePeriodOverPeriodByGroup(t *testing.T) {
 // from the last complete week), hand-computed from the API's records, the
 // budget form, and, once a budget is set, its line on the month's chart.
 func TestUsageThisMonthOnCalendarEdges(t *testing.T) {
+	t.Parallel()
 	start := clocktest.Now().UTC()
 	firstNext := time.Date(start.Year(), start.Month()+1, 1, 10, 0, 0, 0, time.UTC)
 	days := []time.Time{firstNext, firstNext.AddDate(0, 1, -1), time.Date(2028, 2, 29, 10, 0, 0, 0, time.UTC), time.Date(2028, 1, 1, 10, 0, 0, 0, time.UTC)}

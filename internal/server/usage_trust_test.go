@@ -18,6 +18,7 @@ import (
 // the rest instead of an "Other" bar holding most of the total; tables
 // with separators, the currency and totals.
 func TestUsageFiguresAReviewerTrusts(t *testing.T) {
+	t.Parallel()
 	seeded := clockStart(t) // the seed's day, on whatever date the tests run
 	mid := time.Date(seeded.Year(), seeded.Month(), 20, 9, 0, 0, 0, time.UTC)
 	e := testenv.New(t, testenv.Options{Now: mid})
@@ -86,6 +87,7 @@ func between(s, after, end string) string {
 // the page says so, and the month's forecast counts yesterday at the
 // recent rate instead of as a day that cost nothing.
 func TestForecastWhileYesterdayIsNotReported(t *testing.T) {
+	t.Parallel()
 	seeded := clockStart(t)
 	night := time.Date(seeded.Year(), seeded.Month(), 15, 1, 0, 0, 0, time.UTC)
 	e := testenv.New(t, testenv.Options{Now: night})
