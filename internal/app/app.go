@@ -107,6 +107,9 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	}
 	c.closers = append(c.closers, stores.Close)
 	c.Stores = stores
+	if stores.Rebuilt != "" {
+		cfg.Logger.Warn(stores.Rebuilt)
+	}
 	key, err := auth.LoadKey(cfg.DataDir, cfg.Secret)
 	if err != nil {
 		return err
@@ -167,7 +170,8 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	checks := []server.Check{{Name: "database (" + stores.Backend + ")", Run: stores.Ping},
 		{Name: "upstream API", Run: client.Reachable}} // any HTTP answer will do: the check carries no token
 	c.Server = server.New(server.Config{Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger,
-		Budget: upstream, Metrics: reg, Checks: checks, Clock: cfg.Clock, AuditTimeout: cfg.AuditTimeout, ConsoleAdmins: cfg.ConsoleAdmins},
+		Budget: upstream, Metrics: reg, Checks: checks, Clock: cfg.Clock, AuditTimeout: cfg.AuditTimeout, ConsoleAdmins: cfg.ConsoleAdmins,
+		Damaged: stores.Damaged, Rebuilt: stores.Rebuilt},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
 		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: stores.Saved},
 		server.Usage{Jobs: jobs, Budgets: budgets, Rates: stores.Rates},

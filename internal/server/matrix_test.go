@@ -149,20 +149,20 @@ func TestEveryWriteRouteHasItsOwner(t *testing.T) {
 		// tried changed nothing; then the administrator
 		before := state(t, e, pp.ID, data.ID)
 		var refused []string
-		for _, p := range []struct {
-			name string
-			u    *testenv.User
-			may  bool
-		}{
+		compared := false
+		people := []person{
 			{"expired", expired, false},
 			{"viewer", viewer, who == ownState},
 			{"editor", editor, who == ownState || who == orgEditor},
 			{"admin", admin, true},
-		} {
-			if p.name == "admin" && len(refused) > 0 {
+		}
+		slices.SortStableFunc(people, func(a, b person) int { return cmpBool(a.may, b.may) }) // the refused first
+		for _, p := range people {
+			if p.may && len(refused) > 0 && !compared {
 				if diff := cmp.Diff(before, state(t, e, pp.ID, data.ID)); diff != "" {
 					t.Errorf("%s as %v changed what others see:\n%s", key, refused, diff)
 				}
+				compared = true
 			}
 			if !p.may {
 				refused = append(refused, p.name)
@@ -239,4 +239,22 @@ func savedSearchID(t *testing.T, e *testenv.Env, admin *testenv.User) string {
 		t.Fatal("no saved search to try the route on")
 	}
 	return id
+}
+
+// person is one kind of signed-in person trying a route.
+type person struct {
+	name string
+	u    *testenv.User
+	may  bool
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
 }

@@ -24,6 +24,9 @@ func (s *Server) ready(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 	defer cancel()
 	var failed []string
+	if s.broken.Load() {
+		failed = append(failed, "a database file is damaged (see the log)")
+	}
 	for _, ch := range s.cfg.Checks {
 		if err := ch.Run(ctx); err != nil {
 			failed = append(failed, ch.Name)

@@ -3,6 +3,9 @@ package server_test
 import (
 	"io"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -54,5 +57,39 @@ func TestReadyAndMetrics(t *testing.T) {
 	e.API.Close()
 	if code, body := get("/readyz"); code != 503 || !strings.Contains(body, "upstream API") {
 		t.Errorf("readyz with the API gone: %d %q", code, body)
+	}
+}
+
+// A database file damaged while the console runs: the page that meets it
+// says so in words (503, never a bare 500), and /readyz answers 503 from
+// then on, naming the cause, until a restart rebuilds the index.
+func TestADamagedIndexMakesTheConsoleNotReady(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	synced(t, e, u, "/audit?q=since:90d", e.AllOrgIDs()...)
+	file := filepath.Join(e.DataDir(), "audit.db")
+	f, err := os.OpenFile(file, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := f.Stat()
+	junk := []byte(strings.Repeat("\xde\xad\xbe\xef", 50))
+	for off := int64(16384); off < st.Size(); off += 16 << 10 {
+		f.WriteAt(junk, off+100)
+	}
+	f.Close()
+	var r testenv.Response
+	for _, q := range []string{"since:90d", "action:delete since:90d", "product:dns since:60d", "-result:failure since:30d"} {
+		if r = u.Get("/audit?q=" + url.QueryEscape(q)); r.Status != http.StatusOK {
+			break
+		}
+	}
+	if r.Status != http.StatusServiceUnavailable || !strings.Contains(r.Body, "A database file is damaged") {
+		t.Fatalf("a search over the damaged index: %d %.300s", r.Status, r.Body)
+	}
+	ready := e.NewUser().Get("/readyz")
+	if ready.Status != http.StatusServiceUnavailable || !strings.Contains(ready.Body, "damaged") {
+		t.Errorf("readyz: %d %q", ready.Status, ready.Body)
 	}
 }

@@ -6,6 +6,7 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -29,6 +30,12 @@ type Config struct {
 	Budget     pacing.Budget         // upstream calls per token; nil: the default (1,160 per five minutes)
 	Metrics    *metrics.Registry     // nil: a registry of its own
 	Checks     []Check               // what /readyz checks
+	// Damaged reports an error of a damaged database file (nil: none are
+	// told apart); once one is met, /readyz answers 503 and the pages say so.
+	Damaged func(error) bool
+	// Rebuilt says a damaged copy (the audit index) was moved aside at
+	// start and is being built again; shown on the audit pages.
+	Rebuilt string
 	// ConsoleAdmins are e-mail addresses (lower case) that may change the
 	// console's own settings of every organization they can read.
 	ConsoleAdmins []string
@@ -51,7 +58,8 @@ type Server struct {
 	audit  Audit
 	usage  Usage
 	alerts Alerts
-	moves  keyedLocks // one move of an account at a time
+	moves  keyedLocks  // one move of an account at a time
+	broken atomic.Bool // a read met a damaged database file
 	log    *slog.Logger
 	echo   *echo.Echo
 }

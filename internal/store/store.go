@@ -46,7 +46,11 @@ type Stores struct {
 	Leases   audit.Leases  // nil: one instance, no leases needed
 	Upstream pacing.Budget // nil: each instance paces itself
 	// Ping checks the backend answers (for /healthz).
-	Ping      func(ctx context.Context) error
+	Ping func(ctx context.Context) error
+	// Damaged reports an error of a damaged database file (SQLite only).
+	Damaged func(error) bool
+	// Rebuilt says a damaged copy was moved aside at start and is rebuilt.
+	Rebuilt   string
 	close     func() error
 	closeOnce sync.Once
 	closeErr  error
@@ -73,7 +77,7 @@ func Open(ctx context.Context, cfg Config) (*Stores, error) {
 	idx := sqlite.NewAuditIndex(db)
 	use := sqlite.NewUsage(db)
 	return &Stores{Backend: "sqlite", Sessions: sqlite.NewSessions(db), Saved: sqlite.NewSavedSearches(db), Usage: use, Rates: use, Alerts: sqlite.NewAlerts(db),
-		Budgets: sqlite.NewBudgets(db), Audit: idx, Ping: db.Ping,
+		Budgets: sqlite.NewBudgets(db), Audit: idx, Ping: db.Ping, Damaged: sqlite.Damaged, Rebuilt: db.Rebuilt,
 		close: func() error { idx.Wait(); return db.Close() }}, nil
 }
 

@@ -237,6 +237,9 @@ func (e *Env) Exec(query string, args ...any) {
 	}
 }
 
+// DataDir is the console's data directory (its SQLite files).
+func (e *Env) DataDir() string { return e.dir }
+
 // ConsoleRequests are the requests the console received so far, each as
 // "METHOD /path?query".
 func (e *Env) ConsoleRequests() []string { return e.requests.all() }

@@ -314,6 +314,7 @@ type AuditView struct {
 	Rows        AuditRows
 	Indexing    *AuditIndexing // the sync has not reached the search's range yet
 	Beyond      string         // the search reaches further back than the index
+	Rebuilt     string         // the index was found damaged at start and is being built again
 	Saved       []SavedSearch
 	SaveAction  string
 	CSRF        string

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"orgboard/internal/sqlitedb"
 )
@@ -16,6 +17,9 @@ import (
 // DB is the console's two databases.
 type DB struct {
 	Console, Audit *sqlitedb.DB
+	// Rebuilt says, when audit.db was found damaged at start, where it was
+	// moved and that it is being built again ("" otherwise).
+	Rebuilt string
 }
 
 // Open opens (creating) the databases in dir and brings their layouts up
@@ -23,12 +27,36 @@ type DB struct {
 func Open(ctx context.Context, dir string) (*DB, error) {
 	db := &DB{}
 	var err error
-	if db.Console, err = open(ctx, filepath.Join(dir, "orgboard.db"), consoleMigrations); err != nil {
+	console := filepath.Join(dir, "orgboard.db")
+	if err := quickCheck(ctx, console); err != nil {
+		return nil, damagedState(console, err)
+	}
+	if db.Console, err = open(ctx, console, consoleMigrations); err != nil {
+		if Damaged(err) {
+			return nil, damagedState(console, err)
+		}
 		return nil, err
 	}
-	if db.Audit, err = open(ctx, filepath.Join(dir, "audit.db"), auditMigrations); err != nil {
-		db.Console.Close()
-		return nil, err
+	index := filepath.Join(dir, "audit.db")
+	cause := quickCheck(ctx, index)
+	if cause == nil {
+		db.Audit, cause = open(ctx, index, auditMigrations)
+		if cause != nil && !Damaged(cause) {
+			db.Console.Close()
+			return nil, cause
+		}
+	}
+	if cause != nil { // a copy of Cloudflare's: moved aside, and synced again
+		aside, err := moveAside(index, time.Now())
+		if err != nil {
+			db.Console.Close()
+			return nil, fmt.Errorf("audit.db is damaged (%v) and could not be moved aside: %w", cause, err)
+		}
+		db.Rebuilt = fmt.Sprintf("The audit index (audit.db) was damaged (%v): it was moved aside to %s and is being built again from Cloudflare.", cause, filepath.Base(aside))
+		if db.Audit, err = open(ctx, index, auditMigrations); err != nil {
+			db.Console.Close()
+			return nil, err
+		}
 	}
 	// the writer checkpoints by itself only as a safety net (256 MB of
 	// log): the index's writer has checkpoints run beside it

@@ -1,0 +1,85 @@
+// damage.go finds a damaged database file at start: the audit index is a
+// copy of what Cloudflare holds, so a damaged one is moved aside and built
+// again by the sync; the console's own state (sessions, rules, budgets,
+// rate cards, the usage store beside them) is not rebuilt: the start stops
+// with the file named and the way to restore it.
+
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Damaged reports an error of a damaged database file: SQLITE_CORRUPT (11)
+// or SQLITE_NOTADB (26), as modernc.org/sqlite reports them.
+func Damaged(err error) bool {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		switch coded.Code() & 0xff {
+		case 11, 26:
+			return true
+		}
+	}
+	return err != nil && (strings.Contains(err.Error(), "database disk image is malformed") || strings.Contains(err.Error(), "file is not a database"))
+}
+
+// quickCheck runs SQLite's quick check on file (nil when it is absent).
+func quickCheck(ctx context.Context, file string) error {
+	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	db, err := sql.Open("sqlite", "file:"+file+"?mode=ro&_pragma=busy_timeout(10000)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `PRAGMA quick_check(5)`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return err
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("quick check: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// moveAside renames a damaged file (with its WAL and shared memory) out of
+// the way, and returns the new name.
+func moveAside(file string, now time.Time) (string, error) {
+	aside := file + ".damaged-" + now.UTC().Format("20060102T150405Z")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Rename(file+suffix, aside+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+	}
+	return aside, nil
+}
+
+// damagedState is the error that stops the start on a damaged file of the
+// console's own state.
+func damagedState(file string, cause error) error {
+	return fmt.Errorf("%s is damaged (%v). It holds the console's own state (sessions, alert rules, budgets, rate cards, the usage store), "+
+		"which is not a copy of Cloudflare's and is not rebuilt. Stop the console and restore the file from a backup: "+
+		"`orgboard restore --data-dir %s BACKUP_DIR` (README, \"Backups\")", filepath.Base(file), cause, filepath.Dir(file))
+}
