@@ -47,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		switch args[0] {
 		case "localapi":
 			return runLocalAPI(ctx, args[1:], stdout, stderr)
+		case "backup", "restore":
+			return runBackup(ctx, args[0] == "restore", args[1:], stdout, stderr)
 		case "healthcheck":
 			return healthcheck(ctx, envDefault("LISTEN", "localhost:8080"))
 		}

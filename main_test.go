@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
 	"io"
@@ -16,6 +17,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"orgboard/bench/benchutil"
+	"orgboard/internal/backup"
 	"orgboard/internal/localapi"
 )
 
@@ -194,5 +196,41 @@ func TestConfigurationThatDoesNotParseStopsTheStart(t *testing.T) {
 	t.Setenv("ORGBOARD_SESSION_IDLE", "30")
 	if err := run(context.Background(), []string{"--data-dir", t.TempDir()}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "ORGBOARD_SESSION_IDLE") {
 		t.Errorf("the console started with a bad value: %v", err)
+	}
+}
+
+// `orgboard backup` copies a running console's files; `orgboard restore`
+// puts them back into a data directory, where they open with integrity ok.
+func TestBackupAndRestoreCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the console with its local API; skipped under -short")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	base, done := start(t, ctx, dir)
+	signedIn(t, base) // a session: something of the console's own to keep
+	target := filepath.Join(t.TempDir(), "copy")
+	var out, errs bytes.Buffer
+	if err := run(ctx, []string{"backup", "--data-dir", dir, target}, &out, &errs); err != nil {
+		t.Fatalf("backup: %v %s", err, errs.String())
+	}
+	if !strings.Contains(out.String(), "orgboard.db, audit.db, localapi.db") || !strings.Contains(out.String(), "integrity ok") {
+		t.Errorf("backup said %q", out.String())
+	}
+	cancel()
+	<-done
+	restored := t.TempDir()
+	out.Reset()
+	if err := run(context.Background(), []string{"restore", "--data-dir", restored, target}, &out, &errs); err != nil {
+		t.Fatalf("restore: %v %s", err, errs.String())
+	}
+	for _, name := range []string{"orgboard.db", "audit.db", "localapi.db"} {
+		if err := backup.Check(context.Background(), filepath.Join(restored, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := run(context.Background(), []string{"backup", "--data-dir", dir}, &out, &errs); err == nil {
+		t.Error("a backup without a target folder went ahead")
 	}
 }
