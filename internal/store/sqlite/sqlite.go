@@ -9,8 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"time"
 
+	"orgboard/internal/clock"
 	"orgboard/internal/sqlitedb"
 )
 
@@ -47,7 +47,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		}
 	}
 	if cause != nil { // a copy of Cloudflare's: moved aside, and synced again
-		aside, err := moveAside(index, time.Now())
+		aside, err := moveAside(index, clock.System.Now()) // a file name, on the machine's clock
 		if err != nil {
 			db.Console.Close()
 			return nil, fmt.Errorf("audit.db is damaged (%v) and could not be moved aside: %w", cause, err)
