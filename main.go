@@ -259,7 +259,7 @@ func parseConsoleFlags(args []string, stderr io.Writer) (consoleFlags, error) {
 	fs.BoolVar(&f.secureCookies, "secure-cookies", false, "mark cookies Secure even without TLS here, e.g. behind a TLS proxy (ORGBOARD_SECURE_COOKIES: true, 1, false, 0...)")
 	fs.DurationVar(&f.sessionIdle, "session-idle", 30*time.Minute, "a session unused this long ends (ORGBOARD_SESSION_IDLE)")
 	fs.DurationVar(&f.sessionMax, "session-max", 12*time.Hour, "a session ends this long after sign-in (ORGBOARD_SESSION_MAX)")
-	fs.DurationVar(&f.cacheTTL, "cache-ttl", 30*time.Second, "how long a user's upstream reads are reused (ORGBOARD_CACHE_TTL)")
+	fs.DurationVar(&f.cacheTTL, "cache-ttl", app.DefaultCacheTTL, "how long a user's upstream reads are reused; 0 turns the cache off (ORGBOARD_CACHE_TTL)")
 	fs.IntVar(&f.loginRate, "login-rate", 10, "sign-in attempts allowed per minute per client address (ORGBOARD_LOGIN_RATE)")
 	fs.IntVar(&f.upstreamBudget, "upstream-budget", 1160, "upstream calls per token per five minutes the console allows itself; Cloudflare allows 1,200 (ORGBOARD_UPSTREAM_BUDGET; -1: no limit)")
 	fs.DurationVar(&f.auditWindow, "audit-window", 90*24*time.Hour, "how far back the audit sync goes at first; users can extend it to 18 months (ORGBOARD_AUDIT_WINDOW)")

@@ -76,7 +76,7 @@ func main() {
 		kill = func() { ins[0].cmd.Process.Kill(); fmt.Printf("killed instance %s at %v\n", ins[0].url.Host, *killAt) }
 		fmt.Printf("%d instances on PostgreSQL behind a round-robin proxy\n", len(ins))
 	} else {
-		console, err := app.New(ctx, app.Config{APIURL: apiSrv.URL + localapi.BasePath, Local: true, DataDir: dir,
+		console, err := app.New(ctx, app.Config{APIURL: apiSrv.URL + localapi.BasePath, Local: true, DataDir: dir, CacheTTL: app.DefaultCacheTTL,
 			SessionIdle: time.Hour, SessionMax: time.Hour, LoginRate: 100000}) // sign-in limiting is not what is measured
 		check(err)
 		defer console.Close()

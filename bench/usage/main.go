@@ -137,7 +137,7 @@ func main() {
 	}
 
 	// the console over HTTP on that store, signed in as the demo admin
-	console, err := app.New(ctx, app.Config{APIURL: base, Local: true, DataDir: dir, SessionIdle: time.Hour, SessionMax: time.Hour, LoginRate: 1000,
+	console, err := app.New(ctx, app.Config{APIURL: base, Local: true, DataDir: dir, CacheTTL: app.DefaultCacheTTL, SessionIdle: time.Hour, SessionMax: time.Hour, LoginRate: 1000,
 		UpstreamBudget: -1}) // the local API runs without its limit here: the fetch itself is measured
 	check(err)
 	defer console.Close()

@@ -40,7 +40,7 @@ type Config struct {
 	SecureCookies bool
 	SessionIdle   time.Duration
 	SessionMax    time.Duration
-	CacheTTL      time.Duration
+	CacheTTL      time.Duration // 0: no cache of upstream reads
 	LoginRate     int
 	AuditWindow   time.Duration
 	AuditTimeout  time.Duration // how long an audit search may run (0: 10 s)
@@ -66,6 +66,10 @@ type Config struct {
 	// cards) of every organization they can read (--console-admins).
 	ConsoleAdmins []string
 }
+
+// DefaultCacheTTL is how long a user's upstream reads are reused unless
+// told otherwise (--cache-ttl; 0 turns the cache off).
+const DefaultCacheTTL = 30 * time.Second
 
 // usageTTL is how long a fetched usage range is reused (per user).
 const usageTTL = 10 * time.Minute

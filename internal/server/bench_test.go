@@ -153,7 +153,7 @@ func sequential(b *testing.B, request func()) {
 // BenchmarkOverheadOrganizationPage is one user viewing the organization page
 // with the cache off: every view makes its upstream calls.
 func BenchmarkOverheadOrganizationPage(b *testing.B) {
-	e := testenv.New(b, testenv.Options{CacheTTL: time.Nanosecond, APIRateLimit: -1})
+	e := testenv.New(b, testenv.Options{CacheTTL: -1, APIRateLimit: -1})
 	u := e.SignedIn(localapi.DemoAdminToken)
 	p, _ := orgPage(e)
 	sequential(b, func() {

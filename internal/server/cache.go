@@ -53,6 +53,9 @@ func (c *Cache) get(user, key string) (any, bool) {
 }
 
 func (c *Cache) put(user, key string, v any, ttl time.Duration) {
+	if ttl <= 0 {
+		return // the cache is off
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m := c.users[user]

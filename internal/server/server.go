@@ -25,7 +25,7 @@ import (
 type Config struct {
 	Local      bool                  // talking to the embedded local API
 	DemoTokens []templates.DemoToken // offered on the sign-in page in local mode
-	CacheTTL   time.Duration         // per-user cache of upstream reads
+	CacheTTL   time.Duration         // per-user cache of upstream reads; 0: off (each request reads afresh)
 	LoginRate  int                   // sign-in attempts per minute per client address
 	Budget     pacing.Budget         // upstream calls per token; nil: the default (1,160 per five minutes)
 	Metrics    *metrics.Registry     // nil: a registry of its own
@@ -66,9 +66,6 @@ type Server struct {
 
 // New wires the console. client has no token; each request binds the user's.
 func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, aud Audit, use Usage, al Alerts) *Server {
-	if cfg.CacheTTL == 0 {
-		cfg.CacheTTL = 30 * time.Second
-	}
 	if cfg.AuditTimeout <= 0 {
 		cfg.AuditTimeout = 10 * time.Second
 	}

@@ -493,7 +493,7 @@ func TestRepeatViewsComeFromTheCache(t *testing.T) {
 // the breadcrumbs show are the hierarchy tags' names too.
 func TestAPageReadsEachThingOnce(t *testing.T) {
 	t.Parallel()
-	e := testenv.New(t, testenv.Options{CacheTTL: time.Nanosecond})
+	e := testenv.New(t, testenv.Options{CacheTTL: -1})
 	u := e.SignedIn(localapi.DemoAdminToken)
 	gw := e.Org("Payments Gateway")
 	depth := 0
@@ -758,6 +758,27 @@ func TestProfileMetadataJSONIsChecked(t *testing.T) {
 		r := u.HX("PUT", base, "profile", url.Values{"fingerprint": {fp}, "business_name": {before.BusinessName}, "external_metadata": {ok}})
 		if r.Status != 200 || profileOf(t, e, gw.ID).ExternalMetadata != ok {
 			t.Errorf("metadata %q: %d", ok, r.Status)
+		}
+	}
+}
+
+// With the cache off (--cache-ttl 0), a rename made at the API shows on
+// the next view at once; with it on, the view is the cached one.
+func TestCacheOffShowsAChangeAtOnce(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		ttl  time.Duration
+		want string
+	}{{-1, "Gateway renamed at the API"}, {0, "Payments Gateway"}} {
+		e := testenv.New(t, testenv.Options{CacheTTL: c.ttl})
+		u := e.SignedIn(localapi.DemoAdminToken)
+		gw := e.Org("Payments Gateway")
+		u.Get("/orgs/" + gw.ID)
+		if _, err := e.Admin().UpdateOrganization(bg, gw.ID, api.OrganizationInput{Name: "Gateway renamed at the API"}); err != nil {
+			t.Fatal(err)
+		}
+		if r := u.Get("/orgs/" + gw.ID); !strings.Contains(r.Body, `data-testid="org-name">`+c.want+`<`) {
+			t.Errorf("cache %v: the heading is not %q", c.ttl, c.want)
 		}
 	}
 }

@@ -118,7 +118,7 @@ func (e *Env) StartAPI() { e.proxy.Start() }
 // Options change an Env.
 type Options struct {
 	LoginRate int
-	CacheTTL  time.Duration
+	CacheTTL  time.Duration // 0: the console's default; negative: off
 	// UpstreamBudget is the console's calls per token per five minutes;
 	// 0 lifts it (tests make many calls with the demo tokens quickly).
 	UpstreamBudget int
@@ -178,7 +178,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	log := slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.proxy = newProxy(t, e.API.Listener.Addr().String())
 	cfg := app.Config{APIURL: "http://" + e.proxy.addr + localapi.BasePath, Local: true, DataDir: dir, SessionIdle: 30 * time.Minute,
-		SessionMax: 12 * time.Hour, CacheTTL: o.CacheTTL, Clock: e.Clock, AuditTimeout: o.AuditTimeout, AuditWindow: o.AuditWindow, LoginRate: o.LoginRate, Logger: log, UpstreamBudget: cmp.Or(o.UpstreamBudget, -1),
+		SessionMax: 12 * time.Hour, CacheTTL: max(cmp.Or(o.CacheTTL, app.DefaultCacheTTL), 0), Clock: e.Clock, AuditTimeout: o.AuditTimeout, AuditWindow: o.AuditWindow, LoginRate: o.LoginRate, Logger: log, UpstreamBudget: cmp.Or(o.UpstreamBudget, -1),
 		APIOptions: []api.Option{api.WithRetries(2, 5*time.Millisecond), api.WithMaxRetryWait(time.Second)}}
 	cfg.Mailer, cfg.AlertInterval, cfg.SecureCookies = o.Mailer, o.AlertInterval, o.SecureCookies
 	if o.APITimeout > 0 {
