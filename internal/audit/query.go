@@ -1,6 +1,3 @@
-// Package audit makes organization audit logs searchable: it syncs entries
-// from the API into a local SQLite index (FTS5 for text) and answers a query
-// language the API cannot: positive filters, free text, facets, export.
 package audit
 
 import (

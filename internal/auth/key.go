@@ -1,5 +1,3 @@
-// Package auth holds sign-in state: server-side sessions behind a random
-// cookie ID, the user's token encrypted at rest, and CSRF tokens.
 package auth
 
 import (

@@ -40,8 +40,6 @@ var (
 	seedErr  error
 )
 
-// seeded returns the bytes of a freshly seeded local API database, seeding
-// once per test process.
 // SeedDay is the day the local API's demo data was seeded on: its usage
 // history ends there (every Env of the process shares the seed).
 func SeedDay() time.Time {
@@ -51,6 +49,8 @@ func SeedDay() time.Time {
 
 var seedDay time.Time
 
+// seeded returns the bytes of a freshly seeded local API database, seeding
+// once per test process.
 func seeded() ([]byte, error) {
 	seedOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "orgboard-seed")

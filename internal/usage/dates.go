@@ -1,7 +1,3 @@
-// Package usage turns FOCUS cost-and-usage records into what a cost
-// reviewer reads: any date range fetched as 31-day windows, records folded
-// into per-day sums as they stream in, grouped, compared with the period
-// before, forecast to the month's end, and checked for anomalies.
 package usage
 
 import (
