@@ -1,3 +1,6 @@
+// rule.go is an alert rule, its cursor, its deliveries and the store that
+// keeps them.
+
 package alerts
 
 import (

@@ -1,3 +1,5 @@
+// types.go holds the wire types of the Organizations API.
+
 package api
 
 import (

@@ -1,3 +1,5 @@
+// query.go parses the audit query language into a Query.
+
 package audit
 
 import (

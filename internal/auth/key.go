@@ -1,3 +1,6 @@
+// key.go loads the console's key: ORGBOARD_SECRET, or one generated and
+// kept 0600 in the data directory.
+
 package auth
 
 import (

@@ -1,3 +1,5 @@
+// store.go opens the local API's SQLite database and holds its layout.
+
 package localapi
 
 import (

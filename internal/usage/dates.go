@@ -1,3 +1,6 @@
+// dates.go is the calendar of usage: civil days in UTC, presets and the
+// 31-day windows a range is fetched in.
+
 package usage
 
 import (
