@@ -131,10 +131,6 @@ type listing struct {
 
 func newPass() *pass { return &pass{listed: map[string]listing{}, synced: map[string]bool{}} }
 
-// Evaluate brings a rule's figures up to date with its token and delivers
-// what is new.
-func (e *Engine) Evaluate(ctx context.Context, r Rule) error { return e.evaluate(ctx, r, newPass()) }
-
 func (e *Engine) evaluate(ctx context.Context, r Rule, p *pass) error {
 	if e.Leases != nil {
 		key := "alert:" + strconv.FormatInt(r.ID, 10)

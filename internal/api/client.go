@@ -54,9 +54,6 @@ type Client struct {
 // Option configures a Client.
 type Option func(*Client)
 
-// WithHTTPClient sets the http.Client (and so the transport) to use.
-func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.httpClient = h } }
-
 // WithTimeout bounds each attempt of a call, the body read included.
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
 
@@ -77,9 +74,6 @@ func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.logger = l }
 func WithObserver(f func(status int, d time.Duration)) Option {
 	return func(c *Client) { c.observe = f }
 }
-
-// WithLimiter paces every attempt through l.
-func WithLimiter(l Limiter) Option { return func(c *Client) { c.limiter = l } }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua } }

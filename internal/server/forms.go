@@ -24,8 +24,6 @@ type fieldError struct {
 	Field, Message string
 }
 
-func (e *fieldError) Error() string { return e.Field + ": " + e.Message }
-
 // checkName validates a one-line name of at most max characters (an
 // organization's, a saved search's) for field; nil means fine.
 func checkName(field, name string, max int) *fieldError {

@@ -221,9 +221,6 @@ func NewTotals(from, to time.Time, m Measure, filters []Filter) *Agg {
 	return a
 }
 
-// DayCount is the number of days in the range.
-func (a *Agg) DayCount() int { return a.days }
-
 func (a *Agg) intern(d Dim, k, label string) int32 {
 	if i, ok := a.index[d][k]; ok {
 		return i

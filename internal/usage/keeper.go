@@ -42,9 +42,6 @@ func NewKeeper(store Store, settle int, fresh time.Duration, clk clock.Clock) *K
 	return &Keeper{Store: store, Settle: cmp.Or(settle, DefaultSettle), Fresh: fresh, now: clock.Or(clk).Now, inflight: map[string][]*flight{}}
 }
 
-// Now is the keeper's time.
-func (k *Keeper) Now() time.Time { return k.now() }
-
 // Plan lists the calls that bring [from, to] of orgs up to date: for each
 // organization and calendar month, the stretch from its first day that
 // needs fetching to its last. Days from today on are not asked for (usage
