@@ -3,7 +3,6 @@
 package server
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -143,9 +142,7 @@ func (s *Server) usageView(c echo.Context, org string, q usageQuery, msg string)
 			Action: usageURL(org, "fetch", q.values())}
 		return v, nil
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), usageWait)
-	defer cancel()
-	if job.Wait(ctx) != nil {
+	if job.Settle(c.Request().Context(), usageWait) != nil { // at once when the fetch cannot finish soon
 		p := job.Progress()
 		v.Loading = &templates.UsageProgress{Done: p.Done, Total: p.Total, Failed: p.Failed, Records: templates.Count(p.Records, "record", "records"),
 			Time: budgetTime(p.Total - p.Done), PollURL: v.PanelURL}

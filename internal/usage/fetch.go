@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"orgboard/internal/clock"
 	"sort"
 	"sync"
 	"time"
@@ -77,6 +78,8 @@ type Job struct {
 	storeErr   error // the store could not be read or planned from
 	running    int
 	finished   chan struct{}
+	run        clock.Stopwatch // since this run began
+	doneBefore int             // parts done before this run
 	concurrent int
 }
 
@@ -134,6 +137,7 @@ func (j *Job) runWith(ctx context.Context, src Source, ready chan struct{}) {
 	j.mu.Lock()
 	j.running++
 	j.finished = make(chan struct{}) // Wait follows this run
+	j.run, j.doneBefore = clock.Start(), j.done+len(j.failed)
 	finished := j.finished
 	j.mu.Unlock()
 	if ready != nil {
@@ -321,6 +325,44 @@ func (j *Job) Progress() Progress {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return Progress{Done: j.done, Failed: len(j.failed), Total: j.total, Records: j.records, Running: j.running > 0 || len(j.todo) > 0}
+}
+
+// errNotSoon is Settle's answer for a job that cannot finish in time.
+var errNotSoon = errors.New("the fetch cannot finish in time")
+
+// Settle waits for the job's run to finish within its first `within`, and
+// no longer than it can be expected to: once a tenth of that has passed, a
+// run whose pace (parts done so far) cannot finish in the time left (it
+// waits for its token's budget, say) returns at once, as does a run older
+// than within. A page then shows what is stored and the progress.
+func (j *Job) Settle(ctx context.Context, within time.Duration) error {
+	for {
+		j.mu.Lock()
+		ch, age, done, total := j.finished, j.run.Elapsed(), j.done+len(j.failed)-j.doneBefore, j.total-j.doneBefore
+		j.mu.Unlock()
+		if ch == nil {
+			return errors.New("the job has not started")
+		}
+		select {
+		case <-ch:
+			return nil
+		default:
+		}
+		left := within - age
+		if left <= 0 {
+			return errNotSoon
+		}
+		if age >= within/10 && (done <= 0 || time.Duration(int64(age)*int64(total-done)/int64(done)) > left) {
+			return errNotSoon
+		}
+		select {
+		case <-ch:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(min(left, within/60)):
+		}
+	}
 }
 
 // Wait blocks until the current Run ends or ctx does.
