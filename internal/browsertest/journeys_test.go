@@ -166,11 +166,20 @@ func TestOrganizationLifecycle(t *testing.T) {
 	b.click(`[data-testid="create-form"] button[type=submit]`)
 	b.waitText(`[data-testid="org-name"]`, "Browser Squad")
 	b.waitText(`[data-testid="breadcrumbs"]`, "Data Platform")
-	id := strings.TrimPrefix(b.location(), "/orgs/")
+	b.waitText(`[data-testid="done"]`, "Created “Browser Squad” under “Data Platform”.")
+	id, _, _ := strings.Cut(strings.TrimPrefix(b.location(), "/orgs/"), "?")
 
 	b.fill(`#rename-name`, "Browser Squadron")
 	b.click(`[data-testid="rename-form"] button[type=submit]`)
-	b.waitText(`#rename-form`, "Renamed")
+	b.waitText(`#rename-form`, "Renamed to “Browser Squadron”")
+	// the heading and the page's title show the new name without a reload
+	b.waitText(`[data-testid="org-name"]`, "Browser Squadron")
+	if title := b.eval(`document.title`); !strings.Contains(title, "Browser Squadron") {
+		t.Errorf("the page's title after a rename: %q", title)
+	}
+	if n := b.number(`document.querySelectorAll('#org-name').length`); n != 1 {
+		t.Errorf("%d headings after the rename", n)
+	}
 
 	b.click(`#move-form summary`)
 	b.fill(`#move-q`, "payments risk")
@@ -178,6 +187,7 @@ func TestOrganizationLifecycle(t *testing.T) {
 	b.click(`[data-testid="move-form"] button[type=submit]`)
 	b.waitText(`[data-testid="breadcrumbs"]`, "Payments Risk")
 	b.waitText(`[data-testid="org-name"]`, "Browser Squadron")
+	b.waitText(`[data-testid="done"]`, "Moved “Browser Squadron” under “Payments Risk”.")
 
 	b.open("/orgs/" + pp.ID)
 	b.click(`[data-testid="delete-start"]`)
@@ -188,6 +198,7 @@ func TestOrganizationLifecycle(t *testing.T) {
 	b.click(`[data-testid="delete-start"]`)
 	b.click(`[data-testid="delete-confirm"] button[type=submit]`)
 	b.waitText(`[data-testid="org-name"]`, "Payments Risk")
+	b.waitText(`[data-testid="done"]`, "Deleted “Browser Squadron”.")
 	if _, err := env.Admin().GetOrganization(context.Background(), id); !api.IsNotFound(err) {
 		t.Errorf("not deleted: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -132,6 +133,9 @@ func (s *Server) renameOrganization(c echo.Context) error {
 
 func (s *Server) renderRename(c echo.Context, status int, f templates.RenameForm) error {
 	return s.renderForm(c, status, func(v *templates.OverviewView) { v.Rename = f }, func() error {
+		if f.Done {
+			return render(c, status, templates.Renamed(f, f.Name+" · Orgboard"))
+		}
 		return render(c, status, templates.RenameOrg(f))
 	})
 }
@@ -160,7 +164,7 @@ func (s *Server) createSubOrganization(c echo.Context) error {
 			return err
 		}
 		if msg == "" {
-			return redirect(c, orgURL(created.ID))
+			return redirect(c, withQuery(orgURL(created.ID), url.Values{"done": {"created"}}))
 		}
 		f.Error, status = msg, st
 	}
@@ -224,7 +228,7 @@ func (s *Server) moveOrganization(c echo.Context) error {
 			return err
 		}
 		if msg == "" {
-			return redirect(c, orgURL(id))
+			return redirect(c, withQuery(orgURL(id), url.Values{"done": {"moved"}}))
 		}
 		f.Error, status = msg, st
 	}
@@ -283,10 +287,11 @@ func (s *Server) deleteOrganization(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	done := url.Values{"deleted": {org.Name}}
 	if org.Parent != nil {
-		return redirect(c, orgURL(org.Parent.ID))
+		return redirect(c, withQuery(orgURL(org.Parent.ID), done))
 	}
-	return redirect(c, pathHome)
+	return redirect(c, withQuery(pathHome, done))
 }
 
 // answerRefused answers a write the API refused for lack of permission: the

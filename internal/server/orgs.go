@@ -83,8 +83,28 @@ func (s *Server) showTab(c echo.Context, status int, tab string, panel func(api.
 func (s *Server) showOrganization(c echo.Context) error {
 	return s.showTab(c, http.StatusOK, "overview", func(org api.Organization) (templ.Component, error) {
 		v, err := s.overview(c, org)
+		v.Done = doneMessage(c, org)
 		return templates.Overview(v), err
 	})
+}
+
+// doneMessage says what the person's last action (the address it led to
+// names it) changed.
+func doneMessage(c echo.Context, org api.Organization) string {
+	under := "at the top of the tree"
+	if org.Parent != nil {
+		under = "under “" + org.Parent.Name + "”"
+	}
+	switch c.QueryParam("done") {
+	case "created":
+		return "Created “" + org.Name + "” " + under + "."
+	case "moved":
+		return "Moved “" + org.Name + "” " + under + "."
+	}
+	if n := c.QueryParam("deleted"); n != "" && len(n) <= 255 {
+		return "Deleted “" + n + "”."
+	}
+	return ""
 }
 
 func (s *Server) overview(c echo.Context, org api.Organization) (templates.OverviewView, error) {

@@ -424,14 +424,14 @@ func TestOrganizationAdministration(t *testing.T) {
 	if !strings.HasPrefix(to, "/orgs/") {
 		t.Fatalf("create: %d, HX-Redirect %q", r.Status, to)
 	}
-	id := strings.TrimPrefix(to, "/orgs/")
+	id, _, _ := strings.Cut(strings.TrimPrefix(to, "/orgs/"), "?")
 	page := u.Get(to)
-	contains(t, "new org", page, "Ledger &lt;script&gt;alert(1)&lt;/script&gt;", "Data Platform")
+	contains(t, "new org", page, "Ledger &lt;script&gt;alert(1)&lt;/script&gt;", "Data Platform", `role="status" data-testid="done">Created “Ledger &lt;script&gt;alert(1)&lt;/script&gt;” under “Data Platform”.<`)
 	if strings.Contains(page.Body, "<script>alert(1)") {
 		t.Fatal("an organization name was rendered as HTML")
 	}
 	r = u.HX("PUT", "/orgs/"+id, "rename-form", url.Values{"name": {"Ledger"}, "fingerprint": {formFingerprint(t, page.Body, "rename-form")}})
-	contains(t, "rename", r, "Renamed")
+	contains(t, "rename", r, "Renamed to “Ledger”", `<h1 id="org-name" data-testid="org-name" hx-swap-oob="true">Ledger</h1>`, "<title>Ledger · Orgboard</title>")
 	if o := orgOf(t, e, id); o.Name != "Ledger" || o.Parent.ID != dp.ID {
 		t.Errorf("after rename: %+v", o)
 	}
@@ -441,7 +441,7 @@ func TestOrganizationAdministration(t *testing.T) {
 	cands := u.HX("GET", "/orgs/"+id+"/move?q=risk", "move-candidates", nil)
 	contains(t, "candidates", cands, risk.ID)
 	r = u.HX("POST", "/orgs/"+id+"/move", "move-form", url.Values{"parent_id": {risk.ID}, "fingerprint": {formFingerprint(t, u.Get(to).Body, "move-form")}})
-	if r.Header.Get("HX-Redirect") != "/orgs/"+id {
+	if r.Header.Get("HX-Redirect") != "/orgs/"+id+"?done=moved" {
 		t.Errorf("move: %d %q", r.Status, r.Body)
 	}
 	if o := orgOf(t, e, id); o.Parent.ID != risk.ID {
@@ -451,7 +451,7 @@ func TestOrganizationAdministration(t *testing.T) {
 	contains(t, "refused delete", r, "Not deleted", "not empty")
 	contains(t, "confirm", u.HX("GET", "/orgs/"+id+"/delete", "delete-form", nil), "Delete for good")
 	r = u.HX("DELETE", "/orgs/"+id, "delete-form", nil)
-	if r.Header.Get("HX-Redirect") != "/orgs/"+risk.ID {
+	if r.Header.Get("HX-Redirect") != "/orgs/"+risk.ID+"?deleted=Ledger" {
 		t.Errorf("delete: %d %q", r.Status, r.Header.Get("HX-Redirect"))
 	}
 	if _, err := e.Admin().GetOrganization(bg, id); !api.IsNotFound(err) {
@@ -707,7 +707,7 @@ func TestRenameAndMoveNeverUndoOthersChanges(t *testing.T) {
 	}
 	// moving anyway, with the fingerprint of what was shown side by side
 	r = admin.HX("POST", "/orgs/"+gw.ID+"/move", "move-form", url.Values{"parent_id": {pp.ID}, "fingerprint": {formFingerprint(t, r.Body, "move-anyway")}})
-	if r.Header.Get("HX-Redirect") != "/orgs/"+gw.ID || orgOf(t, e, gw.ID).Parent.ID != pp.ID {
+	if r.Header.Get("HX-Redirect") != "/orgs/"+gw.ID+"?done=moved" || orgOf(t, e, gw.ID).Parent.ID != pp.ID {
 		t.Errorf("move anyway: %d", r.Status)
 	}
 	if got := profileOf(t, e, gw.ID); got != profile {

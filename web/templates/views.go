@@ -111,6 +111,7 @@ type OverviewView struct {
 	ChildrenMore  bool
 	Can           Can    // the write controls offered
 	Refusal       string // the refusal just met, if any
+	Done          string // what the person's last action changed, said once
 	Rename        RenameForm
 	Create        CreateForm
 	Move          MoveForm
