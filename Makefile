@@ -51,8 +51,13 @@ pg-deps:
 
 # ORGBOARD_TEST_NOW=2026-12-01T09:00:00Z make test runs the suite as of that
 # date (read by the tests' clock only, never by the product).
+# The browser journeys run without the race detector, beside the rest
+# (which runs with it): they drive the same handlers the router tests race.
 test: fmt-check vet lint tidy-check generate-check browser-deps sdk-deps pg-deps
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m ./... && $(GO) test -count=1 -timeout 10m -run "$(NORACE)" ./internal/store; \
+	@CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $$($(GO) list ./... | grep -v /internal/browsertest$$) > .test-race.log 2>&1 & race=$$!; \
+		$(GO) test -count=1 -timeout 20m ./internal/browsertest > .test-browser.log 2>&1; browser=$$?; \
+		wait $$race; status=$$?; cat .test-race.log .test-browser.log; rm -f .test-race.log .test-browser.log; \
+		test $$status -eq 0 && test $$browser -eq 0 && $(GO) test -count=1 -timeout 10m -run "$(NORACE)" ./internal/store; \
 		status=$$?; ./scripts/pg-cleanup.sh; exit $$status
 
 # The fast tier for your own loop: no Chromium, PostgreSQL or Node (those

@@ -10,6 +10,7 @@ import (
 
 	"orgboard/internal/api"
 	"orgboard/internal/testenv"
+	"orgboard/web/templates"
 )
 
 // Move an account to another organization: find it by name, confirm, and
@@ -42,6 +43,11 @@ func TestMoveAnAccountJourney(t *testing.T) {
 	b.waitText(`[data-testid="account-move-confirm"]`, "Move this account from “"+from.Name+"” to “"+to.Name+"”?")
 	b.click(`[data-testid="account-move-confirm"] button[type=submit]`)
 	b.waitText(`[data-testid="account-moved"]`, to.Name)
+	// the list and its count follow in place: the row and its Move… are gone
+	if b.eval(`String(!!document.getElementById("account-`+acct.ID+`"))`) == "true" {
+		t.Errorf("the moved account's row is still in the list")
+	}
+	b.waitText(`[data-testid="accounts-count"]`, templates.Count(int64(accts.TotalSize-1), "account", "accounts"))
 	b.click(`[data-testid="account-moved"] a`)
 	b.waitLocation("/orgs/" + to.ID + "/accounts")
 	b.waitText(`[data-testid="org-name"]`, to.Name)

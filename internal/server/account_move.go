@@ -5,6 +5,7 @@
 package server
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"strings"
@@ -124,7 +125,12 @@ func (s *Server) moveAccount(c echo.Context) error {
 		return render(c, http.StatusConflict, templates.AccountMoveRow(f))
 	}
 	f.Moved, f.ToURL = true, orgURL(dest, "accounts")
-	return render(c, http.StatusOK, templates.AccountMoveRow(f))
+	f.AccountName = cmp.Or(f.AccountName, "The account")
+	left, err := s.client(c).ListAccounts(c.Request().Context(), org, api.ListAccountsParams{PageParams: api.PageParams{PageSize: 1}})
+	if err != nil { // moved all the same: the list is right after a reload
+		return render(c, http.StatusOK, templates.AccountMoveRow(f))
+	}
+	return render(c, http.StatusOK, templates.AccountMoved(f, left.TotalSize))
 }
 
 // accountOrg reads, fresh, the organization an account belongs to now
