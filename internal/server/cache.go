@@ -52,6 +52,15 @@ func (c *Cache) get(user, key string) (any, bool) {
 	return e.v, true
 }
 
+// has reports whether user holds key now, without counting a hit or a miss
+// (notes kept beside the reads, such as refusals).
+func (c *Cache) has(user, key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.users[user][key]
+	return ok && !c.now().After(e.expires)
+}
+
 func (c *Cache) put(user, key string, v any, ttl time.Duration) {
 	if ttl <= 0 {
 		return // the cache is off

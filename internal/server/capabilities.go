@@ -42,9 +42,7 @@ func (s *Server) caps(c echo.Context, org api.Organization) access.Caps {
 		f.Flags = access.Flags{SubOrgCreation: fl.SubOrgCreation, AccountMobility: fl.AccountMobility, MemberManagement: fl.MemberManagement}
 	}
 	for k := range access.Settings + 1 {
-		if _, ok := s.cache.get(s.refusals(c), refusalKey(org.ID, k)); ok {
-			f.Refused[k] = true
-		}
+		f.Refused[k] = s.cache.has(s.refusals(c), refusalKey(org.ID, k))
 	}
 	v := access.Decide(f)
 	c.Set(key, v)
