@@ -19,7 +19,7 @@ import (
 func synced(t *testing.T, e *testenv.Env, u *testenv.User, path string, orgs ...string) {
 	t.Helper()
 	u.Get(path)
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(patience)
 	for time.Now().Before(deadline) {
 		p, err := e.Syncer.Progress(bg, orgs)
 		if err != nil {

@@ -28,7 +28,7 @@ func TestAuditFirstVisitSaysItIsIndexing(t *testing.T) {
 		t.Error("the first visit says nothing matches, or counts, before the sync reached the range")
 	}
 	var r testenv.Response
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if r = u.HX("GET", path, "audit-live", nil); !strings.Contains(r.Body, `data-testid="audit-indexing"`) {
 			break
 		}
@@ -51,7 +51,7 @@ func TestAuditExportWaitsForTheSync(t *testing.T) {
 	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" || !strings.Contains(r.Body, "try the export again") {
 		t.Fatalf("export before the sync: %d Retry-After %q", r.Status, r.Header.Get("Retry-After"))
 	}
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if r = u.Get(path); r.Status != http.StatusServiceUnavailable {
 			break
 		}

@@ -3,10 +3,16 @@ package server_test
 import (
 	"regexp"
 	"testing"
+	"time"
 
 	"orgboard/internal/api"
 	"orgboard/internal/testenv"
 )
+
+// patience bounds a wait for background work (a sync, a fetch) in a test:
+// a limit of the wait, never a measure of speed; the tests run in parallel
+// under the race detector on a two-core machine.
+const patience = 3 * time.Minute
 
 func profileOf(t *testing.T, e *testenv.Env, id string) api.Profile {
 	t.Helper()

@@ -54,7 +54,7 @@ func apiTotals(t *testing.T, e *testenv.Env, orgs []string, from, to time.Time) 
 // the page asks about first (ranges of many calls).
 func report(t testing.TB, u *testenv.User, path string) testenv.Response {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		r := u.Get(path)
 		if strings.Contains(r.Body, `data-testid="usage-confirm"`) {
