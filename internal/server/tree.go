@@ -63,11 +63,32 @@ func (s *Server) topNodes(c echo.Context) (templates.TreeNodes, error) {
 		}
 	}
 	n.Total = len(n.Nodes)
+	s.markLeaves(c, n.Nodes)
 	return n, nil
 }
 
 func treeNode(o api.Organization, level int) templates.TreeNode {
 	return templates.TreeNode{ID: o.ID, Name: o.Name, URL: orgURL(o.ID), Level: level, ChildrenURL: treeChildrenURL(o.ID, level+1, "")}
+}
+
+// markLeaves marks the nodes without sub-organizations, from the listing of
+// every organization the token reads (kept with the user's reads, shared
+// with the audit scope); when that cannot be read, every node keeps its
+// arrow and says so when opened.
+func (s *Server) markLeaves(c echo.Context, nodes []templates.TreeNode) {
+	all, err := s.readableOrgs(c)
+	if err != nil || len(all) >= maxReadableOrgs {
+		return
+	}
+	parents := map[string]bool{}
+	for _, o := range all {
+		if o.Parent != nil {
+			parents[o.Parent.ID] = true
+		}
+	}
+	for i := range nodes {
+		nodes[i].Leaf = !parents[nodes[i].ID]
+	}
 }
 
 // treeError shows a failed listing in place; a refused token is not a
@@ -93,6 +114,7 @@ func (s *Server) childNodes(c echo.Context, parent, token string, level int) (te
 	for _, o := range page.Items {
 		n.Nodes = append(n.Nodes, treeNode(o, level))
 	}
+	s.markLeaves(c, n.Nodes)
 	return n, nil
 }
 

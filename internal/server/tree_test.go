@@ -74,3 +74,24 @@ func TestTreeOfATokenWithoutRootsReadsEveryPage(t *testing.T) {
 		t.Errorf("the editor's tree has %d top nodes: %s", n, snippet(r.Body, `role="tree"`))
 	}
 }
+
+// The tree offers no arrow on an organization without sub-organizations,
+// and one on each that has some.
+func TestLeavesHaveNoArrow(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	pp := e.Org("Payments Platform") // Fraud Detection and Payments Gateway, both without children
+	kids := u.HX("GET", "/orgs/tree?parent="+pp.ID+"&level=2", "group-"+pp.ID, nil)
+	if n := strings.Count(kids.Body, `data-testid="tree-leaf"`); n != 2 || strings.Contains(kids.Body, `class="twisty" tabindex`) {
+		t.Errorf("the children of Payments Platform: %d leaves, arrows: %v", n, strings.Contains(kids.Body, `class="twisty" tabindex`))
+	}
+	root := e.Org("Northwind Holdings")
+	top := u.Get("/orgs")
+	if item := between(top.Body, `data-id="`+root.ID+`"`, "</div>"); !strings.Contains(item, `class="twisty" tabindex`) {
+		t.Errorf("the root, which has sub-organizations, has no arrow: %.300s", item)
+	}
+	if strings.Contains(kids.Body, `aria-expanded`) {
+		t.Error("a leaf says it can be expanded")
+	}
+}

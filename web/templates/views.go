@@ -72,6 +72,7 @@ type TreeNode struct {
 	ChildrenURL   string // loads its sub-organizations
 	ParentName    string // shown in search results
 	Level         int
+	Leaf          bool // it has no sub-organizations: no arrow to open
 }
 
 // OrgHeader is the top of every organization page.
