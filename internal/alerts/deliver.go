@@ -101,11 +101,15 @@ func (e *Engine) mail(ctx context.Context, r Rule, m Message, retries Retries) (
 // Test delivers a sample message of the rule's kind at once to each of
 // its destinations, and logs it.
 func (e *Engine) Test(ctx context.Context, r Rule) ([]Delivery, error) {
-	_, secret, err := e.Open(r)
+	token, secret, err := e.Open(r)
 	if err != nil {
 		return nil, err
 	}
-	m := e.message(r, nil)
+	var named []api.Organization // the same shape as a real delivery: the organization's name (one call with the rule's token)
+	if o, err := e.Client(token).GetOrganization(ctx, r.Org); err == nil {
+		named = append(named, o)
+	}
+	m := e.message(r, named)
 	m.Test, m.Count = true, 1
 	switch r.KindOrAudit() {
 	case KindCost:

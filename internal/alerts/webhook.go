@@ -70,12 +70,11 @@ func (g Guard) Check(raw string) error {
 	if u.User != nil {
 		return errors.New("a webhook URL may not carry a user or password")
 	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !g.AllowPrivate {
-			return errors.New("a webhook must use https")
-		}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && g.AllowPrivate:
+	case g.AllowPrivate:
+		return errors.New("a webhook URL starts with https:// (or http://, which this console allows)")
 	default:
 		return errors.New("a webhook must use https")
 	}

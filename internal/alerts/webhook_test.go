@@ -90,3 +90,18 @@ func TestGuardClassifiesEverySpecialPurposeAddress(t *testing.T) {
 		}
 	}
 }
+
+// The refusal of a scheme says what this console accepts: https only, or
+// http too where private addresses are allowed (local mode).
+func TestSchemeRefusalSaysWhatIsAccepted(t *testing.T) {
+	if err := (Guard{}).Check("ftp://hooks.example.com/x"); err == nil || !strings.Contains(err.Error(), "must use https") {
+		t.Errorf("strict: %v", err)
+	}
+	local := Guard{AllowPrivate: true}
+	if err := local.Check("http://127.0.0.1:9/hook"); err != nil {
+		t.Errorf("local http: %v", err)
+	}
+	if err := local.Check("ftp://127.0.0.1/x"); err == nil || !strings.Contains(err.Error(), "http://, which this console allows") {
+		t.Errorf("local ftp: %v", err)
+	}
+}

@@ -248,3 +248,22 @@ func TestAlertFormMistakes(t *testing.T) {
 		"quiet": {"0"}, "token": {"not-a-token"}})
 	contains(t, "a bad token", bad, "Cloudflare does not accept this token")
 }
+
+// A rule's test message has the shape of a real delivery: the organization's
+// name included.
+func TestTestMessageHasTheRealShape(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	rec := newReceiver(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	team := e.Org("Checkout")
+	makeRule(t, u, url.Values{"name": {"Shape"}, "org": {team.ID}, "q": {"action:delete"}, "destination": {rec.URL + "/hook"}, "quiet": {"0"}, "token": {localapi.DemoAdminToken}})
+	id := regexp.MustCompile(`href="/alerts/([0-9]+)"`).FindStringSubmatch(u.Get("/alerts").Body)[1]
+	if r := u.Post("/alerts/"+id+"/test", nil); r.Status >= 400 {
+		t.Fatalf("test: %d", r.Status)
+	}
+	got := rec.messages()
+	if len(got) != 1 || !got[0].msg.Test || got[0].msg.OrganizationName != "Checkout" || got[0].msg.Organization != team.ID {
+		t.Errorf("the test message: %+v", got)
+	}
+}

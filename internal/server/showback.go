@@ -183,7 +183,7 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 	if job.Wait(ctx) != nil {
 		p := job.Progress()
 		v.Loading = &templates.UsageProgress{Done: p.Done, Total: p.Total, Failed: p.Failed, Records: templates.Count(p.Records, "record", "records"),
-			Time: budgetTime(p.Total - p.Done), PollURL: orgURL(org.ID, "showback") + "?" + q.values().Encode()}
+			Time: timeLeft(p), PollURL: orgURL(org.ID, "showback") + "?" + q.values().Encode()}
 		return v, nil
 	}
 	if err := job.StoreErr(); err != nil {

@@ -145,7 +145,7 @@ func (s *Server) usageView(c echo.Context, org string, q usageQuery, msg string)
 	if job.Settle(c.Request().Context(), usageWait) != nil { // at once when the fetch cannot finish soon
 		p := job.Progress()
 		v.Loading = &templates.UsageProgress{Done: p.Done, Total: p.Total, Failed: p.Failed, Records: templates.Count(p.Records, "record", "records"),
-			Time: budgetTime(p.Total - p.Done), PollURL: v.PanelURL}
+			Time: timeLeft(p), PollURL: v.PanelURL}
 		if p.Done == 0 {
 			return v, nil
 		}
@@ -164,8 +164,19 @@ func (s *Server) usageView(c echo.Context, org string, q usageQuery, msg string)
 
 // budgetTime is how long calls take at a token's budget of 1,200 calls per
 // five minutes, for people ("about 4 minutes").
-func budgetTime(calls int) string {
-	secs := calls * 300 / 1200
+func budgetTime(calls int) string { return aboutTime(calls * 300 / 1200) }
+
+// timeLeft is how long a running fetch still takes: at the pace it has
+// achieved once a few calls tell it, else at the token's budget.
+func timeLeft(p usage.Progress) string {
+	if d, ok := p.Left(); ok {
+		return aboutTime(int(d.Seconds()))
+	}
+	return budgetTime(p.Total - p.Done)
+}
+
+// aboutTime is a number of seconds for people ("about 4 minutes").
+func aboutTime(secs int) string {
 	switch {
 	case secs < 60:
 		return "under a minute"

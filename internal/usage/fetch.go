@@ -318,13 +318,27 @@ type Progress struct {
 	Done, Failed, Total int
 	Records             int64
 	Running             bool
+	// ThisRun is the parts this run has finished, in Elapsed: the pace the
+	// fetch actually achieves, for an estimate of the time left.
+	ThisRun int
+	Elapsed time.Duration
+}
+
+// Left estimates the time the remaining parts take at the pace this run
+// has achieved; ok is false until a few parts tell it.
+func (p Progress) Left() (time.Duration, bool) {
+	if p.ThisRun < 3 || p.Elapsed <= 0 {
+		return 0, false
+	}
+	return time.Duration(int64(p.Elapsed) * int64(p.Total-p.Done-p.Failed) / int64(p.ThisRun)), true
 }
 
 // Progress reports how far the job is.
 func (j *Job) Progress() Progress {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return Progress{Done: j.done, Failed: len(j.failed), Total: j.total, Records: j.records, Running: j.running > 0 || len(j.todo) > 0}
+	return Progress{Done: j.done, Failed: len(j.failed), Total: j.total, Records: j.records, Running: j.running > 0 || len(j.todo) > 0,
+		ThisRun: j.done + len(j.failed) - j.doneBefore, Elapsed: j.run.Elapsed()}
 }
 
 // errNotSoon is Settle's answer for a job that cannot finish in time.

@@ -254,3 +254,21 @@ func TestJobRetriesAStoreThatFailed(t *testing.T) {
 		t.Errorf("after the retry: %v, %d records", err, j.Agg().Records)
 	}
 }
+
+// The time left follows the pace a fetch achieves, once a few parts tell it.
+func TestProgressLeftFollowsThePace(t *testing.T) {
+	for _, c := range []struct {
+		p    Progress
+		want time.Duration
+		ok   bool
+	}{
+		{Progress{Done: 0, Total: 800}, 0, false},
+		{Progress{Done: 2, Total: 800, ThisRun: 2, Elapsed: time.Second}, 0, false},
+		{Progress{Done: 20, Total: 800, ThisRun: 20, Elapsed: 10 * time.Second}, 390 * time.Second, true},
+		{Progress{Done: 59, Failed: 1, Total: 800, ThisRun: 40, Elapsed: 80 * time.Second}, 1480 * time.Second, true},
+	} {
+		if got, ok := c.p.Left(); got != c.want || ok != c.ok {
+			t.Errorf("%+v: %v %v, want %v %v", c.p, got, ok, c.want, c.ok)
+		}
+	}
+}
