@@ -67,3 +67,30 @@ func TestEditorIsOfferedItsOwnControls(t *testing.T) {
 	b.shot("editor-profile")
 	b.clean()
 }
+
+// The alert form shows the fields of the kind chosen, and a form with
+// mistakes opens on a summary that holds the focus and links to each field.
+func TestAlertFormShowsItsKindAndSumsUpMistakes(t *testing.T) {
+	env := testenv.New(t)
+	b := newBrowser(t, env)
+	b.do(chromedp.EmulateViewport(1366, 900))
+	b.signIn("admin")
+	b.open("/alerts")
+	visible := func(sel string) bool {
+		return b.eval(`String(!!document.querySelector('`+sel+`') && document.querySelector('`+sel+`').offsetParent !== null)`) == "true"
+	}
+	b.click(`input[name="kind"][value="cost"]`)
+	if visible("#a-q") || !visible("#a-pct") {
+		t.Error("a cost rule's form shows the audit query, or hides the cost condition")
+	}
+	b.click(`input[name="kind"][value="audit"]`)
+	if !visible("#a-q") || visible("#a-pct") {
+		t.Error("an audit rule's form hides its query, or shows the cost condition")
+	}
+	b.click(`[data-testid="alert-form"] button[type=submit]`)
+	b.waitText(`[data-testid="alert-error-summary"]`, "need a change")
+	if got := b.eval(`document.activeElement.getAttribute("data-testid") || ""`); got != "alert-error-summary" {
+		t.Errorf("after a refused form the focus is on %q, not the summary", got)
+	}
+	b.shot("alert-form-mistakes")
+}

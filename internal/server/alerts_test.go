@@ -239,6 +239,7 @@ func TestAlertFormMistakes(t *testing.T) {
 	if r.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("a form of mistakes: %d", r.Status)
 	}
+	contains(t, "the summary at the top", r, `data-testid="alert-error-summary"`, `href="#a-q"`, `href="#a-dest"`, `href="#a-token"`, "need a change")
 	contains(t, "mistakes", r, `data-testid="a-name-err"`, `data-testid="a-q-err"`, `data-testid="a-dest-err"`, `data-testid="a-quiet-err"`, `data-testid="a-token-err"`,
 		`value="since:soon"`, `value="ftp://example.com"`)
 	if strings.Contains(r.Body, "secret-typed") {

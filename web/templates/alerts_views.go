@@ -57,3 +57,27 @@ type AlertDelivery struct {
 	AtISO, AtUTC, Destination, Status, Code, Error, Attempts, Entries string
 	Failed                                                            bool
 }
+
+// FieldProblem is one mistake of a form: the field's element ID and the message.
+type FieldProblem struct{ Field, Message string }
+
+// ErrorList is the form's mistakes in the order of its fields, each with the
+// ID of the field it is about, for the summary at the top.
+func (f AlertForm) ErrorList() []FieldProblem {
+	order := []struct{ key, id string }{{"kind", "a-name"}, {"name", "a-name"}, {"org", "a-org"}, {"q", "a-q"}, {"cond", "a-pct"}, {"pct", "a-pct"},
+		{"destination", "a-dest"}, {"emails", "a-emails"}, {"quiet", "a-quiet"}, {"token", "a-token"}}
+	var out []FieldProblem
+	seen := map[string]bool{}
+	for _, o := range order {
+		if m := f.Errors[o.key]; m != "" {
+			out = append(out, FieldProblem{Field: o.id, Message: m})
+			seen[o.key] = true
+		}
+	}
+	for k, m := range f.Errors { // any other, last
+		if !seen[k] {
+			out = append(out, FieldProblem{Field: "a-name", Message: m})
+		}
+	}
+	return out
+}
