@@ -104,6 +104,12 @@ func (b *browser) usageShown() {
 		b.click(`[data-testid="usage-fetch"]`)
 	}
 	b.doFor(3*time.Minute, chromedp.WaitVisible(chromedp.CSS(`[data-testid="usage-kpis"]`)), fetchEnded, settled, chartsDrawn)
+	// the figures lead: at most one notice (a budget reached) stands above them
+	above := b.number(`(() => { const k = document.querySelector('[data-testid="usage-kpis"]');
+		return Array.from(document.querySelectorAll('main .alert')).filter(a => a.compareDocumentPosition(k) & Node.DOCUMENT_POSITION_FOLLOWING).length; })()`)
+	if above > 1 {
+		b.t.Errorf("%d notices stand above the first figure of %s", above, b.location())
+	}
 }
 
 // screenshot saves the page when ORGBOARD_SCREENSHOTS names a directory.

@@ -117,14 +117,25 @@ func usageNotices(r *usage.Report, denoms []usage.Denomination) []string {
 	if usage.IsEstimate(r.Denom) {
 		out = append(out, "Showing estimated cost in "+usage.Currency(r.Denom)+": consumed quantities priced by the rate card, not a cost Cloudflare billed.")
 	}
-	var curs []string
+	var billed, estimated []string
 	for _, d := range denoms {
-		if !d.IsUnit {
-			curs = append(curs, d.Label)
+		switch cur := usage.Currency(d.Denom); {
+		case d.IsUnit:
+		case usage.IsEstimate(d.Denom):
+			estimated = appendNew(estimated, cur)
+		default:
+			billed = appendNew(billed, cur)
 		}
 	}
-	if len(curs) > 1 {
-		out = append(out, "This range has costs in "+strings.Join(curs, ", ")+". Currencies, and estimates and billed costs, are never added together: showing "+usage.DenomLabel(r.Denom)+".")
+	if len(billed)+len(estimated) > 1 {
+		var parts []string
+		if len(billed) > 0 {
+			parts = append(parts, joinAnd(billed))
+		}
+		if len(estimated) > 0 {
+			parts = append(parts, "estimates in "+joinAnd(estimated))
+		}
+		out = append(out, "This range has costs in "+strings.Join(parts, "; ")+". Currencies, and estimates and billed costs, are never added together: showing "+usage.DenomLabel(r.Denom)+".")
 	}
 	if r.Coarse {
 		out = append(out, "Top accounts are not read for this many organizations at once: group by account to see them.")
@@ -137,6 +148,21 @@ func usageNotices(r *usage.Report, denoms []usage.Denomination) []string {
 			" yet (a day is reported some hours after it ends): the forecast leaves it out of the daily rate and counts it at that rate, like the days to come.")
 	}
 	return out
+}
+
+// joinAnd lists words as people write them: "USD, EUR and GBP".
+func joinAnd(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
 }
 
 func usageKPIs(r *usage.Report) []templates.UsageKPI {
