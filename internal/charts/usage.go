@@ -5,6 +5,7 @@ package charts
 import (
 	"encoding/json"
 	"math"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -191,8 +192,9 @@ func heatX(xs []string) opts.XAxis {
 
 // Cumulative draws a month: the actual running total, its projection to
 // the month's end, a budget line when budget > 0, and a pin where the
-// total reaches it (over: the day, or -1).
-func Cumulative(days []string, actual, projected []float64, budget float64, over int, overLabel string) (json.RawMessage, error) {
+// total reaches it (over: the day, or -1); budgetLabel is the line's label
+// as the page writes the amount ("Budget 400,000.00 USD").
+func Cumulative(days []string, actual, projected []float64, budget float64, budgetLabel string, over int, overLabel string) (json.RawMessage, error) {
 	line := charts.NewLine()
 	line.SetGlobalOptions(base("280px", true)...)
 	line.SetXAxis(days)
@@ -218,7 +220,7 @@ func Cumulative(days []string, actual, projected []float64, budget float64, over
 	if budget > 0 {
 		budgetOpts = append(budgetOpts, charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: "Budget", YAxis: round(budget)}),
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"},
-				Label: &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "Budget {c}"}})) // inside: at the end it was cut to "Bud"
+				Label: &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: strings.NewReplacer("{", "(", "}", ")").Replace(budgetLabel)}})) // inside: at the end it was cut to "Bud"; braces would be a template
 	}
 	budgetOpts = append(budgetOpts, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
 		charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed"}))

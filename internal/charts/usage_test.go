@@ -43,7 +43,7 @@ func TestChartsEscapeNothingIntoScript(t *testing.T) {
 		func() (json.RawMessage, error) { return Share([]string{name}, []float64{1}) },
 		func() (json.RawMessage, error) { return Heat([]string{"d"}, []string{name}, [][]float64{{1}}) },
 		func() (json.RawMessage, error) {
-			return Cumulative([]string{"1"}, []float64{1}, []float64{1}, 5, 0, "over")
+			return Cumulative([]string{"1"}, []float64{1}, []float64{1}, 5, "Budget 5.00 USD", 0, "over")
 		},
 	} {
 		raw, err := f()

@@ -80,10 +80,10 @@ func budgetAlert(r *usage.Report) string {
 	}
 	month := f.Month.Format("January")
 	if f.Crossed {
-		return "Over budget: " + money(f.ToDate, r.Denom) + " so far in " + month + " against a budget of " + money(f.Budget, r.Denom) +
+		return "Over budget: " + money(f.ToDate, r.Denom) + " so far in " + month + " against a budget of " + budgetMoney(f.Budget, r.Denom) +
 			": over by " + money(f.ToDate-f.Budget, r.Denom) + " since " + f.Crossing.Format("2 Jan") + "."
 	}
-	return "On course to go over budget: at the recent daily rate " + month + " reaches its budget of " + money(f.Budget, r.Denom) +
+	return "On course to go over budget: at the recent daily rate " + month + " reaches its budget of " + budgetMoney(f.Budget, r.Denom) +
 		" on " + f.Crossing.Format("2 Jan") + " and ends near " + money(f.Projected, r.Denom) + "."
 }
 
@@ -93,6 +93,12 @@ func changeMethod(from, to time.Time) string {
 	return "Change is against " + pf.Format("2 Jan 2006") + " – " + pt.Format("2 Jan 2006") +
 		": whole months against the months before, a month to date against the same days of the month before, other ranges against as many days just before. " +
 		"No change is given against a period that holds usage on fewer days than the range."
+}
+
+// budgetMoney is a budget's amount: in its currency, never "estimated"
+// (a budget is a sum of money, whichever measure the page shows).
+func budgetMoney(v float64, denom string) string {
+	return usage.Display(v, denom) + " " + usage.Currency(denom)
 }
 
 func money(v float64, denom string) string {
@@ -181,11 +187,11 @@ func usageKPIs(r *usage.Report) []templates.UsageKPI {
 		if f.Budget > 0 {
 			switch {
 			case f.Crossed:
-				note += "; budget " + money(f.Budget, r.Denom) + " reached on " + f.Crossing.Format("2 Jan")
+				note += "; budget " + budgetMoney(f.Budget, r.Denom) + " reached on " + f.Crossing.Format("2 Jan")
 			case !f.Crossing.IsZero():
-				note += "; crosses the budget of " + money(f.Budget, r.Denom) + " on " + f.Crossing.Format("2 Jan")
+				note += "; crosses the budget of " + budgetMoney(f.Budget, r.Denom) + " on " + f.Crossing.Format("2 Jan")
 			default:
-				note += "; stays under the budget of " + money(f.Budget, r.Denom)
+				note += "; stays under the budget of " + budgetMoney(f.Budget, r.Denom)
 			}
 		}
 		out = append(out, templates.UsageKPI{Label: "Forecast for " + f.Month.Format("January"), Value: money(f.Projected, r.Denom), Note: note, TestID: "kpi-forecast"})
@@ -446,7 +452,7 @@ func forecastChart(out []templates.UsageChart, r *usage.Report, chart chartMaker
 			label = "forecast over"
 		}
 	}
-	raw, err := charts.Cumulative(mdays, f.Cumulative, f.Projection(), f.Budget, over, label)
+	raw, err := charts.Cumulative(mdays, f.Cumulative, f.Projection(), f.Budget, "Budget "+usage.Display(f.Budget, r.Denom)+" "+usage.Currency(r.Denom), over, label)
 	if err != nil {
 		return nil, err
 	}

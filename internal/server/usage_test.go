@@ -225,8 +225,13 @@ func TestUsageBudget(t *testing.T) {
 	if ok.Status != 200 || !strings.Contains(ok.Body, "Budget saved") || !strings.Contains(ok.Body, "budget of 1,000,000.00 USD") {
 		t.Errorf("budget: %d %s", ok.Status, snippet(ok.Body, "kpi-forecast"))
 	}
-	if !strings.Contains(html.UnescapeString(report(t, u, "/orgs/"+id+"/usage?preset=this_month").Body), `"name":"Budget"`) {
-		t.Error("the budget line is not drawn")
+	drawn := html.UnescapeString(report(t, u, "/orgs/"+id+"/usage?preset=this_month").Body)
+	if !strings.Contains(drawn, `"name":"Budget"`) || !strings.Contains(drawn, `"formatter":"Budget 1,000,000.00 USD"`) {
+		t.Error("the budget line is not drawn, or its label is not the amount as the page writes it")
+	}
+	// with the estimated measure the budget is still a sum of money, never "estimated"
+	if est := report(t, u, "/orgs/"+id+"/usage?preset=this_month&measure=estimated"); strings.Contains(est.Body, "USD, estimated budget") || strings.Contains(est.Body, "budget of 1,000,000.00 USD, estimated") {
+		t.Errorf("the budget reads as an estimate: %s", snippet(est.Body, "kpi-forecast"))
 	}
 	cleared := u.HX("POST", path, "usage-panel", url.Values{"amount": {""}, "currency": {"USD"}})
 	if !strings.Contains(cleared.Body, "Budget removed") {
