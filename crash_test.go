@@ -96,6 +96,7 @@ func deliveredRows(t *testing.T, dir string) int {
 // the same delivery ID (receivers drop the repeat by it), never as a
 // delivery of its own, and logs one delivered line.
 func TestCrashDuringADeliverySendsItAgainUnderItsID(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("crash test: runs the console as processes of its own; skipped under -short")
 	}

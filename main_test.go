@@ -66,6 +66,7 @@ func syncCounts(t *testing.T, dir string) (stored, claimed int64) {
 // audit sync with its state matching what it stored, closes the databases
 // cleanly, and a restart carries on.
 func TestGracefulShutdownAndRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ctx, stop := context.WithCancel(context.Background())
 	base, done := start(t, ctx, dir, "--fault-latency", "150ms")
@@ -202,6 +203,7 @@ func TestConfigurationThatDoesNotParseStopsTheStart(t *testing.T) {
 // `orgboard backup` copies a running console's files; `orgboard restore`
 // puts them back into a data directory, where they open with integrity ok.
 func TestBackupAndRestoreCommands(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts the console with its local API; skipped under -short")
 	}

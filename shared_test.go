@@ -170,6 +170,7 @@ func signIn(t *testing.T, base string) *http.Client {
 // them); a saved search and a budget set on one show on the other; sign-out
 // on one ends the session on both.
 func TestInstancesShareSessionsSearchesAndBudgets(t *testing.T) {
+	t.Parallel()
 	e, api := apiFor(t)
 	db := pgtest.Database(t)
 	a, b := startInstance(t, db, api), startInstance(t, db, api)
@@ -325,6 +326,7 @@ func exactlyOnce(t *testing.T, db string) int64 {
 // them once between them: no entry is fetched twice, but for the second of
 // overlap with which a sync asks for what is newer.
 func TestOneSyncPerOrganizationAcrossInstances(t *testing.T) {
+	t.Parallel()
 	e, api := apiFor(t)
 	db := pgtest.Database(t)
 	fc := countFetches(e)
@@ -352,6 +354,7 @@ func TestOneSyncPerOrganizationAcrossInstances(t *testing.T) {
 // once their leases expire, and finishes from the stored state, every
 // entry stored once.
 func TestSyncFailsOverWhenAnInstanceDies(t *testing.T) {
+	t.Parallel()
 	e, api := apiFor(t)
 	db := pgtest.Database(t)
 	e.LocalAPI.Faults().Set(localapi.FaultSettings{Latency: 150 * time.Millisecond}) // a sync that takes a while
@@ -434,6 +437,7 @@ func TestUpstreamBudgetIsSharedByInstances(t *testing.T) {
 // (503, never a 500 or a blank page), a form's write is not half done, and
 // once it is back the same session goes on without restarting the console.
 func TestDatabaseRestartMidSession(t *testing.T) {
+	t.Parallel()
 	_, api := apiFor(t)
 	cluster := pgtest.NewCluster(t)
 	in := startInstance(t, cluster.Database(t, "orgboard"), api)
