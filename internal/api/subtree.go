@@ -19,3 +19,21 @@ func Subtree(orgs []Organization, root string) (ids []string, inReach bool) {
 	}
 	return ids, inReach
 }
+
+// Innermost is the organization of a chain that no other names as its
+// parent: the one holding the account among what containing.account lists
+// (the organization and each above it). Nil when orgs is empty.
+func Innermost(orgs []Organization) *Organization {
+	parents := map[string]bool{}
+	for _, o := range orgs {
+		if o.Parent != nil {
+			parents[o.Parent.ID] = true
+		}
+	}
+	for i := range orgs {
+		if !parents[orgs[i].ID] {
+			return &orgs[i]
+		}
+	}
+	return nil
+}

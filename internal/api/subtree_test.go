@@ -24,3 +24,19 @@ func TestSubtree(t *testing.T) {
 		t.Error("an organization out of reach is in reach")
 	}
 }
+
+func TestInnermost(t *testing.T) {
+	org := func(id, parent string) Organization {
+		o := Organization{ID: id}
+		if parent != "" {
+			o.Parent = &OrganizationRef{ID: parent}
+		}
+		return o
+	}
+	if got := Innermost([]Organization{org("r", ""), org("team", "div"), org("div", "r")}); got == nil || got.ID != "team" {
+		t.Errorf("the chain's innermost: %v", got)
+	}
+	if Innermost(nil) != nil {
+		t.Error("an empty listing holds an organization")
+	}
+}

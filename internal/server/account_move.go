@@ -134,27 +134,16 @@ func (s *Server) moveAccount(c echo.Context) error {
 }
 
 // accountOrg reads, fresh, the organization an account belongs to now
-// (nil when the token can read none holding it). containing.account lists
-// that organization and each above it: the account's is the one that is
-// no other's parent.
+// (nil when the token can read none holding it).
 func (s *Server) accountOrg(c echo.Context, account string) (*api.Organization, error) {
-	var found []api.Organization
-	parents := map[string]bool{}
+	var chain []api.Organization
 	for o, err := range s.client(c).Organizations(c.Request().Context(), api.ListOrganizationsParams{ContainingAccount: account, PageParams: api.PageParams{PageSize: 50}}) {
 		if err != nil {
 			return nil, err
 		}
-		found = append(found, o)
-		if o.Parent != nil {
-			parents[o.Parent.ID] = true
-		}
+		chain = append(chain, o)
 	}
-	for i := range found {
-		if !parents[found[i].ID] {
-			return &found[i], nil
-		}
-	}
-	return nil, nil
+	return api.Innermost(chain), nil
 }
 
 // keyedLocks holds one lock per key while it is in use.

@@ -198,17 +198,9 @@ func orgHolding(t *testing.T, e *testenv.Env, account string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	parents := map[string]bool{}
-	for _, o := range page.Items {
-		if o.Parent != nil {
-			parents[o.Parent.ID] = true
-		}
+	holder := api.Innermost(page.Items) // the organization and each above it are listed
+	if holder == nil {
+		t.Fatal("no organization holds the account")
 	}
-	for _, o := range page.Items { // the organization and each above it: the account's is no other's parent
-		if !parents[o.ID] {
-			return o.ID
-		}
-	}
-	t.Fatal("no organization holds the account")
-	return ""
+	return holder.ID
 }
