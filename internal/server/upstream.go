@@ -27,13 +27,19 @@ type requestReads struct {
 
 const readsKey = "orgboard.reads"
 
-// read is the user's cached read of key, once per request.
-func read[T any](s *Server, c echo.Context, key string, fetch func(context.Context) (T, error)) (T, error) {
+// readsOf is the request's reads so far.
+func readsOf(c echo.Context) *requestReads {
 	r, _ := c.Get(readsKey).(*requestReads)
 	if r == nil {
 		r = &requestReads{m: map[string]any{}}
 		c.Set(readsKey, r)
 	}
+	return r
+}
+
+// read is the user's cached read of key, once per request.
+func read[T any](s *Server, c echo.Context, key string, fetch func(context.Context) (T, error)) (T, error) {
+	r := readsOf(c)
 	r.mu.Lock()
 	v, ok := r.m[key]
 	r.mu.Unlock()
@@ -52,11 +58,7 @@ func read[T any](s *Server, c echo.Context, key string, fetch func(context.Conte
 // knowOrgs notes organizations read by a listing as this request's reads
 // of each, so that walking their parents costs no call.
 func knowOrgs(c echo.Context, orgs []api.Organization) {
-	r, _ := c.Get(readsKey).(*requestReads)
-	if r == nil {
-		r = &requestReads{m: map[string]any{}}
-		c.Set(readsKey, r)
-	}
+	r := readsOf(c)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, o := range orgs {
