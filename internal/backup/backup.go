@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+	"orgboard/internal/sqlitedb" // its Check, and the database/sql driver "sqlite"
 )
 
 // Databases are the data directory's SQLite files, in the order they are
@@ -100,22 +100,8 @@ func Restore(ctx context.Context, source, dataDir string, now time.Time) ([]stri
 	return names, nil
 }
 
-// Check runs SQLite's integrity check on file.
-func Check(ctx context.Context, file string) error {
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: file}).EscapedPath()+"?mode=ro")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	var res string
-	if err := db.QueryRowContext(ctx, `PRAGMA integrity_check(1)`).Scan(&res); err != nil {
-		return err
-	}
-	if res != "ok" {
-		return fmt.Errorf("integrity check: %s", res)
-	}
-	return nil
-}
+// Check runs SQLite's whole integrity check on file.
+func Check(ctx context.Context, file string) error { return sqlitedb.Check(ctx, file, false) }
 
 func vacuumInto(ctx context.Context, src, dst string) error {
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: src}).EscapedPath()+"?_pragma=busy_timeout(10000)")

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
@@ -81,4 +82,40 @@ func create(file string) error {
 // Ping checks both pools can reach the database.
 func (db *DB) Ping(ctx context.Context) error {
 	return errors.Join(db.W.PingContext(ctx), db.R.PingContext(ctx))
+}
+
+// Check runs SQLite's quick check (quick: cheap enough at every start) or
+// its whole integrity check on file, read only; nil when the file is sound.
+func Check(ctx context.Context, file string, quick bool) error {
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: file}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(10000)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	pragma := "PRAGMA integrity_check(5)"
+	if quick {
+		pragma = "PRAGMA quick_check(5)"
+	}
+	rows, err := db.QueryContext(ctx, pragma)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return err
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s: %s", strings.TrimPrefix(pragma, "PRAGMA "), strings.Join(problems, "; "))
+	}
+	return nil
 }

@@ -8,13 +8,14 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"orgboard/internal/sqlitedb"
 )
 
 // Damaged reports an error of a damaged database file: SQLITE_CORRUPT (11)
@@ -35,33 +36,7 @@ func quickCheck(ctx context.Context, file string) error {
 	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	db, err := sql.Open("sqlite", "file:"+file+"?mode=ro&_pragma=busy_timeout(10000)")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	rows, err := db.QueryContext(ctx, `PRAGMA quick_check(5)`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return err
-		}
-		if line != "ok" {
-			problems = append(problems, line)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("quick check: %s", strings.Join(problems, "; "))
-	}
-	return nil
+	return sqlitedb.Check(ctx, file, true)
 }
 
 // moveAside renames a damaged file (with its WAL and shared memory) out of
