@@ -37,7 +37,11 @@ func (s *Server) caps(c echo.Context, org api.Organization) access.Caps {
 	if v, ok := c.Get(key).(access.Caps); ok {
 		return v
 	}
-	f := access.Facts{Grant: s.grant(c, org), ConsoleAdmin: s.consoleAdmin(c), Refused: map[access.Kind]bool{}}
+	grant, unsure := s.grant(c, org)
+	if unsure != nil {
+		c.Set("caps unsure "+org.ID, unsure)
+	}
+	f := access.Facts{Grant: grant, ConsoleAdmin: s.consoleAdmin(c), Refused: map[access.Kind]bool{}}
 	if fl := org.Meta.Tenant(); fl != nil {
 		f.Flags = access.Flags{SubOrgCreation: fl.SubOrgCreation, AccountMobility: fl.AccountMobility, MemberManagement: fl.MemberManagement}
 	}
@@ -65,8 +69,9 @@ func (s *Server) consoleAdmin(c echo.Context) bool {
 }
 
 // grant is what the person holds on org: from the token's policies when the
-// token may read them, else from membership of org or an ancestor.
-func (s *Server) grant(c echo.Context, org api.Organization) access.Grant {
+// token may read them, else from membership of org or an ancestor. unsure
+// is the upstream failure (not a refusal) that left it unknown, if any.
+func (s *Server) grant(c echo.Context, org api.Organization) (g access.Grant, unsure error) {
 	chain := s.chain(c, org)
 	pol, err := read(s, c, "token policies", func(ctx context.Context) (tokenPolicies, error) {
 		t, err := s.client(c).GetToken(ctx, identity(c).TokenID)
@@ -80,11 +85,12 @@ func (s *Server) grant(c echo.Context, org api.Organization) access.Grant {
 		return tokenPolicies{}, err
 	})
 	if err == nil && pol.readable {
-		return access.Grant{Rights: access.FromPolicies(pol.policies, chain), Known: true, Source: "your token's permissions"}
+		return access.Grant{Rights: access.FromPolicies(pol.policies, chain), Known: true, Source: "your token's permissions"}, nil
 	}
+	unsure = err
 	email := identity(c).Email
 	if email == "" {
-		return access.Grant{}
+		return access.Grant{}, unsure
 	}
 	for _, id := range chain {
 		member, err := read(s, c, "member of "+id, func(ctx context.Context) (bool, error) {
@@ -95,13 +101,16 @@ func (s *Server) grant(c echo.Context, org api.Organization) access.Grant {
 			return slices.ContainsFunc(page.Items, func(m api.Member) bool { return strings.EqualFold(m.User.Email, email) }), nil
 		})
 		if err != nil {
-			return access.Grant{}
+			if api.IsForbidden(err) {
+				return access.Grant{}, unsure
+			}
+			return access.Grant{}, err
 		}
 		if member {
-			return access.Grant{Rights: access.Admin | access.View, Known: true, Source: "your membership"}
+			return access.Grant{Rights: access.Admin | access.View, Known: true, Source: "your membership"}, nil
 		}
 	}
-	return access.Grant{Rights: access.View, Known: true, Source: "your membership (you are not a member of this organization or one above it)"}
+	return access.Grant{Rights: access.View, Known: true, Source: "your membership (you are not a member of this organization or one above it)"}, nil
 }
 
 // chain is org's ID, then each ancestor's up to the root, read through the cache.
@@ -158,6 +167,9 @@ func (s *Server) mayChangeSettings(c echo.Context, org string) error {
 	_, v, err := s.capsOf(c, org)
 	if err != nil {
 		return err
+	}
+	if unsure, _ := c.Get("caps unsure " + org).(error); unsure != nil && !v.May(access.Settings) {
+		return unsure // Cloudflare did not answer: "unavailable, try again", never a refusal in its name
 	}
 	if !v.May(access.Settings) {
 		return &userError{status: http.StatusForbidden, title: "Not permitted",

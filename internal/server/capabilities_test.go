@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -169,5 +170,31 @@ func TestConsoleSettingsHaveAnOwner(t *testing.T) {
 	}
 	if r := admin.Post("/orgs/"+root.ID+"/usage/budget?preset=this_month", url.Values{"amount": {"1000"}, "currency": {"USD"}}); r.Status != http.StatusSeeOther {
 		t.Errorf("admin budget: %d", r.Status)
+	}
+}
+
+// Cloudflare not answering while the console learns a person's rights is
+// an outage, never a refusal in Cloudflare's name: the administrator's
+// budget post says the API is unavailable (and changes nothing).
+func TestUnknownBecauseUnavailableIsNoRefusal(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	root := e.Org("Northwind Holdings")
+	admin := e.SignedIn(localapi.DemoAdminToken)
+	down := func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.Contains(r.URL.Path, "/user/tokens/") && !strings.HasSuffix(r.URL.Path, "/verify") ||
+			strings.HasSuffix(r.URL.Path, "/members") && r.URL.Query().Get("user.email") != "" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return true
+		}
+		return false
+	}
+	e.Intercept.Store(&down)
+	r := admin.Post("/orgs/"+root.ID+"/usage/budget?preset=this_month", url.Values{"amount": {"1000"}, "currency": {"USD"}})
+	if r.Status == http.StatusForbidden || r.Status < 500 || !strings.Contains(r.Body, "unavailable") {
+		t.Errorf("a budget post while Cloudflare is down: %d", r.Status)
+	}
+	if _, has, _ := e.Stores.Budgets.Get(context.Background(), root.ID); has {
+		t.Error("the budget was saved")
 	}
 }

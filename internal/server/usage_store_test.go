@@ -143,7 +143,12 @@ func TestUsageFillsInAsWindowsArrive(t *testing.T) {
 	if r := u.Post(base+"/fetch"+q, nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("start the fetch: %d", r.Status)
 	}
-	mid := u.Get(base + q)
+	var mid testenv.Response // the views while it runs: the figures so far appear under the progress
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if mid = u.Get(base + q); strings.Contains(mid.Body, `data-testid="usage-partial"`) || !strings.Contains(mid.Body, `data-testid="usage-progress"`) {
+			break
+		}
+	}
 	contains(t, "while fetching", mid, `data-testid="usage-progress"`, `data-testid="usage-partial"`, `data-testid="kpi-total"`, "left at the token")
 	e.LocalAPI.Faults().Set(localapi.FaultSettings{})
 	done := report(t, u, base+q)
