@@ -111,8 +111,10 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	}
 	c.closers = append(c.closers, stores.Close)
 	c.Stores = stores
-	if stores.Rebuilt != "" {
-		cfg.Logger.Warn(stores.Rebuilt)
+	for _, notice := range []string{stores.Rebuilt.Audit, stores.Rebuilt.Usage} {
+		if notice != "" {
+			cfg.Logger.Warn(notice)
+		}
 	}
 	key, err := auth.LoadKey(cfg.DataDir, cfg.Secret)
 	if err != nil {
@@ -175,7 +177,7 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 		{Name: "upstream API", Run: client.Reachable}} // any HTTP answer will do: the check carries no token
 	c.Server = server.New(server.Config{Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger,
 		Budget: upstream, Metrics: reg, Checks: checks, Clock: cfg.Clock, AuditTimeout: cfg.AuditTimeout, ConsoleAdmins: cfg.ConsoleAdmins,
-		Damaged: stores.Damaged, Rebuilt: stores.Rebuilt},
+		Damaged: stores.Damaged, RebuiltAudit: stores.Rebuilt.Audit, RebuiltUsage: stores.Rebuilt.Usage},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
 		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: stores.Saved},
 		server.Usage{Jobs: jobs, Budgets: budgets, Rates: stores.Rates},

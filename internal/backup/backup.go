@@ -22,7 +22,7 @@ import (
 
 // Databases are the data directory's SQLite files, in the order they are
 // copied; a file that is absent is skipped.
-var Databases = []string{"orgboard.db", "audit.db", "localapi.db"}
+var Databases = []string{"orgboard.db", "audit.db", "usage.db", "localapi.db"}
 
 // Key is the file of the console's generated key (absent when
 // ORGBOARD_SECRET gives it).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -60,7 +61,7 @@ func TestBackupDuringWritesRestores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 3 || files[0] != "orgboard.db" || files[1] != "audit.db" || files[2] != Key {
+	if want := []string{"orgboard.db", "audit.db", "usage.db", Key}; !slices.Equal(files, want) {
 		t.Errorf("backed up %v", files)
 	}
 	if _, err := Take(ctx, dir, target); err == nil {
@@ -72,7 +73,7 @@ func TestBackupDuringWritesRestores(t *testing.T) {
 	if _, err := Restore(ctx, target, restored, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"orgboard.db", "audit.db"} {
+	for _, name := range []string{"orgboard.db", "audit.db", "usage.db"} {
 		if err := Check(ctx, filepath.Join(restored, name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}

@@ -93,7 +93,7 @@ func localTime(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC
 func (s *Server) auditView(c echo.Context, sc auditScope) (templates.AuditView, audit.Query, int) {
 	raw := strings.TrimSpace(c.QueryParam("q"))
 	base := auditURL(sc.org, nil)
-	v := templates.AuditView{Rebuilt: s.cfg.Rebuilt, Scope: sc.org, BaseURL: base, Query: raw, Descendants: sc.descendants, Ascending: c.QueryParam("order") == "asc",
+	v := templates.AuditView{Rebuilt: s.cfg.RebuiltAudit, Scope: sc.org, BaseURL: base, Query: raw, Descendants: sc.descendants, Ascending: c.QueryParam("order") == "asc",
 		Fields: audit.FieldNames(), SaveAction: pathAuditSaved, CSRF: s.csrf(c)}
 	if sc.org == "" {
 		v.Title = "Audit log"

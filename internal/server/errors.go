@@ -118,8 +118,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if s.cfg.Damaged != nil && s.cfg.Damaged(err) {
 		s.broken.Store(true)
 		status, alert = http.StatusServiceUnavailable, templates.Alert{Kind: "error", Title: "A database file is damaged",
-			Message: "The console met a damaged database file and cannot read it. Its operator has been told in the log: a restart moves a damaged audit index aside and builds it again from Cloudflare."}
-		s.log.Error("a database file is damaged: restart the console (a damaged audit.db is moved aside and rebuilt at start; a damaged orgboard.db must be restored from a backup)",
+			Message: "The console met a damaged database file and cannot read it. Its operator has been told in the log: a restart moves a damaged audit index or usage store aside and builds it again from Cloudflare."}
+		s.log.Error("a database file is damaged: restart the console (a damaged audit.db or usage.db is moved aside and rebuilt at start; a damaged orgboard.db must be restored from a backup)",
 			"path", c.Request().URL.Path, "error", err)
 	}
 	var ue *userError

@@ -33,9 +33,10 @@ type Config struct {
 	// Damaged reports an error of a damaged database file (nil: none are
 	// told apart); once one is met, /readyz answers 503 and the pages say so.
 	Damaged func(error) bool
-	// Rebuilt says a damaged copy (the audit index) was moved aside at
-	// start and is being built again; shown on the audit pages.
-	Rebuilt string
+	// RebuiltAudit and RebuiltUsage say a damaged copy (the audit index,
+	// the usage store) was moved aside at start and is being built again;
+	// shown on the audit and the usage pages.
+	RebuiltAudit, RebuiltUsage string
 	// ConsoleAdmins are e-mail addresses (lower case) that may change the
 	// console's own settings of every organization they can read.
 	ConsoleAdmins []string

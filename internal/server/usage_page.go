@@ -231,6 +231,9 @@ func (s *Server) usageReportOf(c echo.Context, org string, q usageQuery, agg, pr
 	v.RetryURL = usageURL(org, "retry", q.values())
 	v.Empty = rep.Records == 0
 	v.Notices = usageNotices(rep, denoms)
+	if s.cfg.RebuiltUsage != "" {
+		v.Notices = append([]string{s.cfg.RebuiltUsage}, v.Notices...)
+	}
 	v.BudgetAlert = budgetAlert(rep)
 	if hasBudget && len(q.filters) > 0 {
 		v.Notices = append(v.Notices, "The budget is the organization's whole total: it is compared only when no filter is applied.")

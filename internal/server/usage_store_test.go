@@ -3,6 +3,8 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -192,5 +194,54 @@ func TestUsageFetchResumesAfterARestart(t *testing.T) {
 	want := apiTotals(t, e, e.AllOrgIDs(), from, to)["USD"]
 	if !strings.Contains(done.Body, usage.Display(want, "USD")+" USD") {
 		t.Errorf("after the resumed fetch the page does not show the API's total %s USD", usage.Display(want, "USD"))
+	}
+}
+
+// The usage store is a copy of Cloudflare's: a damaged usage.db is moved
+// aside at the next start, the usage page says so, and its figures are
+// fetched again; the console's own state (the session) is untouched.
+func TestADamagedUsageStoreIsFetchedAgain(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t, testenv.Options{Now: atHour(12)})
+	calls := usageCalls(e)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	team := e.Org("Checkout")
+	path := "/orgs/" + team.ID + "/usage?preset=last_30_days&group=product_family"
+	first := report(t, u, path)
+	contains(t, "before the damage", first, `data-testid="usage-kpis"`)
+	fetched := calls.Load()
+	e.RestartConsole(func() { damageFile(t, filepath.Join(e.DataDir(), "usage.db")) })
+	calls.Store(0)
+	again := report(t, u, path)
+	contains(t, "after the damage", again, `data-testid="usage-kpis"`, "The usage store (usage.db) was damaged", "moved aside to usage.db.damaged-")
+	if got := calls.Load(); got != fetched {
+		t.Errorf("the usage was fetched again in %d calls, want %d as the first time", got, fetched)
+	}
+	if kpis(first) == "" || kpis(first) != kpis(again) {
+		t.Errorf("the figures differ once fetched again:\n%s\n%s", kpis(first), kpis(again))
+	}
+}
+
+var kpiFigures = regexp.MustCompile(`data-testid="kpi-[a-z]+"><span class="muted">[^<]*</span> <strong>[^<]*</strong>`)
+
+// kpis is the figures of a usage page's tiles.
+func kpis(r testenv.Response) string {
+	return strings.Join(kpiFigures.FindAllString(r.Body, -1), "\n")
+}
+
+// damageFile overwrites 200 bytes every 4 KB past the file's first page.
+func damageFile(t *testing.T, file string) {
+	t.Helper()
+	f, err := os.OpenFile(file, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	junk := []byte(strings.Repeat("\xde\xad\xbe\xef", 50))
+	for off := int64(4096); off < st.Size(); off += 4 << 10 {
+		if _, err := f.WriteAt(junk, off+100); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -49,12 +49,18 @@ type Stores struct {
 	Ping func(ctx context.Context) error
 	// Damaged reports an error of a damaged database file (SQLite only).
 	Damaged func(error) bool
-	// Rebuilt says a damaged copy was moved aside at start and is rebuilt.
-	Rebuilt   string
+	// Rebuilt says which damaged copies were moved aside at start and are
+	// being built again.
+	Rebuilt   Rebuilt
 	close     func() error
 	closeOnce sync.Once
 	closeErr  error
 }
+
+// Rebuilt holds the notices of the copies of Cloudflare's (the audit
+// index, the usage store) found damaged at start, moved aside and being
+// built again ("" for one that was sound).
+type Rebuilt struct{ Audit, Usage string }
 
 // Open opens the stores Config names and brings their layouts up to date.
 func Open(ctx context.Context, cfg Config) (*Stores, error) {
@@ -77,7 +83,8 @@ func Open(ctx context.Context, cfg Config) (*Stores, error) {
 	idx := sqlite.NewAuditIndex(db)
 	use := sqlite.NewUsage(db)
 	return &Stores{Backend: "sqlite", Sessions: sqlite.NewSessions(db), Saved: sqlite.NewSavedSearches(db), Usage: use, Rates: use, Alerts: sqlite.NewAlerts(db),
-		Budgets: sqlite.NewBudgets(db), Audit: idx, Ping: db.Ping, Damaged: sqlite.Damaged, Rebuilt: db.Rebuilt,
+		Budgets: sqlite.NewBudgets(db), Audit: idx, Ping: db.Ping, Damaged: sqlite.Damaged,
+		Rebuilt: Rebuilt{Audit: db.RebuiltAudit, Usage: db.RebuiltUsage},
 		close: func() error { idx.Wait(); return db.Close() }}, nil
 }
 

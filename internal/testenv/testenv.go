@@ -214,11 +214,15 @@ func (e *Env) startConsole() {
 }
 
 // RestartConsole stops the console and starts it again on the same data
-// directory (its users stay signed in: sessions are stored).
-func (e *Env) RestartConsole() {
+// directory (its users stay signed in: sessions are stored); meanwhile,
+// while no file is open, it runs each of between.
+func (e *Env) RestartConsole(between ...func()) {
 	e.Console.Close()
 	if err := e.console.Close(); err != nil {
 		e.t.Fatal(err)
+	}
+	for _, f := range between {
+		f()
 	}
 	e.startConsole()
 }

@@ -1,8 +1,9 @@
-// damage.go finds a damaged database file at start: the audit index is a
-// copy of what Cloudflare holds, so a damaged one is moved aside and built
-// again by the sync; the console's own state (sessions, rules, budgets,
-// rate cards, the usage store beside them) is not rebuilt: the start stops
-// with the file named and the way to restore it.
+// damage.go finds a damaged database file at start: the audit index and
+// the usage store are copies of what Cloudflare holds, so a damaged one is
+// moved aside and built again (by the sync, by the usage pages' fetches);
+// the console's own state (sessions, rules, budgets, rate cards, saved
+// searches) is not rebuilt: the start stops with the file named and the
+// way to restore it.
 
 package sqlite
 
@@ -54,7 +55,7 @@ func moveAside(file string, now time.Time) (string, error) {
 // damagedState is the error that stops the start on a damaged file of the
 // console's own state.
 func damagedState(file string, cause error) error {
-	return fmt.Errorf("%s is damaged (%v). It holds the console's own state (sessions, alert rules, budgets, rate cards, the usage store), "+
+	return fmt.Errorf("%s is damaged (%v). It holds the console's own state (sessions, alert rules, budgets, rate cards, saved searches), "+
 		"which is not a copy of Cloudflare's and is not rebuilt. Stop the console and restore the file from a backup: "+
 		"`orgboard restore --data-dir %s BACKUP_DIR` (README, \"Backups\")", filepath.Base(file), cause, filepath.Dir(file))
 }

@@ -34,16 +34,40 @@ CREATE TABLE IF NOT EXISTS usage_budgets (
 	currency TEXT NOT NULL,
 	updated INTEGER NOT NULL
 );`},
-	{"the usage store and rate cards", usageLayout},
+	{"the usage store and rate cards", usageDaysLayout + rateCardsLayout},
 	{"alert rules and their deliveries", alertsLayout},
 	{"cost rules, digests and e-mail destinations", alertKindsLayout},
 	{"usage rollups of sets of organizations", rollupsLayout},
 	{"alert deliveries recorded before they are sent", alertPendingLayout},
+	// handOverUsage has copied the usage store into usage.db first
+	{"the usage store in usage.db; saved searches here", `
+DROP TABLE IF EXISTS usage_days;
+DROP TABLE IF EXISTS usage_fine;
+DROP TABLE IF EXISTS usage_rollups;` + savedSearchesLayout},
 }
 
+// usageMigrations lay out usage.db: a copy of what Cloudflare's billable
+// usage answered, kept so that it is never fetched twice.
+var usageMigrations = []migration{
+	{"the usage store's days and their rollups", usageDaysLayout + rollupsLayout},
+}
+
+// savedSearchesLayout keeps people's saved searches (in audit.db before
+// orgboard.db's seventh layout).
+const savedSearchesLayout = `
+CREATE TABLE IF NOT EXISTS saved_searches (
+	id INTEGER PRIMARY KEY,
+	owner TEXT NOT NULL,
+	name TEXT NOT NULL,
+	scope TEXT NOT NULL,            -- an organization ID, or '' for every organization
+	query TEXT NOT NULL,
+	created INTEGER NOT NULL,
+	UNIQUE (owner, scope, name)
+);`
+
 // auditMigrations lay out audit.db. Its entries are a copy of the API's:
-// a migration may empty them, and the next search syncs them again; saved
-// searches are always kept.
+// a migration may empty them, and the next search syncs them again (saved
+// searches, here until its fourth layout, are taken to orgboard.db first).
 var auditMigrations = []migration{
 	{"entries, their full text, sync state, saved searches", `
 CREATE TABLE IF NOT EXISTS entries (
@@ -150,6 +174,8 @@ CREATE TABLE IF NOT EXISTS api_history (
 	fetched INTEGER NOT NULL,
 	PRIMARY KEY (org_id, resource_id)
 );`},
+	// takeSavedSearches has copied them into orgboard.db first
+	{"saved searches in orgboard.db", `DROP TABLE IF EXISTS saved_searches;`},
 }
 
 // migrate applies the migrations db has not had, each in a transaction

@@ -9,11 +9,11 @@ import (
 	"orgboard/internal/sqlitedb"
 )
 
-// SavedSearches is audit.SavedSearches in audit.db.
+// SavedSearches is audit.SavedSearches in orgboard.db.
 type SavedSearches struct{ db *sqlitedb.DB }
 
-// NewSavedSearches keeps saved searches in db.Audit.
-func NewSavedSearches(db *DB) *SavedSearches { return &SavedSearches{db: db.Audit} }
+// NewSavedSearches keeps saved searches in db.Console.
+func NewSavedSearches(db *DB) *SavedSearches { return &SavedSearches{db: db.Console} }
 
 var _ audit.SavedSearches = (*SavedSearches)(nil)
 

@@ -1,7 +1,10 @@
 // Package sqlite keeps the console's state in SQLite files in its data
-// directory, for one instance: orgboard.db (sessions, budgets) and audit.db
-// (the audit index, its sync state, saved searches). It is the default;
-// internal/store/postgres is the same for several instances.
+// directory, for one instance: orgboard.db (the console's own state:
+// sessions, budgets, rate cards, alert rules, saved searches), audit.db
+// (the audit index and its sync state) and usage.db (the usage store).
+// The last two are copies of what Cloudflare holds: a damaged one is moved
+// aside and built again. It is the default; internal/store/postgres is
+// the same for several instances.
 package sqlite
 
 import (
@@ -14,57 +17,84 @@ import (
 	"orgboard/internal/sqlitedb"
 )
 
-// DB is the console's two databases.
+// DB is the console's three databases.
 type DB struct {
-	Console, Audit *sqlitedb.DB
-	// Rebuilt says, when audit.db was found damaged at start, where it was
-	// moved and that it is being built again ("" otherwise).
-	Rebuilt string
+	Console, Audit, Usage *sqlitedb.DB
+	// RebuiltAudit and RebuiltUsage say, when audit.db or usage.db was
+	// found damaged at start, where it was moved and that it is being
+	// built again ("" otherwise).
+	RebuiltAudit, RebuiltUsage string
 }
 
 // Open opens (creating) the databases in dir and brings their layouts up
-// to date.
-func Open(ctx context.Context, dir string) (*DB, error) {
+// to date. A database of an earlier layout hands over what moved: the
+// usage store leaves orgboard.db for usage.db, saved searches leave
+// audit.db for orgboard.db.
+func Open(ctx context.Context, dir string) (_ *DB, err error) {
 	db := &DB{}
-	var err error
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+	if db.Usage, db.RebuiltUsage, err = openCopy(ctx, filepath.Join(dir, "usage.db"), usageMigrations,
+		"The usage store (usage.db)", "is filled again from Cloudflare as its pages are viewed"); err != nil {
+		return nil, err
+	}
 	console := filepath.Join(dir, "orgboard.db")
 	if err := quickCheck(ctx, console); err != nil {
 		return nil, damagedState(console, err)
 	}
-	if db.Console, err = open(ctx, console, consoleMigrations); err != nil {
+	if db.Console, err = sqlitedb.Open(console, ""); err != nil {
+		return nil, err
+	}
+	if err := handOverUsage(ctx, db.Console.W, filepath.Join(dir, "usage.db")); err != nil {
+		return nil, fmt.Errorf("move the usage store to usage.db: %w", err)
+	}
+	if err := migrate(ctx, db.Console.W, consoleMigrations); err != nil {
 		if Damaged(err) {
 			return nil, damagedState(console, err)
 		}
-		return nil, err
+		return nil, fmt.Errorf("orgboard.db: %w", err)
 	}
 	index := filepath.Join(dir, "audit.db")
-	cause := quickCheck(ctx, index)
-	if cause == nil {
-		db.Audit, cause = open(ctx, index, auditMigrations)
-		if cause != nil && !Damaged(cause) {
-			db.Console.Close()
-			return nil, cause
+	if quickCheck(ctx, index) == nil {
+		// saved searches are the console's own: taken before a damaged
+		// index could be moved aside, and before its layout drops them
+		if err := takeSavedSearches(ctx, db.Console.W, index); err != nil && !Damaged(err) {
+			return nil, fmt.Errorf("move saved searches to orgboard.db: %w", err)
 		}
 	}
-	if cause != nil { // a copy of Cloudflare's: moved aside, and synced again
-		aside, err := moveAside(index, clock.System.Now()) // a file name, on the machine's clock
-		if err != nil {
-			db.Console.Close()
-			return nil, fmt.Errorf("audit.db is damaged (%v) and could not be moved aside: %w", cause, err)
-		}
-		db.Rebuilt = fmt.Sprintf("The audit index (audit.db) was damaged (%v): it was moved aside to %s and is being built again from Cloudflare.", cause, filepath.Base(aside))
-		if db.Audit, err = open(ctx, index, auditMigrations); err != nil {
-			db.Console.Close()
-			return nil, err
-		}
+	if db.Audit, db.RebuiltAudit, err = openCopy(ctx, index, auditMigrations,
+		"The audit index (audit.db)", "is being built again from Cloudflare"); err != nil {
+		return nil, err
 	}
 	// the writer checkpoints by itself only as a safety net (256 MB of
 	// log): the index's writer has checkpoints run beside it
 	if _, err := db.Audit.W.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 16384`); err != nil {
-		db.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// openCopy opens a database that holds a copy of Cloudflare's: a damaged
+// file is moved aside and a new one made, and the notice says so.
+func openCopy(ctx context.Context, file string, list []migration, what, again string) (*sqlitedb.DB, string, error) {
+	cause := quickCheck(ctx, file)
+	if cause == nil {
+		db, err := open(ctx, file, list)
+		if err == nil || !Damaged(err) {
+			return db, "", err
+		}
+		cause = err
+	}
+	aside, err := moveAside(file, clock.System.Now()) // a file name, on the machine's clock
+	if err != nil {
+		return nil, "", fmt.Errorf("%s is damaged (%v) and could not be moved aside: %w", filepath.Base(file), cause, err)
+	}
+	notice := fmt.Sprintf("%s was damaged (%v): it was moved aside to %s and %s.", what, cause, filepath.Base(aside), again)
+	db, err := open(ctx, file, list)
+	return db, notice, err
 }
 
 func open(ctx context.Context, file string, list []migration) (*sqlitedb.DB, error) {
@@ -79,12 +109,18 @@ func open(ctx context.Context, file string, list []migration) (*sqlitedb.DB, err
 	return db, nil
 }
 
-// Close closes both databases.
+// Close closes the databases that are open.
 func (db *DB) Close() error {
-	return errors.Join(db.Audit.Close(), db.Console.Close())
+	var errs []error
+	for _, d := range []*sqlitedb.DB{db.Audit, db.Usage, db.Console} {
+		if d != nil {
+			errs = append(errs, d.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
-// Ping checks both databases answer.
+// Ping checks the databases answer.
 func (db *DB) Ping(ctx context.Context) error {
-	return errors.Join(db.Console.Ping(ctx), db.Audit.Ping(ctx))
+	return errors.Join(db.Console.Ping(ctx), db.Audit.Ping(ctx), db.Usage.Ping(ctx))
 }

@@ -17,10 +17,11 @@ import (
 var bg = context.Background()
 
 // Every earlier version of each database migrates up to the last; what
-// users keep (sessions, budgets, saved searches) survives, the copy of the
-// API's entries may be emptied to be synced again.
+// users keep (sessions, budgets) and the usage store's days survive, the
+// copy of the API's entries may be emptied to be synced again (saved
+// searches, once in audit.db, are handed over first: TestHandOver).
 func TestMigrationsFromEveryVersion(t *testing.T) {
-	for name, list := range map[string][]migration{"orgboard.db": consoleMigrations, "audit.db": auditMigrations} {
+	for name, list := range map[string][]migration{"orgboard.db": consoleMigrations, "audit.db": auditMigrations, "usage.db": usageMigrations} {
 		for from := 0; from <= len(list); from++ {
 			t.Run(fmt.Sprintf("%s from version %d", name, from), func(t *testing.T) {
 				db, err := sqlitedb.Open(filepath.Join(t.TempDir(), name), "")
@@ -33,10 +34,9 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 				}
 				kept := 0
 				if from >= 1 {
-					stmt := `INSERT INTO saved_searches(owner, name, scope, query, created) VALUES ('u', 'mine', '', 'product:dns', 1)`
-					if name == "orgboard.db" {
-						stmt = `INSERT INTO sessions VALUES ('h', x'00', 't', 'e', 1, 1); INSERT INTO usage_budgets VALUES ('o', 10, 'USD', 1)`
-					}
+					stmt := map[string]string{"audit.db": `INSERT INTO sync_state(org_id, window_start, newest, synced, updated) VALUES ('o', 1, 1, 0, 1)`,
+						"orgboard.db": `INSERT INTO sessions VALUES ('h', x'00', 't', 'e', 1, 1); INSERT INTO usage_budgets VALUES ('o', 10, 'USD', 1)`,
+						"usage.db":    `INSERT INTO usage_days VALUES ('o', 1, 1, 0, x'00')`}[name]
 					if _, err := db.W.Exec(stmt); err != nil {
 						t.Fatal(err)
 					}
@@ -45,9 +45,11 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 				if err := migrate(bg, db.W, list); err != nil {
 					t.Fatal(err)
 				}
-				count := `SELECT count(*) FROM saved_searches`
-				if name == "orgboard.db" {
-					count = `SELECT (SELECT count(*) FROM sessions) * (SELECT count(*) FROM usage_budgets)`
+				count := map[string]string{"audit.db": `SELECT count(*) FROM sync_state`,
+					"orgboard.db": `SELECT (SELECT count(*) FROM sessions) * (SELECT count(*) FROM usage_budgets)`,
+					"usage.db":    `SELECT count(*) FROM usage_days`}[name]
+				if name == "audit.db" && from == 1 {
+					kept = 0 // the second layout empties the first's copy
 				}
 				var n int
 				if err := db.R.QueryRow(count).Scan(&n); err != nil || n != kept {
@@ -87,7 +89,8 @@ func TestOpenEmptiesAnIndexOfTheFirstLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	var entries, saved int
-	db.Audit.R.QueryRow(`SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM saved_searches)`).Scan(&entries, &saved)
+	db.Audit.R.QueryRow(`SELECT count(*) FROM entries`).Scan(&entries)
+	db.Console.R.QueryRow(`SELECT count(*) FROM saved_searches`).Scan(&saved)
 	if entries != 0 || saved != 1 {
 		t.Errorf("after opening: %d entries, %d saved searches; want 0 and 1", entries, saved)
 	}

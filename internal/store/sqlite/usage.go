@@ -1,4 +1,4 @@
-// usage.go is the usage store (usage.Store) and the rate cards
+// usage.go is the usage store (usage.Store) in usage.db and the rate cards
 // (usage.RateStore) in orgboard.db.
 
 package sqlite
@@ -15,11 +15,11 @@ import (
 	"orgboard/internal/usage"
 )
 
-// Usage is usage.Store and usage.RateStore in orgboard.db.
-type Usage struct{ db *sqlitedb.DB }
+// Usage is usage.Store in usage.db and usage.RateStore in orgboard.db.
+type Usage struct{ db, rates *sqlitedb.DB }
 
-// NewUsage keeps usage in db.Console.
-func NewUsage(db *DB) *Usage { return &Usage{db: db.Console} }
+// NewUsage keeps usage in db.Usage and rate cards in db.Console.
+func NewUsage(db *DB) *Usage { return &Usage{db: db.Usage, rates: db.Console} }
 
 var (
 	_ usage.Store     = (*Usage)(nil)
@@ -229,7 +229,7 @@ func (u *Usage) Size(ctx context.Context) (days, bytes int64, err error) {
 // Rates returns org's own rate card.
 func (u *Usage) Rates(ctx context.Context, org string) ([]usage.Rate, bool, error) {
 	var body string
-	err := u.db.R.QueryRowContext(ctx, `SELECT rates FROM rate_cards WHERE org_id = ?`, org).Scan(&body)
+	err := u.rates.R.QueryRowContext(ctx, `SELECT rates FROM rate_cards WHERE org_id = ?`, org).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -249,14 +249,14 @@ func (u *Usage) SetRates(ctx context.Context, org string, rates []usage.Rate, at
 	if err != nil {
 		return err
 	}
-	_, err = u.db.W.ExecContext(ctx, `INSERT INTO rate_cards(org_id, rates, updated) VALUES (?, ?, ?)
+	_, err = u.rates.W.ExecContext(ctx, `INSERT INTO rate_cards(org_id, rates, updated) VALUES (?, ?, ?)
 		ON CONFLICT(org_id) DO UPDATE SET rates = excluded.rates, updated = excluded.updated`, org, string(body), at.Unix())
 	return err
 }
 
 // ClearRates removes org's rate card.
 func (u *Usage) ClearRates(ctx context.Context, org string) error {
-	_, err := u.db.W.ExecContext(ctx, `DELETE FROM rate_cards WHERE org_id = ?`, org)
+	_, err := u.rates.W.ExecContext(ctx, `DELETE FROM rate_cards WHERE org_id = ?`, org)
 	return err
 }
 

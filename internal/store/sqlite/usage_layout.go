@@ -1,4 +1,5 @@
-// usage_layout.go is the usage store's tables in orgboard.db.
+// usage_layout.go is the usage store's tables (in usage.db) and the rate
+// cards (in orgboard.db).
 
 package sqlite
 
@@ -11,7 +12,7 @@ package sqlite
 // coarse sums of a month of 2,000 organizations reads small rows only
 // (with the fine sums in the same rows it took 2.1 s). Days are days
 // since 1970-01-01.
-const usageLayout = `
+const usageDaysLayout = `
 CREATE TABLE usage_days (
 	org_id TEXT NOT NULL,
 	day INTEGER NOT NULL,
@@ -25,7 +26,10 @@ CREATE TABLE usage_fine (
 	day INTEGER NOT NULL,
 	sums BLOB NOT NULL,
 	PRIMARY KEY (org_id, day)
-);
+);`
+
+// rateCardsLayout keeps each organization's own rate card.
+const rateCardsLayout = `
 CREATE TABLE rate_cards (
 	org_id TEXT PRIMARY KEY,
 	rates TEXT NOT NULL,             -- the card, a JSON array
