@@ -85,7 +85,7 @@ func Open(ctx context.Context, cfg Config) (*Stores, error) {
 	return &Stores{Backend: "sqlite", Sessions: sqlite.NewSessions(db), Saved: sqlite.NewSavedSearches(db), Usage: use, Rates: use, Alerts: sqlite.NewAlerts(db),
 		Budgets: sqlite.NewBudgets(db), Audit: idx, Ping: db.Ping, Damaged: sqlite.Damaged,
 		Rebuilt: Rebuilt{Audit: db.RebuiltAudit, Usage: db.RebuiltUsage},
-		close: func() error { idx.Wait(); return db.Close() }}, nil
+		close:   func() error { idx.Wait(); return db.Close() }}, nil
 }
 
 // Close closes the backend (once; later calls return the first's error).
