@@ -227,6 +227,10 @@ type User struct {
 	LastName                       string `json:"last_name,omitempty"`
 	Username                       string `json:"username,omitempty"`
 	TwoFactorAuthenticationEnabled bool   `json:"two_factor_authentication_enabled"`
+	// Telephone, Country (ISO 3166-1 alpha-2) and Zipcode are null when unset.
+	Telephone *string `json:"telephone"`
+	Country   *string `json:"country"`
+	Zipcode   *string `json:"zipcode"`
 }
 
 // Token is an API token with its policies, as GET /user/tokens/{id} reads it.

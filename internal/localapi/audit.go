@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -21,19 +22,25 @@ type auditFact struct {
 	request, response                          any
 }
 
-// auditColumns are the stored columns, in insert order.
+// auditColumns are the stored columns, in insert order (auditArgs).
 const auditColumns = `id, org_id, time, description, result, action_type, actor_id, actor_context, actor_email, actor_ip,
 	actor_token_id, actor_token_name, actor_type, ray, method, status_code, uri, user_agent, resource_id, product,
-	resource_type, scope, request, response, body`
+	resource_type, scope, request, response, body, account_id`
 
-const auditInsert = `INSERT INTO audit(` + auditColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+// auditArity is the number of auditColumns.
+const auditArity = 26
+
+// auditValues is one row's placeholders.
+var auditValues = "(" + strings.TrimSuffix(strings.Repeat("?,", auditArity), ",") + ")"
+
+var auditInsert = `INSERT INTO audit(` + auditColumns + `) VALUES ` + auditValues
 
 // audit appends the entry for a write, inside the write's transaction.
 func (s *Server) audit(tx *sql.Tx, r *http.Request, p *principal, f auditFact) error {
 	e := api.AuditEntry{
 		ID:           newID(),
 		Action:       api.AuditAction{Description: f.desc, Result: "success", Time: s.now().UTC(), Type: f.action},
-		Actor:        api.AuditActor{ID: p.User.ID, Context: "api_token", Email: p.User.Email, IPAddress: clientIP(r), TokenID: p.TokenID, TokenName: p.TokenName, Type: "user"},
+		Actor:        p.actor(clientIP(r)),
 		Organization: api.OrganizationRef{ID: f.org},
 		Raw:          api.AuditRaw{CFRayID: rayOf(r), Method: r.Method, StatusCode: http.StatusOK, URI: r.URL.RequestURI(), UserAgent: r.UserAgent()},
 		Resource:     api.AuditResource{ID: f.resID, Product: f.product, Type: f.resType, Scope: scopeJSON(f.org)},
@@ -63,18 +70,29 @@ func scopeJSON(org string) json.RawMessage {
 }
 
 func auditArgs(e *api.AuditEntry) []any {
-	scopeType := "organizations"
-	var sc struct {
+	sc := struct {
+		ID   string `json:"id"`
 		Type string `json:"type"`
-	}
-	if json.Unmarshal(e.Resource.Scope, &sc) == nil && sc.Type != "" {
-		scopeType = sc.Type
-	}
+	}{Type: "organizations"}
+	json.Unmarshal(e.Resource.Scope, &sc)
 	body, _ := json.Marshal(e)
 	return []any{e.ID, e.Organization.ID, e.Action.Time.UnixMicro(), e.Action.Description, e.Action.Result, e.Action.Type,
 		e.Actor.ID, e.Actor.Context, e.Actor.Email, e.Actor.IPAddress, e.Actor.TokenID, e.Actor.TokenName, e.Actor.Type,
 		e.Raw.CFRayID, e.Raw.Method, e.Raw.StatusCode, e.Raw.URI, e.Raw.UserAgent, e.Resource.ID, e.Resource.Product,
-		e.Resource.Type, scopeType, rawOrNil(e.Resource.Request), rawOrNil(e.Resource.Response), string(body)}
+		e.Resource.Type, sc.Type, rawOrNil(e.Resource.Request), rawOrNil(e.Resource.Response), string(body), entryAccount(e, sc.Type, sc.ID)}
+}
+
+// entryAccount is the account whose log holds e: the account a move
+// moved, or the account (or an account's zone) its scope names; "" for
+// an entry of the organization alone.
+func entryAccount(e *api.AuditEntry, scopeType, scopeID string) string {
+	switch {
+	case e.Resource.Type == "account":
+		return e.Resource.ID
+	case (scopeType == "accounts" || scopeType == "zones") && scopeID != e.Organization.ID:
+		return scopeID
+	}
+	return ""
 }
 
 func rawOrNil(b json.RawMessage) any {
@@ -101,20 +119,25 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *principal)
 	if err != nil {
 		return err
 	}
+	return s.auditList(w, r, auditLog{col: "org_id", id: rec.ID})
+}
+
+// auditLog is one log of the audit table: an organization's (org_id) or
+// an account's (account_id), whose entries carry prefix (JSON members
+// written first into each entry); none: a filter excludes all of it.
+type auditLog struct {
+	col, id, prefix string
+	none            bool
+}
+
+// auditList answers one page of the log's entries in r's window and
+// filters.
+func (s *Server) auditList(w http.ResponseWriter, r *http.Request, l auditLog) error {
 	q := r.URL.Query()
-	since, err := auditTime(q.Get("since"), "since")
+	where, args, err := auditWindow(q, l)
 	if err != nil {
 		return err
 	}
-	before, err := auditTime(q.Get("before"), "before")
-	if err != nil {
-		return err
-	}
-	if !since.Before(before) {
-		return auditError("since must be earlier than before")
-	}
-	where := "org_id = ? AND time >= ? AND time < ?"
-	args := []any{rec.ID, since.UnixMicro(), before.UnixMicro()}
 	for key, col := range auditNotColumns {
 		vals := q[key+".not"]
 		if len(vals) == 0 {
@@ -125,13 +148,34 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p *principal)
 			args = append(args, v)
 		}
 	}
-	return s.auditPage(w, r, where, args, "")
+	return s.auditPage(w, r, l, where, args, "")
+}
+
+// auditWindow is the condition of the log's entries within since and
+// before (required, since first).
+func auditWindow(q url.Values, l auditLog) (string, []any, error) {
+	since, err := auditTime(q.Get("since"), "since")
+	if err != nil {
+		return "", nil, err
+	}
+	before, err := auditTime(q.Get("before"), "before")
+	if err != nil {
+		return "", nil, err
+	}
+	if !since.Before(before) {
+		return "", nil, auditError("since must be earlier than before")
+	}
+	where := l.col + " = ? AND time >= ? AND time < ?"
+	if l.none {
+		where += " AND 0"
+	}
+	return where, []any{l.id, since.UnixMicro(), before.UnixMicro()}, nil
 }
 
 // auditPage writes one page of the entries matching where, in the
 // direction, limit and cursor of r's query; status, when set, is the
 // history_status of a resource's history.
-func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, where string, args []any, status string) error {
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, l auditLog, where string, args []any, status string) error {
 	q := r.URL.Query()
 	dir := strings.ToLower(q.Get("direction"))
 	if dir == "" {
@@ -184,6 +228,12 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, where string,
 		}
 		if n > 0 {
 			out.WriteByte(',')
+		}
+		if l.prefix != "" && len(body) > 2 && body[0] == '{' {
+			out.WriteByte('{')
+			out.WriteString(l.prefix)
+			out.WriteByte(',')
+			body = body[1:]
 		}
 		out.Write(body)
 		n++
@@ -238,34 +288,31 @@ func (s *Server) auditHistory(w http.ResponseWriter, r *http.Request, p *princip
 	if err != nil {
 		return err
 	}
+	return s.auditHistoryIn(w, r, auditLog{col: "org_id", id: rec.ID})
+}
+
+// auditHistoryIn answers the history of the resource the path's entry of
+// log l acted on.
+func (s *Server) auditHistoryIn(w http.ResponseWriter, r *http.Request, l auditLog) error {
 	q := r.URL.Query()
 	at, err := time.Parse(time.RFC3339Nano, q.Get("action_time"))
 	if err != nil {
 		return auditError("action_time is required: the RFC 3339 action.time of the audit log entry")
 	}
-	since, err := auditTime(q.Get("since"), "since")
+	where, args, err := auditWindow(q, l)
 	if err != nil {
 		return err
-	}
-	before, err := auditTime(q.Get("before"), "before")
-	if err != nil {
-		return err
-	}
-	if !since.Before(before) {
-		return auditError("since must be earlier than before")
 	}
 	id := r.PathValue("entry")
 	var resID, resType, uri string
-	err = s.store.r.QueryRowContext(r.Context(), `SELECT resource_id, resource_type, uri FROM audit WHERE org_id = ? AND id = ? AND time BETWEEN ? AND ?`,
-		rec.ID, id, at.Add(-24*time.Hour).UnixMicro(), at.Add(24*time.Hour).UnixMicro()).Scan(&resID, &resType, &uri)
+	err = s.store.r.QueryRowContext(r.Context(), `SELECT resource_id, resource_type, uri FROM audit WHERE `+l.col+` = ? AND id = ? AND time BETWEEN ? AND ?`,
+		l.id, id, at.Add(-24*time.Hour).UnixMicro(), at.Add(24*time.Hour).UnixMicro()).Scan(&resID, &resType, &uri)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &apiError{http.StatusNotFound, 0, "audit log entry " + id + " was not found near " + at.Format(time.RFC3339)}
 	}
 	if err != nil {
 		return err
 	}
-	where := "org_id = ? AND time >= ? AND time < ?"
-	args := []any{rec.ID, since.UnixMicro(), before.UnixMicro()}
 	status := HistoryExact
 	switch {
 	case resID == "":
@@ -279,7 +326,7 @@ func (s *Server) auditHistory(w http.ResponseWriter, r *http.Request, p *princip
 		where += " AND resource_id = ? AND resource_type = ?"
 		args = append(args, resID, resType)
 	}
-	return s.auditPage(w, r, where, args, status)
+	return s.auditPage(w, r, l, where, args, status)
 }
 
 // AddAuditEntry stores an entry as a change the API did not make itself

@@ -43,8 +43,11 @@ func pageSize(q url.Values, key string, def int) (int, error) {
 		return def, nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return 0, badRequest(key + " must be a positive whole number")
+	if err != nil || n < 0 {
+		return 0, badRequest(key + " must be a whole number from 0 (the default) to 1000")
+	}
+	if n == 0 { // as in Google's API design (AIP-158), which these lists follow: 0 asks for the default
+		return def, nil
 	}
 	return min(n, 1000), nil
 }

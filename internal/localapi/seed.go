@@ -167,6 +167,9 @@ func (s *Store) Seed(ctx context.Context, scale Scale, now time.Time) (bool, err
 	if err != nil {
 		return false, fmt.Errorf("seed: %w", err)
 	}
+	if err := demoKeys(s.w); err != nil {
+		return false, fmt.Errorf("seed: %w", err)
+	}
 	if err := s.Checkpoint(); err != nil {
 		return false, err
 	}

@@ -57,11 +57,10 @@ const auditBatch = 40
 // The time index is built after the rows: one sort instead of 2,000,000
 // scattered index inserts.
 func (sd *seeder) auditEntries(ctx context.Context, n int) error {
-	if _, err := sd.tx.Exec(`DROP INDEX IF EXISTS audit_org_time`); err != nil {
+	if _, err := sd.tx.Exec(`DROP INDEX IF EXISTS audit_org_time; DROP INDEX IF EXISTS audit_account_time`); err != nil {
 		return err
 	}
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", 25), ",") + ")"
-	batch, err := sd.tx.Prepare(`INSERT INTO audit(` + auditColumns + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+",", auditBatch), ","))
+	batch, err := sd.tx.Prepare(`INSERT INTO audit(` + auditColumns + `) VALUES ` + strings.TrimSuffix(strings.Repeat(auditValues+",", auditBatch), ","))
 	if err != nil {
 		return err
 	}
@@ -83,7 +82,7 @@ func (sd *seeder) auditEntries(ctx context.Context, n int) error {
 		orgIDs[i] = sd.orgIDs[o.name]
 	}
 	pools := map[string][]resourceState{}
-	args := make([]any, 0, 25*auditBatch)
+	args := make([]any, 0, auditArity*auditBatch)
 	for i, t := range times {
 		if i%10000 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -109,12 +108,13 @@ func (sd *seeder) auditEntries(ctx context.Context, n int) error {
 			args = args[:0]
 		}
 	}
-	for k := 0; k < len(args); k += 25 {
-		if _, err := single.Exec(args[k : k+25]...); err != nil {
+	for k := 0; k < len(args); k += auditArity {
+		if _, err := single.Exec(args[k : k+auditArity]...); err != nil {
 			return err
 		}
 	}
-	_, err = sd.tx.Exec(`CREATE INDEX IF NOT EXISTS audit_org_time ON audit(org_id, time, seq)`)
+	_, err = sd.tx.Exec(`CREATE INDEX IF NOT EXISTS audit_org_time ON audit(org_id, time, seq);
+		CREATE INDEX IF NOT EXISTS audit_account_time ON audit(account_id, time, seq)`)
 	return err
 }
 
@@ -145,7 +145,7 @@ func (sd *seeder) auditEntry(org string, p *auditProduct, res *resourceState, t 
 	}
 	actorID, email, ctxName, actorType, tokID, tokName := sd.actor(org)
 	ip := sd.ip(email)
-	scopeID := sd.scopeAccount(org)
+	scopeID := sd.scopeAccount(org, res.id)
 	method := map[string]string{"create": "POST", "update": "PUT", "delete": "DELETE", "view": "GET"}[action]
 	uri := fmt.Sprintf(p.uri, scopeID, res.id)
 	name := fmt.Sprintf("%s-%s", p.resType, res.id[:6])
@@ -232,9 +232,12 @@ func (sd *seeder) ip(email string) string {
 	return fmt.Sprintf("2001:db8::%x", h>>16%0xffff)
 }
 
-func (sd *seeder) scopeAccount(org string) string {
+// scopeAccount is the account a resource of org lies in: the same for
+// every entry of the resource, so that its history is in one account's log.
+func (sd *seeder) scopeAccount(org, resource string) string {
 	if a := sd.accts[org]; len(a) > 0 {
-		return a[sd.rng.IntN(len(a))]
+		sd.rng.IntN(len(a)) // drawn as before the account was the resource's, so the rest of the seed stays as it was
+		return a[seedOf(resource)%uint64(len(a))]
 	}
 	return org
 }

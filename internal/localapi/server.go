@@ -67,7 +67,7 @@ func (s *Server) routes() {
 	})
 	s.route("/user/tokens/verify", methods{http.MethodGet: s.verifyToken}, false)
 	s.route("/user/tokens/{token}", methods{http.MethodGet: s.getToken}, true)
-	s.route("/user", methods{http.MethodGet: s.getUser}, false)
+	s.route("/user", methods{http.MethodGet: s.getUser, http.MethodPatch: s.editUser}, false)
 	s.route("/organizations", methods{http.MethodGet: s.listOrganizations, http.MethodPost: s.createOrganization}, true)
 	s.route("/organizations/{org}", methods{http.MethodGet: s.getOrganization, http.MethodPut: s.updateOrganization, http.MethodDelete: s.deleteOrganization}, true)
 	s.route("/organizations/{org}/accounts", methods{http.MethodGet: s.listAccounts}, true)
@@ -78,6 +78,13 @@ func (s *Server) routes() {
 	s.route("/organizations/{org}/logs/audit/{entry}/history", methods{http.MethodGet: s.auditHistory}, true)
 	s.route("/organizations/{org}/billable/usage", methods{http.MethodGet: s.getUsage}, true)
 	s.route("/accounts/{account}/move", methods{http.MethodPost: s.moveAccount}, true)
+	s.route("/accounts/{account}/logs/audit", methods{http.MethodGet: s.listAccountAudit}, true)
+	s.route("/accounts/{account}/logs/audit/product_categories", methods{http.MethodGet: s.listProductCategories}, true)
+	s.route("/accounts/{account}/logs/audit/{entry}/history", methods{http.MethodGet: s.accountAuditHistory}, true)
+	s.route("/accounts/{account}/billable/usage", methods{http.MethodGet: s.getAccountUsage}, true)
+	s.route("/accounts/{account}/billable-usage", methods{http.MethodGet: s.getAccountUsageV1}, true)
+	s.route("/accounts/{account}/billable-usage/info", methods{http.MethodGet: s.getAccountUsageInfo}, true)
+	s.route("/accounts/{account}/billing/usage/paygo", methods{http.MethodGet: s.getAccountUsagePaygo}, true)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, 7000, "No route for that URI")
 	})
@@ -123,8 +130,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, active boo
 	auth := r.Header.Get("Authorization")
 	token, ok := strings.CutPrefix(auth, "Bearer ")
 	if !ok || strings.TrimSpace(token) == "" {
-		writeError(w, http.StatusUnauthorized, 10000, "Authentication error")
-		return nil, false
+		return s.authenticateKey(w, r)
 	}
 	p, err := s.store.principal(strings.TrimSpace(token))
 	if err != nil {
@@ -141,6 +147,29 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, active boo
 	}
 	if active && !p.active(s.now()) {
 		writeError(w, http.StatusUnauthorized, 10000, "Authentication error: the token is "+p.effectiveStatus(s.now()))
+		return nil, false
+	}
+	return p, true
+}
+
+// authenticateKey authenticates a request without a bearer token by its
+// X-Auth-Email and X-Auth-Key (a token decides when both are sent).
+func (s *Server) authenticateKey(w http.ResponseWriter, r *http.Request) (*principal, bool) {
+	email, key := r.Header.Get("X-Auth-Email"), r.Header.Get("X-Auth-Key")
+	switch {
+	case email == "" && key == "":
+		writeError(w, http.StatusUnauthorized, 10000, "Authentication error")
+		return nil, false
+	case email == "" || key == "":
+		writeError(w, http.StatusBadRequest, 6003, "Invalid request headers")
+		return nil, false
+	case r.URL.Path == BasePath+"/user/tokens/verify":
+		writeError(w, http.StatusUnauthorized, 1000, "Invalid API Token")
+		return nil, false
+	}
+	p, err := s.store.keyPrincipal(email, key)
+	if err != nil {
+		s.writeErr(w, r, err)
 		return nil, false
 	}
 	return p, true

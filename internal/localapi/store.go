@@ -57,7 +57,10 @@ CREATE TABLE IF NOT EXISTS users (
 	email TEXT NOT NULL UNIQUE COLLATE NOCASE,
 	first_name TEXT NOT NULL,
 	last_name TEXT NOT NULL,
-	two_factor INTEGER NOT NULL
+	two_factor INTEGER NOT NULL,
+	telephone TEXT,
+	country TEXT,
+	zipcode TEXT
 );
 CREATE TABLE IF NOT EXISTS members (
 	seq INTEGER PRIMARY KEY,
@@ -79,6 +82,10 @@ CREATE TABLE IF NOT EXISTS tokens (
 	status TEXT NOT NULL,
 	expires_on TEXT,
 	not_before TEXT
+);
+CREATE TABLE IF NOT EXISTS api_keys (
+	hash TEXT PRIMARY KEY,       -- SHA-256 of the key
+	token_id TEXT NOT NULL REFERENCES tokens(id) -- the token whose rights the key carries
 );
 CREATE TABLE IF NOT EXISTS token_grants (
 	token_id TEXT NOT NULL REFERENCES tokens(id),
@@ -111,7 +118,8 @@ CREATE TABLE IF NOT EXISTS audit (
 	scope TEXT NOT NULL,
 	request TEXT,
 	response TEXT,
-	body TEXT NOT NULL -- the entry as the API renders it
+	body TEXT NOT NULL, -- the entry as the API renders it
+	account_id TEXT NOT NULL DEFAULT '' -- the account the entry is in, if any (its account's log)
 );
 CREATE INDEX IF NOT EXISTS audit_org_time ON audit(org_id, time, seq);
 `
@@ -134,6 +142,10 @@ func Open(dir string) (*Store, error) {
 	if _, err := w.Exec(schema); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("localapi schema: %w", err)
+	}
+	if err := upgrade(w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("localapi layout: %w", err)
 	}
 	// a write-ahead log left large (by a seed, or a crash) slows every read
 	// that has to search it: fold it into the database first

@@ -8,6 +8,8 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"time"
+
+	"orgboard/internal/api"
 )
 
 // Role is what a token may do within its organizations.
@@ -42,11 +44,13 @@ type principal struct {
 	Role      Role
 	Grants    []string // organizations granted, with their descendants
 	User      userRow
+	Key       bool // authenticated by an API key carrying the token's rights
 }
 
 type userRow struct {
 	ID, Email, FirstName, LastName string
 	TwoFactor                      bool
+	Telephone, Country, Zipcode    *string
 }
 
 // active reports whether the token may be used now.
@@ -99,14 +103,19 @@ func hashToken(token string) string {
 
 // principal looks a token up; nil when unknown.
 func (s *Store) principal(token string) (*principal, error) {
+	return s.principalByHash(hashToken(token))
+}
+
+// principalByHash looks a token up by its hash; nil when unknown.
+func (s *Store) principalByHash(hash string) (*principal, error) {
 	var p principal
 	var expires, notBefore sql.NullString
 	var tfa int
 	err := s.r.QueryRow(`SELECT t.id, t.name, t.status, t.expires_on, t.not_before, t.role,
-		u.id, u.email, u.first_name, u.last_name, u.two_factor
-		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hashToken(token)).
+		u.id, u.email, u.first_name, u.last_name, u.two_factor, u.telephone, u.country, u.zipcode
+		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hash).
 		Scan(&p.TokenID, &p.TokenName, &p.Status, &expires, &notBefore, &p.Role,
-			&p.User.ID, &p.User.Email, &p.User.FirstName, &p.User.LastName, &tfa)
+			&p.User.ID, &p.User.Email, &p.User.FirstName, &p.User.LastName, &tfa, &p.User.Telephone, &p.User.Country, &p.User.Zipcode)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}
@@ -179,4 +188,12 @@ func (s *Store) AddToken(token, name string, role Role, org string) error {
 		_, err := tx.Exec(`INSERT INTO token_grants(token_id, org_id) VALUES (?, ?)`, id, org)
 		return err
 	})
+}
+
+// actor is the audit entry's actor of the principal's writes.
+func (p *principal) actor(ip string) api.AuditActor {
+	if p.Key {
+		return api.AuditActor{ID: p.User.ID, Context: "api_key", Email: p.User.Email, IPAddress: ip, Type: "user"}
+	}
+	return api.AuditActor{ID: p.User.ID, Context: "api_token", Email: p.User.Email, IPAddress: ip, TokenID: p.TokenID, TokenName: p.TokenName, Type: "user"}
 }

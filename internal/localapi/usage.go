@@ -54,6 +54,15 @@ type usageAccount struct {
 	ms                              []accountMetric
 }
 
+// subscription is the account's subscription: an enterprise agreement or
+// pay-as-you-go (FOCUS's sub-account).
+func (a *usageAccount) subscription() (id, name string) {
+	if a.typ == "enterprise" {
+		return "sub-" + a.id[:8], "Enterprise Agreement " + a.id[:4]
+	}
+	return "payg-" + a.id[:8], "Pay-as-you-go"
+}
+
 // usageHistory is how far back usage goes before the seeding day.
 const usageHistory = 396 * 24 * time.Hour
 
@@ -72,11 +81,17 @@ func (s *Server) getUsage(w http.ResponseWriter, r *http.Request, p *principal) 
 	if !p.may(t, org, RoleViewer) {
 		return forbidden()
 	}
-	accounts, anchor, err := s.store.usageAccounts(r.Context(), org)
+	accounts, anchor, err := s.store.usageAccounts(r.Context(), "org_id", org)
 	if err != nil {
 		return err
 	}
-	gen := usageGen{anchor: anchor, today: s.now().UTC().Truncate(24 * time.Hour), metric: q.Get("metric")}
+	return s.streamUsage(w, r, accounts, anchor, from, to)
+}
+
+// streamUsage writes the records of accounts in [from, to] (FOCUS, as the
+// organization's endpoint answers them), filtered by r's metric.
+func (s *Server) streamUsage(w http.ResponseWriter, r *http.Request, accounts []usageAccount, anchor, from, to time.Time) error {
+	gen := usageGen{anchor: anchor, today: s.now().UTC().Truncate(24 * time.Hour), metric: r.URL.Query().Get("metric")}
 	w.Header().Set("Content-Type", "application/json")
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString(`{"success":true,"errors":[],"messages":[],"result":[`)
@@ -244,11 +259,7 @@ func (g usageGen) fill(rec *api.UsageRecord, a *usageAccount, m accountMetric, d
 	if m.def.regional {
 		rec.RegionID, rec.RegionName = a.region, regionNames[a.region]
 	}
-	if a.typ == "enterprise" {
-		rec.SubAccountID, rec.SubAccountName = "sub-"+a.id[:8], "Enterprise Agreement "+a.id[:4]
-	} else {
-		rec.SubAccountID, rec.SubAccountName = "payg-"+a.id[:8], "Pay-as-you-go"
-	}
+	rec.SubAccountID, rec.SubAccountName = a.subscription()
 	if !a.hasCost {
 		return
 	}
@@ -310,16 +321,17 @@ func slug(s string) string {
 	return string(out)
 }
 
-// usageAccounts loads an organization's own accounts with their metrics, and
-// the seeding day the usage history is anchored to.
-func (st *Store) usageAccounts(ctx context.Context, org string) ([]usageAccount, time.Time, error) {
+// usageAccounts loads the accounts whose column col (org_id: an
+// organization's own accounts; id: one account) is value, with their
+// metrics, and the seeding day the usage history is anchored to.
+func (st *Store) usageAccounts(ctx context.Context, col, value string) ([]usageAccount, time.Time, error) {
 	anchorS, err := st.meta("anchor")
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	anchor, _ := time.Parse(time.RFC3339, anchorS)
 	rows, err := st.r.QueryContext(ctx, `SELECT id, COALESCE(name, ''), type, currency, region, usage_seed, has_cost, created_on
-		FROM accounts WHERE org_id = ? ORDER BY id`, org)
+		FROM accounts WHERE `+col+` = ? ORDER BY id`, value)
 	if err != nil {
 		return nil, anchor, err
 	}

@@ -130,3 +130,60 @@ test("errors come out as the SDK's classes", async () => {
     return true;
   });
 });
+
+test("account audit logs: list, history, product categories", async () => {
+  const since = new Date(Date.parse(env.NOW) - 90 * 86400e3).toISOString();
+  const before = new Date(Date.parse(env.NOW) + 3600e3).toISOString();
+  const account_id = env.ACCOUNT_ID;
+  const categories = [];
+  for await (const c of admin.accounts.logs.audit.productCategories({ account_id })) categories.push(c);
+  const dev = categories.find((c) => c.value === "developer_platform");
+  assert.ok(dev && dev.products.some((p) => p.value === "workers"), JSON.stringify(categories));
+  let n = 0, update;
+  for await (const e of admin.accounts.logs.audit.list({ account_id, since, before, limit: 50, action_type: { not: ["view"] } })) {
+    assert.equal(e.account.id, account_id);
+    assert.notEqual(e.action.type, "view");
+    if (!update && e.action.type === "update" && e.resource.id) update = e;
+    n++;
+  }
+  assert.ok(n > 20, `the account's log read ${n} entries`);
+  for await (const e of admin.accounts.logs.audit.list({ account_id, since, before, product_category: ["developer_platform"] })) {
+    assert.ok(["workers", "r2", "pages"].includes(e.resource.product), e.resource.product);
+  }
+  const history = await admin.accounts.logs.audit.history(update.id, { account_id, action_time: update.action.time, since, before });
+  assert.ok(history.length >= 1 && history.every((e) => e.resource.id === update.resource.id));
+  await assert.rejects(client(env.EDITOR_TOKEN).accounts.logs.audit.list({ account_id: env.OTHER_ACCOUNT_ID, since, before }),
+    Cloudflare.PermissionDeniedError);
+});
+
+test("account billable usage in each generation's shape", async () => {
+  const to = new Date(Date.parse(env.NOW) - 86400e3).toISOString().slice(0, 10);
+  const from = new Date(Date.parse(env.NOW) - 7 * 86400e3).toISOString().slice(0, 10);
+  const account_id = env.ACCOUNT_ID;
+  const org = (await admin.organizations.billing.usage.get(pp, { from, to })).filter((r) => r.BillingAccountId === account_id);
+  const v2 = await admin.billing.usage.getAccountUsageV2({ account_id, from, to });
+  assert.deepEqual(v2, org, "the account's records are its share of its organization's");
+  const v1 = await admin.billing.usage.getAccountUsageV1({ account_id, from, to });
+  assert.equal(v1.length, org.filter((r) => r.ChargeClass !== "Correction").length);
+  for (const r of v1) {
+    assert.equal(r.ChargeClass, null);
+    assert.equal(typeof r.CumulatedContractedCost, "number");
+    assert.ok(r.CumulatedPricingQuantity >= r.PricingQuantity - 1e-9);
+  }
+  const info = await admin.billing.usage.paygoInfo({ account_id });
+  assert.equal(info.covered, true);
+  assert.equal(info.subscriptions.length, 1);
+});
+
+test("the user: edit, and the legacy e-mail and key", async () => {
+  const byKey = new Cloudflare({ apiEmail: env.ADMIN_EMAIL, apiKey: env.ADMIN_KEY, baseURL: env.BASE_URL, maxRetries: 0 });
+  const edited = await byKey.user.edit({ first_name: "Alex", country: "DE", zipcode: "10115" });
+  assert.equal(edited.country, "DE");
+  const me = await admin.user.get();
+  assert.equal(me.zipcode, "10115");
+  await assert.rejects(admin.user.edit({ country: "Germany" }), Cloudflare.BadRequestError);
+  const org = await byKey.organizations.get(pp);
+  assert.equal(org.id, pp);
+  const wrong = new Cloudflare({ apiEmail: env.ADMIN_EMAIL, apiKey: "not-the-key", baseURL: env.BASE_URL, maxRetries: 0 });
+  await assert.rejects(wrong.organizations.get(pp), Cloudflare.AuthenticationError);
+});
