@@ -56,7 +56,7 @@ func syncCounts(t *testing.T, dir string) (stored, claimed int64) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.QueryRow(`SELECT (SELECT count(*) FROM entries), (SELECT coalesce(sum(synced), 0) FROM sync_state)`).Scan(&stored, &claimed); err != nil {
+	if err := db.QueryRow(`SELECT (SELECT count(*) FROM audit_entries), (SELECT coalesce(sum(synced), 0) FROM audit_sync_state)`).Scan(&stored, &claimed); err != nil {
 		t.Fatal(err)
 	}
 	return stored, claimed
@@ -217,7 +217,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	if err := run(ctx, []string{"backup", "--data-dir", dir, target}, &out, &errs); err != nil {
 		t.Fatalf("backup: %v %s", err, errs.String())
 	}
-	if !strings.Contains(out.String(), "orgboard.db, audit.db, localapi.db") || !strings.Contains(out.String(), "integrity ok") {
+	if !strings.Contains(out.String(), "orgboard.db, audit.db, usage.db, localapi.db") || !strings.Contains(out.String(), "integrity ok") {
 		t.Errorf("backup said %q", out.String())
 	}
 	cancel()
@@ -227,7 +227,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	if err := run(context.Background(), []string{"restore", "--data-dir", restored, target}, &out, &errs); err != nil {
 		t.Fatalf("restore: %v %s", err, errs.String())
 	}
-	for _, name := range []string{"orgboard.db", "audit.db", "localapi.db"} {
+	for _, name := range []string{"orgboard.db", "audit.db", "usage.db", "localapi.db"} {
 		if err := backup.Check(context.Background(), filepath.Join(restored, name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}

@@ -1,8 +1,9 @@
 // Package store opens where the console keeps what it stores: SQLite files
 // in the data directory (the default, for one instance), or one PostgreSQL
 // database that several instances share. Each store is an interface of the
-// package that uses it; internal/store/sqlite and internal/store/postgres
-// implement them all, and are the only code that knows SQL.
+// package that uses it; internal/store/sqlstore implements them once for
+// both databases, internal/store/sqlite and internal/store/postgres add
+// what each does its own way; they are the only code that knows SQL.
 package store
 
 import (
@@ -17,6 +18,7 @@ import (
 	"orgboard/internal/pacing"
 	"orgboard/internal/store/postgres"
 	"orgboard/internal/store/sqlite"
+	"orgboard/internal/store/sqlstore"
 	"orgboard/internal/usage"
 )
 
@@ -70,22 +72,27 @@ func Open(ctx context.Context, cfg Config) (*Stores, error) {
 			return nil, err
 		}
 		leases := postgres.NewLeases(db, cfg.LeaseTTL)
-		use := postgres.NewUsage(db)
-		return &Stores{Backend: "postgres", Sessions: postgres.NewSessions(db), Saved: postgres.NewSavedSearches(db), Usage: use, Rates: use, Alerts: postgres.NewAlerts(db),
-			Budgets: postgres.NewBudgets(db), Audit: postgres.NewAuditIndex(db, leases), Leases: leases,
+		s := &Stores{Backend: "postgres", Audit: postgres.NewAuditIndex(db, leases), Leases: leases,
 			Upstream: postgres.NewUpstreamBudget(db, cfg.Rate, cfg.Burst, cfg.Log),
-			Ping:     db.Ping, close: func() error { db.Close(); return nil }}, nil
+			Ping:     db.Ping, close: func() error { db.Close(); return nil }}
+		s.shared(db.Stores())
+		return s, nil
 	}
 	db, err := sqlite.Open(ctx, cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
 	idx := sqlite.NewAuditIndex(db)
-	use := sqlite.NewUsage(db)
-	return &Stores{Backend: "sqlite", Sessions: sqlite.NewSessions(db), Saved: sqlite.NewSavedSearches(db), Usage: use, Rates: use, Alerts: sqlite.NewAlerts(db),
-		Budgets: sqlite.NewBudgets(db), Audit: idx, Ping: db.Ping, Damaged: sqlite.Damaged,
+	s := &Stores{Backend: "sqlite", Audit: idx, Ping: db.Ping, Damaged: sqlite.Damaged,
 		Rebuilt: Rebuilt{Audit: db.RebuiltAudit, Usage: db.RebuiltUsage},
-		close:   func() error { idx.Wait(); return db.Close() }}, nil
+		close:   func() error { idx.Wait(); return db.Close() }}
+	s.shared(db.Stores())
+	return s, nil
+}
+
+// shared sets the stores both backends keep in the shared SQL layer.
+func (s *Stores) shared(sessions *sqlstore.Sessions, saved *sqlstore.SavedSearches, budgets *sqlstore.Budgets, use *sqlstore.Usage, rules *sqlstore.Alerts) {
+	s.Sessions, s.Saved, s.Budgets, s.Usage, s.Rates, s.Alerts = sessions, saved, budgets, use, use, rules
 }
 
 // Close closes the backend (once; later calls return the first's error).

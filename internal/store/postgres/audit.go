@@ -1,6 +1,6 @@
-// audit.go is the audit index in PostgreSQL (audit.Store): one row per entry
-// with its filterable fields, the entry as the API sent it, and its words
-// as a tsvector under a GIN index. The words are cut by audit.Words, as
+// audit.go is the audit index in PostgreSQL (audit.Store): the shared part
+// (sqlstore.AuditIndex) over the entries' rows, and their words as a
+// tsvector under a GIN index. The words are cut by audit.Words, as
 // SQLite's FTS5 cuts them, so that both stores answer a query alike.
 
 package postgres
@@ -13,17 +13,21 @@ import (
 
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
+	"orgboard/internal/store/sqlstore"
 )
 
 // AuditIndex is audit.Store in PostgreSQL.
 type AuditIndex struct {
+	*sqlstore.AuditIndex
 	db     *DB
 	leases *Leases // nil: every write is taken
 }
 
 // NewAuditIndex keeps the index in db; with leases, a sync's writes are
 // taken only while its instance holds the organization's lease.
-func NewAuditIndex(db *DB, leases *Leases) *AuditIndex { return &AuditIndex{db: db, leases: leases} }
+func NewAuditIndex(db *DB, leases *Leases) *AuditIndex {
+	return &AuditIndex{AuditIndex: &sqlstore.AuditIndex{DB: db.SQL, Text: tsv{}}, db: db, leases: leases}
+}
 
 var _ audit.Store = (*AuditIndex)(nil)
 

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"orgboard/internal/audit"
+	"orgboard/internal/store/sqlstore"
 )
 
 // entryColumns are the columns COPY fills, in its order; rowid numbers
@@ -54,7 +55,7 @@ func (x *AuditIndex) Write(ctx context.Context, batches []*audit.Batch, at time.
 			return err
 		}
 		for _, b := range live { // in order: the last page of an organization carries its sync furthest
-			if err := x.saveState(ctx, tx, addState, b.Org, b.State, int64(b.Added), at); err != nil {
+			if _, err := tx.Exec(ctx, sqlstore.Postgres.Q(sqlstore.AddState), sqlstore.StateArgs(sqlstore.Postgres, b.Org, b.State, int64(b.Added), at)...); err != nil {
 				return err
 			}
 		}
@@ -119,77 +120,6 @@ func (x *AuditIndex) fence(ctx context.Context, tx pgx.Tx, batches []*audit.Batc
 		live = append(live, b)
 	}
 	return live, nil
-}
-
-// The states' upserts. A writer whose window starts later than the stored
-// one began before the window was extended: it keeps the stored window and
-// backfill point, so that the extension is not undone (the next sync then
-// fetches what the writer had fetched again, and stores none of it twice).
-const upsertState = `INSERT INTO audit_sync_state(org_id, window_start, backfill_before, newest, synced, paused_until, error, updated)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (org_id) DO UPDATE SET
-	window_start = least(audit_sync_state.window_start, excluded.window_start),
-	backfill_before = CASE WHEN excluded.window_start > audit_sync_state.window_start THEN audit_sync_state.backfill_before ELSE excluded.backfill_before END,
-	newest = excluded.newest, paused_until = excluded.paused_until, error = excluded.error, updated = excluded.updated`
-
-// addState adds the entries stored to the count; saveState leaves it.
-const (
-	addState  = upsertState + `, synced = audit_sync_state.synced + excluded.synced`
-	saveState = upsertState
-)
-
-func (x *AuditIndex) saveState(ctx context.Context, tx pgx.Tx, stmt, org string, st audit.State, synced int64, at time.Time) error {
-	var backfill *time.Time
-	if st.Backfilling() {
-		t := micros(st.Backfill)
-		backfill = &t
-	}
-	_, err := tx.Exec(ctx, stmt, org, micros(st.WindowStart), backfill, micros(st.Newest), synced, micros(st.PausedUntil), st.Err, at.UTC())
-	return err
-}
-
-// SaveState records org's state.
-func (x *AuditIndex) SaveState(ctx context.Context, org string, st audit.State, at time.Time) error {
-	return pgx.BeginFunc(ctx, x.db.Pool, func(tx pgx.Tx) error {
-		return x.saveState(ctx, tx, saveState, org, st, st.Synced, at)
-	})
-}
-
-// States reads the states of those of orgs that have one.
-func (x *AuditIndex) States(ctx context.Context, orgs []string) (map[string]audit.State, error) {
-	rows, err := x.db.Pool.Query(ctx, `SELECT org_id, window_start, backfill_before, newest, synced, paused_until, error
-		FROM audit_sync_state WHERE org_id = ANY($1)`, orgs)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make(map[string]audit.State, len(orgs))
-	for rows.Next() {
-		var org string
-		var st audit.State
-		var window, newest, paused time.Time
-		var backfill *time.Time
-		if err := rows.Scan(&org, &window, &backfill, &newest, &st.Synced, &paused, &st.Err); err != nil {
-			return nil, err
-		}
-		st.WindowStart, st.Newest, st.PausedUntil = window.UnixMicro(), newest.UnixMicro(), paused.UnixMicro()
-		if backfill != nil {
-			st.Backfill = backfill.UnixMicro()
-		}
-		out[org] = st
-	}
-	return out, rows.Err()
-}
-
-// Lag is the oldest update of the states updated since, and their entries.
-func (x *AuditIndex) Lag(ctx context.Context, since time.Time) (time.Time, int64, error) {
-	var oldest *time.Time
-	var entries int64
-	err := x.db.Pool.QueryRow(ctx, `SELECT min(updated), coalesce(sum(synced), 0)::bigint FROM audit_sync_state WHERE updated > $1`, since.UTC()).
-		Scan(&oldest, &entries)
-	if err != nil || oldest == nil {
-		return time.Time{}, entries, err
-	}
-	return *oldest, entries, nil
 }
 
 // Idle has nothing to do: autovacuum keeps the planner's statistics.

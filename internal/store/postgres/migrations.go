@@ -1,46 +1,28 @@
 // migrations.go is the ordered list of the database's layouts. The
 // schema_version table holds the last one applied; each migration runs in
-// its own transaction with the version it brings, under an advisory lock,
-// so that instances starting together apply each once.
+// its own transaction with the version it brings (sqlstore.Migrate), under
+// an advisory lock, so that instances starting together apply each once.
 
 package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"orgboard/internal/store/sqlstore"
 )
 
 // migration is one step of the layout.
-type migration struct {
-	name string
-	sql  string
-}
+type migration = sqlstore.Migration
 
 // migrations lay the database out; a new one goes at the end, never in
 // between, and none is ever edited once released.
-var migrations = []migration{
-	{"sessions, budgets, saved searches, the audit index, sync state and leases, upstream budgets", `
-CREATE TABLE sessions (
-	id_hash text PRIMARY KEY,       -- SHA-256 of the cookie's ID: a database leak yields no usable cookie
-	sealed bytea NOT NULL,          -- the token, AES-GCM with the session as additional data
-	token_id text NOT NULL,
-	email text NOT NULL,
-	created timestamptz NOT NULL,
-	last_seen timestamptz NOT NULL
-);
+var migrations = append(append([]migration{
+	{Name: "sessions, budgets, saved searches, the audit index, sync state and leases, upstream budgets", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutSessions) + `
 CREATE INDEX sessions_last_seen ON sessions (last_seen);
-CREATE TABLE usage_budgets (
-	org_id text PRIMARY KEY,
-	amount double precision NOT NULL,
-	currency text NOT NULL,
-	updated timestamptz NOT NULL
-);
 CREATE TABLE saved_searches (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	owner text NOT NULL,
@@ -97,75 +79,52 @@ CREATE TABLE audit_sync_leases (
 	holder text NOT NULL,                -- the instance that syncs the organization
 	expires timestamptz NOT NULL         -- by the database's clock, the one all instances share
 );
-CREATE TABLE audit_api_history (
-	org_id text NOT NULL,
-	resource_id text NOT NULL,
-	status text NOT NULL,                -- exact, approximate or unavailable
-	before timestamptz NOT NULL,         -- the entries are those before this time
-	body text NOT NULL,                  -- the entries, a JSON array
-	fetched timestamptz NOT NULL,
-	PRIMARY KEY (org_id, resource_id)
-);
+` + sqlstore.Postgres.Layout(sqlstore.LayoutAPIHistory("audit_api_history")) + `
 CREATE TABLE upstream_budgets (
 	token_key text PRIMARY KEY,          -- a key naming the token, never the token
 	tokens double precision NOT NULL,    -- calls left at "at"
 	at timestamptz NOT NULL
 );`},
-	{"the usage store and rate cards", usageLayout},
-	{"alert rules and their deliveries", alertsLayout},
-	{"cost rules, digests and e-mail destinations", alertKindsLayout},
-	{"usage rollups of sets of organizations", rollupsLayout},
-	{"alert deliveries recorded before they are sent", alertPendingLayout},
-}
+}, sqlstore.SharedLayouts(sqlstore.Postgres)...), []migration{
+	// the shared stores write a list as a JSON array of strings, as SQLite keeps it
+	{Name: "the alert rules' lists as JSON text", SQL: `
+ALTER TABLE alert_rules ALTER COLUMN cursor_seen TYPE text USING array_to_json(cursor_seen)::text;
+ALTER TABLE alert_rules ALTER COLUMN emails DROP DEFAULT;
+ALTER TABLE alert_rules ALTER COLUMN emails TYPE text USING array_to_json(emails)::text;
+ALTER TABLE alert_rules ALTER COLUMN emails SET DEFAULT '[]';`},
+}...)
 
 // lockMigrations is the advisory lock instances take to migrate one at a time.
 const lockMigrations = 0x6f7267626f617264 // "orgboard"
 
-// migrate applies the migrations the database has not had.
-func migrate(ctx context.Context, pool *pgxpool.Pool, list []migration) error {
-	return migrateTo(ctx, pool, list, len(list))
+// migrate applies the migrations of list that db has not had, up to
+// version to (tests start from each version).
+func migrate(ctx context.Context, db *sql.DB, list []migration, to int) error {
+	return sqlstore.Migrate(ctx, db, list, to, schemaVersion{})
 }
 
-// migrateTo is migrate up to version to (tests start from each version).
-func migrateTo(ctx context.Context, pool *pgxpool.Pool, list []migration, to int) error {
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(lockMigrations)); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL);
-			INSERT INTO schema_version SELECT 0 WHERE NOT EXISTS (SELECT FROM schema_version)`)
-		return err
-	})
-	if err != nil {
+// schemaVersion keeps the layout's version in a table of one row, read
+// under a transaction's advisory lock.
+type schemaVersion struct{}
+
+func (schemaVersion) Current(ctx context.Context, tx *sql.Tx) (int, error) {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(lockMigrations)); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)`); err != nil {
+		return 0, err
+	}
+	var v int
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&v)
+	return v, err
+}
+
+func (schemaVersion) Set(ctx context.Context, tx *sql.Tx, v int) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
 		return err
 	}
-	for {
-		done := false
-		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(lockMigrations)); err != nil {
-				return err
-			}
-			var v int
-			if err := tx.QueryRow(ctx, `SELECT version FROM schema_version`).Scan(&v); err != nil {
-				return err
-			}
-			if v > len(list) {
-				return fmt.Errorf("the database is of layout %d, newer than this Orgboard knows (%d): run a newer Orgboard", v, len(list))
-			}
-			if v >= to {
-				done = true
-				return nil
-			}
-			if _, err := tx.Exec(ctx, list[v].sql); err != nil {
-				return fmt.Errorf("migration %d (%s): %w", v+1, list[v].name, err)
-			}
-			_, err := tx.Exec(ctx, `UPDATE schema_version SET version = $1`, v+1)
-			return err
-		})
-		if err != nil || done {
-			return err
-		}
-	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO schema_version VALUES ($1)`, v)
+	return err
 }
 
 // redact keeps a password in the database URL out of an error message.

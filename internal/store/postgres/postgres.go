@@ -1,8 +1,9 @@
 // Package postgres keeps the console's state in one PostgreSQL database
-// that several instances share (ORGBOARD_DATABASE_URL): sessions, saved
-// searches, budgets, the audit index with its sync state and leases, and
-// each token's upstream budget. internal/store/sqlite is the same for one
-// instance.
+// that several instances share (ORGBOARD_DATABASE_URL): the shared stores
+// (internal/store/sqlstore) through pgx's database/sql driver, and what
+// PostgreSQL does its own way: the audit index's full text (tsvector) and
+// its COPY writes, the sync leases, each token's shared upstream budget.
+// internal/store/sqlite is the same for one instance.
 package postgres
 
 import (
@@ -11,11 +12,16 @@ import (
 	"net/url"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"orgboard/internal/store/sqlstore"
 )
 
-// DB is a pool of connections to the database.
+// DB is a pool of connections to the database, and the same pool as the
+// shared stores use it.
 type DB struct {
 	Pool *pgxpool.Pool
+	SQL  *sqlstore.DB
 }
 
 // defaultConns is the pool's size unless the URL sets pool_max_conns:
@@ -35,16 +41,26 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, redact(err, dsn)
 	}
-	db := &DB{Pool: pool}
-	if err := migrate(ctx, pool, migrations); err != nil {
-		pool.Close()
+	std := stdlib.OpenDBFromPool(pool)
+	db := &DB{Pool: pool, SQL: &sqlstore.DB{W: std, R: std, D: sqlstore.Postgres}}
+	if err := migrate(ctx, std, migrations, len(migrations)); err != nil {
+		db.Close()
 		return nil, redact(err, dsn)
 	}
 	return db, nil
 }
 
+// Stores are the shared stores on the database.
+func (db *DB) Stores() (*sqlstore.Sessions, *sqlstore.SavedSearches, *sqlstore.Budgets, *sqlstore.Usage, *sqlstore.Alerts) {
+	return sqlstore.NewSessions(db.SQL), sqlstore.NewSavedSearches(db.SQL), sqlstore.NewBudgets(db.SQL),
+		sqlstore.NewUsage(db.SQL, db.SQL), sqlstore.NewAlerts(db.SQL)
+}
+
 // Close closes the pool.
-func (db *DB) Close() { db.Pool.Close() }
+func (db *DB) Close() {
+	db.SQL.W.Close()
+	db.Pool.Close()
+}
 
 // Ping checks the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
@@ -183,25 +184,27 @@ func TestMigrations(t *testing.T) {
 	}
 	for from := 0; from < len(migrations); from++ {
 		t.Run(fmt.Sprint("from version ", from), func(t *testing.T) {
-			fresh, err := pgxpool.New(bg, pgtest.Database(t))
+			pool, err := pgxpool.New(bg, pgtest.Database(t))
 			if err != nil {
 				t.Fatal(err)
 			}
+			defer pool.Close()
+			fresh := stdlib.OpenDBFromPool(pool)
 			defer fresh.Close()
-			if err := migrateTo(bg, fresh, migrations, from); err != nil {
+			if err := migrate(bg, fresh, migrations, from); err != nil {
 				t.Fatal(err)
 			}
 			if from >= 1 { // what users keep survives every later migration
-				if _, err := fresh.Exec(bg, `INSERT INTO sessions VALUES ('h', '\x00', 't', 'e', now(), now());
+				if _, err := pool.Exec(bg, `INSERT INTO sessions VALUES ('h', '\x00', 't', 'e', now(), now());
 					INSERT INTO saved_searches(owner, name, scope, query) VALUES ('u', 'mine', '', 'product:dns')`); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if err := migrate(bg, fresh, migrations); err != nil {
+			if err := migrate(bg, fresh, migrations, len(migrations)); err != nil {
 				t.Fatal(err)
 			}
 			var sessions, saved int
-			if err := fresh.QueryRow(bg, `SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM saved_searches)`).Scan(&sessions, &saved); err != nil {
+			if err := pool.QueryRow(bg, `SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM saved_searches)`).Scan(&sessions, &saved); err != nil {
 				t.Fatal(err)
 			}
 			if want := min(from, 1); sessions != want || saved != want {

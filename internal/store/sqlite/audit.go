@@ -1,6 +1,6 @@
-// audit.go is the audit index in audit.db (audit.Store): one row per entry
-// with its filterable fields and the entry as the API sent it, and a
-// contentless FTS5 table over its text.
+// audit.go is the audit index in audit.db (audit.Store): the shared part
+// (sqlstore.AuditIndex) over the entries' rows, and a contentless FTS5
+// table over their text.
 
 package sqlite
 
@@ -12,10 +12,12 @@ import (
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
 	"orgboard/internal/sqlitedb"
+	"orgboard/internal/store/sqlstore"
 )
 
 // AuditIndex is audit.Store in audit.db.
 type AuditIndex struct {
+	*sqlstore.AuditIndex
 	db *sqlitedb.DB
 	// checkpoints run beside the writer (see checkpoint)
 	checkpointing atomic.Bool
@@ -23,7 +25,11 @@ type AuditIndex struct {
 }
 
 // NewAuditIndex keeps the index in db.Audit.
-func NewAuditIndex(db *DB) *AuditIndex { return &AuditIndex{db: db.Audit} }
+func NewAuditIndex(db *DB) *AuditIndex {
+	x := &AuditIndex{db: db.Audit}
+	x.AuditIndex = &sqlstore.AuditIndex{DB: shared(db.Audit), Text: fts{}}
+	return x
+}
 
 var _ audit.Store = (*AuditIndex)(nil)
 

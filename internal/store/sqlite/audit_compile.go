@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"orgboard/internal/audit"
+	"orgboard/internal/store/sqlstore"
 )
 
 // textMode is how a compiled query checks its free text.
@@ -18,10 +19,17 @@ const (
 	textCounting                 // a count reads every match: the index's matches first (per row, 804 against 608 ms for an actor's week)
 )
 
-// compile turns a selection into a WHERE clause over entries.
-func compile(s audit.Selection, mode textMode) (string, []any) {
+// fts is the full text of the shared index's reads (sqlstore.FullText).
+type fts struct{}
+
+// Select is a selection's FROM and WHERE clauses for reading all of it.
+func (fts) Select(s audit.Selection, counting bool) (string, string, []any) {
+	mode := textAuto
+	if counting {
+		mode = textCounting
+	}
 	where, args, _ := compileText(s, mode)
-	return where, args
+	return from(s), where, args
 }
 
 // compileText is compile; in textDeferred mode, a selective search over a
@@ -29,28 +37,8 @@ func compile(s audit.Selection, mode textMode) (string, []any) {
 // Search to check row by row.
 func compileText(s audit.Selection, mode textMode) (string, []any, *textCheck) {
 	p := s.Plan()
-	var w []string
-	var args []any
-	w = append(w, "org_id IN ("+placeholders(len(p.Orgs))+")")
-	for _, o := range p.Orgs {
-		args = append(args, o)
-	}
-	w = append(w, "time >= ? AND time < ?")
-	args = append(args, p.Since.UnixMicro(), p.Before.UnixMicro())
-	match := func(m audit.Match) string {
-		alts := make([]string, len(m))
-		for i, cv := range m {
-			alts[i] = cv.Column + " = ?"
-			args = append(args, cv.Value)
-		}
-		return "(" + strings.Join(alts, " OR ") + ")"
-	}
-	for _, m := range p.None {
-		w = append(w, "NOT "+match(m))
-	}
-	for _, m := range p.All {
-		w = append(w, match(m))
-	}
+	// actor_email's column compares without ASCII case (COLLATE NOCASE)
+	w, args := sqlstore.Filters(sqlstore.SQLite, p, func(v string) (string, any) { return "actor_email = ?", v })
 	// Free text is checked per row when the time order drives the scan (the
 	// first page of a broad search stops early), and materialized when a
 	// selective filter drives it (measured over 2,000,000 entries: a broad
@@ -61,7 +49,7 @@ func compileText(s audit.Selection, mode textMode) (string, []any, *textCheck) {
 	// textCheck) instead of materializing every match of common words.
 	perRow := !p.Selective && mode != textCounting
 	for _, t := range p.NotPhrases {
-		w = append(w, "rowid NOT IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+		w = append(w, "rowid NOT IN (SELECT rowid FROM audit_entries_fts WHERE audit_entries_fts MATCH ?)")
 		args = append(args, ftsPhrase(t))
 	}
 	var must []string
@@ -73,16 +61,16 @@ func compileText(s audit.Selection, mode textMode) (string, []any, *textCheck) {
 	}
 	if len(must) > 0 {
 		if perRow {
-			w = append(w, "EXISTS (SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? AND rowid = entries.rowid)")
+			w = append(w, "EXISTS (SELECT 1 FROM audit_entries_fts WHERE audit_entries_fts MATCH ? AND rowid = audit_entries.rowid)")
 		} else {
-			w = append(w, "rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+			w = append(w, "rowid IN (SELECT rowid FROM audit_entries_fts WHERE audit_entries_fts MATCH ?)")
 		}
 		args = append(args, strings.Join(must, " AND "))
 	}
 	return strings.Join(w, " AND "), args, nil
 }
 
-// from is the FROM clause of a query over entries: with two thousand
+// from is the FROM clause of a query over the entries: with two thousand
 // organizations bound in a query, SQLite's planner preferred walking the
 // time index through every organization's week to reading one actor's
 // entries of each organization (323 ms against 20 ms for a busy actor;
@@ -91,16 +79,14 @@ func compileText(s audit.Selection, mode textMode) (string, []any, *textCheck) {
 func from(s audit.Selection) string {
 	switch s.Plan().Index {
 	case "actor":
-		return "entries INDEXED BY entries_org_actor"
+		return "audit_entries INDEXED BY entries_org_actor"
 	case "resource":
-		return "entries INDEXED BY entries_org_resource"
+		return "audit_entries INDEXED BY entries_org_resource"
 	}
-	return "entries"
+	return "audit_entries"
 }
 
 // ftsPhrase quotes text as one FTS5 phrase (the tokenizer splits it).
 func ftsPhrase(text string) string {
 	return `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
 }
-
-func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }

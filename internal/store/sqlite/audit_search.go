@@ -8,17 +8,18 @@ import (
 	"encoding/json"
 
 	"orgboard/internal/audit"
+	"orgboard/internal/store/sqlstore"
 )
 
 // Search returns a page of results, newest first unless ascending.
 func (x *AuditIndex) Search(ctx context.Context, s audit.Selection, after *audit.Cursor, ascending bool, limit int) (audit.Page, error) {
 	where, args, text := compileText(s, textDeferred)
-	order, cmp := "time DESC, rowid DESC", "<"
+	order, cmp := "action_time DESC, rowid DESC", "<"
 	if ascending {
-		order, cmp = "time ASC, rowid ASC", ">"
+		order, cmp = "action_time ASC, rowid ASC", ">"
 	}
 	if after != nil {
-		where += " AND (time, rowid) " + cmp + " (?, ?)"
+		where += " AND (action_time, rowid) " + cmp + " (?, ?)"
 		args = append(args, after.Time, after.RowID)
 	}
 	if text != nil {
@@ -115,7 +116,7 @@ func (x *AuditIndex) bodies(ctx context.Context, ids []int64) (map[int64][]byte,
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := x.db.R.QueryContext(ctx, "SELECT rowid, body FROM entries WHERE rowid IN ("+placeholders(len(ids))+")", args...)
+	rows, err := x.db.R.QueryContext(ctx, "SELECT rowid, body FROM audit_entries WHERE rowid IN ("+sqlstore.Placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, err
 	}

@@ -118,7 +118,7 @@ func (t *textCheck) matches(ctx context.Context, x *AuditIndex, rowid int64, e *
 		}
 	}
 	var one int
-	err := x.db.R.QueryRowContext(ctx, `SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? AND rowid = ?`, t.fts, rowid).Scan(&one)
+	err := x.db.R.QueryRowContext(ctx, `SELECT 1 FROM audit_entries_fts WHERE audit_entries_fts MATCH ? AND rowid = ?`, t.fts, rowid).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"orgboard/internal/audit"
+	"orgboard/internal/store/sqlstore"
 )
 
 // Write stores the batches and their states in one transaction.
@@ -19,27 +20,22 @@ func (x *AuditIndex) Write(ctx context.Context, batches []*audit.Batch, at time.
 }
 
 func (x *AuditIndex) write(ctx context.Context, batches []*audit.Batch, at time.Time) error {
-	tx, err := x.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	ins, err := newInserter(ctx, tx)
-	if err != nil {
-		return err
-	}
-	defer ins.close()
-	for _, b := range batches {
-		if b.Added, err = ins.insert(ctx, b.Org, b.Rows); err != nil {
+	return x.DB.InTx(ctx, func(tx *sqlstore.Tx) error {
+		ins, err := newInserter(ctx, tx)
+		if err != nil {
 			return err
 		}
-		st := b.State
-		if _, err := tx.ExecContext(ctx, addState, b.Org, st.WindowStart, backfill(st), st.Newest, b.Added,
-			st.PausedUntil, st.Err, at.UnixMicro()); err != nil {
-			return err
+		defer ins.close()
+		for _, b := range batches {
+			if b.Added, err = ins.insert(ctx, b.Org, b.Rows); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, sqlstore.AddState, sqlstore.StateArgs(sqlstore.SQLite, b.Org, b.State, int64(b.Added), at)...); err != nil {
+				return err
+			}
 		}
-	}
-	return tx.Commit()
+		return nil
+	})
 }
 
 // checkpoint copies the write-ahead log into the database file on another
@@ -62,83 +58,19 @@ func (x *AuditIndex) checkpoint() {
 // Idle keeps the planner's statistics current as the index grows.
 func (x *AuditIndex) Idle() { x.db.W.Exec(`PRAGMA optimize`) }
 
-// The states' upserts. A writer whose window starts later than the stored
-// one began before the window was extended: it keeps the stored window and
-// backfill point, so that the extension is not undone (the next sync then
-// fetches what the writer had fetched again, and stores none of it twice).
-const upsertState = `INSERT INTO sync_state(org_id, window_start, backfill_before, newest, synced, paused_until, error, updated)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(org_id) DO UPDATE SET
-	window_start = min(sync_state.window_start, excluded.window_start),
-	backfill_before = CASE WHEN excluded.window_start > sync_state.window_start THEN sync_state.backfill_before ELSE excluded.backfill_before END,
-	newest = excluded.newest, paused_until = excluded.paused_until, error = excluded.error, updated = excluded.updated`
-
-// addState adds the entries stored to the count; saveState leaves it.
-const (
-	addState  = upsertState + `, synced = sync_state.synced + excluded.synced`
-	saveState = upsertState
-)
-
-// SaveState records org's state.
-func (x *AuditIndex) SaveState(ctx context.Context, org string, st audit.State, at time.Time) error {
-	_, err := x.db.W.ExecContext(ctx, saveState, org, st.WindowStart, backfill(st), st.Newest, st.Synced, st.PausedUntil, st.Err, at.UnixMicro())
-	return err
-}
-
-// backfill is the state's backfill point as stored: NULL when done.
-func backfill(st audit.State) sql.NullInt64 {
-	return sql.NullInt64{Int64: st.Backfill, Valid: st.Backfilling()}
-}
-
-// States reads the states of those of orgs that have one.
-func (x *AuditIndex) States(ctx context.Context, orgs []string) (map[string]audit.State, error) {
-	args := make([]any, len(orgs))
-	for i, o := range orgs {
-		args[i] = o
-	}
-	out := make(map[string]audit.State, len(orgs))
-	rows, err := x.db.R.QueryContext(ctx, `SELECT org_id, window_start, backfill_before, newest, synced, paused_until, error FROM sync_state WHERE org_id IN (`+placeholders(len(orgs))+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var org string
-		var st audit.State
-		var bf sql.NullInt64
-		if err := rows.Scan(&org, &st.WindowStart, &bf, &st.Newest, &st.Synced, &st.PausedUntil, &st.Err); err != nil {
-			return nil, err
-		}
-		st.Backfill = bf.Int64
-		out[org] = st
-	}
-	return out, rows.Err()
-}
-
-// Lag is the oldest update of the states updated since, and their entries.
-func (x *AuditIndex) Lag(ctx context.Context, since time.Time) (time.Time, int64, error) {
-	var oldest sql.NullInt64
-	var entries int64
-	err := x.db.R.QueryRowContext(ctx, `SELECT min(updated), coalesce(sum(synced), 0) FROM sync_state WHERE updated > ?`, since.UnixMicro()).
-		Scan(&oldest, &entries)
-	if err != nil || !oldest.Valid {
-		return time.Time{}, entries, err
-	}
-	return time.UnixMicro(oldest.Int64), entries, nil
-}
-
 // inserter holds the statements of one transaction.
 type inserter struct {
 	entry, text *sql.Stmt
 }
 
-func newInserter(ctx context.Context, tx *sql.Tx) (*inserter, error) {
-	entry, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO entries(id, org_id, time, actor_email, actor_id, actor_ip, actor_token_id,
+func newInserter(ctx context.Context, tx *sqlstore.Tx) (*inserter, error) {
+	entry, err := tx.Prepare(ctx, `INSERT OR IGNORE INTO audit_entries(id, org_id, action_time, actor_email, actor_id, actor_ip, actor_token_id,
 		actor_token_name, actor_context, action_type, action_result, resource_id, resource_product, resource_type, method, status_code, ray, body)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return nil, err
 	}
-	text, err := tx.PrepareContext(ctx, `INSERT INTO entries_fts(rowid, doc) VALUES (?, ?)`)
+	text, err := tx.Prepare(ctx, `INSERT INTO audit_entries_fts(rowid, doc) VALUES (?, ?)`)
 	if err != nil {
 		entry.Close()
 		return nil, err

@@ -42,7 +42,7 @@ func filled(t *testing.T, dir string) {
 			"a@example.com", fmt.Sprintf("search %d", i), strings.Repeat("action:delete ", 20)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Audit.W.ExecContext(ctx, `INSERT INTO api_history(org_id, resource_id, status, before, body, fetched) VALUES (?, 'r', 'exact', 0, ?, 0)`,
+		if _, err := db.Audit.W.ExecContext(ctx, `INSERT INTO audit_api_history(org_id, resource_id, status, before, body, fetched) VALUES (?, 'r', 'exact', 0, ?, 0)`,
 			fmt.Sprintf("org%05d", i), strings.Repeat("[]", 100)); err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func TestDamagedFilesAtStart(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	filled(t, dir)
-	for _, c := range []struct{ file, table string }{{"audit.db", "api_history"}, {"usage.db", "usage_fine"}} {
+	for _, c := range []struct{ file, table string }{{"audit.db", "audit_api_history"}, {"usage.db", "usage_fine"}} {
 		damage(t, filepath.Join(dir, c.file))
 		db, err := Open(ctx, dir)
 		if err != nil {

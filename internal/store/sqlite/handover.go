@@ -23,7 +23,8 @@ func handOverUsage(ctx context.Context, console *sql.DB, usageFile string) error
 		if !hasTable(ctx, conn, "main", "usage_days") {
 			return nil
 		}
-		return inTx(ctx, conn, `INSERT OR REPLACE INTO other.usage_days SELECT org_id, day, fetched, corrected, coarse FROM main.usage_days;
+		// fetch times were Unix seconds then; usage.db keeps microseconds
+		return inTx(ctx, conn, `INSERT OR REPLACE INTO other.usage_days SELECT org_id, day, fetched * 1000000, corrected, coarse FROM main.usage_days;
 INSERT OR REPLACE INTO other.usage_fine SELECT org_id, day, sums FROM main.usage_fine`,
 			optional(hasTable(ctx, conn, "main", "usage_rollups"), `INSERT OR REPLACE INTO other.usage_rollups SELECT set_id, day, stamp, sums FROM main.usage_rollups`))
 	})
@@ -39,8 +40,9 @@ func takeSavedSearches(ctx context.Context, console *sql.DB, auditFile string) e
 		if !hasTable(ctx, conn, "other", "saved_searches") {
 			return nil
 		}
+		// their created times were Unix seconds then
 		if err := inTx(ctx, conn, `INSERT OR IGNORE INTO main.saved_searches(owner, name, scope, query, created)
-			SELECT owner, name, scope, query, created FROM other.saved_searches`); err != nil {
+			SELECT owner, name, scope, query, created * 1000000 FROM other.saved_searches`); err != nil {
 			return err
 		}
 		return inTx(ctx, conn, `DROP TABLE other.saved_searches`)

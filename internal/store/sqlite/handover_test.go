@@ -28,7 +28,7 @@ func TestHandOver(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := migrateTo(bg, db.W, old.list, old.version); err != nil {
+		if err := migrate(bg, db.W, old.list, old.version); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.W.Exec(old.rows); err != nil {

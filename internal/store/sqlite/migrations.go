@@ -8,48 +8,35 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"orgboard/internal/store/sqlstore"
 )
 
 // migration is one step of a database's layout.
-type migration struct {
-	name string
-	sql  string
-}
+type migration = sqlstore.Migration
 
 // consoleMigrations lay out orgboard.db. The first adopts a database made
 // before versions were counted (its statements change nothing there).
-var consoleMigrations = []migration{
-	{"sessions and budgets", `
-CREATE TABLE IF NOT EXISTS sessions (
-	id_hash TEXT PRIMARY KEY,    -- SHA-256 of the cookie's ID: a database leak yields no usable cookie
-	sealed BLOB NOT NULL,        -- the token, AES-GCM with the session as additional data
-	token_id TEXT NOT NULL,
-	email TEXT NOT NULL,
-	created INTEGER NOT NULL,    -- Unix seconds
-	last_seen INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS usage_budgets (
-	org_id TEXT PRIMARY KEY,
-	amount REAL NOT NULL,
-	currency TEXT NOT NULL,
-	updated INTEGER NOT NULL
-);`},
-	{"the usage store and rate cards", usageDaysLayout + rateCardsLayout},
-	{"alert rules and their deliveries", alertsLayout},
-	{"cost rules, digests and e-mail destinations", alertKindsLayout},
-	{"usage rollups of sets of organizations", rollupsLayout},
-	{"alert deliveries recorded before they are sent", alertPendingLayout},
+var consoleMigrations = append(append([]migration{
+	{Name: "sessions and budgets", SQL: sqlstore.SQLite.Layout(sqlstore.LayoutSessions)},
+}, sqlstore.SharedLayouts(sqlstore.SQLite)...), []migration{
 	// handOverUsage has copied the usage store into usage.db first
-	{"the usage store in usage.db; saved searches here", `
+	{Name: "the usage store in usage.db; saved searches here", SQL: `
 DROP TABLE IF EXISTS usage_days;
 DROP TABLE IF EXISTS usage_fine;
 DROP TABLE IF EXISTS usage_rollups;` + savedSearchesLayout},
-}
+	{Name: "every time in Unix microseconds, as the alert rules' are", SQL: `
+UPDATE sessions SET created = created * 1000000, last_seen = last_seen * 1000000;
+UPDATE usage_budgets SET updated = updated * 1000000;
+UPDATE rate_cards SET updated = updated * 1000000;
+UPDATE saved_searches SET created = created * 1000000;`},
+}...)
 
 // usageMigrations lay out usage.db: a copy of what Cloudflare's billable
 // usage answered, kept so that it is never fetched twice.
 var usageMigrations = []migration{
-	{"the usage store's days and their rollups", usageDaysLayout + rollupsLayout},
+	{Name: "the usage store's days and their rollups", SQL: sqlstore.SQLite.Layout(sqlstore.LayoutUsageDays + sqlstore.LayoutRollups)},
+	{Name: "fetch times in Unix microseconds", SQL: `UPDATE usage_days SET fetched = fetched * 1000000;`},
 }
 
 // savedSearchesLayout keeps people's saved searches (in audit.db before
@@ -69,7 +56,7 @@ CREATE TABLE IF NOT EXISTS saved_searches (
 // a migration may empty them, and the next search syncs them again (saved
 // searches, here until its fourth layout, are taken to orgboard.db first).
 var auditMigrations = []migration{
-	{"entries, their full text, sync state, saved searches", `
+	{Name: "entries, their full text, sync state, saved searches", SQL: `
 CREATE TABLE IF NOT EXISTS entries (
 	rowid INTEGER PRIMARY KEY,
 	id TEXT NOT NULL UNIQUE,
@@ -121,7 +108,7 @@ CREATE TABLE IF NOT EXISTS saved_searches (
 	// costs per page it touches). Searches always name their organizations.
 	// The full-text index keeps a transaction's terms in memory (64 MB) and
 	// writes them as one segment at the commit, and merges less eagerly.
-	{"indexes by organization first; an entry's ID unique within its organization", `
+	{Name: "indexes by organization first; an entry's ID unique within its organization", SQL: `
 DROP TABLE IF EXISTS entries_fts;
 DROP TABLE IF EXISTS entries;
 DROP TABLE IF EXISTS sync_state;
@@ -164,53 +151,36 @@ CREATE TABLE sync_state (
 	error TEXT NOT NULL DEFAULT '',
 	updated INTEGER NOT NULL
 );`},
-	{"older histories from the API's history endpoint", `
-CREATE TABLE IF NOT EXISTS api_history (
-	org_id TEXT NOT NULL,
-	resource_id TEXT NOT NULL,
-	status TEXT NOT NULL,           -- exact, approximate or unavailable
-	before INTEGER NOT NULL,        -- the entries are those before this time
-	body TEXT NOT NULL,             -- the entries, a JSON array
-	fetched INTEGER NOT NULL,
-	PRIMARY KEY (org_id, resource_id)
-);`},
+	{Name: "older histories from the API's history endpoint", SQL: sqlstore.SQLite.Layout(sqlstore.LayoutAPIHistory("api_history"))},
 	// takeSavedSearches has copied them into orgboard.db first
-	{"saved searches in orgboard.db", `DROP TABLE IF EXISTS saved_searches;`},
+	{Name: "saved searches in orgboard.db", SQL: `DROP TABLE IF EXISTS saved_searches;`},
+	// the same names as in PostgreSQL (the indexes keep theirs: rebuilding
+	// them would cost minutes on a large index for no reader's gain)
+	{Name: "the audit index's tables named as in PostgreSQL", SQL: `
+ALTER TABLE entries RENAME TO audit_entries;
+ALTER TABLE audit_entries RENAME COLUMN time TO action_time;
+ALTER TABLE entries_fts RENAME TO audit_entries_fts;
+ALTER TABLE sync_state RENAME TO audit_sync_state;
+ALTER TABLE api_history RENAME TO audit_api_history;`},
 }
 
-// migrate applies the migrations db has not had, each in a transaction
-// that also sets its version. A database of a newer layout than this
-// program knows is refused rather than used wrongly.
-func migrate(ctx context.Context, db *sql.DB, list []migration) error {
-	return migrateTo(ctx, db, list, len(list))
+// migrate applies the migrations of list that db has not had, up to
+// version to (tests start from each version).
+func migrate(ctx context.Context, db *sql.DB, list []migration, to int) error {
+	return sqlstore.Migrate(ctx, db, list, to, userVersion{})
 }
 
-// migrateTo is migrate up to version to (tests start from each version).
-func migrateTo(ctx context.Context, db *sql.DB, list []migration, to int) error {
+// userVersion keeps a file's layout version in its header (PRAGMA
+// user_version); the one writer connection needs no lock.
+type userVersion struct{}
+
+func (userVersion) Current(ctx context.Context, tx *sql.Tx) (int, error) {
 	var v int
-	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
-		return err
-	}
-	if v > len(list) {
-		return fmt.Errorf("the database is of layout %d, newer than this Orgboard knows (%d): run a newer Orgboard", v, len(list))
-	}
-	for ; v < to; v++ {
-		m := list[v]
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %d (%s): %w", v+1, m.name, err)
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, v+1)); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %d (%s): %w", v+1, m.name, err)
-		}
-	}
-	return nil
+	err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v)
+	return v, err
+}
+
+func (userVersion) Set(ctx context.Context, tx *sql.Tx, v int) error {
+	_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, v))
+	return err
 }

@@ -15,6 +15,7 @@ import (
 
 	"orgboard/internal/clock"
 	"orgboard/internal/sqlitedb"
+	"orgboard/internal/store/sqlstore"
 )
 
 // DB is the console's three databases.
@@ -24,6 +25,17 @@ type DB struct {
 	// found damaged at start, where it was moved and that it is being
 	// built again ("" otherwise).
 	RebuiltAudit, RebuiltUsage string
+}
+
+// shared is a database as the shared stores use it.
+func shared(db *sqlitedb.DB) *sqlstore.DB { return &sqlstore.DB{W: db.W, R: db.R, D: sqlstore.SQLite} }
+
+// Stores are the shared stores on the three databases: the console's own
+// state in orgboard.db, the usage store in usage.db.
+func (db *DB) Stores() (*sqlstore.Sessions, *sqlstore.SavedSearches, *sqlstore.Budgets, *sqlstore.Usage, *sqlstore.Alerts) {
+	console := shared(db.Console)
+	return sqlstore.NewSessions(console), sqlstore.NewSavedSearches(console), sqlstore.NewBudgets(console),
+		sqlstore.NewUsage(shared(db.Usage), console), sqlstore.NewAlerts(console)
 }
 
 // Open opens (creating) the databases in dir and brings their layouts up
@@ -51,7 +63,7 @@ func Open(ctx context.Context, dir string) (_ *DB, err error) {
 	if err := handOverUsage(ctx, db.Console.W, filepath.Join(dir, "usage.db")); err != nil {
 		return nil, fmt.Errorf("move the usage store to usage.db: %w", err)
 	}
-	if err := migrate(ctx, db.Console.W, consoleMigrations); err != nil {
+	if err := migrate(ctx, db.Console.W, consoleMigrations, len(consoleMigrations)); err != nil {
 		if Damaged(err) {
 			return nil, damagedState(console, err)
 		}
@@ -102,7 +114,7 @@ func open(ctx context.Context, file string, list []migration) (*sqlitedb.DB, err
 	if err != nil {
 		return nil, err
 	}
-	if err := migrate(ctx, db.W, list); err != nil {
+	if err := migrate(ctx, db.W, list, len(list)); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("%s: %w", filepath.Base(file), err)
 	}

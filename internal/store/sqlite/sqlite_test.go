@@ -29,12 +29,16 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer db.Close()
-				if err := migrateTo(bg, db.W, list, from); err != nil {
+				if err := migrate(bg, db.W, list, from); err != nil {
 					t.Fatal(err)
 				}
 				kept := 0
 				if from >= 1 {
-					stmt := map[string]string{"audit.db": `INSERT INTO sync_state(org_id, window_start, newest, synced, updated) VALUES ('o', 1, 1, 0, 1)`,
+					state := "sync_state"
+					if from >= 5 { // named as in PostgreSQL from the fifth layout
+						state = "audit_sync_state"
+					}
+					stmt := map[string]string{"audit.db": `INSERT INTO ` + state + `(org_id, window_start, newest, synced, updated) VALUES ('o', 1, 1, 0, 1)`,
 						"orgboard.db": `INSERT INTO sessions VALUES ('h', x'00', 't', 'e', 1, 1); INSERT INTO usage_budgets VALUES ('o', 10, 'USD', 1)`,
 						"usage.db":    `INSERT INTO usage_days VALUES ('o', 1, 1, 0, x'00')`}[name]
 					if _, err := db.W.Exec(stmt); err != nil {
@@ -42,10 +46,10 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 					}
 					kept = 1
 				}
-				if err := migrate(bg, db.W, list); err != nil {
+				if err := migrate(bg, db.W, list, len(list)); err != nil {
 					t.Fatal(err)
 				}
-				count := map[string]string{"audit.db": `SELECT count(*) FROM sync_state`,
+				count := map[string]string{"audit.db": `SELECT count(*) FROM audit_sync_state`,
 					"orgboard.db": `SELECT (SELECT count(*) FROM sessions) * (SELECT count(*) FROM usage_budgets)`,
 					"usage.db":    `SELECT count(*) FROM usage_days`}[name]
 				if name == "audit.db" && from == 1 {
@@ -73,7 +77,7 @@ func TestOpenEmptiesAnIndexOfTheFirstLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := migrateTo(bg, old.W, auditMigrations, 1); err != nil {
+	if err := migrate(bg, old.W, auditMigrations, 1); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := old.W.Exec(`INSERT INTO entries(id, org_id, time, actor_email, actor_id, actor_ip, actor_token_id, actor_token_name,
@@ -89,13 +93,13 @@ func TestOpenEmptiesAnIndexOfTheFirstLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	var entries, saved int
-	db.Audit.R.QueryRow(`SELECT count(*) FROM entries`).Scan(&entries)
+	db.Audit.R.QueryRow(`SELECT count(*) FROM audit_entries`).Scan(&entries)
 	db.Console.R.QueryRow(`SELECT count(*) FROM saved_searches`).Scan(&saved)
 	if entries != 0 || saved != 1 {
 		t.Errorf("after opening: %d entries, %d saved searches; want 0 and 1", entries, saved)
 	}
 	for _, org := range []string{"o1", "o2"} {
-		if _, err := db.Audit.W.Exec(`INSERT INTO entries(id, org_id, time, actor_email, actor_id, actor_ip, actor_token_id, actor_token_name,
+		if _, err := db.Audit.W.Exec(`INSERT INTO audit_entries(id, org_id, action_time, actor_email, actor_id, actor_ip, actor_token_id, actor_token_name,
 			actor_context, action_type, action_result, resource_id, resource_product, resource_type, method, status_code, ray, body)
 			VALUES ('e1', ?, 1, '', '', '', '', '', '', '', '', '', '', '', '', 0, '', '{}')`, org); err != nil {
 			t.Fatal(err)
