@@ -6,6 +6,7 @@ package server
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"orgboard/internal/access"
 	"orgboard/internal/api"
+	"orgboard/internal/route"
 	"orgboard/web/templates"
 )
 
@@ -25,8 +27,8 @@ func (s *Server) moveAccountForm(c echo.Context, org, account string) (templates
 	if err != nil {
 		return templates.AccountMove{}, err
 	}
-	return templates.AccountMove{CSRF: s.csrf(c), Account: account, Action: orgURL(org, "accounts", account, "move"),
-		CancelURL: withQuery(orgURL(org, "accounts", account, "move"), map[string][]string{"cancel": {"1"}}), From: src.Name}, nil
+	return templates.AccountMove{CSRF: s.csrf(c), Account: account, Action: route.Path(route.AccountMove, org, account),
+		CancelURL: withQuery(route.Path(route.AccountMove, org, account), map[string][]string{"cancel": {"1"}}), From: src.Name}, nil
 }
 
 // moveAccountCandidates answers the move row: empty (cancelled), the
@@ -105,26 +107,28 @@ func (s *Server) moveAccount(c echo.Context) error {
 	}
 	if now.ID != org {
 		f.Error = "While you were choosing, the account was moved to “" + now.Name + "”. Nothing was changed; move it from there if you still want to."
-		f.ToURL = orgURL(now.ID, "accounts")
+		f.ToURL = route.Path(route.Accounts, now.ID)
 		return render(c, http.StatusConflict, templates.AccountMoveRow(f))
 	}
-	res, err := s.client(c).MoveAccount(c.Request().Context(), account, dest)
-	s.wrote(c)
+	var res api.AccountMove
+	end, err := s.send(c, func(ctx context.Context) (err error) {
+		res, err = s.client(c).MoveAccount(ctx, account, dest)
+		return err
+	})
 	if err != nil {
-		msg, status, ferr := moveRefusal(err, now.Name, f.To)
-		if ferr != nil {
-			return ferr
-		}
-		f.Error = msg
-		return render(c, status, templates.AccountMoveRow(f))
+		return err
+	}
+	if end.Refused() {
+		f.Error = moveRefusal(end, now.Name, f.To)
+		return render(c, end.Status, templates.AccountMoveRow(f))
 	}
 	if res.SourceOrganizationID != "" && res.SourceOrganizationID != org { // another console moved it in between
 		f.Error = "Someone else moved the account out of “" + f.From + "” at the same moment; Cloudflare then moved it on from " +
 			s.orgName(c, res.SourceOrganizationID) + " to “" + f.To + "”, where it is now."
-		f.ToURL = orgURL(dest, "accounts")
+		f.ToURL = route.Path(route.Accounts, dest)
 		return render(c, http.StatusConflict, templates.AccountMoveRow(f))
 	}
-	f.Moved, f.ToURL = true, orgURL(dest, "accounts")
+	f.Moved, f.ToURL = true, route.Path(route.Accounts, dest)
 	f.AccountName = cmp.Or(f.AccountName, "The account")
 	left, err := s.client(c).ListAccounts(c.Request().Context(), org, api.ListAccountsParams{PageParams: api.PageParams{PageSize: 1}})
 	if err != nil { // moved all the same: the list is right after a reload
@@ -182,21 +186,16 @@ func (k *keyedLocks) lock(key string) func() {
 }
 
 // moveRefusal says why the API refused a move, in the console's words.
-func moveRefusal(err error, from, to string) (string, int, error) {
+func moveRefusal(end writeEnd, from, to string) string {
 	var ae *api.Error
-	if !errors.As(err, &ae) {
-		return "", 0, err
-	}
+	errors.As(end.Err, &ae)
 	switch {
-	case ae.StatusCode == http.StatusForbidden && strings.Contains(strings.ToLower(strings.Join(ae.Messages(), " ")), "mobility"):
-		return "“" + from + "” does not let its accounts move to other organizations (its “Accounts can move” flag is off). Nothing was changed.", ae.StatusCode, nil
-	case ae.StatusCode == http.StatusForbidden:
-		return "Your API token may not move this account: it must administer both “" + from + "” and “" + to + "”. Nothing was changed.", ae.StatusCode, nil
-	case ae.StatusCode == http.StatusNotFound:
-		return "The account or the organization no longer exists. Nothing was changed.", ae.StatusCode, nil
+	case end.Forbidden && ae != nil && strings.Contains(strings.ToLower(strings.Join(ae.Messages(), " ")), "mobility"):
+		return "“" + from + "” does not let its accounts move to other organizations (its “Accounts can move” flag is off). Nothing was changed."
+	case end.Forbidden:
+		return "Your API token may not move this account: it must administer both “" + from + "” and “" + to + "”. Nothing was changed."
+	case end.Status == http.StatusNotFound:
+		return "The account or the organization no longer exists. Nothing was changed."
 	}
-	if msg, ok := formProblem(err); ok {
-		return "The API refused the move: " + msg + " Nothing was changed.", ae.StatusCode, nil
-	}
-	return "", 0, err
+	return "The API refused the move: " + end.Problem + " Nothing was changed."
 }

@@ -17,6 +17,7 @@ import (
 
 	"orgboard/internal/access"
 	"orgboard/internal/api"
+	"orgboard/internal/route"
 	"orgboard/web/templates"
 )
 
@@ -63,12 +64,6 @@ func (q accountsQuery) values() url.Values {
 	return v
 }
 
-func setNonEmpty(v url.Values, k, val string) {
-	if val != "" {
-		v.Set(k, val)
-	}
-}
-
 func (q accountsQuery) params() api.ListAccountsParams {
 	p := api.ListAccountsParams{NameContains: q.name, PubnameContains: q.pubname, PageParams: api.PageParams{PageSize: accountsPageSize, PageToken: q.token}}
 	if q.sort != "id" {
@@ -95,7 +90,7 @@ func (s *Server) showAccounts(c echo.Context) error {
 	if q.token != "" && isFragment(c) {
 		return render(c, http.StatusOK, templates.AccountRowsPart(rows))
 	}
-	v := templates.AccountsView{OrgID: id, BaseURL: orgURL(id, "accounts"), Name: q.name, Pubname: q.pubname, Sort: q.sort, Subtree: q.subtree, Rows: rows}
+	v := templates.AccountsView{OrgID: id, BaseURL: route.Path(route.Accounts, id), Name: q.name, Pubname: q.pubname, Sort: q.sort, Subtree: q.subtree, Rows: rows}
 	if _, caps, err := s.capsOf(c, id); err == nil {
 		v.MoveNote = caps.Why(access.MoveAccounts)
 	}
@@ -121,7 +116,7 @@ func (s *Server) accountRows(c echo.Context, org string, q accountsQuery) (templ
 	if page.NextPageToken != "" {
 		v := q.values()
 		v.Set("page_token", page.NextPageToken)
-		rows.MoreURL = withQuery(orgURL(org, "accounts"), v)
+		rows.MoreURL = withQuery(route.Path(route.Accounts, org), v)
 	}
 	return rows, nil
 }
@@ -183,13 +178,13 @@ func (s *Server) subtreeAccountRows(c echo.Context, org string, q accountsQuery)
 	rows := templates.AccountRows{Total: len(sorted), Subtree: true, Calls: len(ids)}
 	for _, a := range sorted[from:to] {
 		r := s.accountRow(c, a.org, a.Account)
-		r.Org = templates.Crumb{Name: cmp.Or(a.org.Name, a.org.ID), URL: orgURL(a.org.ID, "accounts")}
+		r.Org = templates.Crumb{Name: cmp.Or(a.org.Name, a.org.ID), URL: route.Path(route.Accounts, a.org.ID)}
 		rows.Accounts = append(rows.Accounts, r)
 	}
 	if to < len(sorted) {
 		v := q.values()
 		v.Set("page_token", strconv.Itoa(to))
-		rows.MoreURL = withQuery(orgURL(org, "accounts"), v)
+		rows.MoreURL = withQuery(route.Path(route.Accounts, org), v)
 	}
 	return rows, nil
 }
@@ -204,7 +199,7 @@ func accountName(a api.Account) string {
 func (s *Server) accountRow(c echo.Context, o api.Organization, a api.Account) templates.AccountRow {
 	org := o.ID
 	r := templates.AccountRow{ID: a.ID, Name: accountName(a), Type: a.Type, Created: a.CreatedOn, TwoFactor: yesNo(a.Settings.EnforceTwoFactor),
-		API: yesNo(a.Settings.APIAccessEnabled), MoveURL: orgURL(org, "accounts", a.ID, "move")}
+		API: yesNo(a.Settings.APIAccessEnabled), MoveURL: route.Path(route.AccountMove, org, a.ID)}
 	r.CanMove = s.caps(c, o).May(access.MoveAccounts)
 	return r
 }

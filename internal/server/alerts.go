@@ -20,16 +20,9 @@ import (
 
 	"orgboard/internal/alerts"
 	"orgboard/internal/api"
+	"orgboard/internal/route"
 	"orgboard/web/templates"
 )
-
-// Alerts is what the alerts page needs.
-type Alerts struct {
-	Store  alerts.Store
-	Engine *alerts.Engine
-	// Seal keeps a secret with the console's key (a rule's token).
-	Seal func(purpose, secret string) []byte
-}
 
 // Sealing purposes of a rule's secrets.
 const (
@@ -37,15 +30,18 @@ const (
 	SealSecret = "alert rule webhook secret"
 )
 
-const pathAlerts = "/alerts"
-
+// alertURL is a rule's page, or one of its actions ("edit", "pause",
+// "resume", "delete", "test").
 func alertURL(id int64, action string) string {
-	u := pathAlerts + "/" + strconv.FormatInt(id, 10)
-	if action != "" {
-		u += "/" + action
+	r, ok := alertActions[action]
+	if !ok {
+		r = route.Alert
 	}
-	return u
+	return route.Path(r, strconv.FormatInt(id, 10))
 }
+
+var alertActions = map[string]string{"edit": route.AlertEdit, "pause": route.AlertPause, "resume": route.AlertResume,
+	"delete": route.AlertDelete, "test": route.AlertTest}
 
 // ruleOwner is the name rules are kept under: the signed-in user's e-mail, or
 // their token's key when the token may not read the user.
@@ -114,7 +110,7 @@ func (s *Server) alertsPage(c echo.Context, status int, f templates.AlertForm, s
 	if err != nil {
 		return err
 	}
-	f.Action, f.Mail = pathAlerts, s.alerts.Engine.Mailer != nil
+	f.Action, f.Mail = route.Alerts, s.alerts.Engine.Mailer != nil
 	if err := s.orgOptions(c, &f); err != nil {
 		return err
 	}
@@ -164,7 +160,7 @@ func ruleRow(r alerts.Rule, names map[string]string) templates.AlertRuleRow {
 	if !r.LastSent.IsZero() {
 		last = r.LastSent.UTC().Format("2 Jan 2006 15:04 UTC")
 	}
-	return templates.AlertRuleRow{ID: strconv.FormatInt(r.ID, 10), Name: r.Name, Org: name, OrgURL: orgURL(r.Org), Query: r.Query, Webhook: r.Webhook,
+	return templates.AlertRuleRow{ID: strconv.FormatInt(r.ID, 10), Name: r.Name, Org: name, OrgURL: route.Path(route.Org, r.Org), Query: r.Query, Webhook: r.Webhook,
 		Emails: strings.Join(r.Emails, ", "), Watches: watches(r), Audit: r.KindOrAudit() == alerts.KindAudit,
 		Quiet: quiet, Status: r.Status, LastSent: last, Paused: r.Paused, Stopped: r.Status != "", Slack: r.Slack, Descendants: r.Descendants,
 		URL: alertURL(r.ID, ""), PauseURL: alertURL(r.ID, "pause"), ResumeURL: alertURL(r.ID, "resume"), DeleteURL: alertURL(r.ID, "delete"),
@@ -193,7 +189,7 @@ func (s *Server) createAlert(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, pathAlerts+"?made="+strconv.FormatInt(id, 10))
+	return c.Redirect(http.StatusSeeOther, route.Alerts+"?made="+strconv.FormatInt(id, 10))
 }
 
 // checkRuleToken verifies a rule's token: active, and able to read the
@@ -297,7 +293,7 @@ func (s *Server) setPaused(paused bool) echo.HandlerFunc {
 		if err := s.alerts.Store.Update(c.Request().Context(), r); err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, pathAlerts)
+		return c.Redirect(http.StatusSeeOther, route.Alerts)
 	}
 }
 
@@ -309,7 +305,7 @@ func (s *Server) deleteAlert(c echo.Context) error {
 	if err := s.alerts.Store.Delete(c.Request().Context(), r.ID); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, pathAlerts+"?"+url.Values{"deleted": {r.Name}}.Encode())
+	return c.Redirect(http.StatusSeeOther, route.Alerts+"?"+url.Values{"deleted": {r.Name}}.Encode())
 }
 
 // testAlert sends a sample message at once and shows the answer.

@@ -15,15 +15,9 @@ import (
 
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
+	"orgboard/internal/route"
 	"orgboard/web/templates"
 )
-
-// Audit is what the audit pages need: the index, its syncer, saved searches.
-type Audit struct {
-	Index  *audit.Index
-	Syncer *audit.Syncer
-	Saved  audit.SavedSearches
-}
 
 const auditPageSize = 50
 
@@ -86,15 +80,12 @@ func (s *Server) syncFor(c echo.Context, sc auditScope, q audit.Query) (audit.Pr
 	return s.audit.Syncer.Progress(c.Request().Context(), sc.orgs)
 }
 
-// localTime writes a time for the page (the browser shows it in its zone).
-func localTime(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
-
 // auditView reads the query and shapes everything but the rows.
 func (s *Server) auditView(c echo.Context, sc auditScope) (templates.AuditView, audit.Query, int) {
 	raw := strings.TrimSpace(c.QueryParam("q"))
 	base := auditURL(sc.org, nil)
 	v := templates.AuditView{Rebuilt: s.cfg.RebuiltAudit, Scope: sc.org, BaseURL: base, Query: raw, Descendants: sc.descendants, Ascending: c.QueryParam("order") == "asc",
-		Fields: audit.FieldNames(), SaveAction: pathAuditSaved, CSRF: s.csrf(c)}
+		Fields: audit.FieldNames(), SaveAction: route.AuditSaved, CSRF: s.csrf(c)}
 	if sc.org == "" {
 		v.Title = "Audit log"
 	}
@@ -107,8 +98,8 @@ func (s *Server) auditView(c echo.Context, sc auditScope) (templates.AuditView, 
 	v.Builder = builderOf(q)
 	params := sc.query()
 	params.Set("q", raw)
-	v.StatusURL = withQuery(pathAuditStatus, sc.query())
-	v.SummaryURL = withQuery(pathAuditSummary, params)
+	v.StatusURL = withQuery(route.AuditStatus, sc.query())
+	v.SummaryURL = withQuery(route.AuditSummary, params)
 	v.ExportCSV = auditExportURL(sc.org, withParam(params, "format", "csv"))
 	v.ExportJSON = auditExportURL(sc.org, withParam(params, "format", "json"))
 	v.Saved = s.savedSearches(c, sc.org)
@@ -142,16 +133,6 @@ func builderOf(q audit.Query) templates.AuditBuilder {
 	}
 	b.Since = q.SinceText
 	return b
-}
-
-// withParam is a copy of v with k set to val.
-func withParam(v url.Values, k, val string) url.Values {
-	out := url.Values{}
-	for key, vals := range v {
-		out[key] = vals
-	}
-	out.Set(k, val)
-	return out
 }
 
 // buildAuditQuery writes the builder form's fields as a query.

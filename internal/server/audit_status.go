@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
+	"orgboard/internal/route"
 	"orgboard/web/templates"
 	"time"
 
@@ -23,7 +24,7 @@ func (s *Server) auditStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st := templates.AuditStatus{URL: withQuery(pathAuditStatus, sc.query()), CSRF: s.csrf(c), ExtendAction: pathAuditExtend,
+	st := templates.AuditStatus{URL: withQuery(route.AuditStatus, sc.query()), CSRF: s.csrf(c), ExtendAction: route.AuditExtend,
 		Org: sc.org, Sub: sc.descendants, CanExtend: s.now().Sub(p.Covered) < audit.MaxWindow-time.Hour, Done: p.Done, Problem: p.Problem}
 	st.Text, st.From, st.FromISO = syncText(p, len(sc.orgs))
 	if len(sc.orgs) > 0 {

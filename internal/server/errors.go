@@ -3,7 +3,6 @@
 package server
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -14,11 +13,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"orgboard/internal/api"
 	"orgboard/internal/pacing"
+	"orgboard/internal/route"
 	"orgboard/internal/store"
 	"orgboard/web/templates"
 )
@@ -155,23 +154,13 @@ func (s *Server) endSession(c echo.Context) {
 	if err := s.auth.SignOut(c.Response(), c.Request()); err != nil {
 		s.log.Error("sign out", "error", err)
 	}
-	target := withQuery(pathLogin, url.Values{"expired": {"1"}})
+	target := withQuery(route.Login, url.Values{"expired": {"1"}})
 	if htmx(c).Enabled {
 		c.Response().Header().Set(hxRedirect, target)
 		c.NoContent(http.StatusUnauthorized)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, target)
-}
-
-// render writes a component after rendering it whole, so that a render
-// failure still becomes a proper error response.
-func render(c echo.Context, status int, comp templ.Component) error {
-	var buf bytes.Buffer
-	if err := comp.Render(c.Request().Context(), &buf); err != nil {
-		return err
-	}
-	return c.HTMLBlob(status, buf.Bytes())
 }
 
 // inlineAlert turns a failed read into an alert shown in place, except a

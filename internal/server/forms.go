@@ -124,3 +124,16 @@ func checkMetadataJSON(v string) string {
 	}
 	return "External metadata looks like JSON but is not valid JSON (" + err.Error() + "). Fix it, or write it as plain text."
 }
+
+// cleanParam accepts printable text of at most n bytes.
+func cleanParam(s string, n int) bool {
+	if len(s) > n {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}

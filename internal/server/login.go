@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"orgboard/internal/api"
+	"orgboard/internal/route"
 	"orgboard/web/templates"
 )
 
@@ -33,18 +34,9 @@ func (s *Server) loginView(c echo.Context) templates.LoginView {
 
 func (s *Server) showLogin(c echo.Context) error {
 	if identity(c) != nil {
-		return c.Redirect(http.StatusSeeOther, pathHome)
+		return c.Redirect(http.StatusSeeOther, route.Home)
 	}
 	return render(c, http.StatusOK, templates.LoginPage(s.loginView(c)))
-}
-
-// safeNext keeps a sign-in's return path on this site: a local path, not
-// "//host" or "/\host" (open redirects).
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") || len(next) > 1024 {
-		return ""
-	}
-	return next
 }
 
 func (s *Server) login(c echo.Context) error {
@@ -75,7 +67,7 @@ func (s *Server) login(c echo.Context) error {
 	if _, err := s.auth.SignIn(c.Response(), c.Request(), token, status.ID, email); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, cmp.Or(v.Next, pathHome))
+	return c.Redirect(http.StatusSeeOther, cmp.Or(v.Next, route.Home))
 }
 
 func checkTokenShape(token string) string {
@@ -110,5 +102,5 @@ func (s *Server) logout(c echo.Context) error {
 	if err := s.auth.SignOut(c.Response(), c.Request()); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, withQuery(pathLogin, url.Values{"signed_out": {"1"}}))
+	return c.Redirect(http.StatusSeeOther, withQuery(route.Login, url.Values{"signed_out": {"1"}}))
 }

@@ -3,6 +3,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"orgboard/internal/access"
 	"orgboard/internal/api"
+	"orgboard/internal/route"
 	"orgboard/web/templates"
 )
 
@@ -44,7 +46,7 @@ func (s *Server) membersQuery(c echo.Context, id string) (templates.MembersView,
 	if c.Request().Method != http.MethodGet {
 		q.Del("page_token") // a change shows the list from its start
 	}
-	v := templates.MembersView{OrgID: id, BaseURL: orgURL(id, "members"), Add: templates.AddMemberForm{CSRF: s.csrf(c), Action: orgURL(id, "members")}}
+	v := templates.MembersView{OrgID: id, BaseURL: route.Path(route.Members, id), Add: templates.AddMemberForm{CSRF: s.csrf(c), Action: route.Path(route.Members, id)}}
 	p := api.ListMembersParams{PageParams: api.PageParams{PageSize: membersPageSize, PageToken: q.Get("page_token")}}
 	for _, st := range q["status"] {
 		if st != api.MemberActive && st != api.MemberCanceled {
@@ -102,20 +104,20 @@ func (s *Server) memberRows(c echo.Context, org string, p api.ListMembersParams)
 	}
 	if page.NextPageToken != "" {
 		q := url.Values{"status": p.Statuses, "email": {p.UserEmail}, "page_token": {page.NextPageToken}}
-		rows.MoreURL = withQuery(orgURL(org, "members"), q)
+		rows.MoreURL = withQuery(route.Path(route.Members, org), q)
 	}
 	return rows, nil
 }
 
 func memberRow(csrf, org string, m api.Member) templates.MemberRow {
 	return templates.MemberRow{CSRF: csrf, ID: m.ID, Email: m.User.Email, Name: m.User.Name, Status: m.Status,
-		TwoFactor: m.User.TwoFactorAuthenticationEnabled, Created: m.CreateTime, RemoveURL: orgURL(org, "members", m.ID), ConfirmURL: orgURL(org, "members", m.ID, "remove"),
-		CancelURL: withQuery(orgURL(org, "members", m.ID, "remove"), url.Values{"cancel": {"1"}})}
+		TwoFactor: m.User.TwoFactorAuthenticationEnabled, Created: m.CreateTime, RemoveURL: route.Path(route.Member, org, m.ID), ConfirmURL: route.Path(route.MemberRemove, org, m.ID),
+		CancelURL: withQuery(route.Path(route.MemberRemove, org, m.ID), url.Values{"cancel": {"1"}})}
 }
 
 func (s *Server) addMember(c echo.Context) error {
 	id := c.Param("id")
-	f := templates.AddMemberForm{CSRF: s.csrf(c), Action: orgURL(id, "members") + filterQuery(api.ListMembersParams{Statuses: c.QueryParams()["status"], UserEmail: c.QueryParam("email")}), Email: strings.TrimSpace(c.FormValue("email")), Status: c.FormValue("status")}
+	f := templates.AddMemberForm{CSRF: s.csrf(c), Action: route.Path(route.Members, id) + filterQuery(api.ListMembersParams{Statuses: c.QueryParams()["status"], UserEmail: c.QueryParam("email")}), Email: strings.TrimSpace(c.FormValue("email")), Status: c.FormValue("status")}
 	status := http.StatusUnprocessableEntity
 	switch {
 	case f.Status != api.MemberActive && f.Status != api.MemberCanceled:
@@ -123,19 +125,19 @@ func (s *Server) addMember(c echo.Context) error {
 	case !validEmail(f.Email):
 		f.Error = "Enter an email address, such as alice@example.com."
 	default:
-		_, err := s.client(c).AddMember(c.Request().Context(), id, api.MemberInput{Email: f.Email, Status: f.Status})
-		s.wrote(c)
-		if s.refused(c, id, access.Members, err) {
-			return s.membersRefused(c, id)
-		}
-		msg, st, err := outcome(err)
+		end, err := s.write(c, id, access.Members, func(ctx context.Context) error {
+			_, err := s.client(c).AddMember(ctx, id, api.MemberInput{Email: f.Email, Status: f.Status})
+			return err
+		})
 		switch {
 		case err != nil:
 			return err
-		case msg != "":
-			f.Error, status = msg, st
+		case end.Forbidden:
+			return s.membersRefused(c, id)
+		case end.Refused():
+			f.Error, status = end.Problem, end.Status
 		case !isFragment(c):
-			return redirect(c, orgURL(id)+"/members")
+			return redirect(c, route.Path(route.Members, id))
 		default:
 			f, status = templates.AddMemberForm{CSRF: f.CSRF, Action: f.Action, Added: f.Email}, http.StatusOK
 		}
@@ -189,26 +191,26 @@ func (s *Server) confirmRemoveMember(c echo.Context) error {
 
 func (s *Server) removeMember(c echo.Context) error {
 	id, mid := c.Param("id"), c.Param("member")
-	err := s.client(c).RemoveMember(c.Request().Context(), id, mid)
-	s.wrote(c)
-	if s.refused(c, id, access.Members, err) {
+	end, err := s.write(c, id, access.Members, func(ctx context.Context) error { return s.client(c).RemoveMember(ctx, id, mid) })
+	switch {
+	case err != nil:
+		return err
+	case end.Forbidden:
 		return s.membersRefused(c, id)
-	}
-	if msg, ok := formProblem(err); ok && isFragment(c) {
+	case end.Refused() && !isFragment(c):
+		return end.Err // the error page says it
+	case end.Refused():
 		m, gerr := s.getMember(c, id, mid)
 		if gerr != nil {
-			return err
+			return end.Err
 		}
 		row := memberRow(s.csrf(c), id, m)
-		row.Error = msg
+		row.Error = end.Problem
 		c.Response().Header().Set(hxRetarget, "#member-"+mid) // the refusal shows on its row; the list stays
-		return render(c, api.StatusCode(err), templates.MemberRowPart(row, false))
-	}
-	if err != nil {
-		return err
+		return render(c, end.Status, templates.MemberRowPart(row, false))
 	}
 	if !isFragment(c) {
-		return redirect(c, orgURL(id)+"/members")
+		return redirect(c, route.Path(route.Members, id))
 	}
 	_, p, err := s.membersQuery(c, id)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"orgboard/internal/api"
 	"orgboard/internal/clock"
+	"orgboard/internal/route"
 )
 
 const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
@@ -29,7 +30,7 @@ func (s *Server) secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Add("Vary", hxRequest)
-		if c.Request().URL.Path != "/healthz" && !strings.HasPrefix(c.Request().URL.Path, "/static/") {
+		if c.Request().URL.Path != route.Health && !strings.HasPrefix(c.Request().URL.Path, staticPrefix) {
 			h.Set("Cache-Control", "no-store") // pages hold private data
 		}
 		return next(c)
@@ -65,7 +66,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if strings.HasPrefix(c.Request().URL.Path, "/static/") {
+		if strings.HasPrefix(c.Request().URL.Path, staticPrefix) {
 			return next(c)
 		}
 		id, err := s.auth.Identify(c.Request())
@@ -128,3 +129,6 @@ func validateParams(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// staticPrefix is where the assets are served.
+var staticPrefix = strings.TrimSuffix(route.Static, "*")

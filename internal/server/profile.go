@@ -3,9 +3,7 @@
 package server
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
+	"context"
 	"errors"
 	"net/http"
 
@@ -14,20 +12,16 @@ import (
 
 	"orgboard/internal/access"
 	"orgboard/internal/api"
+	"orgboard/internal/orgs"
+	"orgboard/internal/route"
 	"orgboard/web/templates"
 )
 
 // fingerprint identifies a profile as it was read: the API has no version,
 // so a save compares it with a fresh read to detect a concurrent change.
-func fingerprint(p api.Profile) string {
-	b, _ := json.Marshal(p)
-	sum := sha256.Sum256(b)
-	return base64.RawURLEncoding.EncodeToString(sum[:18])
-}
-
 func (s *Server) profileView(c echo.Context, org string, p api.Profile) templates.ProfileView {
-	v := templates.ProfileView{CSRF: s.csrf(c), OrgID: org, URL: orgURL(org, "profile"), EditURL: orgURL(org, "profile", "edit"),
-		Fields: fromProfile(p), Fingerprint: fingerprint(p)}
+	v := templates.ProfileView{CSRF: s.csrf(c), OrgID: org, URL: route.Path(route.Profile, org), EditURL: route.Path(route.ProfileEdit, org),
+		Fields: fromProfile(p), Fingerprint: orgs.ProfileMark(p)}
 	if _, caps, err := s.capsOf(c, org); err == nil { // an unreadable organization fails the tab itself
 		v.Can = can(caps)
 	}
@@ -73,24 +67,22 @@ func (s *Server) updateProfile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if fp := fingerprint(current); fp != v.Fingerprint {
+	if fp := orgs.ProfileMark(current); orgs.Stale(v.Fingerprint, fp) {
 		v.Conflict = conflict(v.Fields, fromProfile(current), fp)
 		return s.answerProfile(c, http.StatusConflict, v)
 	}
-	err = s.client(c).UpdateProfile(c.Request().Context(), id, toProfile(v.Fields))
-	s.wrote(c)
-	if s.refused(c, id, access.Profile, err) {
+	end, err := s.write(c, id, access.Profile, func(ctx context.Context) error { return s.client(c).UpdateProfile(ctx, id, toProfile(v.Fields)) })
+	switch {
+	case end.Forbidden:
 		v = s.profileView(c, id, current)
-		_, alert := alertFor(err, "")
+		_, alert := alertFor(end.Err, "")
 		alert.Message = "Your API token may read this profile but not change it. Nothing was saved."
 		v.Error = &alert
 		return s.answerProfile(c, http.StatusForbidden, v)
-	}
-	if msg, ok := formProblem(err); ok {
-		v.Error = &templates.Alert{Kind: "error", Title: "Not saved", Message: msg}
-		return s.answerProfile(c, api.StatusCode(err), v)
-	}
-	if err != nil {
+	case end.Refused():
+		v.Error = &templates.Alert{Kind: "error", Title: "Not saved", Message: end.Problem}
+		return s.answerProfile(c, end.Status, v)
+	case err != nil:
 		var ae *api.Error
 		if errors.As(err, &ae) && ae.Unavailable() {
 			return s.profileUncertain(c, v, current)
@@ -112,7 +104,7 @@ func (s *Server) profileUncertain(c echo.Context, v templates.ProfileView, befor
 		v.Saved = true
 		return s.answerProfile(c, http.StatusOK, v)
 	case err == nil && now == before:
-		v.Fingerprint = fingerprint(now)
+		v.Fingerprint = orgs.ProfileMark(now)
 		v.Error = &templates.Alert{Kind: "error", Title: "Not saved", Message: "The API failed while saving and your changes were not applied. Your values are kept below: save again."}
 	default:
 		v.Error = &templates.Alert{Kind: "error", Title: "Outcome unknown", Message: "The API failed while saving and the profile could not be read back. Your values are kept below; reload the profile to see what it holds before saving again."}

@@ -14,6 +14,7 @@ import (
 
 	"orgboard/internal/access"
 	"orgboard/internal/api"
+	"orgboard/internal/route"
 	"orgboard/internal/usage"
 	"orgboard/web/templates"
 )
@@ -41,8 +42,8 @@ func (s *Server) ratesView(c echo.Context, org api.Organization, rows []template
 		return templates.RatesView{}, err
 	}
 	caps := s.caps(c, org)
-	v := templates.RatesView{CSRF: s.csrf(c), SaveURL: orgURL(org.ID, "rates"), ImportURL: orgURL(org.ID, "rates", "import"),
-		ExportURL: orgURL(org.ID, "rates", "export"), ResetURL: orgURL(org.ID, "rates", "reset"), UsageURL: usageURL(org.ID, "", nil),
+	v := templates.RatesView{CSRF: s.csrf(c), SaveURL: route.Path(route.Rates, org.ID), ImportURL: route.Path(route.RatesImport, org.ID),
+		ExportURL: route.Path(route.RatesExport, org.ID), ResetURL: route.Path(route.RatesReset, org.ID), UsageURL: usageURL(org.ID, "", nil),
 		ReadOnly: !caps.May(access.Settings), ReadOnlyNote: caps.Why(access.Settings)}
 	switch {
 	case owner == nil:
@@ -50,7 +51,7 @@ func (s *Server) ratesView(c echo.Context, org api.Organization, rows []template
 	case owner.ID == org.ID:
 		v.Origin, v.Own = "This organization's own card. Its sub-organizations use it too, unless they have their own.", true
 	default:
-		v.Origin, v.InheritedURL = "The card of “"+owner.Name+"”, above this organization. Saving here gives this organization a card of its own.", orgURL(owner.ID, "rates")
+		v.Origin, v.InheritedURL = "The card of “"+owner.Name+"”, above this organization. Saving here gives this organization a card of its own.", route.Path(route.Rates, owner.ID)
 	}
 	if rows == nil {
 		for _, r := range card.Rates {

@@ -12,11 +12,15 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"orgboard/internal/alerts"
 	"orgboard/internal/api"
+	"orgboard/internal/audit"
 	"orgboard/internal/auth"
 	"orgboard/internal/clock"
 	"orgboard/internal/metrics"
 	"orgboard/internal/pacing"
+	"orgboard/internal/route"
+	"orgboard/internal/usage"
 	"orgboard/web"
 	"orgboard/web/templates"
 )
@@ -107,75 +111,75 @@ func (s *Server) routes() *echo.Echo {
 		middleware.GzipWithConfig(middleware.GzipConfig{Level: 1}),
 		s.identify, s.checkCSRF)
 
-	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
-	e.GET("/readyz", s.ready)
-	e.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()))
-	e.GET("/static/*", echo.WrapHandler(s.assets))
-	e.GET("/favicon.ico", s.favicon)
-	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/orgs") })
-	e.GET("/login", s.showLogin)
-	e.POST("/login", s.login)
-	e.POST("/logout", s.logout)
+	e.GET(route.Health, func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET(route.Ready, s.ready)
+	e.GET(route.Metrics, echo.WrapHandler(s.cfg.Metrics.Handler()))
+	e.GET(route.Static, echo.WrapHandler(s.assets))
+	e.GET(route.Favicon, s.favicon)
+	e.GET(route.Root, func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, route.Home) })
+	e.GET(route.Login, s.showLogin)
+	e.POST(route.Login, s.login)
+	e.POST(route.Logout, s.logout)
 
 	// signed-in routes carry their middleware themselves: a group's would
 	// also catch every unknown path and method (404 and 405 became 400)
 	g := signedIn{e: e, mw: []echo.MiddlewareFunc{s.requireSession, validateParams}}
-	g.GET("/orgs", s.showTree)
-	g.GET("/orgs/tree", s.treeChildren)
-	g.GET("/orgs/search", s.searchTree)
-	g.GET("/orgs/:id", s.showOrganization)
-	g.PUT("/orgs/:id", s.renameOrganization)
-	g.DELETE("/orgs/:id", s.deleteOrganization)
-	g.GET("/orgs/:id/delete", s.confirmDeleteOrganization)
-	g.POST("/orgs/:id/children", s.createSubOrganization)
-	g.GET("/orgs/:id/move", s.moveCandidates)
-	g.POST("/orgs/:id/move", s.moveOrganization)
-	g.GET("/orgs/:id/accounts", s.showAccounts)
-	g.GET("/orgs/:id/accounts/:account/move", s.moveAccountCandidates)
-	g.POST("/orgs/:id/accounts/:account/move", s.moveAccount)
-	g.GET("/orgs/:id/profile", s.showProfile)
-	g.GET("/orgs/:id/profile/edit", s.editProfile)
-	g.PUT("/orgs/:id/profile", s.updateProfile)
-	g.GET("/orgs/:id/members", s.showMembers)
-	g.POST("/orgs/:id/members", s.addMember)
-	g.GET("/orgs/:id/members/:member/remove", s.confirmRemoveMember)
-	g.DELETE("/orgs/:id/members/:member", s.removeMember)
-	g.GET("/orgs/:id/audit", s.showAuditTab)
-	g.GET("/orgs/:id/audit/export", s.auditExportOrg)
-	g.GET("/audit", s.searchAllAudit)
-	g.GET("/audit/export", s.auditExportAll)
-	g.GET("/audit/status", s.auditStatus)
-	g.GET("/audit/summary", s.auditSummary)
-	g.GET("/audit/entries/:entry", s.auditEntry)
-	g.GET("/audit/entries/:entry/history", s.auditHistory)
-	g.POST("/audit/saved", s.saveSearch)
-	g.POST("/audit/extend", s.extendAudit)
-	g.DELETE("/audit/saved/:saved", s.deleteSavedSearch)
-	g.GET("/orgs/:id/usage", s.showUsageTab)
-	g.GET("/orgs/:id/usage/export", s.usageExport)
-	g.GET("/orgs/:id/usage/chart.csv", s.usageChartCSV)
-	g.POST("/orgs/:id/usage/retry", s.retryUsage)
-	g.POST("/orgs/:id/usage/budget", s.setBudget)
-	g.POST("/orgs/:id/usage/fetch", s.fetchUsage)
-	g.GET("/orgs/:id/rates", s.showRates)
-	g.POST("/orgs/:id/rates", s.saveRates)
-	g.POST("/orgs/:id/rates/import", s.importRates)
-	g.GET("/orgs/:id/rates/export", s.exportRates)
-	g.POST("/orgs/:id/rates/reset", s.resetRates)
-	g.GET("/orgs/:id/showback", s.showShowback)
-	g.POST("/orgs/:id/showback/fetch", s.fetchShowback)
-	g.GET("/orgs/:id/showback/export", s.exportShowback)
-	g.GET("/orgs/:id/chargeback", s.showChargeback)
-	g.GET("/orgs/:id/chargeback/export", s.exportChargeback)
-	g.GET("/alerts", s.showAlerts)
-	g.POST("/alerts", s.createAlert)
-	g.GET("/alerts/:rule", s.showAlertRule)
-	g.POST("/alerts/:rule", s.updateAlert)
-	g.GET("/alerts/:rule/edit", s.showEditAlert)
-	g.POST("/alerts/:rule/pause", s.setPaused(true))
-	g.POST("/alerts/:rule/resume", s.setPaused(false))
-	g.POST("/alerts/:rule/delete", s.deleteAlert)
-	g.POST("/alerts/:rule/test", s.testAlert)
+	g.GET(route.Home, s.showTree)
+	g.GET(route.TreeChildren, s.treeChildren)
+	g.GET(route.TreeSearch, s.searchTree)
+	g.GET(route.Org, s.showOrganization)
+	g.PUT(route.Org, s.renameOrganization)
+	g.DELETE(route.Org, s.deleteOrganization)
+	g.GET(route.OrgDelete, s.confirmDeleteOrganization)
+	g.POST(route.OrgChildren, s.createSubOrganization)
+	g.GET(route.OrgMove, s.moveCandidates)
+	g.POST(route.OrgMove, s.moveOrganization)
+	g.GET(route.Accounts, s.showAccounts)
+	g.GET(route.AccountMove, s.moveAccountCandidates)
+	g.POST(route.AccountMove, s.moveAccount)
+	g.GET(route.Profile, s.showProfile)
+	g.GET(route.ProfileEdit, s.editProfile)
+	g.PUT(route.Profile, s.updateProfile)
+	g.GET(route.Members, s.showMembers)
+	g.POST(route.Members, s.addMember)
+	g.GET(route.MemberRemove, s.confirmRemoveMember)
+	g.DELETE(route.Member, s.removeMember)
+	g.GET(route.OrgAudit, s.showAuditTab)
+	g.GET(route.OrgAuditExport, s.auditExportOrg)
+	g.GET(route.Audit, s.searchAllAudit)
+	g.GET(route.AuditExport, s.auditExportAll)
+	g.GET(route.AuditStatus, s.auditStatus)
+	g.GET(route.AuditSummary, s.auditSummary)
+	g.GET(route.AuditEntry, s.auditEntry)
+	g.GET(route.AuditHistory, s.auditHistory)
+	g.POST(route.AuditSaved, s.saveSearch)
+	g.POST(route.AuditExtend, s.extendAudit)
+	g.DELETE(route.AuditSavedOne, s.deleteSavedSearch)
+	g.GET(route.Usage, s.showUsageTab)
+	g.GET(route.UsageExport, s.usageExport)
+	g.GET(route.UsageChartCSV, s.usageChartCSV)
+	g.POST(route.UsageRetry, s.retryUsage)
+	g.POST(route.UsageBudget, s.setBudget)
+	g.POST(route.UsageFetch, s.fetchUsage)
+	g.GET(route.Rates, s.showRates)
+	g.POST(route.Rates, s.saveRates)
+	g.POST(route.RatesImport, s.importRates)
+	g.GET(route.RatesExport, s.exportRates)
+	g.POST(route.RatesReset, s.resetRates)
+	g.GET(route.Showback, s.showShowback)
+	g.POST(route.ShowbackFetch, s.fetchShowback)
+	g.GET(route.ShowbackExport, s.exportShowback)
+	g.GET(route.Chargeback, s.showChargeback)
+	g.GET(route.ChargebackExport, s.exportChargeback)
+	g.GET(route.Alerts, s.showAlerts)
+	g.POST(route.Alerts, s.createAlert)
+	g.GET(route.Alert, s.showAlertRule)
+	g.POST(route.Alert, s.updateAlert)
+	g.GET(route.AlertEdit, s.showEditAlert)
+	g.POST(route.AlertPause, s.setPaused(true))
+	g.POST(route.AlertResume, s.setPaused(false))
+	g.POST(route.AlertDelete, s.deleteAlert)
+	g.POST(route.AlertTest, s.testAlert)
 	return e
 }
 
@@ -230,3 +234,32 @@ func (s *Server) csrf(c echo.Context) string {
 // SweepCache drops expired cache entries of every user; call it now and then,
 // or the entries of users who never sign out stay in memory.
 func (s *Server) SweepCache() { s.cache.Sweep(); s.cfg.Budget.Sweep() }
+
+// today is the calendar day in UTC, the way the API dates usage.
+func (s *Server) today() time.Time { return usage.Civil(s.now().UTC()) }
+
+// Audit is what the audit pages need: the index, its syncer, saved searches.
+type Audit struct {
+	Index  *audit.Index
+	Syncer *audit.Syncer
+	Saved  audit.SavedSearches
+}
+
+// Usage is what the usage pages need: running and cached fetches (into
+// the usage store), budgets, rate cards.
+type Usage struct {
+	Jobs    *usage.Jobs
+	Budgets *usage.Budgets
+	Rates   usage.RateStore
+}
+
+// Alerts is what the alerts page needs.
+type Alerts struct {
+	Store  alerts.Store
+	Engine *alerts.Engine
+	// Seal keeps a secret with the console's key (a rule's token).
+	Seal func(purpose, secret string) []byte
+}
+
+// owner names the user whose saved searches these are: the token, not the session.
+func owner(c echo.Context) string { return "token:" + identity(c).TokenID }

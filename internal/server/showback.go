@@ -18,6 +18,7 @@ import (
 
 	"orgboard/internal/api"
 	"orgboard/internal/charts"
+	"orgboard/internal/route"
 	"orgboard/internal/usage"
 	"orgboard/web/templates"
 )
@@ -93,7 +94,7 @@ func (s *Server) showbackPage(c echo.Context, confirmed bool) error {
 		if _, _, err := s.showbackData(c, c.Param("id"), q, true); err != nil {
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, orgURL(c.Param("id"), "showback")+"?"+q.values().Encode())
+		return c.Redirect(http.StatusSeeOther, route.Path(route.Showback, c.Param("id"))+"?"+q.values().Encode())
 	}
 	if hx := htmx(c); hx.Fragment() && hx.Target == "showback" {
 		org, err := s.getOrg(c, c.Param("id"))
@@ -164,7 +165,7 @@ func (s *Server) showbackData(c echo.Context, org string, q showbackQuery, confi
 
 func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQuery, confirmed bool) (templates.ShowbackView, error) {
 	v := templates.ShowbackView{Month: q.month.Format("January 2006"), CSRF: s.csrf(c)}
-	v.Form = showbackForm(orgURL(org.ID, "showback"), q, s.today(), nil)
+	v.Form = showbackForm(route.Path(route.Showback, org.ID), q, s.today(), nil)
 	if q.month.After(s.today().AddDate(0, 0, -1)) {
 		v.Empty = "Nothing is reported for " + v.Month + " yet: Cloudflare reports a day once it is over."
 		return v, nil
@@ -175,7 +176,7 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 	}
 	if job == nil {
 		v.Confirm = &templates.UsageConfirm{Calls: templates.Count(int64(calls), "call", "calls"), Time: budgetTime(calls),
-			Action: orgURL(org.ID, "showback", "fetch") + "?" + q.values().Encode()}
+			Action: route.Path(route.ShowbackFetch, org.ID) + "?" + q.values().Encode()}
 		return v, nil
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), usageWait)
@@ -183,7 +184,7 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 	if job.Wait(ctx) != nil {
 		p := job.Progress()
 		v.Loading = &templates.UsageProgress{Done: p.Done, Total: p.Total, Failed: p.Failed, Records: templates.Count(p.Records, "record", "records"),
-			Time: timeLeft(p), PollURL: orgURL(org.ID, "showback") + "?" + q.values().Encode()}
+			Time: timeLeft(p), PollURL: route.Path(route.Showback, org.ID) + "?" + q.values().Encode()}
 		return v, nil
 	}
 	if err := job.StoreErr(); err != nil {
@@ -193,7 +194,7 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 	for _, g := range job.Gaps() {
 		v.Gaps = append(v.Gaps, gapText(g))
 	}
-	v.RetryURL = orgURL(org.ID, "showback", "fetch") + "?" + q.values().Encode()
+	v.RetryURL = route.Path(route.ShowbackFetch, org.ID) + "?" + q.values().Encode()
 	sc, err := s.showbackScopeOf(c, org.ID)
 	if err != nil {
 		return v, err
@@ -210,7 +211,7 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 			denom = d
 		}
 	}
-	v.Form = showbackForm(orgURL(org.ID, "showback"), q, s.today(), denoms)
+	v.Form = showbackForm(route.Path(route.Showback, org.ID), q, s.today(), denoms)
 	for i := range v.Form.Denoms {
 		v.Form.Denoms[i].Selected = v.Form.Denoms[i].Value == denom
 	}
@@ -229,7 +230,7 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 	mq := q
 	mq.denom = denom
 	for _, ch := range node.Children {
-		v.Children = append(v.Children, templates.ShowbackRow{Name: sc.names[ch.Org], URL: orgURL(ch.Org, "showback") + "?" + mq.values().Encode(),
+		v.Children = append(v.Children, templates.ShowbackRow{Name: sc.names[ch.Org], URL: route.Path(route.Showback, ch.Org) + "?" + mq.values().Encode(),
 			Amount: usage.Display(ch.Subtree[denom], denom), Share: share(ch.Subtree[denom]), Own: usage.Display(ch.Own[denom], denom)})
 	}
 	if own := node.Own[denom]; own != 0 || len(node.Children) == 0 {
@@ -243,9 +244,9 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 	}
 	v.Chart = string(raw)
 	v.Notices = showbackNotices(q.measure, denoms, denom, to, q.month)
-	v.ExportCSV = orgURL(org.ID, "showback", "export") + "?" + mq.values().Encode()
-	v.Chargeback = orgURL(org.ID, "chargeback") + "?" + mq.values().Encode()
-	v.ChargeCSV = orgURL(org.ID, "chargeback", "export") + "?" + mq.values().Encode()
+	v.ExportCSV = route.Path(route.ShowbackExport, org.ID) + "?" + mq.values().Encode()
+	v.Chargeback = route.Path(route.Chargeback, org.ID) + "?" + mq.values().Encode()
+	v.ChargeCSV = route.Path(route.ChargebackExport, org.ID) + "?" + mq.values().Encode()
 	return v, nil
 }
 

@@ -5,17 +5,12 @@ package server
 import (
 	"net/http"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"orgboard/internal/api"
 	"orgboard/web/templates"
 )
-
-// treePageSize is how many siblings load at once.
-const treePageSize = 100
 
 func (s *Server) showTree(c echo.Context) error {
 	q, err := searchQuery(c.QueryParam("q"))
@@ -32,14 +27,6 @@ func (s *Server) showTree(c echo.Context) error {
 		return err
 	}
 	return render(c, http.StatusOK, templates.TreePage(v))
-}
-
-func searchQuery(q string) (string, error) {
-	q = strings.TrimSpace(q)
-	if utf8.RuneCountInString(q) > 100 || !utf8.ValidString(q) {
-		return "", &userError{status: http.StatusBadRequest, title: "Search too long", message: "Search for at most 100 characters of a name."}
-	}
-	return q, nil
 }
 
 // topNodes are the roots; a token that sees no root (scoped to a team) gets
@@ -67,10 +54,6 @@ func (s *Server) topNodes(c echo.Context) (templates.TreeNodes, error) {
 	return n, nil
 }
 
-func treeNode(o api.Organization, level int) templates.TreeNode {
-	return templates.TreeNode{ID: o.ID, Name: o.Name, URL: orgURL(o.ID), Level: level, ChildrenURL: treeChildrenURL(o.ID, level+1, "")}
-}
-
 // markLeaves marks the nodes without sub-organizations, from the listing of
 // every organization the token reads (kept with the user's reads, shared
 // with the audit scope); when that cannot be read, every node keeps its
@@ -91,13 +74,6 @@ func (s *Server) markLeaves(c echo.Context, nodes []templates.TreeNode) {
 	}
 }
 
-// treeError shows a failed listing in place; a refused token is not a
-// listing problem, so it goes to the error handler to end the session.
-func (s *Server) treeError(c echo.Context, err error) (templates.TreeNodes, error) {
-	alert, err := inlineAlert(c, err)
-	return templates.TreeNodes{Error: alert}, err
-}
-
 // childNodes lists one page of an organization's children.
 func (s *Server) childNodes(c echo.Context, parent, token string, level int) (templates.TreeNodes, error) {
 	page, err := s.listOrgs(c, api.ListOrganizationsParams{ParentID: parent, PageParams: api.PageParams{PageSize: treePageSize, PageToken: token}})
@@ -115,22 +91,6 @@ func (s *Server) childNodes(c echo.Context, parent, token string, level int) (te
 		n.Nodes = append(n.Nodes, treeNode(o, level))
 	}
 	s.markLeaves(c, n.Nodes)
-	return n, nil
-}
-
-func (s *Server) searchNodes(c echo.Context, q string) (templates.TreeNodes, error) {
-	page, err := s.listOrgs(c, api.ListOrganizationsParams{NameContains: q, PageParams: api.PageParams{PageSize: treePageSize}})
-	if err != nil {
-		return s.treeError(c, err)
-	}
-	n := templates.TreeNodes{Total: page.TotalSize}
-	for _, o := range page.Items {
-		node := treeNode(o, 1)
-		if o.Parent != nil {
-			node.ParentName = o.Parent.Name
-		}
-		n.Nodes = append(n.Nodes, node)
-	}
 	return n, nil
 }
 

@@ -110,3 +110,12 @@ func (s *Server) wrote(c echo.Context) {
 	s.cache.Forget(s.user(c))
 	c.Set(readsKey, nil)
 }
+
+// orgName is an organization's name for a message, or its ID when the
+// token may not read it.
+func (s *Server) orgName(c echo.Context, id string) string {
+	if o, err := s.getOrg(c, id); err == nil {
+		return o.Name
+	}
+	return id
+}

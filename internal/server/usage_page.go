@@ -3,14 +3,9 @@
 package server
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -20,24 +15,6 @@ import (
 	"orgboard/internal/usage"
 	"orgboard/web/templates"
 )
-
-// Usage is what the usage pages need: running and cached fetches (into
-// the usage store), budgets, rate cards.
-type Usage struct {
-	Jobs    *usage.Jobs
-	Budgets *usage.Budgets
-	Rates   usage.RateStore
-}
-
-// confirmAbove is the most calls a page spends without asking first
-// (about 25 seconds of a token's budget of 1,200 calls per five minutes).
-const confirmAbove = 100
-
-// today is the calendar day in UTC, the way the API dates usage.
-func (s *Server) today() time.Time { return usage.Civil(s.now().UTC()) }
-
-// usageWait is how long a page waits for a fetch before it shows progress.
-const usageWait = 1500 * time.Millisecond
 
 func (s *Server) showUsageTab(c echo.Context) error {
 	q, msg := parseUsageQuery(c.QueryParams(), s.today())
@@ -88,39 +65,6 @@ func (s *Server) usageJob(c echo.Context, org string, q usageQuery, confirmed bo
 	return s.storedJob(c, req, confirmed)
 }
 
-// storedJob finds or starts the job bringing req into the usage store;
-// unless confirmed, one of more than confirmAbove calls is not started
-// (job is nil, calls says how many it needs).
-func (s *Server) storedJob(c echo.Context, req usage.Request, confirmed bool) (job *usage.Job, calls int, err error) {
-	key := s.usageKey(c, req)
-	if j := s.usage.Jobs.Lookup(key); j != nil {
-		return j, 0, nil
-	}
-	if !confirmed {
-		calls, err := s.usage.Jobs.Keeper().Calls(c.Request().Context(), req)
-		if err != nil {
-			return nil, 0, err
-		}
-		if calls > confirmAbove {
-			return nil, calls, nil
-		}
-	}
-	job, _ = s.usage.Jobs.Get(key, req, s.client(c))
-	return job, 0, nil
-}
-
-// usageKey names a job: the user, the organizations, the range, the
-// measure, the filters, whether it reads fine sums, and the rate card
-// (the step, and the grouping within fine or coarse, change nothing).
-func (s *Server) usageKey(c echo.Context, r usage.Request) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%s|%s|%v|%v|%s|", strings.Join(r.Orgs, ","), r.From.Format(time.DateOnly), r.To.Format(time.DateOnly), r.Measure, r.Fine, r.NoPrev, r.Rates.Fingerprint())
-	for _, f := range r.Filters {
-		fmt.Fprintf(h, "%d=%q|", f.Dim, f.Key)
-	}
-	return s.user(c) + "|" + hex.EncodeToString(h.Sum(nil))
-}
-
 func (s *Server) usageView(c echo.Context, org string, q usageQuery, msg string) (templates.UsageView, error) {
 	base := usageURL(org, "", nil)
 	v := templates.UsageView{PanelURL: usageURL(org, "", q.values()), CSRF: s.csrf(c)}
@@ -160,30 +104,6 @@ func (s *Server) usageView(c echo.Context, org string, q usageQuery, msg string)
 		return v, err
 	}
 	return s.usageReport(c, org, q, job, v)
-}
-
-// budgetTime is how long calls take at a token's budget of 1,200 calls per
-// five minutes, for people ("about 4 minutes").
-func budgetTime(calls int) string { return aboutTime(calls * 300 / 1200) }
-
-// timeLeft is how long a running fetch still takes: at the pace it has
-// achieved once a few calls tell it, else at the token's budget.
-func timeLeft(p usage.Progress) string {
-	if d, ok := p.Left(); ok {
-		return aboutTime(int(d.Seconds()))
-	}
-	return budgetTime(p.Total - p.Done)
-}
-
-// aboutTime is a number of seconds for people ("about 4 minutes").
-func aboutTime(secs int) string {
-	switch {
-	case secs < 60:
-		return "under a minute"
-	case secs < 90:
-		return "about a minute"
-	}
-	return "about " + strconv.Itoa((secs+30)/60) + " minutes"
 }
 
 // fetchUsage starts a fetch the page asked to confirm.

@@ -17,18 +17,6 @@ import (
 	"orgboard/web/templates"
 )
 
-func gapText(g usage.Gap) string {
-	what := "of the range"
-	if g.Prev {
-		what = "of the period before (used for the change)"
-	}
-	orgs := ""
-	if g.Orgs > 1 {
-		orgs = " for " + templates.Count(g.Orgs, "organization", "organizations")
-	}
-	return fmt.Sprintf("%s to %s %s%s: %s.", g.From.Format(time.DateOnly), g.To.Format(time.DateOnly), what, orgs, g.Reason)
-}
-
 func usageForm(action string, q usageQuery, denoms []usage.Denomination) templates.UsageForm {
 	f := templates.UsageForm{Action: action, From: q.from.Format(time.DateOnly), To: q.to.Format(time.DateOnly)}
 	for _, p := range usage.Presets {

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode"
 
 	"orgboard/internal/usage"
 )
@@ -130,19 +129,6 @@ func defaultStep(days int) usage.Step {
 		return usage.StepWeek
 	}
 	return usage.StepDay
-}
-
-// cleanParam accepts printable text of at most n bytes.
-func cleanParam(s string, n int) bool {
-	if len(s) > n {
-		return false
-	}
-	for _, r := range s {
-		if !unicode.IsPrint(r) {
-			return false
-		}
-	}
-	return true
 }
 
 // values writes the query back as URL parameters.

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"orgboard/internal/csvsafe"
+	"orgboard/internal/route"
 	"orgboard/internal/usage"
 	"orgboard/web/templates"
 )
@@ -123,8 +124,8 @@ func (s *Server) showChargeback(c echo.Context) error {
 	}
 	org := c.Param("id")
 	v := templates.ChargebackView{Org: r.sc.names[org], Month: r.q.month.Format("January 2006"), Measure: r.q.measure.Label(),
-		Generated: s.now().UTC().Format("2 Jan 2006 15:04 UTC"), CSV: orgURL(org, "chargeback", "export") + "?" + r.q.values().Encode(),
-		Back: orgURL(org, "showback") + "?" + r.q.values().Encode()}
+		Generated: s.now().UTC().Format("2 Jan 2006 15:04 UTC"), CSV: route.Path(route.ChargebackExport, org) + "?" + r.q.values().Encode(),
+		Back: route.Path(route.Showback, org) + "?" + r.q.values().Encode()}
 	for _, d := range r.denoms {
 		v.Heads = append(v.Heads, chargeHead(d, r.q.measure))
 	}

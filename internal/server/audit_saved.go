@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
+	"orgboard/internal/route"
 	"orgboard/web/templates"
 	"strconv"
 	"strings"
@@ -28,13 +29,10 @@ func (s *Server) savedSearches(c echo.Context, scope string) []templates.SavedSe
 			rule.Set("org", sv.Scope)
 		}
 		out = append(out, templates.SavedSearch{Name: sv.Name, URL: auditURL(sv.Scope, url.Values{"q": {sv.Query}}), DeleteURL: savedSearchURL(sv.ID),
-			RuleURL: withQuery(pathAlerts, rule)})
+			RuleURL: withQuery(route.Alerts, rule)})
 	}
 	return out
 }
-
-// owner names the user whose saved searches these are: the token, not the session.
-func owner(c echo.Context) string { return "token:" + identity(c).TokenID }
 
 func (s *Server) saveSearch(c echo.Context) error {
 	name, q, scope := strings.TrimSpace(c.FormValue("name")), strings.TrimSpace(c.FormValue("q")), c.FormValue("scope")
@@ -71,5 +69,5 @@ func (s *Server) deleteSavedSearch(c echo.Context) error {
 		}
 		return err // a store that failed says so as such
 	}
-	return redirect(c, pathAudit)
+	return redirect(c, route.Audit)
 }
