@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -67,9 +68,18 @@ type Config struct {
 	ConsoleAdmins []string
 }
 
-// DefaultCacheTTL is how long a user's upstream reads are reused unless
-// told otherwise (--cache-ttl; 0 turns the cache off).
-const DefaultCacheTTL = 30 * time.Second
+// The defaults of the settings that have one, in one place: the flags
+// show them, and a Config that leaves one at zero gets it.
+const (
+	// DefaultCacheTTL is how long a user's upstream reads are reused unless
+	// told otherwise (--cache-ttl; 0 turns the cache off, so it is the
+	// flag's default only).
+	DefaultCacheTTL = 30 * time.Second
+	// DefaultLoginRate is the sign-in attempts per minute per client address.
+	DefaultLoginRate = 10
+	// DefaultAuditTimeout is how long an audit search may run.
+	DefaultAuditTimeout = 10 * time.Second
+)
 
 // usageTTL is how long a fetched usage range is reused (per user).
 const usageTTL = 10 * time.Minute
@@ -103,6 +113,8 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.LoginRate = cmp.Or(cfg.LoginRate, DefaultLoginRate)
+	cfg.AuditTimeout = cmp.Or(cfg.AuditTimeout, DefaultAuditTimeout)
 	budget := budgetOf(cfg.UpstreamBudget)
 	stores, err := store.Open(ctx, store.Config{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL, Log: cfg.Logger, LeaseTTL: cfg.LeaseTTL,
 		Rate: budget.Rate, Burst: budget.Burst})

@@ -14,32 +14,6 @@ import (
 	"orgboard/internal/clock/clocktest"
 )
 
-// templateDir holds a seeded database that each test copies, so that the
-// seed runs once per package run.
-var templateDir string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "localapi-template")
-	if err != nil {
-		panic(err)
-	}
-	st, err := Open(dir)
-	if err != nil {
-		panic(err)
-	}
-	if _, err := st.Seed(context.Background(), ScaleDefault, clocktest.Now()); err != nil {
-		panic(err)
-	}
-	if _, err := st.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		panic(err)
-	}
-	st.Close()
-	templateDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
 // env is one test's local API: its own copy of the seeded data, served over HTTP.
 type env struct {
 	t     *testing.T
@@ -52,7 +26,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	dir := t.TempDir()
-	src, err := os.ReadFile(filepath.Join(templateDir, "localapi.db"))
+	src, _, err := SeededFile(clocktest.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,12 +71,6 @@ type Server struct {
 
 // New wires the console. client has no token; each request binds the user's.
 func New(cfg Config, client *api.Client, mgr *auth.Manager, assets *web.Assets, aud Audit, use Usage, al Alerts) *Server {
-	if cfg.AuditTimeout <= 0 {
-		cfg.AuditTimeout = 10 * time.Second
-	}
-	if cfg.LoginRate == 0 {
-		cfg.LoginRate = 10
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}

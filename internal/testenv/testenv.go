@@ -34,49 +34,17 @@ import (
 	"orgboard/web/templates"
 )
 
-var (
-	seedOnce sync.Once
-	seedDB   []byte
-	seedErr  error
-)
-
 // SeedDay is the day the local API's demo data was seeded on: its usage
 // history ends there (every Env of the process shares the seed).
 func SeedDay() time.Time {
-	seeded()
-	return seedDay
+	_, day, _ := seeded()
+	return day
 }
 
-var seedDay time.Time
-
-// seeded returns the bytes of a freshly seeded local API database, seeding
-// once per test process.
-func seeded() ([]byte, error) {
-	seedOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "orgboard-seed")
-		if err != nil {
-			seedErr = err
-			return
-		}
-		defer os.RemoveAll(dir)
-		st, err := localapi.Open(dir)
-		if err != nil {
-			seedErr = err
-			return
-		}
-		seedDay = clocktest.Now().UTC().Truncate(24 * time.Hour)
-		if _, err := st.Seed(context.Background(), localapi.ScaleDefault, clocktest.Now()); err != nil {
-			seedErr = err
-			return
-		}
-		if seedErr = st.Checkpoint(); seedErr != nil {
-			return
-		}
-		st.Close()
-		seedDB, seedErr = os.ReadFile(filepath.Join(dir, "localapi.db"))
-	})
-	return seedDB, seedErr
-}
+// seeded is the bytes of a freshly seeded local API database, seeded once
+// per test process (localapi.SeededFile, which the local API's own tests
+// share).
+func seeded() ([]byte, time.Time, error) { return localapi.SeededFile(clocktest.Now()) }
 
 // Env is one test's stack.
 type Env struct {
@@ -150,7 +118,7 @@ func New(t testing.TB, opts ...Options) *Env {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	db, err := seeded()
+	db, _, err := seeded()
 	if err != nil {
 		t.Fatal(err)
 	}
