@@ -87,8 +87,9 @@ var Presets = []struct {
 }
 
 // Range resolves a preset relative to today (a civil day). Usage is
-// reported up to yesterday, so ranges end there; this month on its first
-// day is that day alone (and empty).
+// reported up to yesterday, so ranges end there at the latest; this month
+// on its first day is that day alone (and empty); last month and the last
+// twelve months are whole calendar months before this one.
 func (p Preset) Range(today time.Time) (from, to time.Time, ok bool) {
 	today = Civil(today)
 	yesterday := today.AddDate(0, 0, -1)
@@ -102,8 +103,8 @@ func (p Preset) Range(today time.Time) (from, to time.Time, ok bool) {
 		return today.AddDate(0, 0, -30), yesterday, true
 	case Last90Days:
 		return today.AddDate(0, 0, -90), yesterday, true
-	case Last12Months:
-		return first.AddDate(-1, 0, 0), yesterday, true
+	case Last12Months: // the twelve complete months before this one
+		return first.AddDate(-1, 0, 0), first.AddDate(0, 0, -1), true
 	}
 	return time.Time{}, time.Time{}, false
 }

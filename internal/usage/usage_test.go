@@ -82,7 +82,7 @@ func TestPresets(t *testing.T) {
 	today := d("2026-11-25")
 	cases := map[Preset][2]string{
 		ThisMonth: {"2026-11-01", "2026-11-24"}, LastMonth: {"2026-10-01", "2026-10-31"},
-		Last30Days: {"2026-10-26", "2026-11-24"}, Last90Days: {"2026-08-27", "2026-11-24"}, Last12Months: {"2025-11-01", "2026-11-24"},
+		Last30Days: {"2026-10-26", "2026-11-24"}, Last90Days: {"2026-08-27", "2026-11-24"}, Last12Months: {"2025-11-01", "2026-10-31"},
 	}
 	for p, want := range cases {
 		f, to, ok := p.Range(today)
@@ -359,6 +359,43 @@ func TestThisMonthOnItsFirstDayForecastsFromLastWeek(t *testing.T) {
 		t.Errorf("budget of 100 crossed on %s, want 2027-01-08", got)
 	}
 	near(t, "previous period (1 Dec only)", r.PrevTotal, 12.5)
+}
+
+// Every preset on every day of three years (a leap day among them): the
+// whole-month presets are whole months before this one, compared with as
+// many whole months before them; the day counts are what they say; no
+// range reaches today.
+func TestPresetsOnEveryDay(t *testing.T) {
+	for today := d("2026-01-01"); today.Before(d("2029-01-01")); today = today.AddDate(0, 0, 1) {
+		first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+		for _, p := range Presets {
+			from, to, ok := p.Preset.Range(today)
+			if !ok || to.Before(from) || (!to.Before(today) && !(p.Preset == ThisMonth && today.Day() == 1)) {
+				t.Fatalf("%s on %s: %s..%s", p.Preset, today.Format(time.DateOnly), from.Format(time.DateOnly), to.Format(time.DateOnly))
+			}
+			pf, pt := Previous(from, to)
+			switch p.Preset {
+			case Last12Months, LastMonth:
+				months := map[Preset]int{Last12Months: 12, LastMonth: 1}[p.Preset]
+				if !from.Equal(first.AddDate(0, -months, 0)) || !to.Equal(first.AddDate(0, 0, -1)) || Days(from, to) > 366 {
+					t.Fatalf("%s on %s: %s..%s", p.Preset, today.Format(time.DateOnly), from.Format(time.DateOnly), to.Format(time.DateOnly))
+				}
+				if !pf.Equal(from.AddDate(0, -months, 0)) || !pt.Equal(from.AddDate(0, 0, -1)) {
+					t.Fatalf("%s on %s compares with %s..%s", p.Preset, today.Format(time.DateOnly), pf.Format(time.DateOnly), pt.Format(time.DateOnly))
+				}
+			case Last30Days, Last90Days:
+				// (a range of whole months is compared with whole months, one from the 1st with those days of the month before)
+				if n := map[Preset]int{Last30Days: 30, Last90Days: 90}[p.Preset]; Days(from, to) != n || Days(pf, pt) > n+3 || !pt.Before(from) {
+					t.Fatalf("%s on %s: %d days, compared with %d", p.Preset, today.Format(time.DateOnly), Days(from, to), Days(pf, pt))
+				}
+			case ThisMonth:
+				if !from.Equal(first) || Days(pf, pt) > Days(from, to) {
+					t.Fatalf("this month on %s: %s..%s against %s..%s", today.Format(time.DateOnly), from.Format(time.DateOnly),
+						to.Format(time.DateOnly), pf.Format(time.DateOnly), pt.Format(time.DateOnly))
+				}
+			}
+		}
+	}
 }
 
 func TestPresetsOnCalendarEdges(t *testing.T) {
