@@ -192,7 +192,7 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 		Damaged: stores.Damaged, RebuiltAudit: stores.Rebuilt.Audit, RebuiltUsage: stores.Rebuilt.Usage},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
 		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: stores.Saved},
-		server.Usage{Jobs: jobs, Budgets: budgets, Rates: stores.Rates},
+		server.Usage{Jobs: jobs, Budgets: budgets, Rates: stores.Rates, FX: stores.FX},
 		server.Alerts{Store: stores.Alerts, Engine: c.Alerts, Seal: c.sessions.Seal})
 	c.Handler = c.Server.Handler()
 	return nil

@@ -21,26 +21,84 @@ type Change struct {
 type Step struct {
 	Entry   api.AuditEntry
 	Changes []Change
+	// Unknown: no earlier state of the resource is known (the history
+	// starts here), so Changes holds the values after the entry, not what
+	// it changed.
+	Unknown bool
 }
 
-// Steps diffs a resource's entries (in time order) one after the other.
-// A failed action changed nothing, so it is not diffed.
+// profileType is the resource type of a profile's own entries: its state
+// is the profile's fields, as the profile part of an organization's
+// entries also holds them.
+const profileType = "organization_profile"
+
+// Steps diffs a resource's entries (in time order) one after the other:
+// each against the state before it of the same part of the resource (an
+// organization and its profile are one resource whose entries have
+// different shapes: the profile's fields alone, or the organization with
+// the profile inside). A failed action changed nothing, so it is not
+// diffed; a change whose state before is not known says so.
 func Steps(entries []api.AuditEntry) []Step {
 	out := make([]Step, 0, len(entries))
-	var prev map[string]string
+	var org, profile map[string]string // the states known so far
 	for _, e := range entries {
 		step := Step{Entry: e}
 		state := flatten(e.Resource.Response)
 		if len(state) == 0 {
 			state = flatten(e.Resource.Request)
 		}
-		if e.Action.Result != "failure" && len(state) > 0 {
-			step.Changes = diff(prev, state)
-			prev = state
+		if e.Action.Result == "failure" || len(state) == 0 {
+			out = append(out, step)
+			continue
 		}
+		created := e.Action.Type == "create"
+		if e.Resource.Type == profileType {
+			step.Changes, step.Unknown = changes(profile, state, created)
+			profile = state
+			out = append(out, step)
+			continue
+		}
+		own, inner := split(state)
+		step.Changes, step.Unknown = changes(org, own, created)
+		if inner != nil {
+			ch, unknown := changes(profile, inner, created)
+			for _, c := range ch {
+				c.Path = "profile." + c.Path
+				step.Changes = append(step.Changes, c)
+			}
+			step.Unknown = step.Unknown || unknown && len(ch) > 0
+			profile = inner
+		}
+		slices.SortFunc(step.Changes, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
+		org = own
 		out = append(out, step)
 	}
 	return out
+}
+
+// changes is what went from before to after; with no state before, a
+// creation made every value and any other action's before is unknown.
+func changes(before, after map[string]string, created bool) ([]Change, bool) {
+	if before == nil && !created {
+		return diff(nil, after), true
+	}
+	return diff(before, after), false
+}
+
+// split takes an organization's profile out of its state (nil: none).
+func split(state map[string]string) (own, profile map[string]string) {
+	own = map[string]string{}
+	for k, v := range state {
+		if rest, ok := strings.CutPrefix(k, "profile."); ok {
+			if profile == nil {
+				profile = map[string]string{}
+			}
+			profile[rest] = v
+			continue
+		}
+		own[k] = v
+	}
+	return own, profile
 }
 
 // flatten turns a JSON object into path → value.

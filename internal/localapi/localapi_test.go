@@ -381,7 +381,7 @@ func TestSeedIsDeterministic(t *testing.T) {
 	}
 	var audits, accounts, members int
 	st.r.QueryRow(`SELECT (SELECT count(*) FROM audit), (SELECT count(*) FROM accounts), (SELECT count(*) FROM members)`).Scan(&audits, &accounts, &members)
-	if audits != 50000 || accounts < 100 || members < 100 {
+	if audits != 50000+1 || accounts < 100 || members < 100 { // and the purge before the seed's spike
 		t.Errorf("seed has %d audit entries, %d accounts, %d members", audits, accounts, members)
 	}
 }

@@ -194,6 +194,9 @@ func (sd *seeder) run(ctx context.Context) error {
 	if err := sd.auditEntries(ctx, n); err != nil {
 		return err
 	}
+	if err := sd.demoSpike(); err != nil {
+		return err
+	}
 	_, err := sd.tx.Exec(`INSERT INTO meta(key, value) VALUES ('seeded', ?), ('anchor', ?), ('scale', ?)`,
 		sd.now.UTC().Format(time.RFC3339), sd.anchor.Format(time.RFC3339), string(sd.scale))
 	return err

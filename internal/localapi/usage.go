@@ -52,6 +52,7 @@ type usageAccount struct {
 	hasCost                         bool
 	created                         time.Time
 	ms                              []accountMetric
+	spike                           time.Time // the day of the seed's spike, when it is this account's
 }
 
 // subscription is the account's subscription: an enterprise agreement or
@@ -236,6 +237,9 @@ func (g usageGen) fill(rec *api.UsageRecord, a *usageAccount, m accountMetric, d
 	if k>>20%1000 < 4 {
 		spike = 3 + float64(k>>30%5)
 	}
+	if m.def.id == spikeMetric && day.Equal(a.spike) {
+		spike = spikeFactor
+	}
 	qty := m.def.base * m.scale * math.Pow(1+m.growth, months) * weekly * noise * spike
 	if correction {
 		qty = -qty * 0.03
@@ -330,6 +334,10 @@ func (st *Store) usageAccounts(ctx context.Context, col, value string) ([]usageA
 		return nil, time.Time{}, err
 	}
 	anchor, _ := time.Parse(time.RFC3339, anchorS)
+	spiked, spikeDay, err := st.Spike()
+	if err != nil {
+		return nil, anchor, err
+	}
 	rows, err := st.r.QueryContext(ctx, `SELECT id, COALESCE(name, ''), type, currency, region, usage_seed, has_cost, created_on
 		FROM accounts WHERE `+col+` = ? ORDER BY id`, value)
 	if err != nil {
@@ -347,6 +355,9 @@ func (st *Store) usageAccounts(ctx context.Context, col, value string) ([]usageA
 		a.seed = uint64(seed)
 		a.created, _ = time.Parse(time.RFC3339Nano, created)
 		a.ms = a.metrics()
+		if a.id == spiked {
+			a.spike = spikeDay
+		}
 		out = append(out, a)
 	}
 	return out, anchor, rows.Err()

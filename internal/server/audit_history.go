@@ -71,7 +71,7 @@ func (s *Server) auditHistory(c echo.Context) error {
 	for _, st := range audit.Steps(merged) {
 		e := st.Entry
 		step := templates.HistoryStep{Time: e.Action.Time.UTC().Format(time.RFC3339), Action: e.Action.Type, Actor: cmp.Or(e.Actor.Email, e.Actor.ID),
-			Result: e.Action.Result, Source: "index", DetailURL: auditEntryURL(e.ID)}
+			Result: e.Action.Result, Source: "index", DetailURL: auditEntryURL(e.ID), Unknown: st.Unknown}
 		if fromAPI[e.ID] {
 			step.Source, step.DetailURL = "Cloudflare", ""
 		}

@@ -48,6 +48,8 @@ var writeRoutes = map[string]owner{
 	"POST /orgs/:id/rates":                  orgSettings,
 	"POST /orgs/:id/rates/import":           orgSettings,
 	"POST /orgs/:id/rates/reset":            orgSettings,
+	"POST /orgs/:id/rates/fx/import":        orgSettings,
+	"POST /orgs/:id/rates/fx/reset":         orgSettings,
 	"POST /audit/saved":                     ownState,
 	"DELETE /audit/saved/:saved":            ownState,
 	"POST /audit/extend":                    ownState,
@@ -79,10 +81,11 @@ func state(t *testing.T, e *testenv.Env, orgs ...string) string {
 		m, _ := e.Admin().ListMembers(ctx, id, api.ListMembersParams{PageParams: api.PageParams{PageSize: 50}})
 		a, _ := e.Admin().ListAccounts(ctx, id, api.ListAccountsParams{PageParams: api.PageParams{PageSize: 50}})
 		rates, own, _ := e.Stores.Rates.Rates(ctx, id)
+		fx, ownFX, _, _ := e.Stores.FX.FXTable(ctx, id)
 		budget, has, _ := e.Stores.Budgets.Get(ctx, id)
 		kids, _ := e.Admin().ListOrganizations(ctx, api.ListOrganizationsParams{ParentID: id})
-		fmt.Fprintf(&b, "%s %q parent=%s profile=%+v members=%d accounts=%d children=%d card=%v/%d budget=%v/%v\n",
-			id, o.Name, parent, p, m.TotalSize, a.TotalSize, kids.TotalSize, own, len(rates), has, budget)
+		fmt.Fprintf(&b, "%s %q parent=%s profile=%+v members=%d accounts=%d children=%d card=%v/%d fx=%q/%d budget=%v/%v\n",
+			id, o.Name, parent, p, m.TotalSize, a.TotalSize, kids.TotalSize, own, len(rates), ownFX, len(fx), has, budget)
 	}
 	return b.String()
 }
@@ -227,6 +230,9 @@ func send(t *testing.T, u *testenv.User, method, path, key string, form url.Valu
 	t.Helper()
 	if key == "POST /orgs/:id/rates/import" {
 		return upload(t, u, path, "card.csv", "metric_id,metric_name,price,currency,pricing_unit,units_per_pricing_unit,effective_from,source\nargo_requests,Argo,99999,USD,GB,1,2020-01-01,x\n").Status
+	}
+	if key == "POST /orgs/:id/rates/fx/import" {
+		return upload(t, u, path, "fx.csv", "date,currency,per_eur\n2026-11-30,USD,9.99\n").Status
 	}
 	return u.HX(method, path, "", form).Status
 }

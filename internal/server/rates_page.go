@@ -62,7 +62,8 @@ func (s *Server) ratesView(c echo.Context, org api.Organization, rows []template
 		}
 	}
 	v.Rows = rows
-	return v, nil
+	v.FX, err = s.fxView(c, org)
+	return v, err
 }
 
 func rateRow(r usage.Rate) templates.RateRow {

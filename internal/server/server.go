@@ -160,6 +160,9 @@ func (s *Server) routes() *echo.Echo {
 	g.POST(route.RatesImport, s.importRates)
 	g.GET(route.RatesExport, s.exportRates)
 	g.POST(route.RatesReset, s.resetRates)
+	g.POST(route.FXImport, s.importFX)
+	g.GET(route.FXExport, s.exportFX)
+	g.POST(route.FXReset, s.resetFX)
 	g.GET(route.Showback, s.showShowback)
 	g.POST(route.ShowbackFetch, s.fetchShowback)
 	g.GET(route.ShowbackExport, s.exportShowback)
@@ -245,6 +248,7 @@ type Usage struct {
 	Jobs    *usage.Jobs
 	Budgets *usage.Budgets
 	Rates   usage.RateStore
+	FX      usage.FXStore
 }
 
 // Alerts is what the alerts page needs.

@@ -28,6 +28,7 @@ type showbackQuery struct {
 	month   time.Time // its first day
 	measure usage.Measure
 	denom   string
+	report  string // the reporting currency ("": each as billed)
 }
 
 // costMeasures are the measures a showback or chargeback may use.
@@ -56,6 +57,10 @@ func parseShowback(v url.Values, today time.Time) (showbackQuery, string) {
 	if !cleanParam(q.denom, 40) {
 		return q, "The currency asked for is not valid."
 	}
+	if q.report = strings.ToUpper(strings.TrimSpace(v.Get("report_currency"))); q.report != "" && !usage.ValidCurrency(q.report) {
+		q.report = ""
+		return q, "The reporting currency must be a currency code, such as USD or EUR."
+	}
 	return q, ""
 }
 
@@ -72,6 +77,9 @@ func (q showbackQuery) values() url.Values {
 	v := url.Values{"month": {q.month.Format("2006-01")}, "measure": {string(q.measure)}}
 	if q.denom != "" {
 		v.Set("cur", q.denom)
+	}
+	if q.report != "" {
+		v.Set("report_currency", q.report)
 	}
 	return v
 }
@@ -122,7 +130,7 @@ type showbackScope struct {
 	card     *usage.RateCard
 }
 
-func (s *Server) showbackScopeOf(c echo.Context, org string) (showbackScope, error) {
+func (s *Server) showbackScopeOf(c echo.Context, org, report string) (showbackScope, error) {
 	all, err := s.readableOrgs(c)
 	if err != nil {
 		return showbackScope{}, err
@@ -131,7 +139,7 @@ func (s *Server) showbackScopeOf(c echo.Context, org string) (showbackScope, err
 	if err != nil {
 		return showbackScope{}, err
 	}
-	card, _, err := s.rateCard(c, org)
+	card, err := s.pricing(c, org, report)
 	if err != nil {
 		return showbackScope{}, err
 	}
@@ -154,7 +162,7 @@ func (s *Server) showbackScopeOf(c echo.Context, org string) (showbackScope, err
 // showbackData brings the month into the store (asking first above
 // confirmAbove calls) and says how far that is.
 func (s *Server) showbackData(c echo.Context, org string, q showbackQuery, confirmed bool) (*usage.Job, int, error) {
-	sc, err := s.showbackScopeOf(c, org)
+	sc, err := s.showbackScopeOf(c, org, q.report)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -195,7 +203,7 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 		v.Gaps = append(v.Gaps, gapText(g))
 	}
 	v.RetryURL = route.Path(route.ShowbackFetch, org.ID) + "?" + q.values().Encode()
-	sc, err := s.showbackScopeOf(c, org.ID)
+	sc, err := s.showbackScopeOf(c, org.ID, q.report)
 	if err != nil {
 		return v, err
 	}
@@ -205,9 +213,12 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 		return v, err
 	}
 	denoms := node.Subtree.Denoms()
-	denom := node.Main()
+	denom, want := node.Main(), q.denom
+	if want == "" && q.report != "" {
+		want = usage.Converted(q.report) // a reporting currency leads with its total
+	}
 	for _, d := range denoms {
-		if d == q.denom {
+		if d == want {
 			denom = d
 		}
 	}
@@ -244,6 +255,9 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 	}
 	v.Chart = string(raw)
 	v.Notices = showbackNotices(q.measure, denoms, denom, to, q.month)
+	if q.report != "" && sc.card.FX != nil {
+		v.Notices = append(v.Notices, sc.card.FX.Describe(q.report, from, to))
+	}
 	v.ExportCSV = route.Path(route.ShowbackExport, org.ID) + "?" + mq.values().Encode()
 	v.Chargeback = route.Path(route.Chargeback, org.ID) + "?" + mq.values().Encode()
 	v.ChargeCSV = route.Path(route.ChargebackExport, org.ID) + "?" + mq.values().Encode()
@@ -267,6 +281,7 @@ func showbackForm(action string, q showbackQuery, today time.Time, denoms []stri
 	for _, d := range denoms {
 		f.Denoms = append(f.Denoms, templates.Option{Value: d, Label: usage.DenomLabel(d)})
 	}
+	f.Reports = reportOptions(q.report)
 	return f
 }
 

@@ -42,7 +42,7 @@ func (s *Server) chargeback(c echo.Context) (*chargeReport, error) {
 		return nil, &userError{status: http.StatusConflict, title: "Not in the usage store yet",
 			message: "This month is still to be fetched: open the showback tab, which fetches it, then the report."}
 	}
-	sc, err := s.showbackScopeOf(c, org)
+	sc, err := s.showbackScopeOf(c, org, q.report)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +88,8 @@ func chargeHead(d string, m usage.Measure) string {
 		return usage.Currency(d) + ", estimated (rate card)"
 	case usage.IsUnit(d):
 		return usage.DenomLabel(d) + " (no price)"
+	case usage.IsConverted(d):
+		return usage.DenomLabel(d) + " (" + strings.ToLower(m.Label()) + ", each at its month's rate)"
 	}
 	return d + " (" + strings.ToLower(m.Label()) + ")"
 }
@@ -153,6 +155,10 @@ func (s *Server) showChargeback(c echo.Context) error {
 	v.Totals = amounts(totals, r.denoms)
 	v.Notes = []string{"Amounts in different columns are never added together: a billed cost, an estimate from the rate card and a quantity without a price are different things.",
 		"Estimates price consumed quantities by the organization's rate card, each day at that day's price, where Cloudflare sent no cost."}
+	if r.q.report != "" && r.sc.card.FX != nil {
+		from, to := r.q.rangeOf(s.today())
+		v.Notes = append(v.Notes, r.sc.card.FX.Describe(r.q.report, from, to))
+	}
 	return render(c, http.StatusOK, templates.Chargeback(s.page(c, "Chargeback "+v.Month), v))
 }
 
@@ -210,7 +216,7 @@ func (s *Server) exportShowback(c echo.Context) error {
 	if job == nil || job.Progress().Running {
 		return &userError{status: http.StatusConflict, title: "Not in the usage store yet", message: "This month is still to be fetched: open the showback tab first."}
 	}
-	sc, err := s.showbackScopeOf(c, org)
+	sc, err := s.showbackScopeOf(c, org, q.report)
 	if err != nil {
 		return err
 	}

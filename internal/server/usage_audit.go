@@ -1,13 +1,16 @@
 // usage_audit.go sets cost changes beside the audit entries that may
-// explain them: for an anomaly, the entries of the two days before it on
-// the same product family (and account, when the page is by account or
-// drilled into one), from the local audit index (no upstream call).
+// explain them: for an anomaly, the changes of the two days before its day
+// began (usage days are UTC days) on the products that move its product
+// family's cost (and in its account, when the page is by account or
+// drilled into one), the family's own products before billing's, the
+// closest first; from the local audit index (no upstream call).
 
 package server
 
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,25 +25,32 @@ import (
 const nearLimit = 5
 
 // changeQuery is the audit query of the changes that may explain a cost
-// change on day: the family's products, the account's ID as a phrase (its
-// entries' URIs hold it), the two days before and the day itself.
-func changeQuery(family, account string, day time.Time) string {
-	return changesBetween(family, account, day.AddDate(0, 0, -2), day.AddDate(0, 0, 1))
+// change on day: those of the two days before the day began (a change
+// later in the day itself cannot have moved the day's whole usage).
+func changeQuery(family, account string, day time.Time) (string, bool) {
+	return changesBetween(family, account, day.AddDate(0, 0, -2), day)
 }
 
-// changesBetween is the audit query of the changes to family (and
-// account) from since to before (days).
-func changesBetween(family, account string, since, before time.Time) string {
+// changesBetween is the audit query of the successful changes to family
+// (and in account: its entries' URIs hold its ID) from since to before
+// (days); ok is false when no audit product is known to move family's cost.
+func changesBetween(family, account string, since, before time.Time) (string, bool) {
 	var parts []string
-	for _, p := range usage.AuditProducts(family) {
-		parts = append(parts, "product:"+p)
+	if family != "" {
+		products, known := usage.AuditProducts(family)
+		if !known {
+			return "", false
+		}
+		for _, p := range products {
+			parts = append(parts, "product:"+p)
+		}
 	}
-	parts = append(parts, "-action:view")
+	parts = append(parts, "-action:view", "-result:failure")
 	if account != "" {
 		parts = append(parts, `"`+strings.ReplaceAll(account, `"`, "")+`"`)
 	}
 	parts = append(parts, "since:"+since.Format(time.DateOnly), "before:"+before.Format(time.DateOnly))
-	return strings.Join(parts, " ")
+	return strings.Join(parts, " "), true
 }
 
 // anomalyAccountAndFamily is what an anomaly is on: its group's value, and
@@ -63,11 +73,15 @@ func anomalyAccountAndFamily(q usageQuery, key string) (account, family string) 
 	return account, family
 }
 
-// changesNear lists the audit entries near an anomaly, the search that
-// holds them all, and whether the index covers those days yet.
+// changesNear lists the audit entries that may explain an anomaly, the
+// search that holds them all, and whether the index covers those days yet.
 func (s *Server) changesNear(c echo.Context, orgs []string, org string, q usageQuery, a usage.Anomaly) templates.UsageChanges {
 	account, family := anomalyAccountAndFamily(q, a.Key)
-	return s.changesIn(c, orgs, org, changeQuery(family, account, a.Day), a.Day.AddDate(0, 0, -2))
+	qs, ok := changeQuery(family, account, a.Day)
+	if !ok {
+		return templates.UsageChanges{Unexplained: family}
+	}
+	return s.changesIn(c, orgs, org, qs, a.Day.AddDate(0, 0, -2), family)
 }
 
 // moverChanges lists the audit entries of the range on the top mover's
@@ -77,13 +91,22 @@ func (s *Server) moverChanges(c echo.Context, orgs []string, org string, q usage
 		return nil
 	}
 	account, family := anomalyAccountAndFamily(q, r.TopMover.Key)
-	ch := s.changesIn(c, orgs, org, changesBetween(family, account, r.From, r.To.AddDate(0, 0, 1)), r.From)
+	qs, ok := changesBetween(family, account, r.From, r.To.AddDate(0, 0, 1))
+	if !ok {
+		return &templates.UsageChanges{Unexplained: family}
+	}
+	ch := s.changesIn(c, orgs, org, qs, r.From, family)
 	return &ch
 }
 
+// nearCandidates is how many of the newest changes are ranked for the
+// few shown.
+const nearCandidates = 4 * nearLimit
+
 // changesIn runs an audit query of changes (from the local index only),
-// the first few, and the link to the search.
-func (s *Server) changesIn(c echo.Context, orgs []string, org, qs string, since time.Time) templates.UsageChanges {
+// the most relevant few (the family's own products before billing's, each
+// the closest first), and the link to the search.
+func (s *Server) changesIn(c echo.Context, orgs []string, org, qs string, since time.Time, family string) templates.UsageChanges {
 	out := templates.UsageChanges{SearchURL: auditURL(org, url.Values{"q": {qs}, "sub": {"1"}})}
 	if s.audit.Index == nil {
 		return out
@@ -98,18 +121,29 @@ func (s *Server) changesIn(c echo.Context, orgs []string, org, qs string, since 
 	if err != nil {
 		return out
 	}
-	page, err := s.audit.Index.Search(ctx, parsed, audit.Scope{Orgs: orgs}, nil, false, nearLimit)
+	page, err := s.audit.Index.Search(ctx, parsed, audit.Scope{Orgs: orgs}, nil, false, nearCandidates)
 	if err != nil {
 		out.Failed = true
 		return out
 	}
-	for _, r := range page.Rows {
+	rank := func(product string) int {
+		if family != "" && product == "billing" {
+			return 1 // a subscription moves every family: less telling than a change of the family's own
+		}
+		return 0
+	}
+	rows := slices.Clone(page.Rows)
+	slices.SortStableFunc(rows, func(a, b audit.Row) int { return rank(a.Entry.Resource.Product) - rank(b.Entry.Resource.Product) })
+	for i, r := range rows {
+		if i == nearLimit {
+			break
+		}
 		e := r.Entry
 		t := e.Action.Time.UTC()
 		out.Entries = append(out.Entries, templates.UsageChange{TimeISO: t.Format(time.RFC3339), TimeUTC: t.Format("2 Jan 2006 15:04 UTC"), What: e.Action.Description, Who: e.Actor.Email,
 			Product: e.Resource.Product, URL: auditEntryURL(e.ID)})
 	}
-	out.More = page.Next != nil
+	out.More = page.Next != nil || len(rows) > nearLimit
 	return out
 }
 
@@ -126,12 +160,11 @@ func (s *Server) changeMarks(c echo.Context, orgs []string, q usageQuery, r *usa
 	if p, err := s.audit.Syncer.Progress(ctx, orgs); err != nil || !p.Covers(r.From) {
 		return nil
 	}
-	var parts []string
-	for _, p := range usage.AuditProducts(family) {
-		parts = append(parts, "product:"+p)
+	qs, ok := changesBetween(family, "", r.From, r.To.AddDate(0, 0, 1))
+	if !ok {
+		return nil
 	}
-	parts = append(parts, "-action:view", "since:"+r.From.Format(time.DateOnly), "before:"+r.To.AddDate(0, 0, 1).Format(time.DateOnly))
-	parsed, err := audit.Parse(strings.Join(parts, " "), s.now())
+	parsed, err := audit.Parse(qs, s.now())
 	if err != nil {
 		return nil
 	}

@@ -3,12 +3,15 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"orgboard/internal/api"
 	"orgboard/internal/csvsafe"
 	"orgboard/internal/usage"
 
@@ -67,8 +70,12 @@ func (s *Server) finishedReport(c echo.Context, q usageQuery) (*usage.Report, *u
 // currency).
 func (s *Server) usageViewOf(q usageQuery, denoms []usage.Denomination) usage.View {
 	v := usage.View{Group: q.group, Step: q.step, TopN: 8, Today: s.today()}
+	want := q.denom
+	if want == "" && q.report != "" {
+		want = usage.Converted(q.report) // a reporting currency leads with its total
+	}
 	for _, d := range denoms {
-		if d.Denom == q.denom {
+		if d.Denom == want {
 			v.Denom = d.Denom
 		}
 	}
@@ -83,8 +90,8 @@ func (s *Server) usageViewOf(q usageQuery, denoms []usage.Denomination) usage.Vi
 func (s *Server) usageExport(c echo.Context) error {
 	q, msg := parseUsageQuery(c.QueryParams(), s.today())
 	format := c.QueryParam("format")
-	if msg == "" && format != "csv" && format != "json" {
-		msg = "Export format must be csv or json."
+	if msg == "" && format != "csv" && format != "json" && format != "focus" {
+		msg = "Export format must be csv, json or focus (FOCUS 1.3 cost and usage rows)."
 	}
 	if msg != "" {
 		return &userError{status: http.StatusBadRequest, title: "Bad request", message: msg}
@@ -93,8 +100,11 @@ func (s *Server) usageExport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := usage.Rows(job.Agg(), q.group, q.step)
 	name := "orgboard-usage-" + c.Param("id")[:min(8, len(c.Param("id")))] + "-" + q.from.Format("20060102") + "-" + q.to.Format("20060102") + "." + format
+	if format == "focus" {
+		return s.exportFOCUS(c, job, strings.TrimSuffix(name, ".focus")+"-focus.csv")
+	}
+	rows := usage.Rows(job.Agg(), q.group, q.step)
 	if format == "json" {
 		attachment(c, name, "application/json")
 		return json.NewEncoder(c.Response()).Encode(rows)
@@ -107,4 +117,34 @@ func (s *Server) usageExport(c echo.Context) error {
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// exportFOCUS streams the stored records of a fetched range as FOCUS 1.3
+// rows: each under the organization it was fetched for, named with its
+// chain from the root (Tags), the rate card's estimate beside.
+func (s *Server) exportFOCUS(c echo.Context, job *usage.Job, name string) error {
+	all, err := s.readableOrgs(c)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]api.Organization, len(all))
+	for _, o := range all {
+		byID[o.ID] = o
+	}
+	orgs := make(map[string]usage.FOCUSOrg, len(job.Req.Orgs))
+	for _, id := range job.Req.Orgs {
+		o := byID[id]
+		f := usage.FOCUSOrg{Name: cmp.Or(o.Name, id)}
+		for _, tag := range o.Meta.HierarchyTags {
+			f.Hierarchy = append(f.Hierarchy, cmp.Or(byID[tag].Name, tag))
+		}
+		orgs[id] = f
+	}
+	attachment(c, name, "text/csv; charset=utf-8")
+	w := csvsafe.NewWriter(c.Response())
+	err = usage.WriteFOCUS(c.Request().Context(), s.usage.Jobs.Keeper().Store, orgs, job.Req.From, job.Req.To, job.Req.Rates, w.Write)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	return err
 }

@@ -41,7 +41,7 @@ func (s *Server) usageRequest(c echo.Context, org string, q usageQuery) (usage.R
 	if err != nil {
 		return usage.Request{}, err
 	}
-	card, _, err := s.rateCard(c, org)
+	card, err := s.pricing(c, org, q.report)
 	if err != nil {
 		return usage.Request{}, err
 	}
@@ -195,9 +195,17 @@ func (s *Server) usageReportOf(c echo.Context, org string, q usageQuery, agg, pr
 	v.ExportCSV = usageURL(org, "export", exp)
 	exp.Set("format", "json")
 	v.ExportJSON = usageURL(org, "export", exp)
+	exp.Set("format", "focus")
+	v.ExportFOCUS = usageURL(org, "export", exp)
 	v.Methods = []string{usage.ForecastMethod, usage.AnomalyMethod,
 		changeMethod(q.from, q.to),
 		"Corrections (ChargeClass Correction) are included in every total; periods holding one are marked ✱.",
 		"Costs in different currencies are never added together; records without the chosen cost are counted as consumed quantities in their own units."}
+	if q.report != "" {
+		if fx, _, err := s.fxTable(c, org); err == nil {
+			v.Methods[len(v.Methods)-1] = fx.Describe(q.report, q.from, q.to) +
+				" Converted figures are labelled so and never added to figures as billed; estimates stay estimates; records without the chosen cost are counted as consumed quantities in their own units."
+		}
+	}
 	return v, nil
 }

@@ -36,6 +36,7 @@ func usageForm(action string, q usageQuery, denoms []usage.Denomination) templat
 	for i, d := range denoms {
 		f.Denoms = append(f.Denoms, templates.Option{Value: d.Denom, Label: d.Label, Selected: d.Denom == q.denom || (q.denom == "" && i == 0)})
 	}
+	f.Reports = reportOptions(q.report)
 	f.Styles = []templates.Option{{Value: "bars", Label: "Stacked bars", Selected: !q.area}, {Value: "area", Label: "Stacked area", Selected: q.area}}
 	for _, fl := range q.filters {
 		f.Hidden = append(f.Hidden, templates.UsageFilter{Param: fl.Dim.String(), Value: fl.Key})
@@ -468,4 +469,20 @@ func rowLink(base string, q usageQuery, chart, key string) string {
 		return drillURL(base, q, usage.DimFamily, key)
 	}
 	return ""
+}
+
+// reportOptions are the reporting currencies offered: each as billed, or
+// one of the shipped table's currencies (a table of an organization's own
+// may convert more: the parameter takes any it has).
+func reportOptions(report string) []templates.Option {
+	out := []templates.Option{{Value: "", Label: "Each as billed", Selected: report == ""}}
+	seen := false
+	for _, c := range usage.DefaultFX().Currencies() {
+		out = append(out, templates.Option{Value: c, Label: c, Selected: c == report})
+		seen = seen || c == report
+	}
+	if report != "" && !seen {
+		out = append(out, templates.Option{Value: report, Label: report, Selected: true})
+	}
+	return out
 }

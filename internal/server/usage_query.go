@@ -20,6 +20,7 @@ type usageQuery struct {
 	step     usage.Step
 	measure  usage.Measure
 	denom    string
+	report   string // the reporting currency every cost is converted into ("": each as billed)
 	area     bool
 	filters  []usage.Filter
 }
@@ -68,6 +69,10 @@ func parseUsageQuery(v url.Values, today time.Time) (usageQuery, string) {
 	q.denom = v.Get("cur")
 	if !cleanParam(q.denom, 40) {
 		return q, "The currency or unit asked for is not valid."
+	}
+	if q.report = strings.ToUpper(strings.TrimSpace(v.Get("report_currency"))); q.report != "" && !usage.ValidCurrency(q.report) {
+		q.report = ""
+		return q, "The reporting currency must be a currency code, such as USD or EUR."
 	}
 	for _, d := range usage.Dims {
 		for _, val := range v[d.Name] {
@@ -149,6 +154,9 @@ func (q usageQuery) values() url.Values {
 	v.Set("measure", string(q.measure))
 	if q.denom != "" {
 		v.Set("cur", q.denom)
+	}
+	if q.report != "" {
+		v.Set("report_currency", q.report)
 	}
 	if q.area {
 		v.Set("style", "area")

@@ -43,6 +43,7 @@ type Stores struct {
 	Budgets  usage.BudgetStore
 	Usage    usage.Store
 	Rates    usage.RateStore
+	FX       usage.FXStore
 	Alerts   alerts.Store
 	Audit    audit.Store
 	Leases   audit.Leases  // nil: one instance, no leases needed
@@ -92,7 +93,7 @@ func Open(ctx context.Context, cfg Config) (*Stores, error) {
 
 // shared sets the stores both backends keep in the shared SQL layer.
 func (s *Stores) shared(sessions *sqlstore.Sessions, saved *sqlstore.SavedSearches, budgets *sqlstore.Budgets, use *sqlstore.Usage, rules *sqlstore.Alerts) {
-	s.Sessions, s.Saved, s.Budgets, s.Usage, s.Rates, s.Alerts = sessions, saved, budgets, use, use, rules
+	s.Sessions, s.Saved, s.Budgets, s.Usage, s.Rates, s.FX, s.Alerts = sessions, saved, budgets, use, use, use, rules
 }
 
 // Close closes the backend (once; later calls return the first's error).

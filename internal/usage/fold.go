@@ -135,10 +135,27 @@ func IsEstimate(denom string) bool {
 	return len(denom) > len(estPrefix) && denom[:len(estPrefix)] == estPrefix
 }
 
-// Currency is a money denomination's currency ("USD" of "est:USD").
+// A converted amount's denomination is the reporting currency after
+// fxPrefix: reported costs of every currency, each converted at its day's
+// rate, add up there, apart from what was billed in that currency alone.
+const fxPrefix = "fx:"
+
+// IsConverted reports whether a denomination is a reporting currency.
+func IsConverted(denom string) bool {
+	return len(denom) > len(fxPrefix) && denom[:len(fxPrefix)] == fxPrefix
+}
+
+// Converted is the denomination of reported costs converted into cur.
+func Converted(cur string) string { return fxPrefix + cur }
+
+// Currency is a money denomination's currency ("USD" of "est:USD" and of
+// "fx:USD").
 func Currency(denom string) string {
-	if IsEstimate(denom) {
+	switch {
+	case IsEstimate(denom):
 		return denom[len(estPrefix):]
+	case IsConverted(denom):
+		return denom[len(fxPrefix):]
 	}
 	return denom
 }
@@ -150,6 +167,8 @@ func DenomLabel(denom string) string {
 		return denom[len(unitPrefix):]
 	case IsEstimate(denom):
 		return denom[len(estPrefix):] + ", estimated"
+	case IsConverted(denom):
+		return denom[len(fxPrefix):] + ", converted"
 	}
 	return denom
 }
@@ -312,9 +331,15 @@ func Value(m Measure, rates *RateCard, s *Sum) (float64, string, Basis) {
 		return s.Qty, unitPrefix + cmp.Or(s.Unit, "units"), Consumed
 	}
 	if i := m.costIndex(); i >= 0 && s.Costs&(1<<i) != 0 {
+		if v, ok := rates.convert(s.Cost[i], s.Currency, s.Day); ok {
+			return v, fxPrefix + rates.Report, Reported
+		}
 		return s.Cost[i], cmp.Or(s.Currency, "(no currency)"), Reported
 	}
 	if p, cur, ok := rates.Price(s.Metric, s.Day); ok {
+		if v, ok := rates.convert(s.Qty*p, cur, s.Day); ok {
+			return v, estPrefix + rates.Report, Estimate
+		}
 		return s.Qty * p, estPrefix + cur, Estimate
 	}
 	return s.Qty, unitPrefix + cmp.Or(s.Unit, "units"), Unpriced

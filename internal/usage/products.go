@@ -8,21 +8,27 @@ package usage
 // cost. Subscription changes (billing) move every family's.
 var familyProducts = map[string][]string{
 	"Workers":              {"workers"},
-	"Workers KV":           {"workers"},
+	"Workers KV":           {"workers", "kv"},
 	"R2":                   {"r2"},
 	"CDN":                  {"cache", "dns", "ssl"},
+	"Argo":                 {"argo", "cache", "dns"},
 	"Load Balancing":       {"load_balancing", "dns"},
 	"Application Security": {"waf"},
 	"Zero Trust":           {"access", "gateway"},
 	"Pages":                {"pages"},
+	"Spectrum":             {"spectrum", "dns"},
+	"Stream":               {"stream"},
+	"Images":               {"images"},
+	"D1":                   {"d1", "workers"},
 }
 
 // AuditProducts are the audit products that may explain a change in
-// family's cost (every product when the family is unknown: nil).
-func AuditProducts(family string) []string {
+// family's cost, the family's own first and then billing's; known is false
+// for a family no product is known to move (nothing then explains it).
+func AuditProducts(family string) (products []string, known bool) {
 	ps, ok := familyProducts[family]
 	if !ok {
-		return nil
+		return nil, false
 	}
-	return append(append([]string(nil), ps...), "billing")
+	return append(append([]string(nil), ps...), "billing"), true
 }

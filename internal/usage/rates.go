@@ -30,6 +30,31 @@ type RateCard struct {
 	Rates []Rate // by metric, then by From
 	// Default: the card is the shipped one, not one an administrator set.
 	Default bool
+	// Report, when set, is the reporting currency: reported costs and
+	// estimates of other currencies are converted into it with FX.
+	Report string
+	FX     *FX
+}
+
+// Reporting is the card that converts into the reporting currency cur
+// with fx (c may be nil: no prices, conversion alone).
+func (c *RateCard) Reporting(cur string, fx *FX) *RateCard {
+	out := &RateCard{}
+	if c != nil {
+		*out = *c
+	}
+	out.Report, out.FX = cur, fx
+	return out
+}
+
+// convert is v in cur as the reporting currency on day; false when the
+// card reports in no currency or the table cannot convert cur.
+func (c *RateCard) convert(v float64, cur string, day time.Time) (float64, bool) {
+	if c == nil || c.Report == "" || c.FX == nil || cur == "" {
+		return 0, false
+	}
+	out, _, ok := c.FX.Convert(v, cur, c.Report, day)
+	return out, ok
 }
 
 // NewRateCard sorts rates into a card.
@@ -74,6 +99,9 @@ func (c *RateCard) Fingerprint() string {
 	var b strings.Builder
 	for _, r := range c.Rates {
 		fmt.Fprintf(&b, "%s|%g|%g|%s|%s;", r.Metric, r.Price, r.Per, r.Currency, r.From.Format(time.DateOnly))
+	}
+	if c.Report != "" {
+		fmt.Fprintf(&b, "report %s %s;", c.Report, c.FX.Fingerprint())
 	}
 	return b.String()
 }

@@ -57,6 +57,17 @@ type RateStore interface {
 	ClearRates(ctx context.Context, org string) error
 }
 
+// FXStore keeps each organization's own table of exchange rates (the
+// console's own state, like its rate card).
+type FXStore interface {
+	// FXTable returns org's own table and its source; ok is false when it has none.
+	FXTable(ctx context.Context, org string) (rates []FXRate, source string, ok bool, err error)
+	// SetFXTable replaces org's table, stamped at.
+	SetFXTable(ctx context.Context, org string, rates []FXRate, source string, at time.Time) error
+	// ClearFXTable removes org's table (it then uses its parent's, or the shipped one).
+	ClearFXTable(ctx context.Context, org string) error
+}
+
 // DayNumber is a day as the store writes it: days since 1970-01-01.
 func DayNumber(t time.Time) int64 { return Civil(t).Unix() / 86400 }
 

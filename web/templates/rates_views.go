@@ -19,6 +19,21 @@ type RatesView struct {
 	ExportURL    string
 	ResetURL     string
 	UsageURL     string
+	FX           FXView // the exchange rates of the reporting currency
+}
+
+// FXView is the exchange-rate table that converts an organization's usage
+// into a reporting currency.
+type FXView struct {
+	Origin       string // what the table is and where it comes from, in words
+	InheritedURL string
+	Own          bool
+	Summary      string // how many rates, of which currencies, from when to when
+	Source       string
+	Last         string // the newest rate's date
+	ImportURL    string
+	ExportURL    string
+	ResetURL     string
 }
 
 // RateRow is one price as typed (or stored), and its mistake.

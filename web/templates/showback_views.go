@@ -30,6 +30,7 @@ type ShowbackForm struct {
 	Months   []Option
 	Measures []Option
 	Denoms   []Option
+	Reports  []Option // the reporting currency: each as billed, or one
 }
 
 // ShowbackRow is one organization's share.

@@ -26,6 +26,7 @@ type UsageView struct {
 	Budget       UsageBudgetForm
 	ExportCSV    string
 	ExportJSON   string
+	ExportFOCUS  string // the stored records as FOCUS 1.3 rows
 	Empty        bool   // no usage in the range
 	EmptyNote    string // what that means (on the 1st of a month: the forecast still stands)
 	Methods      []string
@@ -42,6 +43,7 @@ type UsageForm struct {
 	Action                                   string
 	From, To                                 string
 	Presets, Scopes, Groups, Steps, Measures []Option
+	Reports                                  []Option // the reporting currency: each as billed, or one
 	Denoms, Styles                           []Option
 	Hidden                                   []UsageFilter // drill-down filters carried by the form
 	Error                                    string
@@ -103,6 +105,9 @@ type UsageChanges struct {
 	SearchURL  string // the audit search of them
 	NotIndexed bool   // the audit index does not reach those days yet
 	Failed     bool
+	// Unexplained names a product family no audit product is known to
+	// move: the index holds nothing that could explain it.
+	Unexplained string
 }
 
 // UsageChange is one audit entry near a cost change.

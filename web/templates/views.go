@@ -429,6 +429,7 @@ type HistoryStep struct {
 	Time, Action, Actor, Result, DetailURL string
 	Source                                 string // "index", or "Cloudflare" (its history endpoint)
 	Changes                                []Change
+	Unknown                                bool // no state before is known: Changes are the values after
 }
 
 // Change is one field's change between two entries.

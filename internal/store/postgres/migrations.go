@@ -92,6 +92,7 @@ ALTER TABLE alert_rules ALTER COLUMN cursor_seen TYPE text USING array_to_json(c
 ALTER TABLE alert_rules ALTER COLUMN emails DROP DEFAULT;
 ALTER TABLE alert_rules ALTER COLUMN emails TYPE text USING array_to_json(emails)::text;
 ALTER TABLE alert_rules ALTER COLUMN emails SET DEFAULT '[]';`},
+	{Name: "exchange-rate tables", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutFXTables)},
 }...)
 
 // lockMigrations is the advisory lock instances take to migrate one at a time.

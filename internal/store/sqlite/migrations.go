@@ -30,6 +30,7 @@ UPDATE sessions SET created = created * 1000000, last_seen = last_seen * 1000000
 UPDATE usage_budgets SET updated = updated * 1000000;
 UPDATE rate_cards SET updated = updated * 1000000;
 UPDATE saved_searches SET created = created * 1000000;`},
+	{Name: "exchange-rate tables", SQL: sqlstore.SQLite.Layout(sqlstore.LayoutFXTables)},
 }...)
 
 // usageMigrations lay out usage.db: a copy of what Cloudflare's billable

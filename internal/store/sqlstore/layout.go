@@ -51,6 +51,16 @@ func SharedLayouts(d *Dialect) []Migration {
 	}
 }
 
+// LayoutFXTables keeps each organization's own table of exchange rates
+// (a JSON array of usage.FXRate) and where its rates come from.
+const LayoutFXTables = `
+CREATE TABLE fx_tables (
+	org_id {text} PRIMARY KEY,
+	rates {json} NOT NULL,
+	source {text} NOT NULL,
+	updated {time} NOT NULL
+);`
+
 // LayoutSessions keeps the console's sessions and the organizations'
 // budgets (IF NOT EXISTS: SQLite's first layout adopted a file made before
 // layouts were counted).
