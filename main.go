@@ -22,6 +22,7 @@ import (
 
 	"orgboard/internal/alerts"
 	"orgboard/internal/app"
+	"orgboard/internal/audit"
 	"orgboard/internal/clock"
 	"orgboard/internal/localapi"
 	"orgboard/web/templates"
@@ -239,7 +240,7 @@ type consoleFlags struct {
 	secureCookies                                   bool
 	sessionIdle, sessionMax, cacheTTL, auditTimeout time.Duration
 	loginRate, upstreamBudget, usageSettle          int
-	auditWindow, alertInterval                      time.Duration
+	auditWindow, alertInterval, auditRetention      time.Duration
 	webhookAllowPrivate                             bool
 	consoleAdmins                                   string
 	smtp                                            smtpFlags
@@ -263,6 +264,7 @@ func parseConsoleFlags(args []string, stderr io.Writer) (consoleFlags, error) {
 	fs.IntVar(&f.loginRate, "login-rate", app.DefaultLoginRate, "sign-in attempts allowed per minute per client address (ORGBOARD_LOGIN_RATE)")
 	fs.IntVar(&f.upstreamBudget, "upstream-budget", 1160, "upstream calls per token per five minutes the console allows itself; Cloudflare allows 1,200 (ORGBOARD_UPSTREAM_BUDGET; -1: no limit)")
 	fs.DurationVar(&f.auditWindow, "audit-window", 90*24*time.Hour, "how far back the audit sync goes at first; users can extend it to 18 months (ORGBOARD_AUDIT_WINDOW)")
+	fs.DurationVar(&f.auditRetention, "audit-retention", 0, "remove the audit index's entries older than this (daily); 0 keeps every entry synced, also past Cloudflare's 18 months, when the index is their only record (ORGBOARD_AUDIT_RETENTION)")
 	fs.DurationVar(&f.auditTimeout, "audit-timeout", app.DefaultAuditTimeout, "how long an audit search may run; a summary gets twice as long, an export 24 times (ORGBOARD_AUDIT_TIMEOUT)")
 	fs.DurationVar(&f.alertInterval, "alert-interval", alerts.DefaultInterval, "how often alert rules sync their organizations' audit logs and deliver new matches: an entry is sent within about this long, and each run spends a call per organization of a rule from its token's budget (ORGBOARD_ALERT_INTERVAL)")
 	fs.BoolVar(&f.webhookAllowPrivate, "webhook-allow-private", false, "let alert webhooks reach private, loopback and link-local addresses, and plain http there; always so with the embedded local API (ORGBOARD_WEBHOOK_ALLOW_PRIVATE)")
@@ -308,6 +310,9 @@ func (f *consoleFlags) check() error {
 		if u, err := url.Parse(f.databaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			errs = append(errs, errors.New("--database-url: a postgres://… URL (the value is not repeated here: it may hold a password)"))
 		}
+	}
+	if f.auditRetention < 0 || f.auditRetention > 0 && f.auditRetention < max(f.auditWindow, audit.MaxWindow) {
+		errs = append(errs, fmt.Errorf("--audit-retention %v: 0 keeps everything; a retention keeps at least the 18 months (13152h) Cloudflare keeps and the --audit-window, or a sync would fetch again what it removed", f.auditRetention))
 	}
 	if f.usageSettle < 1 || f.usageSettle > 60 {
 		errs = append(errs, fmt.Errorf("--usage-settle-days %d: between 1 and 60", f.usageSettle))
@@ -368,7 +373,7 @@ func runConsole(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func newConsole(ctx context.Context, f consoleFlags, local bool, log *slog.Logger) (http.Handler, func(), error) {
 	cfg := app.Config{APIURL: f.apiURL, Local: local, DataDir: f.local.dataDir, DatabaseURL: f.databaseURL, LeaseTTL: f.syncLease, Secret: os.Getenv("ORGBOARD_SECRET"),
 		SecureCookies: f.secureCookies, SessionIdle: f.sessionIdle, SessionMax: f.sessionMax, CacheTTL: f.cacheTTL,
-		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, UsageSettle: f.usageSettle, AlertInterval: f.alertInterval, WebhookAllowPrivate: f.webhookAllowPrivate, Mailer: f.smtp.mailer(), Logger: log, Clock: now, ConsoleAdmins: f.admins()}
+		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditRetention: f.auditRetention, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, UsageSettle: f.usageSettle, AlertInterval: f.alertInterval, WebhookAllowPrivate: f.webhookAllowPrivate, Mailer: f.smtp.mailer(), Logger: log, Clock: now, ConsoleAdmins: f.admins()}
 	if local {
 		for _, t := range localapi.DemoTokens() {
 			cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: t.Token, Role: t.Role, Description: t.Description})

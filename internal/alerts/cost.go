@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"orgboard/internal/api"
@@ -23,6 +25,7 @@ type Costs struct {
 	Keeper  *usage.Keeper
 	Budgets *usage.Budgets
 	Rates   usage.RateStore
+	FX      usage.FXStore // exchange-rate tables, for a rule's reporting currency
 }
 
 // costDays is how far back a cost rule reads: a month, and the four weeks
@@ -37,13 +40,24 @@ type Figures struct {
 }
 
 // Read brings the organizations' last costDays days into the store and
-// builds their report; all is every organization the token reads (for
-// the rate card, which an organization inherits from its parents).
-func (c *Costs) Read(ctx context.Context, src usage.Source, all []api.Organization, org string, orgs []string, today time.Time) (Figures, error) {
+// builds their report, in the reporting currency report when one is set;
+// all is every organization the token reads (for the rate card and the
+// exchange rates, which an organization inherits from its parents).
+func (c *Costs) Read(ctx context.Context, src usage.Source, all []api.Organization, org string, orgs []string, today time.Time, report string) (Figures, error) {
 	today = usage.Civil(today)
 	card, err := c.card(ctx, all, org)
 	if err != nil {
 		return Figures{}, err
+	}
+	if report != "" {
+		fx, err := c.fx(ctx, all, org)
+		if err != nil {
+			return Figures{}, err
+		}
+		if !slices.Contains(fx.Currencies(), report) {
+			return Figures{}, fmt.Errorf("the exchange-rate table has no rate for %s: it converts %s", report, strings.Join(fx.Currencies(), ", "))
+		}
+		card = card.Reporting(report, fx)
 	}
 	from, to := today.AddDate(0, 0, -costDays), today.AddDate(0, 0, -1)
 	j := usage.NewJob(usage.Request{Orgs: orgs, From: from, To: to, Measure: usage.Effective, Rates: card, NoPrev: true, Today: today}, c.Keeper)
@@ -56,8 +70,10 @@ func (c *Costs) Read(ctx context.Context, src usage.Source, all []api.Organizati
 	}
 	agg, _ := j.Result()
 	view := usage.View{Group: usage.DimFamily, Step: usage.StepDay, Today: today, TopN: 20}
-	if ds := agg.Denominations(); len(ds) > 0 {
-		view.Denom = ds[0].Denom
+	for i, d := range agg.Denominations() {
+		if i == 0 || d.Denom == usage.Converted(report) { // a reporting currency leads
+			view.Denom = d.Denom
+		}
 	}
 	f := Figures{Gaps: len(j.Gaps())}
 	if b, ok, err := c.Budgets.Get(ctx, org); err != nil {
@@ -69,14 +85,38 @@ func (c *Costs) Read(ctx context.Context, src usage.Source, all []api.Organizati
 	return f, nil
 }
 
-// card is org's rate card: its own, or the nearest parent's, or the default.
-func (c *Costs) card(ctx context.Context, all []api.Organization, org string) (*usage.RateCard, error) {
+// fx is org's exchange-rate table: its own, or the nearest parent's, or
+// the shipped one.
+func (c *Costs) fx(ctx context.Context, all []api.Organization, org string) (*usage.FX, error) {
+	if c.FX == nil {
+		return usage.DefaultFX(), nil
+	}
+	parent := parents(all)
+	for id, n := org, 0; id != "" && n < 64; id, n = parent[id], n+1 {
+		rates, source, ok, err := c.FX.FXTable(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return usage.NewFX(rates, source), nil
+		}
+	}
+	return usage.DefaultFX(), nil
+}
+
+func parents(all []api.Organization) map[string]string {
 	parent := map[string]string{}
 	for _, o := range all {
 		if o.Parent != nil {
 			parent[o.ID] = o.Parent.ID
 		}
 	}
+	return parent
+}
+
+// card is org's rate card: its own, or the nearest parent's, or the default.
+func (c *Costs) card(ctx context.Context, all []api.Organization, org string) (*usage.RateCard, error) {
+	parent := parents(all)
 	for id, n := org, 0; id != "" && n < 64; id, n = parent[id], n+1 {
 		rates, ok, err := c.Rates.Rates(ctx, id)
 		if err != nil {
@@ -101,6 +141,9 @@ type CostEvent struct {
 	Baseline float64 `json:"baseline,omitempty"` // the budget, the anomaly's baseline, or the day before
 	Currency string  `json:"currency"`
 	Estimate bool    `json:"estimate"` // priced by the rate card, not billed by Cloudflare
+	// Converted: billed in other currencies, converted into Currency at
+	// each month's reference rate
+	Converted bool `json:"converted,omitempty"`
 }
 
 // round drops the float noise of sums (2491.8100000000004) from the
@@ -118,7 +161,7 @@ func Events(f Figures, cond Condition, threshold float64, today time.Time) []Cos
 		return nil
 	}
 	cur, est := usage.Currency(r.Denom), usage.IsEstimate(r.Denom)
-	money := func(v float64) string { return usage.Amount(v, r.Denom) }
+	money := func(v float64) string { return usage.Amount(v, r.Denom) + " " + cur }
 	today = usage.Civil(today)
 	recent := today.AddDate(0, 0, -recentDays)
 	var out []CostEvent
@@ -150,6 +193,12 @@ func Events(f Figures, cond Condition, threshold float64, today time.Time) []Cos
 		}
 	case CondMove:
 		out = moves(r, threshold, recent, money, cur, est)
+	}
+	if usage.IsConverted(r.Denom) {
+		for i := range out {
+			out[i].Converted = true
+			out[i].Text += " Amounts converted into " + cur + " at each month's reference rate."
+		}
 	}
 	return out
 }

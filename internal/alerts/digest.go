@@ -33,6 +33,7 @@ type Digest struct {
 type DigestCost struct {
 	Currency  string      `json:"currency"`
 	Estimate  bool        `json:"estimate"`
+	Converted bool        `json:"converted,omitempty"` // converted into Currency at each month's reference rate
 	Total     float64     `json:"total"`
 	Before    float64     `json:"week_before"`
 	Forecast  float64     `json:"month_forecast,omitempty"`
@@ -79,7 +80,7 @@ func costOfWeek(f Figures, from, to, today time.Time) *DigestCost {
 	if r == nil || r.Denom == "" || usage.IsUnit(r.Denom) {
 		return nil
 	}
-	c := &DigestCost{Currency: usage.Currency(r.Denom), Estimate: usage.IsEstimate(r.Denom), Budget: f.Budget, denom: r.Denom,
+	c := &DigestCost{Currency: usage.Currency(r.Denom), Estimate: usage.IsEstimate(r.Denom), Converted: usage.IsConverted(r.Denom), Budget: f.Budget, denom: r.Denom,
 		Anomalies: []CostEvent{}, Movers: []Mover{}}
 	if r.Forecast != nil {
 		c.Forecast = r.Forecast.Projected
@@ -178,6 +179,9 @@ func (d *Digest) Sections(org string) []Section {
 		}
 		if c.Estimate {
 			line += "; estimated from the rate card"
+		}
+		if c.Converted {
+			line += "; converted into " + c.Currency + " at each month's reference rate"
 		}
 		s.Lines = append(s.Lines, line+".")
 		if c.Forecast > 0 {

@@ -22,6 +22,7 @@ type Rule struct {
 	Query       string    // the audit language (audit rules)
 	Condition   Condition // what a cost rule watches
 	Threshold   float64   // a cost rule's percentage (CondMove)
+	Report      string    // a cost rule's or digest's reporting currency ("": each as billed)
 	Webhook     string    // https URL; "" for none
 	Emails      []string  // e-mail addresses
 	Slack       bool      // the body in Slack's layout

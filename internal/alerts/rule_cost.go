@@ -19,7 +19,7 @@ func (e *Engine) evaluateCost(ctx context.Context, w work) error {
 	if e.Costs == nil {
 		return errNoCosts
 	}
-	f, err := e.Costs.Read(ctx, w.client, w.all, r.Org, w.orgs, e.now())
+	f, err := e.Costs.Read(ctx, w.client, w.all, r.Org, w.orgs, e.now(), r.Report)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (e *Engine) evaluateDigest(ctx context.Context, w work) error {
 	e.sync(ctx, w)
 	d := &Digest{From: from, To: to}
 	if e.Costs != nil {
-		f, err := e.Costs.Read(ctx, w.client, w.all, r.Org, w.orgs, e.now())
+		f, err := e.Costs.Read(ctx, w.client, w.all, r.Org, w.orgs, e.now(), r.Report)
 		if err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ import (
 	"orgboard/internal/audit"
 	"orgboard/internal/auth"
 	"orgboard/internal/clock"
+	"orgboard/internal/history"
 	"orgboard/internal/metrics"
 	"orgboard/internal/pacing"
 	"orgboard/internal/server"
@@ -44,11 +45,14 @@ type Config struct {
 	CacheTTL      time.Duration // 0: no cache of upstream reads
 	LoginRate     int
 	AuditWindow   time.Duration
-	AuditTimeout  time.Duration // how long an audit search may run (0: 10 s)
-	DemoTokens    []templates.DemoToken
-	Logger        *slog.Logger
-	APIOptions    []api.Option // extra client options (tests shorten retries)
-	Clock         clock.Clock  // the time of day of everything shown; nil is the machine's
+	// AuditRetention prunes the index's entries older than this (0: keeps
+	// every entry it synced, past Cloudflare's 18 months).
+	AuditRetention time.Duration
+	AuditTimeout   time.Duration // how long an audit search may run (0: 10 s)
+	DemoTokens     []templates.DemoToken
+	Logger         *slog.Logger
+	APIOptions     []api.Option // extra client options (tests shorten retries)
+	Clock          clock.Clock  // the time of day of everything shown; nil is the machine's
 	// UpstreamBudget is the calls per token per five minutes the console
 	// allows itself (0: 1,160, under Cloudflare's 1,200; negative: no limit).
 	UpstreamBudget int
@@ -90,6 +94,7 @@ type Console struct {
 	Server   *server.Server
 	Syncer   *audit.Syncer
 	Index    *audit.Index
+	Tree     *history.Keeper
 	Stores   *store.Stores
 	sessions *auth.Store
 	// Alerts evaluates the alert rules.
@@ -153,12 +158,15 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	syncCtx, stop := context.WithCancel(api.Patient(ctx)) // background work may queue for the budget
 	c.stopSync = stop
 	c.Index = audit.NewIndex(stores.Audit, cfg.Clock)
+	c.Tree = history.NewKeeper(stores.Tree, cfg.Clock)
+	c.Index.Tree = c.Tree
 	c.Syncer = audit.NewSyncer(syncCtx, c.Index, cfg.Logger)
 	c.Syncer.Leases = stores.Leases
 	if cfg.AuditWindow > 0 {
 		c.Syncer.Window = min(max(cfg.AuditWindow, 24*time.Hour), audit.MaxWindow)
 	}
 	keeper := usage.NewKeeper(stores.Usage, cfg.UsageSettle, usageTTL, cfg.Clock)
+	keeper.Seen = c.Tree.SeeAccounts
 	jobs := usage.NewJobs(syncCtx, keeper, usageTTL, 64, cfg.Clock)
 	jobs.OnPart = reg.UsageWindow
 	c.gauges(reg)
@@ -177,7 +185,14 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	c.Alerts.Leases = stores.Leases
 	c.Alerts.Mailer = cfg.Mailer
 	budgets := usage.NewBudgets(stores.Budgets, cfg.Clock)
-	c.Alerts.Costs = &alerts.Costs{Keeper: keeper, Budgets: budgets, Rates: stores.Rates}
+	c.Alerts.Costs = &alerts.Costs{Keeper: keeper, Budgets: budgets, Rates: stores.Rates, FX: stores.FX}
+	if cfg.AuditRetention > 0 {
+		c.background.Add(1)
+		go func() {
+			defer c.background.Done()
+			c.prune(syncCtx, cfg.AuditRetention, cfg.Logger)
+		}()
+	}
 	if cfg.AlertInterval > 0 {
 		c.background.Add(1)
 		go func() {
@@ -191,11 +206,31 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 		Budget: upstream, Metrics: reg, Checks: checks, Clock: cfg.Clock, AuditTimeout: cfg.AuditTimeout, ConsoleAdmins: cfg.ConsoleAdmins,
 		Damaged: stores.Damaged, RebuiltAudit: stores.Rebuilt.Audit, RebuiltUsage: stores.Rebuilt.Usage},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
-		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: stores.Saved},
+		server.Audit{Index: c.Index, Syncer: c.Syncer, Saved: stores.Saved, Tree: c.Tree, Retention: cfg.AuditRetention},
 		server.Usage{Jobs: jobs, Budgets: budgets, Rates: stores.Rates, FX: stores.FX},
 		server.Alerts{Store: stores.Alerts, Engine: c.Alerts, Seal: c.sessions.Seal})
 	c.Handler = c.Server.Handler()
 	return nil
+}
+
+// prune removes the index's entries older than keep, at start and then daily.
+func (c *Console) prune(ctx context.Context, keep time.Duration, log *slog.Logger) {
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		n, err := c.Index.Prune(ctx, keep)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("audit retention: prune", "error", err)
+		case n > 0:
+			log.Info("audit retention: removed entries older than the retention", "entries", n, "retention", keep)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Maintain purges expired sessions and cache entries every interval until

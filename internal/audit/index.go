@@ -19,6 +19,12 @@ import (
 type Index struct {
 	store Store
 	now   func() time.Time
+	// Tree, when set, is told of the entries about organizations before
+	// they are stored: an entry stored has had what it says of the tree
+	// recorded (history.Keeper).
+	Tree interface {
+		RecordEntries(ctx context.Context, entries []*api.AuditEntry) error
+	}
 }
 
 // NewIndex answers from store; its "now" (the default window, sync state)
@@ -107,6 +113,14 @@ func (x *Index) OlderHistory(ctx context.Context, org, resource string) (OlderHi
 // change, so each resource's older history is fetched once.
 func (x *Index) KeepOlderHistory(ctx context.Context, org, resource string, h OlderHistory) error {
 	return x.store.KeepOlderHistory(ctx, org, resource, h, x.now())
+}
+
+// Kept is the oldest time Cloudflare still holds entries from.
+func (x *Index) Kept() time.Time { return x.now().Add(-MaxWindow) }
+
+// Prune removes the entries older than keep, and says how many.
+func (x *Index) Prune(ctx context.Context, keep time.Duration) (int64, error) {
+	return x.store.Prune(ctx, x.now().Add(-keep))
 }
 
 // prepare makes entries ready to store.

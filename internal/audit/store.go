@@ -50,6 +50,9 @@ type Store interface {
 	// Idle is called when the writer has nothing more to write.
 	Idle()
 
+	// Prune removes the entries from before a time, and says how many.
+	Prune(ctx context.Context, before time.Time) (int64, error)
+
 	// OlderHistory is what is kept of a resource's older history.
 	OlderHistory(ctx context.Context, org, resource string) (OlderHistory, bool, error)
 	// KeepOlderHistory stores a resource's older history.

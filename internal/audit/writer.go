@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"orgboard/internal/api"
 	"orgboard/internal/clock"
 )
 
@@ -166,8 +167,19 @@ func (w *writer) take() []*item {
 // even when syncs are being cancelled: what was fetched is kept.
 func (w *writer) commit(group []*item) error {
 	batches := make([]*Batch, len(group))
+	var tree []*api.AuditEntry
 	for i, it := range group {
 		batches[i] = &it.batch
+		for _, r := range it.batch.Rows {
+			if r.Entry.Resource.Product == "organizations" {
+				tree = append(tree, r.Entry)
+			}
+		}
+	}
+	if w.idx.Tree != nil && len(tree) > 0 {
+		if err := w.idx.Tree.RecordEntries(context.Background(), tree); err != nil {
+			return err
+		}
 	}
 	return w.idx.store.Write(context.Background(), batches, w.idx.now())
 }

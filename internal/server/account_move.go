@@ -16,6 +16,7 @@ import (
 
 	"orgboard/internal/access"
 	"orgboard/internal/api"
+	"orgboard/internal/history"
 	"orgboard/internal/route"
 	"orgboard/web/templates"
 )
@@ -128,6 +129,9 @@ func (s *Server) moveAccount(c echo.Context) error {
 		f.ToURL = route.Path(route.Accounts, dest)
 		return render(c, http.StatusConflict, templates.AccountMoveRow(f))
 	}
+	s.sawTree(c, func(ctx context.Context, t *history.Keeper) error {
+		return t.Moved(ctx, history.Account, account, org, dest, "")
+	})
 	f.Moved, f.ToURL = true, route.Path(route.Accounts, dest)
 	f.AccountName = cmp.Or(f.AccountName, "The account")
 	left, err := s.client(c).ListAccounts(c.Request().Context(), org, api.ListAccountsParams{PageParams: api.PageParams{PageSize: 1}})

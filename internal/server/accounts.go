@@ -17,6 +17,7 @@ import (
 
 	"orgboard/internal/access"
 	"orgboard/internal/api"
+	"orgboard/internal/history"
 	"orgboard/internal/route"
 	"orgboard/web/templates"
 )
@@ -110,9 +111,12 @@ func (s *Server) accountRows(c echo.Context, org string, q accountsQuery) (templ
 		return templates.AccountRows{Error: alert}, err
 	}
 	rows := templates.AccountRows{Total: page.TotalSize}
+	ids := make([]string, 0, len(page.Items))
 	for _, a := range page.Items {
 		rows.Accounts = append(rows.Accounts, s.accountRow(c, o, a))
+		ids = append(ids, a.ID)
 	}
+	s.sawTree(c, func(ctx context.Context, t *history.Keeper) error { return t.SeeAccounts(ctx, org, ids, s.now()) })
 	if page.NextPageToken != "" {
 		v := q.values()
 		v.Set("page_token", page.NextPageToken)

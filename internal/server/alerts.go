@@ -102,6 +102,7 @@ func (s *Server) orgOptions(c echo.Context, f *templates.AlertForm) error {
 		f.Orgs = append(f.Orgs, templates.Option{Value: o.ID, Label: o.Name, Selected: o.ID == f.Org})
 	}
 	slices.SortFunc(f.Orgs, func(a, b templates.Option) int { return strings.Compare(a.Label, b.Label) })
+	f.Reports = reportOptions(f.Report)
 	return nil
 }
 

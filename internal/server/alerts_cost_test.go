@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"orgboard/internal/clock/clocktest"
 	"orgboard/internal/localapi"
 	"orgboard/internal/testenv"
+	"orgboard/internal/usage"
 )
 
 // ruleID is the newest rule's ID on the user's list.
@@ -283,4 +285,36 @@ func TestAlertFormDestinations(t *testing.T) {
 	if r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("a bad percentage: %d", r.Status)
 	}
+}
+
+// A cost rule in a reporting currency: the seeded anomaly of a team that
+// spends in US dollars is sent in euros, converted at its month's rate and
+// said to be; a currency the exchange-rate table lacks is refused on the form.
+func TestCostRulesInAReportingCurrency(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t, testenv.Options{Now: atHour(12)})
+	rec := newReceiver(t)
+	u := e.SignedIn(localapi.DemoAdminToken)
+	team := e.Org("Checkout")
+	spike := e.ArrangeSpike(team.ID)
+	form := url.Values{"kind": {"cost"}, "org": {team.ID}, "destination": {rec.URL}, "quiet": {"0"}, "token": {localapi.DemoViewerToken},
+		"name": {"Anomalies in euros"}, "cond": {"anomaly"}, "report_currency": {"XYZ"}}
+	r := u.Post("/alerts", form)
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "has no rate for XYZ") || !strings.Contains(r.Body, `value="Anomalies in euros"`) {
+		t.Errorf("a currency without rates: %d %s", r.Status, snippet(r.Body, "a-report-err"))
+	}
+	form.Set("report_currency", "eur")
+	makeRule(t, u, form)
+	e.Alerts.RunOnce(context.Background())
+	msgs := rec.messages()
+	if len(msgs) != 1 || len(msgs[0].msg.Cost) != 1 {
+		t.Fatalf("%d messages", len(msgs))
+	}
+	got := msgs[0].msg.Cost[0]
+	want, _, _ := usage.DefaultFX().Convert(100, "USD", "EUR", spike.Day)
+	if got.Currency != "EUR" || !got.Converted || math.Abs(got.Value-want) > 0.005 || got.Day != spike.Day.Format(time.DateOnly) ||
+		!strings.Contains(got.Text, "converted into EUR") {
+		t.Errorf("the anomaly in euros: %+v, want %.2f EUR converted", got, want)
+	}
+	contains(t, "the rule keeps its currency", u.Get("/alerts/"+ruleID(t, u)+"/edit"), `<option value="EUR" selected>`)
 }

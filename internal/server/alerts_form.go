@@ -17,6 +17,7 @@ import (
 	"orgboard/internal/alerts"
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
+	"orgboard/internal/usage"
 	"orgboard/web/templates"
 )
 
@@ -27,7 +28,7 @@ const maxEmails = 10
 func alertForm(c echo.Context) templates.AlertForm {
 	f := templates.AlertForm{Kind: c.FormValue("kind"), Name: strings.TrimSpace(c.FormValue("name")), Org: c.FormValue("org"),
 		Query: strings.TrimSpace(c.FormValue("q")), Cond: c.FormValue("cond"), Pct: strings.TrimSpace(c.FormValue("pct")),
-		Destination: strings.TrimSpace(c.FormValue("destination")), Emails: strings.TrimSpace(c.FormValue("emails")),
+		Destination: strings.TrimSpace(c.FormValue("destination")), Emails: strings.TrimSpace(c.FormValue("emails")), Report: strings.ToUpper(strings.TrimSpace(c.FormValue("report_currency"))),
 		Quiet: strings.TrimSpace(c.FormValue("quiet")), Slack: c.FormValue("slack") == "1", Descendants: c.FormValue("sub") == "1",
 		Errors: templates.FieldErrors{}}
 	if f.Kind == "" {
@@ -43,7 +44,7 @@ func alertForm(c echo.Context) templates.AlertForm {
 func formOf(r alerts.Rule) templates.AlertForm {
 	f := templates.AlertForm{Kind: string(r.KindOrAudit()), Name: r.Name, Org: r.Org, Query: r.Query, Cond: string(r.Condition),
 		Destination: r.Webhook, Emails: strings.Join(r.Emails, ", "), Quiet: strconv.Itoa(int(r.Quiet / time.Minute)), Slack: r.Slack,
-		Descendants: r.Descendants, Edit: true, TokenNeeded: r.Status != ""}
+		Descendants: r.Descendants, Edit: true, TokenNeeded: r.Status != "", Report: r.Report}
 	if r.Threshold > 0 {
 		f.Pct = strconv.FormatFloat(r.Threshold, 'f', -1, 64)
 	}
@@ -76,8 +77,10 @@ func (s *Server) checkAlertForm(c echo.Context, f *templates.AlertForm, r *alert
 	case alerts.KindCost:
 		r.Kind, r.Query, r.Condition = alerts.KindCost, "", alerts.Condition(f.Cond)
 		s.checkCondition(f, r)
+		s.checkReport(c, f, r)
 	case alerts.KindDigest:
 		r.Kind, r.Query = alerts.KindDigest, ""
+		s.checkReport(c, f, r)
 	default:
 		f.Errors["kind"] = "Choose what the rule watches."
 	}
@@ -104,6 +107,26 @@ func (s *Server) checkCondition(f *templates.AlertForm, r *alerts.Rule) {
 	default:
 		f.Errors["cond"] = "Choose what the cost rule watches."
 	}
+}
+
+// checkReport checks a cost rule's reporting currency: one the
+// organization's exchange-rate table converts.
+func (s *Server) checkReport(c echo.Context, f *templates.AlertForm, r *alerts.Rule) {
+	r.Report = ""
+	if f.Report == "" {
+		return
+	}
+	if !usage.ValidCurrency(f.Report) {
+		f.Errors["report_currency"] = "A currency code, such as USD or EUR."
+		return
+	}
+	if f.Errors["org"] == "" {
+		if _, err := s.pricing(c, f.Org, f.Report); err != nil {
+			f.Errors["report_currency"] = "The organization's exchange-rate table has no rate for " + f.Report + "."
+			return
+		}
+	}
+	r.Report = f.Report
 }
 
 // checkDestinations checks the webhook and the e-mail addresses: one of

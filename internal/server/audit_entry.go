@@ -19,11 +19,11 @@ import (
 
 // entryReadable finds an entry among the user's readable organizations.
 func (s *Server) entryReadable(c echo.Context, id string) (api.AuditEntry, error) {
-	sc, err := s.scopeOf(c, "", false)
+	sc, err := s.auditScopeOf(c, "", false)
 	if err != nil {
 		return api.AuditEntry{}, err
 	}
-	e, _, err := s.audit.Index.Entry(c.Request().Context(), id, audit.Scope{Orgs: sc.orgs})
+	e, _, err := s.audit.Index.Entry(c.Request().Context(), id, sc.index())
 	if audit.IsNotFound(err) {
 		return e, &userError{status: http.StatusNotFound, title: "Not found", message: "No such audit entry in the index."}
 	}

@@ -48,7 +48,7 @@ func (s *Server) auditExport(c echo.Context, org string) error {
 				"The sync is running: try the export again in a minute, and it will hold every matching entry."}
 	}
 	return s.auditWork(c, exportDeadline, func(ctx context.Context) error {
-		n, err := s.audit.Index.Count(ctx, q, audit.Scope{Orgs: sc.orgs})
+		n, err := s.audit.Index.Count(ctx, q, sc.index())
 		if err != nil {
 			return err
 		}
@@ -59,7 +59,7 @@ func (s *Server) auditExport(c echo.Context, org string) error {
 		attachment(c, "orgboard-audit-"+s.now().UTC().Format("20060102-150405")+"."+format, typ)
 		c.Response().Header().Set("X-Total-Count", strconv.Itoa(n)) // lets a client show progress, and check it has everything
 		c.Response().WriteHeader(http.StatusOK)
-		return exportEntries(ctx, c.Response(), format, s.audit.Index.All(ctx, q, audit.Scope{Orgs: sc.orgs}))
+		return exportEntries(ctx, c.Response(), format, s.audit.Index.All(ctx, q, sc.index()))
 	})
 }
 

@@ -25,12 +25,12 @@ import (
 const maxOlderHistory = 5000
 
 func (s *Server) auditHistory(c echo.Context) error {
-	sc, err := s.scopeOf(c, "", false)
+	sc, err := s.auditScopeOf(c, "", false)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	source, org, err := s.audit.Index.Entry(ctx, c.Param("entry"), audit.Scope{Orgs: sc.orgs})
+	source, org, err := s.audit.Index.Entry(ctx, c.Param("entry"), sc.index())
 	if audit.IsNotFound(err) {
 		return &userError{status: http.StatusNotFound, title: "Not found", message: "No such audit entry in the index."}
 	}
@@ -42,7 +42,7 @@ func (s *Server) auditHistory(c echo.Context) error {
 	var local []api.AuditEntry
 	if source.Resource.ID != "" {
 		err = s.auditWork(c, searchDeadline, func(ctx context.Context) error {
-			local, err = s.audit.Index.History(ctx, source.Resource.ID, audit.Scope{Orgs: sc.orgs})
+			local, err = s.audit.Index.History(ctx, source.Resource.ID, sc.index())
 			return err
 		})
 		if err != nil {
@@ -53,8 +53,16 @@ func (s *Server) auditHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	older, note, problem := s.olderHistory(c, org, source, p.Covered)
-	h.Note, h.Problem = note, problem
+	var older []api.AuditEntry
+	if name, gone := sc.deleted[org]; gone { // Cloudflare no longer answers for it
+		h.Note = "The index holds this organization's entries from " + localTime(p.Covered) + " on. " + name +
+			": Cloudflare no longer holds its log, and the index is its only record."
+	} else {
+		var note string
+		var problem *templates.Alert
+		older, note, problem = s.olderHistory(c, org, source, p.Covered)
+		h.Note, h.Problem = note, problem
+	}
 	fromAPI := map[string]bool{}
 	merged := slices.Clone(local)
 	seen := map[string]bool{}
@@ -81,6 +89,9 @@ func (s *Server) auditHistory(c echo.Context) error {
 		h.Steps = append(h.Steps, step)
 	}
 	h.Name = resourceName(merged)
+	if gone, ok := sc.deleted[source.Resource.ID]; ok && source.Resource.Type == "organization" {
+		h.Name = gone // the history of an organization Cloudflare deleted
+	}
 	return render(c, http.StatusOK, templates.AuditHistoryPage(s.page(c, "History of "+cmp.Or(h.Name, h.Resource)), h))
 }
 

@@ -29,7 +29,7 @@ func (s *Server) searchAudit(c echo.Context, org string) error {
 	if c.QueryParam("build") != "" {
 		return s.buildAuditQuery(c)
 	}
-	sc, err := s.scopeOf(c, org, c.QueryParam("sub") == "1")
+	sc, err := s.auditScopeOf(c, org, c.QueryParam("sub") == "1")
 	if err != nil {
 		return err
 	}
@@ -44,6 +44,10 @@ func (s *Server) searchAudit(c echo.Context, org string) error {
 			return err
 		}
 		since, _ := s.audit.Index.Window(q)
+		if kept := s.audit.Index.Kept(); since.Before(kept) {
+			v.Kept = "Cloudflare keeps audit entries for 18 months: entries before " + kept.UTC().Format("2 Jan 2006") +
+				" are no longer in its log, and the index here is their only record" + s.retentionNote() + "."
+		}
 		if p.Indexing(since) { // the results so far; the page asks again until the sync covers the range
 			v.Indexing = &templates.AuditIndexing{Synced: templates.Count(p.Synced, "entry", "entries"), Since: localTime(since), SinceISO: since.UTC().Format(time.RFC3339),
 				OrgsDone: p.OrgsDone, Orgs: len(sc.orgs), URL: c.Request().URL.RequestURI()}
@@ -68,6 +72,14 @@ func (s *Server) searchAudit(c echo.Context, org string) error {
 		return render(c, status, templates.AuditPage(p, v))
 	}
 	return s.showTab(c, status, "audit", func(api.Organization) (templ.Component, error) { return templates.AuditPanel(v), nil })
+}
+
+// retentionNote says how long the index keeps entries.
+func (s *Server) retentionNote() string {
+	if s.audit.Retention > 0 {
+		return " (this console keeps them " + humanDuration(s.audit.Retention) + ")"
+	}
+	return " (this console keeps every entry it synced)"
 }
 
 // syncFor starts the syncs a search of q needs (each organization's, with
@@ -167,7 +179,7 @@ func (s *Server) buildAuditQuery(c echo.Context) error {
 }
 
 func (s *Server) auditRows(c echo.Context, ctx context.Context, q audit.Query, sc auditScope, after *audit.Cursor, asc bool) (templates.AuditRows, error) {
-	page, err := s.audit.Index.Search(ctx, q, audit.Scope{Orgs: sc.orgs}, after, asc, auditPageSize)
+	page, err := s.audit.Index.Search(ctx, q, sc.index(), after, asc, auditPageSize)
 	if err != nil {
 		return templates.AuditRows{}, err
 	}
@@ -208,7 +220,7 @@ func (s *Server) auditRows(c echo.Context, ctx context.Context, q audit.Query, s
 			TimeISO: e.Action.Time.UTC().Format(time.RFC3339), Description: e.Action.Description,
 			Actor: val("actor", actor), Action: val("action", e.Action.Type), Result: val("result", e.Action.Result),
 			Product: val("product", e.Resource.Product), Resource: val("resource", e.Resource.ID), Type: val("type", e.Resource.Type),
-			DetailURL: withQuery(auditEntryURL(e.ID), back), Failure: e.Action.Result == "failure"})
+			DetailURL: withQuery(auditEntryURL(e.ID), back), Failure: e.Action.Result == "failure", Gone: sc.goneOf(e)})
 	}
 	if page.Next != nil {
 		p := c.QueryParams()
@@ -220,4 +232,13 @@ func (s *Server) auditRows(c echo.Context, ctx context.Context, q audit.Query, s
 		rows.MoreURL = withQuery(base, out)
 	}
 	return rows, nil
+}
+
+// humanDuration is a retention for people: "730 days".
+func humanDuration(d time.Duration) string {
+	days := int(d.Hours() / 24)
+	if days < 1 {
+		return d.String()
+	}
+	return templates.Count(int64(days), "day", "days")
 }

@@ -28,7 +28,7 @@ func (s *Server) auditSummary(c echo.Context) error {
 	}
 	var sum audit.Summary
 	err = s.auditWork(c, summaryDeadline, func(ctx context.Context) error {
-		sum, err = s.audit.Index.Summarize(ctx, q, audit.Scope{Orgs: sc.orgs})
+		sum, err = s.audit.Index.Summarize(ctx, q, sc.index())
 		return err
 	})
 	if err != nil {

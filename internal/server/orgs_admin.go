@@ -13,6 +13,7 @@ import (
 
 	"orgboard/internal/access"
 	"orgboard/internal/api"
+	"orgboard/internal/history"
 	"orgboard/internal/orgs"
 	"orgboard/internal/route"
 	"orgboard/web/templates"
@@ -94,6 +95,7 @@ func (s *Server) createSubOrganization(c echo.Context) error {
 		case end.Forbidden:
 			return s.answerRefused(c, id)
 		case !end.Refused():
+			s.sawTree(c, func(ctx context.Context, t *history.Keeper) error { return t.SeeOrgs(ctx, []api.Organization{created}) })
 			return redirect(c, withQuery(route.Path(route.Org, created.ID), url.Values{"done": {"created"}}))
 		}
 		f.Error, status = end.Problem, end.Status
@@ -158,6 +160,13 @@ func (s *Server) moveOrganization(c echo.Context) error {
 		case end.Forbidden:
 			return s.answerRefused(c, id)
 		case !end.Refused():
+			from := ""
+			if current.Parent != nil {
+				from = current.Parent.ID
+			}
+			s.sawTree(c, func(ctx context.Context, t *history.Keeper) error {
+				return t.Moved(ctx, history.Org, id, from, parent, current.Name)
+			})
 			return redirect(c, withQuery(route.Path(route.Org, id), url.Values{"done": {"moved"}}))
 		}
 		f.Error, status = end.Problem, end.Status
@@ -215,6 +224,11 @@ func (s *Server) deleteOrganization(c echo.Context) error {
 		})
 	}
 	done := url.Values{"deleted": {org.Name}}
+	parent := ""
+	if org.Parent != nil {
+		parent = org.Parent.ID
+	}
+	s.sawTree(c, func(ctx context.Context, t *history.Keeper) error { return t.Removed(ctx, org.ID, parent, org.Name) })
 	if org.Parent != nil {
 		return redirect(c, withQuery(route.Path(route.Org, org.Parent.ID), done))
 	}

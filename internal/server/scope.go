@@ -1,14 +1,20 @@
 // scope.go is which organizations a search or a review covers: those the
-// user's token may read now, checked upstream and cached at most a minute.
+// user's token may read now, checked upstream and cached at most a minute,
+// and for the audit log also those deleted whose nearest surviving
+// ancestor is one of them (the index is their only record).
 
 package server
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"orgboard/internal/api"
+	"orgboard/internal/audit"
+	"orgboard/internal/history"
 
 	"github.com/labstack/echo/v4"
 )
@@ -32,6 +38,11 @@ func (s *Server) readableOrgs(c echo.Context) ([]api.Organization, error) {
 				break
 			}
 		}
+		if s.audit.Tree != nil {
+			if err := s.audit.Tree.SeeOrgs(ctx, out); err != nil { // where each sits now, for the tree's history
+				s.log.Warn("record the tree as seen", "error", err)
+			}
+		}
 		return out, nil
 	})
 }
@@ -41,7 +52,85 @@ func (s *Server) readableOrgs(c echo.Context) ([]api.Organization, error) {
 type auditScope struct {
 	org         string // "" for every readable organization
 	descendants bool
-	orgs        []string
+	orgs        []string // readable now
+	// gone are the deleted organizations whose nearest surviving ancestor
+	// is one of orgs (see withDeleted), named in deleted
+	gone    []string
+	deleted map[string]string
+}
+
+// searched is every organization whose entries the scope searches.
+func (sc auditScope) searched() []string {
+	if len(sc.gone) == 0 {
+		return sc.orgs
+	}
+	return append(slices.Clip(sc.orgs), sc.gone...)
+}
+
+// goneOf names the deleted organization an entry is of, or is about.
+func (sc auditScope) goneOf(e api.AuditEntry) string {
+	if name, ok := sc.deleted[e.Organization.ID]; ok {
+		return "in " + name
+	}
+	if e.Resource.Type == "organization" {
+		return sc.deleted[e.Resource.ID]
+	}
+	return ""
+}
+
+// sawTree records what the console saw of the tree (a write it made):
+// the write is done whatever the record's fate, which is logged.
+func (s *Server) sawTree(c echo.Context, record func(context.Context, *history.Keeper) error) {
+	if s.audit.Tree == nil {
+		return
+	}
+	if err := record(context.WithoutCancel(c.Request().Context()), s.audit.Tree); err != nil {
+		s.log.Warn("record the tree's history", "error", err)
+	}
+}
+
+// index is what the index searches for the scope.
+func (sc auditScope) index() audit.Scope { return audit.Scope{Orgs: sc.searched()} }
+
+// auditScopeOf is scopeOf with the deleted organizations it covers.
+func (s *Server) auditScopeOf(c echo.Context, org string, descendants bool) (auditScope, error) {
+	sc, err := s.scopeOf(c, org, descendants)
+	if err != nil {
+		return sc, err
+	}
+	return s.withDeleted(c, sc)
+}
+
+// withDeleted adds the deleted organizations whose nearest surviving
+// ancestor the scope covers: their entries stay searchable by whoever may
+// read that ancestor now.
+func (s *Server) withDeleted(c echo.Context, sc auditScope) (auditScope, error) {
+	if s.audit.Tree == nil {
+		return sc, nil
+	}
+	t, err := s.audit.Tree.Tree(c.Request().Context())
+	if err != nil {
+		return sc, err
+	}
+	dead := t.DeletedOrgs()
+	if len(dead) == 0 {
+		return sc, nil
+	}
+	in := make(map[string]bool, len(sc.orgs))
+	for _, o := range sc.orgs {
+		in[o] = true
+	}
+	sc.deleted = map[string]string{}
+	for _, d := range dead {
+		if in[d] {
+			continue // still listed: the delete was not its end (or not yet seen)
+		}
+		if anc, ok := t.Survivor(d); ok && in[anc] && len(sc.orgs)+len(sc.gone) < maxReadableOrgs {
+			sc.gone = append(sc.gone, d)
+			sc.deleted[d] = cmp.Or(t.Name(d), "Organization "+d) + " (deleted)"
+		}
+	}
+	return sc, nil
 }
 
 func (s *Server) scopeOf(c echo.Context, org string, descendants bool) (auditScope, error) {
@@ -88,5 +177,5 @@ func (s *Server) scopeFromQuery(c echo.Context, org string) (auditScope, error) 
 	if org != "" && !api.ValidID(org) {
 		return auditScope{}, &userError{status: http.StatusBadRequest, title: "Not a valid identifier", message: "The organization in this address is not valid."}
 	}
-	return s.scopeOf(c, org, c.QueryParam("sub") == "1")
+	return s.auditScopeOf(c, org, c.QueryParam("sub") == "1")
 }

@@ -17,6 +17,7 @@ import (
 	"orgboard/internal/audit"
 	"orgboard/internal/auth"
 	"orgboard/internal/clock"
+	"orgboard/internal/history"
 	"orgboard/internal/metrics"
 	"orgboard/internal/pacing"
 	"orgboard/internal/route"
@@ -240,6 +241,11 @@ type Audit struct {
 	Index  *audit.Index
 	Syncer *audit.Syncer
 	Saved  audit.SavedSearches
+	// Tree is the tree's history: deleted organizations' entries stay
+	// searchable, and past costs are charged as the tree was.
+	Tree *history.Keeper
+	// Retention is how long the index keeps entries (0: every one).
+	Retention time.Duration
 }
 
 // Usage is what the usage pages need: running and cached fetches (into

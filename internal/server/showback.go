@@ -29,6 +29,7 @@ type showbackQuery struct {
 	measure usage.Measure
 	denom   string
 	report  string // the reporting currency ("": each as billed)
+	today   bool   // restated with today's tree (tree=today)
 }
 
 // costMeasures are the measures a showback or chargeback may use.
@@ -57,6 +58,13 @@ func parseShowback(v url.Values, today time.Time) (showbackQuery, string) {
 	if !cleanParam(q.denom, 40) {
 		return q, "The currency asked for is not valid."
 	}
+	switch v.Get("tree") {
+	case "", "then":
+	case "today":
+		q.today = true
+	default:
+		return q, "The tree is either the month's (then) or today's (today)."
+	}
 	if q.report = strings.ToUpper(strings.TrimSpace(v.Get("report_currency"))); q.report != "" && !usage.ValidCurrency(q.report) {
 		q.report = ""
 		return q, "The reporting currency must be a currency code, such as USD or EUR."
@@ -80,6 +88,9 @@ func (q showbackQuery) values() url.Values {
 	}
 	if q.report != "" {
 		v.Set("report_currency", q.report)
+	}
+	if q.today {
+		v.Set("tree", "today")
 	}
 	return v
 }
@@ -121,53 +132,15 @@ func (s *Server) showbackPage(c echo.Context, confirmed bool) error {
 	})
 }
 
-// showbackScope is the organizations of a showback and their hierarchy.
-type showbackScope struct {
-	orgs     []string
-	names    map[string]string
-	parents  map[string]string
-	children map[string][]string
-	card     *usage.RateCard
-}
-
-func (s *Server) showbackScopeOf(c echo.Context, org, report string) (showbackScope, error) {
-	all, err := s.readableOrgs(c)
-	if err != nil {
-		return showbackScope{}, err
-	}
-	sc, err := s.scopeOf(c, org, true)
-	if err != nil {
-		return showbackScope{}, err
-	}
-	card, err := s.pricing(c, org, report)
-	if err != nil {
-		return showbackScope{}, err
-	}
-	out := showbackScope{orgs: sc.orgs, names: map[string]string{}, parents: map[string]string{}, children: map[string][]string{}, card: card}
-	for _, o := range all {
-		out.names[o.ID] = o.Name
-		if o.Parent != nil {
-			out.parents[o.ID] = o.Parent.ID
-			out.children[o.Parent.ID] = append(out.children[o.Parent.ID], o.ID)
-		}
-	}
-	if _, ok := out.names[org]; !ok {
-		if o, err := s.getOrg(c, org); err == nil {
-			out.names[org] = o.Name
-		}
-	}
-	return out, nil
-}
-
 // showbackData brings the month into the store (asking first above
 // confirmAbove calls) and says how far that is.
 func (s *Server) showbackData(c echo.Context, org string, q showbackQuery, confirmed bool) (*usage.Job, int, error) {
-	sc, err := s.showbackScopeOf(c, org, q.report)
+	sc, err := s.showbackScopeOf(c, org, q)
 	if err != nil {
 		return nil, 0, err
 	}
 	from, to := q.rangeOf(s.today())
-	req := usage.Request{Orgs: sc.orgs, From: from, To: to, Measure: q.measure, Rates: sc.card, NoPrev: true}
+	req := usage.Request{Orgs: sc.fetch, From: from, To: to, Measure: q.measure, Rates: sc.card, NoPrev: true}
 	return s.storedJob(c, req, confirmed)
 }
 
@@ -176,6 +149,19 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 	v.Form = showbackForm(route.Path(route.Showback, org.ID), q, s.today(), nil)
 	if q.month.After(s.today().AddDate(0, 0, -1)) {
 		v.Empty = "Nothing is reported for " + v.Month + " yet: Cloudflare reports a day once it is over."
+		return v, nil
+	}
+	sc, err := s.showbackScopeOf(c, org.ID, q)
+	if err != nil {
+		return v, err
+	}
+	from, _ := q.rangeOf(s.today())
+	ready, err := s.syncTree(c, sc.fetch, from)
+	if err != nil {
+		return v, err
+	}
+	if !ready {
+		v.TreeWait = route.Path(route.Showback, org.ID) + "?" + q.values().Encode()
 		return v, nil
 	}
 	job, calls, err := s.showbackData(c, org.ID, q, confirmed)
@@ -203,12 +189,12 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 		v.Gaps = append(v.Gaps, gapText(g))
 	}
 	v.RetryURL = route.Path(route.ShowbackFetch, org.ID) + "?" + q.values().Encode()
-	sc, err := s.showbackScopeOf(c, org.ID, q.report)
-	if err != nil {
+	if sc, err = s.showbackScopeOf(c, org.ID, q); err != nil { // the moves read since
 		return v, err
 	}
+	v.Method, v.Restated = sc.method(q), sc.restated
 	from, to := q.rangeOf(s.today())
-	node, err := usage.Showback(c.Request().Context(), s.usage.Jobs.Keeper().Store, org.ID, sc.children, sc.orgs, from, to, q.measure, sc.card)
+	node, err := usage.Showback(c.Request().Context(), s.usage.Jobs.Keeper().Store, org.ID, sc.children, sc.orgs, from, to, q.measure, sc.card, sc.alloc)
 	if err != nil {
 		return v, err
 	}
@@ -249,11 +235,13 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 	}
 	v.Total = templates.ShowbackRow{Name: "Total", Amount: usage.Display(total, denom), Share: share(total), Own: usage.Display(node.Own[denom], denom)}
 	v.Tags = tagRows(node, sc, org.ID, denom, share)
-	raw, err := charts.Treemap(v.Denom, treeNodes(node, sc.names, denom))
-	if err != nil {
-		return v, err
+	if nodes := treeNodes(node, sc.names, denom); len(nodes) > 0 {
+		raw, err := charts.Treemap(v.Denom, nodes)
+		if err != nil {
+			return v, err
+		}
+		v.Chart = string(raw)
 	}
-	v.Chart = string(raw)
 	v.Notices = showbackNotices(q.measure, denoms, denom, to, q.month)
 	if q.report != "" && sc.card.FX != nil {
 		v.Notices = append(v.Notices, sc.card.FX.Describe(q.report, from, to))
@@ -282,6 +270,7 @@ func showbackForm(action string, q showbackQuery, today time.Time, denoms []stri
 		f.Denoms = append(f.Denoms, templates.Option{Value: d, Label: usage.DenomLabel(d)})
 	}
 	f.Reports = reportOptions(q.report)
+	f.Trees = []templates.Option{{Value: "then", Label: "As it was that month", Selected: !q.today}, {Value: "today", Label: "Today's (a restatement)", Selected: q.today}}
 	return f
 }
 

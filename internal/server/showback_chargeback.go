@@ -5,6 +5,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"sort"
 	"strconv"
@@ -38,16 +39,21 @@ func (s *Server) chargeback(c echo.Context) (*chargeReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	if job != nil { // a month already stored is read at once
+		ctx, cancel := context.WithTimeout(c.Request().Context(), usageWait)
+		defer cancel()
+		job.Wait(ctx)
+	}
 	if job == nil || job.Progress().Running {
 		return nil, &userError{status: http.StatusConflict, title: "Not in the usage store yet",
 			message: "This month is still to be fetched: open the showback tab, which fetches it, then the report."}
 	}
-	sc, err := s.showbackScopeOf(c, org, q.report)
+	sc, err := s.showbackScopeOf(c, org, q)
 	if err != nil {
 		return nil, err
 	}
 	from, to := q.rangeOf(s.today())
-	charges, err := usage.Chargeback(c.Request().Context(), s.usage.Jobs.Keeper().Store, sc.orgs, from, to, q.measure, sc.card)
+	charges, err := usage.Chargeback(c.Request().Context(), s.usage.Jobs.Keeper().Store, sc.orgs, from, to, q.measure, sc.card, sc.alloc)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +133,7 @@ func (s *Server) showChargeback(c echo.Context) error {
 	org := c.Param("id")
 	v := templates.ChargebackView{Org: r.sc.names[org], Month: r.q.month.Format("January 2006"), Measure: r.q.measure.Label(),
 		Generated: s.now().UTC().Format("2 Jan 2006 15:04 UTC"), CSV: route.Path(route.ChargebackExport, org) + "?" + r.q.values().Encode(),
-		Back: route.Path(route.Showback, org) + "?" + r.q.values().Encode()}
+		Back: route.Path(route.Showback, org) + "?" + r.q.values().Encode(), Method: r.sc.method(r.q), Restated: r.sc.restated}
 	for _, d := range r.denoms {
 		v.Heads = append(v.Heads, chargeHead(d, r.q.measure))
 	}
@@ -181,13 +187,13 @@ func (s *Server) exportChargeback(c echo.Context) error {
 	org := c.Param("id")
 	attachment(c, "orgboard-chargeback-"+org[:min(8, len(org))]+"-"+r.q.month.Format("200601")+".csv", "text/csv; charset=utf-8")
 	w := csvsafe.NewWriter(c.Response())
-	head := []string{"month", "organization", "organization_id", "account", "account_id", "basis"}
+	head := []string{"month", "tree", "organization", "organization_id", "account", "account_id", "basis"}
 	for _, d := range r.denoms {
 		head = append(head, chargeHead(d, r.q.measure))
 	}
 	w.Write(head)
 	for _, ch := range r.charges {
-		row := []string{r.q.month.Format("2006-01"), r.sc.path(ch.Org, org), ch.Org, ch.AccountName, ch.Account, basis(ch.Amounts)}
+		row := []string{r.q.month.Format("2006-01"), r.sc.treeOf(r.q, s.today()), r.sc.path(ch.Org, org), ch.Org, ch.AccountName, ch.Account, basis(ch.Amounts)}
 		for _, d := range r.denoms {
 			x, ok := ch.Amounts[d]
 			cell := ""
@@ -216,19 +222,19 @@ func (s *Server) exportShowback(c echo.Context) error {
 	if job == nil || job.Progress().Running {
 		return &userError{status: http.StatusConflict, title: "Not in the usage store yet", message: "This month is still to be fetched: open the showback tab first."}
 	}
-	sc, err := s.showbackScopeOf(c, org, q.report)
+	sc, err := s.showbackScopeOf(c, org, q)
 	if err != nil {
 		return err
 	}
 	from, to := q.rangeOf(s.today())
-	node, err := usage.Showback(c.Request().Context(), s.usage.Jobs.Keeper().Store, org, sc.children, sc.orgs, from, to, q.measure, sc.card)
+	node, err := usage.Showback(c.Request().Context(), s.usage.Jobs.Keeper().Store, org, sc.children, sc.orgs, from, to, q.measure, sc.card, sc.alloc)
 	if err != nil {
 		return err
 	}
 	denoms := node.Subtree.Denoms()
 	attachment(c, "orgboard-showback-"+org[:min(8, len(org))]+"-"+q.month.Format("200601")+".csv", "text/csv; charset=utf-8")
 	w := csvsafe.NewWriter(c.Response())
-	head := []string{"month", "hierarchy", "organization_id", "depth", "amount_of"}
+	head := []string{"month", "tree", "hierarchy", "organization_id", "depth", "amount_of"}
 	for _, d := range denoms {
 		head = append(head, chargeHead(d, q.measure))
 	}
@@ -239,7 +245,7 @@ func (s *Server) exportShowback(c echo.Context) error {
 			name string
 			a    usage.Amounts
 		}{{"subtree", n.Subtree}, {"own accounts", n.Own}} {
-			row := []string{q.month.Format("2006-01"), sc.path(n.Org, org), n.Org, strconv.Itoa(depth), part.name}
+			row := []string{q.month.Format("2006-01"), sc.treeOf(q, s.today()), sc.path(n.Org, org), n.Org, strconv.Itoa(depth), part.name}
 			for _, d := range denoms {
 				row = append(row, usage.Amount(part.a[d], d))
 			}

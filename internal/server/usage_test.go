@@ -65,7 +65,8 @@ func report(t testing.TB, u *testenv.User, path string) testenv.Response {
 			}
 			continue
 		}
-		if !strings.Contains(r.Body, `data-testid="usage-progress"`) || time.Now().After(deadline) {
+		waiting := strings.Contains(r.Body, `data-testid="usage-progress"`) || strings.Contains(r.Body, `data-testid="tree-progress"`)
+		if !waiting || time.Now().After(deadline) {
 			return r
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -15,6 +15,7 @@ import (
 	"orgboard/internal/alerts"
 	"orgboard/internal/audit"
 	"orgboard/internal/auth"
+	"orgboard/internal/history"
 	"orgboard/internal/pacing"
 	"orgboard/internal/store/postgres"
 	"orgboard/internal/store/sqlite"
@@ -46,6 +47,7 @@ type Stores struct {
 	FX       usage.FXStore
 	Alerts   alerts.Store
 	Audit    audit.Store
+	Tree     history.Store // the tree's history, beside the audit index
 	Leases   audit.Leases  // nil: one instance, no leases needed
 	Upstream pacing.Budget // nil: each instance paces itself
 	// Ping checks the backend answers (for /healthz).
@@ -73,7 +75,7 @@ func Open(ctx context.Context, cfg Config) (*Stores, error) {
 			return nil, err
 		}
 		leases := postgres.NewLeases(db, cfg.LeaseTTL)
-		s := &Stores{Backend: "postgres", Audit: postgres.NewAuditIndex(db, leases), Leases: leases,
+		s := &Stores{Backend: "postgres", Audit: postgres.NewAuditIndex(db, leases), Tree: sqlstore.NewTree(db.SQL), Leases: leases,
 			Upstream: postgres.NewUpstreamBudget(db, cfg.Rate, cfg.Burst, cfg.Log),
 			Ping:     db.Ping, close: func() error { db.Close(); return nil }}
 		s.shared(db.Stores())
@@ -84,7 +86,7 @@ func Open(ctx context.Context, cfg Config) (*Stores, error) {
 		return nil, err
 	}
 	idx := sqlite.NewAuditIndex(db)
-	s := &Stores{Backend: "sqlite", Audit: idx, Ping: db.Ping, Damaged: sqlite.Damaged,
+	s := &Stores{Backend: "sqlite", Audit: idx, Tree: db.Tree(), Ping: db.Ping, Damaged: sqlite.Damaged,
 		Rebuilt: Rebuilt{Audit: db.RebuiltAudit, Usage: db.RebuiltUsage},
 		close:   func() error { idx.Wait(); return db.Close() }}
 	s.shared(db.Stores())

@@ -31,6 +31,7 @@ import (
 	"orgboard/internal/server"
 	"orgboard/internal/sqlitedb"
 	"orgboard/internal/store"
+	"orgboard/internal/store/pgtest"
 	"orgboard/web/templates"
 )
 
@@ -109,6 +110,17 @@ type Options struct {
 	// APIRateLimit is the local API's requests per token per five minutes
 	// (0: Cloudflare's 1,200; negative: none, for benchmarks).
 	APIRateLimit int
+	// Postgres keeps the console's stores in a PostgreSQL database of the
+	// test's own (pgtest: skipped under -short) instead of SQLite files.
+	Postgres bool
+}
+
+// Backends runs f once per store backend, as subtests named sqlite and
+// postgres, with the options that choose it.
+func Backends(t *testing.T, f func(t *testing.T, o Options)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { f(t, Options{}) })
+	t.Run("postgres", func(t *testing.T) { f(t, Options{Postgres: true}) })
 }
 
 // New starts the stack.
@@ -149,6 +161,9 @@ func New(t testing.TB, opts ...Options) *Env {
 		SessionMax: 12 * time.Hour, CacheTTL: max(cmp.Or(o.CacheTTL, app.DefaultCacheTTL), 0), Clock: e.Clock, AuditTimeout: o.AuditTimeout, AuditWindow: o.AuditWindow, LoginRate: o.LoginRate, Logger: log, UpstreamBudget: cmp.Or(o.UpstreamBudget, -1),
 		APIOptions: []api.Option{api.WithRetries(2, 5*time.Millisecond), api.WithMaxRetryWait(time.Second)}}
 	cfg.Mailer, cfg.AlertInterval, cfg.SecureCookies = o.Mailer, o.AlertInterval, o.SecureCookies
+	if o.Postgres {
+		cfg.DatabaseURL = pgtest.Database(t)
+	}
 	if o.APITimeout > 0 {
 		cfg.APIOptions = append(cfg.APIOptions, api.WithTimeout(o.APITimeout))
 	}

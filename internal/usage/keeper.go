@@ -7,6 +7,8 @@ package usage
 import (
 	"cmp"
 	"context"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,7 +23,11 @@ type Keeper struct {
 	Settle int
 	// Fresh is how long a fetch of days that may still change is used.
 	Fresh time.Duration
-	now   func() time.Time
+	// Seen, when set, hears which accounts an organization's usage held
+	// when it was fetched: the accounts that belonged to it then
+	// (history.Keeper.SeeAccounts).
+	Seen func(ctx context.Context, org string, accounts []string, at time.Time) error
+	now  func() time.Time
 
 	mu       sync.Mutex
 	inflight map[string][]*flight // by organization
@@ -161,6 +167,7 @@ func (k *Keeper) fetch(ctx context.Context, src Source, p Part) (int64, error) {
 	sums := map[dayKey]*Sum{}
 	var order []*Sum
 	var n int64
+	asked := k.now()
 	for r, err := range src.UsageRecords(ctx, p.Org, params) {
 		if err != nil {
 			return n, err
@@ -179,10 +186,19 @@ func (k *Keeper) fetch(ctx context.Context, src Source, p Part) (int64, error) {
 		order = append(order, &s)
 	}
 	out := make([]Sum, len(order))
+	accounts := map[string]bool{}
 	for i, s := range order {
 		out[i] = *s
+		accounts[s.Account] = true
 	}
-	return n, k.Store.Put(ctx, p.Org, p.Window.From, p.Window.To, k.now(), out)
+	if err := k.Store.Put(ctx, p.Org, p.Window.From, p.Window.To, k.now(), out); err != nil {
+		return n, err
+	}
+	if k.Seen != nil {
+		delete(accounts, "")
+		return n, k.Seen(ctx, p.Org, slices.Sorted(maps.Keys(accounts)), asked)
+	}
+	return n, nil
 }
 
 // Load folds the stored sums of orgs over a's range into a (fine when it

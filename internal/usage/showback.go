@@ -26,10 +26,11 @@ type Node struct {
 
 // Showback splits [from, to] of root's subtree (children lists each
 // organization's sub-organizations; only those in orgs are read) by
-// measure m, priced by rates where a record has no such cost.
-func Showback(ctx context.Context, st Store, root string, children map[string][]string, orgs []string, from, to time.Time, m Measure, rates *RateCard) (*Node, error) {
+// measure m, priced by rates where a record has no such cost, each moved
+// account's usage charged as alloc says (nil: where it is stored).
+func Showback(ctx context.Context, st Store, root string, children map[string][]string, orgs []string, from, to time.Time, m Measure, rates *RateCard, alloc *Allocation) (*Node, error) {
 	own := map[string]Amounts{}
-	err := st.Totals(ctx, orgs, from, to, false, func(org string, s *Sum) error {
+	err := charges(ctx, st, orgs, from, to, false, alloc, func(org string, s *Sum) error {
 		v, denom, _ := Value(m, rates, s)
 		if own[org] == nil {
 			own[org] = Amounts{}
@@ -141,12 +142,13 @@ type Charge struct {
 	Amounts                   Amounts
 }
 
-// Chargeback lists [from, to] by organization and account.
-func Chargeback(ctx context.Context, st Store, orgs []string, from, to time.Time, m Measure, rates *RateCard) ([]Charge, error) {
+// Chargeback lists [from, to] by organization and account, each moved
+// account's usage charged as alloc says (nil: where it is stored).
+func Chargeback(ctx context.Context, st Store, orgs []string, from, to time.Time, m Measure, rates *RateCard, alloc *Allocation) ([]Charge, error) {
 	type key struct{ org, acct string }
 	at := map[key]int{}
 	var out []Charge
-	err := st.Totals(ctx, orgs, from, to, true, func(org string, s *Sum) error {
+	err := charges(ctx, st, orgs, from, to, true, alloc, func(org string, s *Sum) error {
 		k := key{org, s.Account}
 		i, ok := at[k]
 		if !ok {

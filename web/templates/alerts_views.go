@@ -21,13 +21,14 @@ type AlertRuleRow struct {
 
 // AlertForm is a new rule as typed, with its mistakes by field.
 type AlertForm struct {
-	Action, Kind, Name, Org, Query, Cond, Pct, Destination, Emails, Quiet string
-	Slack, Descendants                                                    bool
-	Edit                                                                  bool // the form edits a rule (its kind stays; the token is optional)
-	TokenNeeded                                                           bool // the rule stopped: a new token is needed
-	Mail                                                                  bool // the console can send e-mail
-	Orgs                                                                  []Option
-	Errors                                                                FieldErrors
+	Action, Kind, Name, Org, Query, Cond, Pct, Destination, Emails, Quiet, Report string
+	Slack, Descendants                                                            bool
+	Edit                                                                          bool // the form edits a rule (its kind stays; the token is optional)
+	TokenNeeded                                                                   bool // the rule stopped: a new token is needed
+	Mail                                                                          bool // the console can send e-mail
+	Orgs                                                                          []Option
+	Reports                                                                       []Option // a cost rule's reporting currency
+	Errors                                                                        FieldErrors
 }
 
 // AlertEditView is a rule's edit form.

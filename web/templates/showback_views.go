@@ -5,10 +5,15 @@ package templates
 
 // ShowbackView is an organization's month split down its hierarchy.
 type ShowbackView struct {
-	Month      string // "November 2026"
-	Form       ShowbackForm
-	Confirm    *UsageConfirm
-	Loading    *UsageProgress
+	Month   string // "November 2026"
+	Form    ShowbackForm
+	Confirm *UsageConfirm
+	Loading *UsageProgress
+	// TreeWait is the URL asked again while the audit log's moves since
+	// the month began are read ("" when they are in)
+	TreeWait   string
+	Method     string // how the month is charged to the hierarchy
+	Restated   bool   // with today's tree, not the month's
 	CSRF       string
 	Empty      string // why there is nothing to show
 	Notices    []string
@@ -31,6 +36,7 @@ type ShowbackForm struct {
 	Measures []Option
 	Denoms   []Option
 	Reports  []Option // the reporting currency: each as billed, or one
+	Trees    []Option // the month's hierarchy, or today's
 }
 
 // ShowbackRow is one organization's share.
@@ -47,6 +53,8 @@ type ChargebackView struct {
 	Totals                         []string
 	CSV, Back                      string
 	Notes                          []string
+	Method                         string
+	Restated                       bool
 }
 
 // ChargeGroup is one organization's accounts in a chargeback.

@@ -316,6 +316,7 @@ type AuditView struct {
 	Rows        AuditRows
 	Indexing    *AuditIndexing // the sync has not reached the search's range yet
 	Beyond      string         // the search reaches further back than the index
+	Kept        string         // the search reaches past what Cloudflare keeps: those entries are the index's alone
 	Rebuilt     string         // the index was found damaged at start and is being built again
 	Saved       []SavedSearch
 	SaveAction  string
@@ -351,6 +352,9 @@ type AuditRow struct {
 	Resource, Type                 AuditValue
 	DetailURL                      string
 	Failure                        bool
+	// Gone names a deleted organization the entry is of ("in Walk Test
+	// Org (deleted)") or is about; "" for the living.
+	Gone string
 }
 
 // AuditValue is a value with its include and exclude links.

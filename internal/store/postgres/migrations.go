@@ -93,6 +93,8 @@ ALTER TABLE alert_rules ALTER COLUMN emails DROP DEFAULT;
 ALTER TABLE alert_rules ALTER COLUMN emails TYPE text USING array_to_json(emails)::text;
 ALTER TABLE alert_rules ALTER COLUMN emails SET DEFAULT '[]';`},
 	{Name: "exchange-rate tables", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutFXTables)},
+	{Name: "the tree's history", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutTreeEvents), Then: sqlstore.BackfillTree(sqlstore.Postgres)},
+	{Name: "cost rules in a reporting currency", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutAlertReport)},
 }...)
 
 // lockMigrations is the advisory lock instances take to migrate one at a time.

@@ -4,8 +4,11 @@
 package sqlite
 
 import (
+	"context"
+	"encoding/json"
 	"strings"
 
+	"orgboard/internal/api"
 	"orgboard/internal/audit"
 	"orgboard/internal/store/sqlstore"
 )
@@ -89,4 +92,15 @@ func from(s audit.Selection) string {
 // ftsPhrase quotes text as one FTS5 phrase (the tokenizer splits it).
 func ftsPhrase(text string) string {
 	return `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
+}
+
+// Forget removes an entry's words from the contentless FTS5 table, which
+// is told the text it indexed: audit.Document of the entry, as stored.
+func (fts) Forget(ctx context.Context, tx *sqlstore.Tx, rowid int64, body []byte) error {
+	var e api.AuditEntry
+	if err := json.Unmarshal(body, &e); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO audit_entries_fts(audit_entries_fts, rowid, doc) VALUES ('delete', ?, ?)`, rowid, audit.Document(&e))
+	return err
 }

@@ -31,6 +31,7 @@ UPDATE usage_budgets SET updated = updated * 1000000;
 UPDATE rate_cards SET updated = updated * 1000000;
 UPDATE saved_searches SET created = created * 1000000;`},
 	{Name: "exchange-rate tables", SQL: sqlstore.SQLite.Layout(sqlstore.LayoutFXTables)},
+	{Name: "cost rules in a reporting currency", SQL: sqlstore.SQLite.Layout(sqlstore.LayoutAlertReport)},
 }...)
 
 // usageMigrations lay out usage.db: a copy of what Cloudflare's billable
@@ -53,9 +54,12 @@ CREATE TABLE IF NOT EXISTS saved_searches (
 	UNIQUE (owner, scope, name)
 );`
 
-// auditMigrations lay out audit.db. Its entries are a copy of the API's:
-// a migration may empty them, and the next search syncs them again (saved
-// searches, here until its fourth layout, are taken to orgboard.db first).
+// auditMigrations lay out audit.db. Its entries began as a copy of the
+// API's, and its early layouts emptied them (the next search synced them
+// again); since the tree's history it is a record that outlives what
+// Cloudflare keeps (deleted organizations' logs, entries past 18 months),
+// and a migration keeps every entry (saved searches, here until its
+// fourth layout, are taken to orgboard.db first).
 var auditMigrations = []migration{
 	{Name: "entries, their full text, sync state, saved searches", SQL: `
 CREATE TABLE IF NOT EXISTS entries (
@@ -163,6 +167,7 @@ ALTER TABLE audit_entries RENAME COLUMN time TO action_time;
 ALTER TABLE entries_fts RENAME TO audit_entries_fts;
 ALTER TABLE sync_state RENAME TO audit_sync_state;
 ALTER TABLE api_history RENAME TO audit_api_history;`},
+	{Name: "the tree's history", SQL: sqlstore.SQLite.Layout(sqlstore.LayoutTreeEvents), Then: sqlstore.BackfillTree(sqlstore.SQLite)},
 }
 
 // migrate applies the migrations of list that db has not had, up to

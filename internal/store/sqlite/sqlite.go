@@ -38,6 +38,10 @@ func (db *DB) Stores() (*sqlstore.Sessions, *sqlstore.SavedSearches, *sqlstore.B
 		sqlstore.NewUsage(shared(db.Usage), console), sqlstore.NewAlerts(console)
 }
 
+// Tree is the tree's history, kept in audit.db beside the entries it is
+// learnt from.
+func (db *DB) Tree() *sqlstore.Tree { return sqlstore.NewTree(shared(db.Audit)) }
+
 // Open opens (creating) the databases in dir and brings their layouts up
 // to date. A database of an earlier layout hands over what moved: the
 // usage store leaves orgboard.db for usage.db, saved searches leave
@@ -78,7 +82,7 @@ func Open(ctx context.Context, dir string) (_ *DB, err error) {
 		}
 	}
 	if db.Audit, db.RebuiltAudit, err = openCopy(ctx, index, auditMigrations,
-		"The audit index (audit.db)", "is being built again from Cloudflare"); err != nil {
+		"The audit index (audit.db)", "is being built again from Cloudflare; what Cloudflare no longer holds (deleted organizations' entries, entries older than 18 months, the tree's history) is in the file moved aside and in your backups"); err != nil {
 		return nil, err
 	}
 	// the writer checkpoints by itself only as a safety net (256 MB of

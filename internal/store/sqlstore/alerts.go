@@ -34,19 +34,19 @@ func (a *Alerts) Create(ctx context.Context, r alerts.Rule) (int64, error) {
 	var id int64
 	d := a.db.D
 	err := a.db.WriteRow(ctx, `INSERT INTO alert_rules(name, owner, org_id, descendants, query, webhook, slack, quiet, paused,
-		token, token_id, secret, status, cursor_time, cursor_seen, last_sent, created, kind, cond, threshold, emails, secret_pending)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		token, token_id, secret, status, cursor_time, cursor_seen, last_sent, created, kind, cond, threshold, emails, secret_pending, report_currency)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 		r.Name, r.Owner, r.Org, r.Descendants, r.Query, r.Webhook, r.Slack, int64(r.Quiet/time.Second), r.Paused, r.Token, r.TokenID, r.Secret,
 		r.Status, r.Cursor.Time, list(r.Cursor.Seen), d.Time(r.LastSent), d.Time(r.Created), r.KindOrAudit(), r.Condition, r.Threshold,
-		list(r.Emails), true).Scan(&id)
+		list(r.Emails), true, r.Report).Scan(&id)
 	return id, err
 }
 
 // Update replaces a rule's settings (its token when given).
 func (a *Alerts) Update(ctx context.Context, r alerts.Rule) error {
-	set := `name = ?, query = ?, webhook = ?, slack = ?, quiet = ?, paused = ?, status = ?, descendants = ?, cond = ?, threshold = ?, emails = ?, org_id = ?`
+	set := `name = ?, query = ?, webhook = ?, slack = ?, quiet = ?, paused = ?, status = ?, descendants = ?, cond = ?, threshold = ?, emails = ?, org_id = ?, report_currency = ?`
 	args := []any{r.Name, r.Query, r.Webhook, r.Slack, int64(r.Quiet / time.Second), r.Paused, r.Status, r.Descendants, r.Condition, r.Threshold,
-		list(r.Emails), r.Org}
+		list(r.Emails), r.Org, r.Report}
 	if len(r.Token) > 0 {
 		set += `, token = ?, token_id = ?`
 		args = append(args, r.Token, r.TokenID)
@@ -78,14 +78,14 @@ func (a *Alerts) Delete(ctx context.Context, id int64) error {
 }
 
 const ruleColumns = `id, name, owner, org_id, descendants, query, webhook, slack, quiet, paused, token, token_id, secret, status,
-	cursor_time, cursor_seen, last_sent, created, kind, cond, threshold, emails, pending`
+	cursor_time, cursor_seen, last_sent, created, kind, cond, threshold, emails, pending, report_currency`
 
 func scanRule(sc interface{ Scan(...any) error }) (alerts.Rule, error) {
 	var r alerts.Rule
 	var quiet int64
 	var seen, emails, pending string
 	err := sc.Scan(&r.ID, &r.Name, &r.Owner, &r.Org, &r.Descendants, &r.Query, &r.Webhook, &r.Slack, &quiet, &r.Paused, &r.Token, &r.TokenID,
-		&r.Secret, &r.Status, &r.Cursor.Time, &seen, TimeOf(&r.LastSent), TimeOf(&r.Created), &r.Kind, &r.Condition, &r.Threshold, &emails, &pending)
+		&r.Secret, &r.Status, &r.Cursor.Time, &seen, TimeOf(&r.LastSent), TimeOf(&r.Created), &r.Kind, &r.Condition, &r.Threshold, &emails, &pending, &r.Report)
 	if err != nil {
 		return r, err
 	}

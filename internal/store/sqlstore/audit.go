@@ -25,6 +25,9 @@ type FullText interface {
 	// to use) and the WHERE clause, with ? placeholders, of every entry of
 	// a selection; counting: every match is to be read.
 	Select(s audit.Selection, counting bool) (from, where string, args []any)
+	// Forget removes an entry's text, in the transaction that deletes its
+	// row (nothing to do where the text is a column of the row).
+	Forget(ctx context.Context, tx *Tx, rowid int64, body []byte) error
 }
 
 // AuditIndex is the shared part of audit.Store.

@@ -185,6 +185,10 @@ ALTER TABLE alert_rules ADD COLUMN threshold {real} NOT NULL DEFAULT 0;
 ALTER TABLE alert_rules ADD COLUMN emails {list} NOT NULL DEFAULT {empty list};
 ALTER TABLE alert_rules ADD COLUMN secret_pending {bool} NOT NULL DEFAULT {false}; -- the secret is yet to be shown, once`
 
+// LayoutAlertReport is a cost rule's reporting currency.
+const LayoutAlertReport = `
+ALTER TABLE alert_rules ADD COLUMN report_currency {text} NOT NULL DEFAULT ''; -- '': each amount as billed`
+
 // LayoutAlertPending records a delivery before it is sent.
 const LayoutAlertPending = `
 ALTER TABLE alert_rules ADD COLUMN pending {text} NOT NULL DEFAULT ''; -- JSON of alerts.Pending; '' when none`

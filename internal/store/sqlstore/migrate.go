@@ -14,6 +14,9 @@ import (
 type Migration struct {
 	Name string
 	SQL  string
+	// Then, when set, runs after SQL in the same transaction: a step that
+	// SQL alone cannot write in both dialects (reading JSON, say).
+	Then func(ctx context.Context, tx *sql.Tx) error
 }
 
 // Versions is how a database records its layout's version.
@@ -56,6 +59,11 @@ func step(ctx context.Context, db *sql.DB, list []Migration, to int, vs Versions
 	}
 	if _, err := tx.ExecContext(ctx, list[v].SQL); err != nil {
 		return false, fmt.Errorf("migration %d (%s): %w", v+1, list[v].Name, err)
+	}
+	if then := list[v].Then; then != nil {
+		if err := then(ctx, tx); err != nil {
+			return false, fmt.Errorf("migration %d (%s): %w", v+1, list[v].Name, err)
+		}
 	}
 	if err := vs.Set(ctx, tx, v+1); err != nil {
 		return false, err
