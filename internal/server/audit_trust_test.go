@@ -266,47 +266,49 @@ func TestHistoryOlderThanTheIndexWindow(t *testing.T) {
 // before (the save sent all five, as Cloudflare's PUT requires).
 func TestProfileHistoryShowsWhatChanged(t *testing.T) {
 	t.Parallel()
-	e := testenv.New(t)
-	u := e.SignedIn(localapi.DemoAdminToken)
-	dp := e.Org("Data Platform")
-	fields := url.Values{"name": {"History Team"}, "business_name": {"History Team Ltd"}, "business_email": {"history@northwind.example"},
-		"business_phone": {"+1 415 555 0100"}, "business_address": {"1 Market Street"}, "external_metadata": {`{"cost_center":"CC-1"}`}}
-	r := u.Post("/orgs/"+dp.ID+"/children", fields)
-	created := strings.TrimPrefix(strings.SplitN(r.Header.Get("Location"), "?", 2)[0], "/orgs/")
-	if r.Status != http.StatusSeeOther || created == "" {
-		t.Fatalf("create: %d %q", r.Status, r.Header.Get("Location"))
-	}
-	base := "/orgs/" + created + "/profile"
-	edit := url.Values{"fingerprint": {regexpValue(u.HX("GET", base+"/edit", "profile", nil).Body, "fingerprint")}}
-	for k, v := range fields {
-		if k != "name" {
-			edit[k] = v
+	testenv.Backends(t, func(t *testing.T, o testenv.Options) {
+		e := testenv.New(t, o)
+		u := e.SignedIn(localapi.DemoAdminToken)
+		dp := e.Org("Data Platform")
+		fields := url.Values{"name": {"History Team"}, "business_name": {"History Team Ltd"}, "business_email": {"history@northwind.example"},
+			"business_phone": {"+1 415 555 0100"}, "business_address": {"1 Market Street"}, "external_metadata": {`{"cost_center":"CC-1"}`}}
+		r := u.Post("/orgs/"+dp.ID+"/children", fields)
+		created := strings.TrimPrefix(strings.SplitN(r.Header.Get("Location"), "?", 2)[0], "/orgs/")
+		if r.Status != http.StatusSeeOther || created == "" {
+			t.Fatalf("create: %d %q", r.Status, r.Header.Get("Location"))
 		}
-	}
-	edit.Set("business_email", "team@northwind.example")
-	edit.Set("business_phone", "+1 415 555 0199")
-	if r := u.HX("PUT", base, "profile", edit); r.Status != http.StatusOK {
-		t.Fatalf("save: %d", r.Status)
-	}
-	if err := e.Syncer.SyncOrg(context.Background(), e.Admin(), created); err != nil {
-		t.Fatal(err)
-	}
-	now := e.Clock.Now().UTC()
-	page, err := e.Admin().ListAuditEntries(context.Background(), created, api.AuditParams{Since: now.Add(-time.Hour).Format(time.RFC3339), Before: now.Add(time.Hour).Format(time.RFC3339)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var save string
-	for _, en := range page.Entries {
-		if en.Resource.Type == "organization_profile" {
-			save = en.ID
+		base := "/orgs/" + created + "/profile"
+		edit := url.Values{"fingerprint": {regexpValue(u.HX("GET", base+"/edit", "profile", nil).Body, "fingerprint")}}
+		for k, v := range fields {
+			if k != "name" {
+				edit[k] = v
+			}
 		}
-	}
-	h := u.Get("/audit/entries/" + save + "/history")
-	last := h.Body[strings.LastIndex(h.Body, "<li"):]
-	rows := strings.Count(last, `data-testid="history-change"`)
-	if rows != 2 || !strings.Contains(last, "history@northwind.example") || !strings.Contains(last, "team@northwind.example") ||
-		!strings.Contains(last, "+1 415 555 0100") || strings.Contains(last, "history-unknown") {
-		t.Errorf("the save's step shows %d changes: %.2000s", rows, last)
-	}
+		edit.Set("business_email", "team@northwind.example")
+		edit.Set("business_phone", "+1 415 555 0199")
+		if r := u.HX("PUT", base, "profile", edit); r.Status != http.StatusOK {
+			t.Fatalf("save: %d", r.Status)
+		}
+		if err := e.Syncer.SyncOrg(context.Background(), e.Admin(), created); err != nil {
+			t.Fatal(err)
+		}
+		now := e.Clock.Now().UTC()
+		page, err := e.Admin().ListAuditEntries(context.Background(), created, api.AuditParams{Since: now.Add(-time.Hour).Format(time.RFC3339), Before: now.Add(time.Hour).Format(time.RFC3339)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var save string
+		for _, en := range page.Entries {
+			if en.Resource.Type == "organization_profile" {
+				save = en.ID
+			}
+		}
+		h := u.Get("/audit/entries/" + save + "/history")
+		last := h.Body[strings.LastIndex(h.Body, "<li"):]
+		rows := strings.Count(last, `data-testid="history-change"`)
+		if rows != 2 || !strings.Contains(last, "history@northwind.example") || !strings.Contains(last, "team@northwind.example") ||
+			!strings.Contains(last, "+1 415 555 0100") || strings.Contains(last, "history-unknown") {
+			t.Errorf("the save's step shows %d changes: %.2000s", rows, last)
+		}
+	})
 }

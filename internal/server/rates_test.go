@@ -113,42 +113,44 @@ func upload(t *testing.T, u *testenv.User, path, name, body string) testenv.Resp
 // table back; removing it returns to the shipped rates.
 func TestExchangeRatesImported(t *testing.T) {
 	t.Parallel()
-	e := testenv.New(t)
-	u := e.SignedIn(localapi.DemoAdminToken)
-	emea := e.Org("Northwind EMEA")
-	base := "/orgs/" + emea.ID + "/rates"
-	page := u.Get(base)
-	contains(t, "the tab", page, `data-testid="fx"`, "The rates shipped with Orgboard", "European Central Bank")
-	bad := upload(t, u, base+"/fx/import", "fx.csv", "date,currency,per_eur\n2026-11-30,USD,2\n2026-11-31,GBP,1\n")
-	contains(t, "a bad file", bad, "line 3: the date", "were not imported")
-	if bad.Status != http.StatusUnprocessableEntity {
-		t.Errorf("a bad file: %d", bad.Status)
-	}
-	if _, _, own, _ := e.Stores.FX.FXTable(context.Background(), emea.ID); own {
-		t.Fatal("a bad file left a table")
-	}
-	var rows strings.Builder
-	rows.WriteString("date,currency,per_eur\n")
-	month := time.Date(e.Clock.Now().Year(), e.Clock.Now().Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
-	for _, cur := range []string{"USD,2", "GBP,0.5"} {
-		rows.WriteString(month.Format(time.DateOnly) + "," + cur + "\n")
-	}
-	ok := upload(t, u, base+"/fx/import", "ours.csv", rows.String())
-	contains(t, "the import", ok, "Imported 2 exchange rates from ours.csv", "This organization&#39;s own exchange rates")
-	csv := u.Get(base + "/fx/export")
-	if !strings.Contains(csv.Body, month.Format(time.DateOnly)+",USD,2") {
-		t.Errorf("the export: %.300s", csv.Body)
-	}
-	q := "?month=" + month.Format("2006-01") + "&measure=billed"
-	asBilled := report(t, u, "/orgs/"+emea.ID+"/showback"+q+"&cur=EUR")
-	eur := amountIn(t, between(between(asBilled.Body, `data-testid="total-showback"`, "</tr>"), `<td class="num">`, "</td>")[len(`<td class="num">`):])
-	gbpPage := report(t, u, "/orgs/"+emea.ID+"/showback"+q+"&cur=GBP")
-	gbp := amountIn(t, between(between(gbpPage.Body, `data-testid="total-showback"`, "</tr>"), `<td class="num">`, "</td>")[len(`<td class="num">`):])
-	converted := report(t, u, "/orgs/"+emea.ID+"/showback"+q+"&report_currency=USD")
-	usd := amountIn(t, between(between(converted.Body, `data-testid="total-showback"`, "</tr>"), `<td class="num">`, "</td>")[len(`<td class="num">`):])
-	if want := eur*2 + gbp/0.5*2; math.Abs(usd-want) > 0.02*2 {
-		t.Errorf("in USD with the imported rates: %.2f, want %.2f (EUR %.2f, GBP %.2f)", usd, want, eur, gbp)
-	}
-	reset := u.HX("POST", base+"/fx/reset", "", nil)
-	contains(t, "the reset", reset, "exchange rates were removed", "The rates shipped with Orgboard")
+	testenv.Backends(t, func(t *testing.T, o testenv.Options) {
+		e := testenv.New(t, o)
+		u := e.SignedIn(localapi.DemoAdminToken)
+		emea := e.Org("Northwind EMEA")
+		base := "/orgs/" + emea.ID + "/rates"
+		page := u.Get(base)
+		contains(t, "the tab", page, `data-testid="fx"`, "The rates shipped with Orgboard", "European Central Bank")
+		bad := upload(t, u, base+"/fx/import", "fx.csv", "date,currency,per_eur\n2026-11-30,USD,2\n2026-11-31,GBP,1\n")
+		contains(t, "a bad file", bad, "line 3: the date", "were not imported")
+		if bad.Status != http.StatusUnprocessableEntity {
+			t.Errorf("a bad file: %d", bad.Status)
+		}
+		if _, _, own, _ := e.Stores.FX.FXTable(context.Background(), emea.ID); own {
+			t.Fatal("a bad file left a table")
+		}
+		var rows strings.Builder
+		rows.WriteString("date,currency,per_eur\n")
+		month := time.Date(e.Clock.Now().Year(), e.Clock.Now().Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+		for _, cur := range []string{"USD,2", "GBP,0.5"} {
+			rows.WriteString(month.Format(time.DateOnly) + "," + cur + "\n")
+		}
+		ok := upload(t, u, base+"/fx/import", "ours.csv", rows.String())
+		contains(t, "the import", ok, "Imported 2 exchange rates from ours.csv", "This organization&#39;s own exchange rates")
+		csv := u.Get(base + "/fx/export")
+		if !strings.Contains(csv.Body, month.Format(time.DateOnly)+",USD,2") {
+			t.Errorf("the export: %.300s", csv.Body)
+		}
+		q := "?month=" + month.Format("2006-01") + "&measure=billed"
+		asBilled := report(t, u, "/orgs/"+emea.ID+"/showback"+q+"&cur=EUR")
+		eur := amountIn(t, between(between(asBilled.Body, `data-testid="total-showback"`, "</tr>"), `<td class="num">`, "</td>")[len(`<td class="num">`):])
+		gbpPage := report(t, u, "/orgs/"+emea.ID+"/showback"+q+"&cur=GBP")
+		gbp := amountIn(t, between(between(gbpPage.Body, `data-testid="total-showback"`, "</tr>"), `<td class="num">`, "</td>")[len(`<td class="num">`):])
+		converted := report(t, u, "/orgs/"+emea.ID+"/showback"+q+"&report_currency=USD")
+		usd := amountIn(t, between(between(converted.Body, `data-testid="total-showback"`, "</tr>"), `<td class="num">`, "</td>")[len(`<td class="num">`):])
+		if want := eur*2 + gbp/0.5*2; math.Abs(usd-want) > 0.02*2 {
+			t.Errorf("in USD with the imported rates: %.2f, want %.2f (EUR %.2f, GBP %.2f)", usd, want, eur, gbp)
+		}
+		reset := u.HX("POST", base+"/fx/reset", "", nil)
+		contains(t, "the reset", reset, "exchange rates were removed", "The rates shipped with Orgboard")
+	})
 }

@@ -130,52 +130,54 @@ func TestShowbackAndChargebackAddUp(t *testing.T) {
 // total is each currency's billed total converted, and the page says how.
 func TestShowbackInAReportingCurrency(t *testing.T) {
 	t.Parallel()
-	e := testenv.New(t)
-	u := e.SignedIn(localapi.DemoAdminToken)
-	root, emea := e.Org("Northwind Holdings"), e.Org("Northwind EMEA")
-	month := time.Date(e.Clock.Now().Year(), e.Clock.Now().Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
-	q := "?month=" + month.Format("2006-01") + "&measure=billed&report_currency=USD"
-	page := report(t, u, "/orgs/"+root.ID+"/showback"+q)
-	contains(t, "showback", page, "USD, converted", "converted into USD at the rate of each record")
-	fx := usage.DefaultFX()
-	from, to, _ := usage.LastMonth.Range(usage.Civil(e.Clock.Now().UTC()))
-	want := map[string]float64{}
-	inEMEA := subtree(t, e, emea.ID)
-	for _, o := range subtree(t, e, root.ID) {
-		recs, err := e.Admin().Usage(context.Background(), o, api.UsageParams{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range recs {
-			if r.BilledCost != nil {
-				v, _, ok := fx.Convert(*r.BilledCost, r.BillingCurrency, "USD", r.ChargePeriodStart)
-				if !ok {
-					t.Fatalf("no rate for %s", r.BillingCurrency)
-				}
-				want["all"] += v
-				if slices.Contains(inEMEA, o) {
-					want["emea"] += v
+	testenv.Backends(t, func(t *testing.T, o testenv.Options) {
+		e := testenv.New(t, o)
+		u := e.SignedIn(localapi.DemoAdminToken)
+		root, emea := e.Org("Northwind Holdings"), e.Org("Northwind EMEA")
+		month := time.Date(e.Clock.Now().Year(), e.Clock.Now().Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+		q := "?month=" + month.Format("2006-01") + "&measure=billed&report_currency=USD"
+		page := report(t, u, "/orgs/"+root.ID+"/showback"+q)
+		contains(t, "showback", page, "USD, converted", "converted into USD at the rate of each record")
+		fx := usage.DefaultFX()
+		from, to, _ := usage.LastMonth.Range(usage.Civil(e.Clock.Now().UTC()))
+		want := map[string]float64{}
+		inEMEA := subtree(t, e, emea.ID)
+		for _, o := range subtree(t, e, root.ID) {
+			recs, err := e.Admin().Usage(context.Background(), o, api.UsageParams{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range recs {
+				if r.BilledCost != nil {
+					v, _, ok := fx.Convert(*r.BilledCost, r.BillingCurrency, "USD", r.ChargePeriodStart)
+					if !ok {
+						t.Fatalf("no rate for %s", r.BillingCurrency)
+					}
+					want["all"] += v
+					if slices.Contains(inEMEA, o) {
+						want["emea"] += v
+					}
 				}
 			}
 		}
-	}
-	total := amountIn(t, between(between(page.Body, `data-testid="total-showback"`, "</tr>"), `<td class="num">`, "</td>")[len(`<td class="num">`):])
-	if math.Abs(total-want["all"]) > 0.01 {
-		t.Errorf("the converted total is %.2f, the records converted one by one %.2f", total, want["all"])
-	}
-	var got float64
-	for _, r := range childRow.FindAllStringSubmatch(between(page.Body, `data-testid="table-showback"`, "</tbody>"), -1) {
-		if r[1] == emea.ID {
-			got = amountIn(t, r[3])
+		total := amountIn(t, between(between(page.Body, `data-testid="total-showback"`, "</tr>"), `<td class="num">`, "</td>")[len(`<td class="num">`):])
+		if math.Abs(total-want["all"]) > 0.01 {
+			t.Errorf("the converted total is %.2f, the records converted one by one %.2f", total, want["all"])
 		}
-	}
-	if want["emea"] == 0 || math.Abs(got-want["emea"]) > 0.01 {
-		t.Errorf("Northwind EMEA in USD: %.2f, want %.2f", got, want["emea"])
-	}
-	cb := u.Get("/orgs/" + root.ID + "/chargeback" + q)
-	contains(t, "chargeback", cb, "USD, converted")
-	if bad := u.Get("/orgs/" + root.ID + "/showback?month=" + month.Format("2006-01") + "&report_currency=XAU"); bad.Status != http.StatusBadRequest ||
-		!strings.Contains(bad.Body, "no rate for XAU") {
-		t.Errorf("a currency without rates: %d", bad.Status)
-	}
+		var got float64
+		for _, r := range childRow.FindAllStringSubmatch(between(page.Body, `data-testid="table-showback"`, "</tbody>"), -1) {
+			if r[1] == emea.ID {
+				got = amountIn(t, r[3])
+			}
+		}
+		if want["emea"] == 0 || math.Abs(got-want["emea"]) > 0.01 {
+			t.Errorf("Northwind EMEA in USD: %.2f, want %.2f", got, want["emea"])
+		}
+		cb := u.Get("/orgs/" + root.ID + "/chargeback" + q)
+		contains(t, "chargeback", cb, "USD, converted")
+		if bad := u.Get("/orgs/" + root.ID + "/showback?month=" + month.Format("2006-01") + "&report_currency=XAU"); bad.Status != http.StatusBadRequest ||
+			!strings.Contains(bad.Body, "no rate for XAU") {
+			t.Errorf("a currency without rates: %d", bad.Status)
+		}
+	})
 }

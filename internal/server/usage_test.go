@@ -384,84 +384,86 @@ func TestUsageThisMonthOnCalendarEdges(t *testing.T) {
 // strings; and its costs add up to the page's.
 func TestUsageExportAsFOCUS(t *testing.T) {
 	t.Parallel()
-	e := testenv.New(t)
-	u := e.SignedIn(localapi.DemoAdminToken)
-	pp := e.Org("Payments Platform")
-	base := "/orgs/" + pp.ID + "/usage"
-	page := report(t, u, base+"?preset=last_month&group=product_family&measure=effective")
-	r := u.Get(base + "/export?preset=last_month&group=product_family&measure=effective&format=focus")
-	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
-		t.Fatalf("export: %d %s", r.Status, r.Header.Get("Content-Type"))
-	}
-	rows, err := csv.NewReader(strings.NewReader(r.Body)).ReadAll()
-	if err != nil || len(rows) < 2 {
-		t.Fatalf("%d rows: %v", len(rows), err)
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
-	}
-	mandatory := []string{"BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart", "ChargeCategory",
-		"ChargePeriodEnd", "ChargePeriodStart", "ContractedCost", "EffectiveCost", "InvoiceIssuerName", "ListCost", "ProviderName",
-		"PublisherName", "ServiceCategory", "ServiceName", "ServiceProviderName", "HostProviderName", "ChargeFrequency"}
-	for _, h := range rows[0] {
-		if !strings.HasPrefix(h, "x_") && !slices.Contains(usage.FOCUSColumns, h) {
-			t.Errorf("column %s is neither FOCUS's nor an x_ extension", h)
+	testenv.Backends(t, func(t *testing.T, o testenv.Options) {
+		e := testenv.New(t, o)
+		u := e.SignedIn(localapi.DemoAdminToken)
+		pp := e.Org("Payments Platform")
+		base := "/orgs/" + pp.ID + "/usage"
+		page := report(t, u, base+"?preset=last_month&group=product_family&measure=effective")
+		r := u.Get(base + "/export?preset=last_month&group=product_family&measure=effective&format=focus")
+		if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("export: %d %s", r.Status, r.Header.Get("Content-Type"))
 		}
-	}
-	categories := []string{"AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases", "Developer Tools",
-		"Multicloud", "Identity", "Integration", "Internet of Things", "Management and Governance", "Media", "Migration", "Mobile",
-		"Networking", "Security", "Storage", "Web", "Other"}
-	var effective float64
-	for n, row := range rows[1:] {
-		get := func(c string) string {
-			i, ok := col[c]
-			if !ok {
-				t.Fatalf("no column %s", c)
-			}
-			return row[i]
+		rows, err := csv.NewReader(strings.NewReader(r.Body)).ReadAll()
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("%d rows: %v", len(rows), err)
 		}
-		for _, c := range mandatory {
-			if get(c) == "" {
-				t.Fatalf("row %d: %s is empty", n, c)
+		col := map[string]int{}
+		for i, h := range rows[0] {
+			col[h] = i
+		}
+		mandatory := []string{"BilledCost", "BillingAccountId", "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart", "ChargeCategory",
+			"ChargePeriodEnd", "ChargePeriodStart", "ContractedCost", "EffectiveCost", "InvoiceIssuerName", "ListCost", "ProviderName",
+			"PublisherName", "ServiceCategory", "ServiceName", "ServiceProviderName", "HostProviderName", "ChargeFrequency"}
+		for _, h := range rows[0] {
+			if !strings.HasPrefix(h, "x_") && !slices.Contains(usage.FOCUSColumns, h) {
+				t.Errorf("column %s is neither FOCUS's nor an x_ extension", h)
 			}
 		}
-		for _, c := range []string{"BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "ConsumedQuantity"} {
-			if _, err := strconv.ParseFloat(get(c), 64); err != nil {
-				t.Fatalf("row %d: %s %q is not a decimal", n, c, get(c))
+		categories := []string{"AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases", "Developer Tools",
+			"Multicloud", "Identity", "Integration", "Internet of Things", "Management and Governance", "Media", "Migration", "Mobile",
+			"Networking", "Security", "Storage", "Web", "Other"}
+		var effective float64
+		for n, row := range rows[1:] {
+			get := func(c string) string {
+				i, ok := col[c]
+				if !ok {
+					t.Fatalf("no column %s", c)
+				}
+				return row[i]
+			}
+			for _, c := range mandatory {
+				if get(c) == "" {
+					t.Fatalf("row %d: %s is empty", n, c)
+				}
+			}
+			for _, c := range []string{"BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "ConsumedQuantity"} {
+				if _, err := strconv.ParseFloat(get(c), 64); err != nil {
+					t.Fatalf("row %d: %s %q is not a decimal", n, c, get(c))
+				}
+			}
+			times := map[string]time.Time{}
+			for _, c := range []string{"BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd"} {
+				v, err := time.Parse(time.RFC3339, get(c))
+				if err != nil || !strings.HasSuffix(get(c), "Z") {
+					t.Fatalf("row %d: %s %q is not a UTC date-time", n, c, get(c))
+				}
+				times[c] = v
+			}
+			if !times["ChargePeriodEnd"].Equal(times["ChargePeriodStart"].AddDate(0, 0, 1)) || times["ChargePeriodStart"].Before(times["BillingPeriodStart"]) ||
+				!times["ChargePeriodEnd"].After(times["BillingPeriodStart"]) || times["ChargePeriodEnd"].After(times["BillingPeriodEnd"]) {
+				t.Fatalf("row %d: periods %v", n, times)
+			}
+			if get("ChargeCategory") != "Usage" || get("ChargeFrequency") != "Usage-Based" || (get("ChargeClass") != "" && get("ChargeClass") != "Correction") ||
+				!slices.Contains(categories, get("ServiceCategory")) || !regexp.MustCompile(`^[A-Z]{3}$`).MatchString(get("BillingCurrency")) {
+				t.Fatalf("row %d: %v", n, row)
+			}
+			var tags map[string]string
+			if err := json.Unmarshal([]byte(get("Tags")), &tags); err != nil || tags["orgboard.organization"] != get("BillingAccountId") {
+				t.Fatalf("row %d: Tags %q", n, get("Tags"))
+			}
+			if get("x_CostsReported") == "true" && get("BillingCurrency") == "USD" {
+				v, _ := strconv.ParseFloat(get("EffectiveCost"), 64)
+				effective += v
 			}
 		}
-		times := map[string]time.Time{}
-		for _, c := range []string{"BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd"} {
-			v, err := time.Parse(time.RFC3339, get(c))
-			if err != nil || !strings.HasSuffix(get(c), "Z") {
-				t.Fatalf("row %d: %s %q is not a UTC date-time", n, c, get(c))
-			}
-			times[c] = v
+		total := regexp.MustCompile(`data-testid="kpi-total"><span class="muted">[^<]*</span> <strong>([0-9,.]+) USD</strong>`).FindStringSubmatch(page.Body)
+		if total == nil {
+			t.Fatal("no USD total on the page")
 		}
-		if !times["ChargePeriodEnd"].Equal(times["ChargePeriodStart"].AddDate(0, 0, 1)) || times["ChargePeriodStart"].Before(times["BillingPeriodStart"]) ||
-			!times["ChargePeriodEnd"].After(times["BillingPeriodStart"]) || times["ChargePeriodEnd"].After(times["BillingPeriodEnd"]) {
-			t.Fatalf("row %d: periods %v", n, times)
+		want, _ := strconv.ParseFloat(strings.ReplaceAll(total[1], ",", ""), 64)
+		if math.Abs(effective-want) > 0.01 {
+			t.Errorf("the export's USD effective costs add up to %.2f, the page says %.2f", effective, want)
 		}
-		if get("ChargeCategory") != "Usage" || get("ChargeFrequency") != "Usage-Based" || (get("ChargeClass") != "" && get("ChargeClass") != "Correction") ||
-			!slices.Contains(categories, get("ServiceCategory")) || !regexp.MustCompile(`^[A-Z]{3}$`).MatchString(get("BillingCurrency")) {
-			t.Fatalf("row %d: %v", n, row)
-		}
-		var tags map[string]string
-		if err := json.Unmarshal([]byte(get("Tags")), &tags); err != nil || tags["orgboard.organization"] != get("BillingAccountId") {
-			t.Fatalf("row %d: Tags %q", n, get("Tags"))
-		}
-		if get("x_CostsReported") == "true" && get("BillingCurrency") == "USD" {
-			v, _ := strconv.ParseFloat(get("EffectiveCost"), 64)
-			effective += v
-		}
-	}
-	total := regexp.MustCompile(`data-testid="kpi-total"><span class="muted">[^<]*</span> <strong>([0-9,.]+) USD</strong>`).FindStringSubmatch(page.Body)
-	if total == nil {
-		t.Fatal("no USD total on the page")
-	}
-	want, _ := strconv.ParseFloat(strings.ReplaceAll(total[1], ",", ""), 64)
-	if math.Abs(effective-want) > 0.01 {
-		t.Errorf("the export's USD effective costs add up to %.2f, the page says %.2f", effective, want)
-	}
+	})
 }
