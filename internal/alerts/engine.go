@@ -48,13 +48,43 @@ type Engine struct {
 	http      *http.Client
 	mu        sync.Mutex
 	last      map[int64]time.Time // when each cost rule and digest was last evaluated here
+	found     map[int64]Check     // what each cost rule's last evaluation here found
+}
+
+// Check is what a cost rule's or a digest's last evaluation found, for
+// its page: when, the findings and how many were new, or why it could not.
+type Check struct {
+	At         time.Time
+	Next       time.Time // when it is evaluated again
+	Found, New int
+	Err        string
+}
+
+// LastCheck is what rule id's last evaluation by this instance found;
+// false when it has not been evaluated since the console started.
+func (e *Engine) LastCheck(id int64) (Check, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, ok := e.found[id]
+	return c, ok
+}
+
+// checked notes what an evaluation of a cost rule or digest found.
+func (e *Engine) checked(id int64, found, fresh int, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := Check{At: e.now(), Next: e.now().Add(e.CostEvery), Found: found, New: fresh}
+	if err != nil {
+		c.Err = err.Error()
+	}
+	e.found[id] = c
 }
 
 // NewEngine is an engine on store; open unseals a rule's token and secret.
 func NewEngine(store Store, idx *audit.Index, syncer *audit.Syncer, open func(Rule) (string, string, error), client func(string) *api.Client,
 	guard Guard, clk clock.Clock, log *slog.Logger) *Engine {
 	return &Engine{Store: store, Index: idx, Syncer: syncer, Open: open, Client: client, Guard: guard, Retries: DefaultRetries,
-		CostEvery: time.Hour, Log: log, now: clock.Or(clk).Now, http: guard.Client(10 * time.Second), last: map[int64]time.Time{}}
+		CostEvery: time.Hour, Log: log, now: clock.Or(clk).Now, http: guard.Client(10 * time.Second), last: map[int64]time.Time{}, found: map[int64]Check{}}
 }
 
 // due reports whether r is evaluated now: an audit rule at every run, a

@@ -13,12 +13,15 @@ import (
 // a tree's anomalies and moves, and the months' budgets).
 const keepKeys = 500
 
-// evaluateCost delivers the rule's findings not sent before.
-func (e *Engine) evaluateCost(ctx context.Context, w work) error {
+// evaluateCost delivers the rule's findings not sent before, and notes
+// what it found for the rule's page.
+func (e *Engine) evaluateCost(ctx context.Context, w work) (err error) {
 	r := w.rule
 	if e.Costs == nil {
 		return errNoCosts
 	}
+	found, fresh := 0, []CostEvent(nil)
+	defer func() { e.checked(r.ID, found, len(fresh), err) }()
 	f, err := e.Costs.Read(ctx, w.client, w.all, r.Org, w.orgs, e.now(), r.Report)
 	if err != nil {
 		return err
@@ -26,8 +29,9 @@ func (e *Engine) evaluateCost(ctx context.Context, w work) error {
 	if f.Gaps > 0 { // a day missing would read as a drop: the next run fetches it again
 		return fmt.Errorf("%d usage windows could not be fetched", f.Gaps)
 	}
-	var fresh []CostEvent
-	for _, ev := range Events(f, r.Condition, r.Threshold, e.now()) {
+	events := Events(f, r.Condition, r.Threshold, e.now())
+	found = len(events)
+	for _, ev := range events {
 		if !slices.Contains(r.Cursor.Seen, ev.Key) {
 			fresh = append(fresh, ev)
 		}

@@ -186,6 +186,11 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	c.Alerts.Mailer = cfg.Mailer
 	budgets := usage.NewBudgets(stores.Budgets, cfg.Clock)
 	c.Alerts.Costs = &alerts.Costs{Keeper: keeper, Budgets: budgets, Rates: stores.Rates, FX: stores.FX}
+	c.background.Add(1)
+	go func() {
+		defer c.background.Done()
+		c.Tree.Run(syncCtx, func(err error) { cfg.Logger.Warn("record the tree's history", "error", err) })
+	}()
 	if cfg.AuditRetention > 0 {
 		c.background.Add(1)
 		go func() {

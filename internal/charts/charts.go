@@ -27,10 +27,10 @@ const partialName = "partial"
 func Activity(name string, labels []string, values []float64, partial []bool) (json.RawMessage, error) {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{Width: "100%", Height: "96px", AssetsHost: "/static/", Renderer: "canvas"}),
+		charts.WithInitializationOpts(opts.Initialization{Width: "100%", Height: "112px", AssetsHost: "/static/", Renderer: "canvas"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "8", Top: "8", Bottom: "4", ContainLabel: opts.Bool(true)}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: "12", Bottom: "4", ContainLabel: opts.Bool(true)}),
 	)
 	bar.SetXAxis(labels)
 	data := make([]opts.BarData, len(values))

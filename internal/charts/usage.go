@@ -29,6 +29,11 @@ func base(height string, legend bool) []charts.GlobalOpts {
 
 func round(v float64) float64 { return math.Round(v*100) / 100 }
 
+// palette is twenty colours told apart at a glance (Tableau's 20, dark and
+// light of ten hues): a donut of up to twenty parts repeats none.
+var palette = opts.Colors{"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+	"#1f4e79", "#c4600f", "#9e1b1e", "#3f8f8a", "#2f6b2a", "#a88a00", "#744f6c", "#d6617a", "#5e4432", "#79706e"}
+
 // Stacked is bars (or areas) stacked per bucket, with marks pinned on top
 // of the series they belong to; partial buckets' bars are drawn faded;
 // changes (per bucket) are drawn as diamonds on the time axis.
@@ -139,6 +144,7 @@ func Share(labels []string, values []float64) (json.RawMessage, error) {
 		charts.WithInitializationOpts(opts.Initialization{Width: "100%", Height: "300px", AssetsHost: "/static/", Renderer: "canvas"}), // the page's CSS sizes it
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "plain", Orient: "vertical", Right: "0", Top: "middle"}),
+		charts.WithColorsOpts(palette),
 	)
 	data := make([]opts.PieData, len(labels))
 	for i := range labels {
@@ -212,8 +218,9 @@ func Cumulative(days []string, actual, projected []float64, budget float64, budg
 	actualOpts := []charts.SeriesOpts{charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)})}
 	if over >= 0 && over < len(days) && budget > 0 {
 		actualOpts = append(actualOpts, charts.WithMarkPointNameCoordItemOpts(opts.MarkPointNameCoordItem{Name: "Over budget",
-			Coordinate: []any{days[over], round(budget)}, Value: overLabel, Symbol: "pin", SymbolSize: 48}),
-			charts.WithMarkPointStyleOpts(opts.MarkPointStyle{Label: &opts.Label{Show: opts.Bool(true), Formatter: "{c}"}}))
+			Coordinate: []any{days[over], round(budget)}, Value: overLabel, Symbol: "pin", SymbolSize: 30}),
+			// the words beside the pin, not inside it: "forecast over" did not fit in a pin
+			charts.WithMarkPointStyleOpts(opts.MarkPointStyle{Label: &opts.Label{Show: opts.Bool(true), Formatter: "{c}", Position: "left", FontSize: 12}}))
 	}
 	line.AddSeries("Actual", a, actualOpts...)
 	var budgetOpts []charts.SeriesOpts

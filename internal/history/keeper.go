@@ -21,6 +21,7 @@ const cacheFor = 10 * time.Second
 type Keeper struct {
 	store Store
 	now   func() time.Time
+	later chan func(context.Context) error // sightings a page made, recorded by Run
 
 	mu     sync.Mutex
 	tree   *Tree
@@ -29,7 +30,46 @@ type Keeper struct {
 
 // NewKeeper keeps events in store; "now" comes from clk (nil: the machine's clock).
 func NewKeeper(store Store, clk clock.Clock) *Keeper {
-	return &Keeper{store: store, now: clock.Or(clk).Now}
+	return &Keeper{store: store, now: clock.Or(clk).Now, later: make(chan func(context.Context) error, 256)}
+}
+
+// Later queues a record for Run, so that a page never waits on the
+// database's writer for what it saw (the audit index's writer may hold it
+// for a while); false when the queue is full and it was dropped: a
+// sighting is made again at the next listing.
+func (k *Keeper) Later(record func(context.Context) error) bool {
+	select {
+	case k.later <- record:
+		return true
+	default:
+		return false
+	}
+}
+
+// Run records what Later queued until ctx ends, then what is left, within
+// a few seconds; failures go to fail.
+func (k *Keeper) Run(ctx context.Context, fail func(error)) {
+	for {
+		select {
+		case record := <-k.later:
+			if err := record(context.WithoutCancel(ctx)); err != nil {
+				fail(err)
+			}
+		case <-ctx.Done():
+			drain, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
+			defer cancel()
+			for {
+				select {
+				case record := <-k.later:
+					if err := record(drain); err != nil {
+						fail(err)
+					}
+				default:
+					return
+				}
+			}
+		}
+	}
 }
 
 // Tree is the tree as the events held tell it.

@@ -116,7 +116,8 @@ func (s *Server) accountRows(c echo.Context, org string, q accountsQuery) (templ
 		rows.Accounts = append(rows.Accounts, s.accountRow(c, o, a))
 		ids = append(ids, a.ID)
 	}
-	s.sawTree(c, func(ctx context.Context, t *history.Keeper) error { return t.SeeAccounts(ctx, org, ids, s.now()) })
+	at := s.now()
+	s.sawLater(func(ctx context.Context, t *history.Keeper) error { return t.SeeAccounts(ctx, org, ids, at) })
 	if page.NextPageToken != "" {
 		v := q.values()
 		v.Set("page_token", page.NextPageToken)

@@ -92,16 +92,41 @@ func (s *Server) takeSecret(c echo.Context, r alerts.Rule) (*templates.AlertSecr
 	return &templates.AlertSecret{Rule: r.Name, Secret: secret}, nil
 }
 
-// orgOptions fills the form's choice of organizations.
+// orgOptions fills the form's choice of organizations: each by its path
+// from the top, in the tree's order, so that typing part of a name finds
+// it where it sits (app.js filters the list as one types).
 func (s *Server) orgOptions(c echo.Context, f *templates.AlertForm) error {
 	orgs, err := s.readableOrgs(c)
 	if err != nil {
 		return err
 	}
+	byID := make(map[string]api.Organization, len(orgs))
 	for _, o := range orgs {
-		f.Orgs = append(f.Orgs, templates.Option{Value: o.ID, Label: o.Name, Selected: o.ID == f.Org})
+		byID[o.ID] = o
 	}
-	slices.SortFunc(f.Orgs, func(a, b templates.Option) int { return strings.Compare(a.Label, b.Label) })
+	path := func(o api.Organization) []string {
+		out := []string{o.Name}
+		for p, n := o.Parent, 0; p != nil && n < maxCrumbs; n++ {
+			parent, ok := byID[p.ID]
+			if !ok {
+				break
+			}
+			out, p = append([]string{parent.Name}, out...), parent.Parent
+		}
+		return out
+	}
+	type entry struct {
+		id   string
+		path []string
+	}
+	list := make([]entry, 0, len(orgs))
+	for _, o := range orgs {
+		list = append(list, entry{o.ID, path(o)})
+	}
+	slices.SortFunc(list, func(a, b entry) int { return slices.Compare(a.path, b.path) })
+	for _, e := range list {
+		f.Orgs = append(f.Orgs, templates.Option{Value: e.id, Label: strings.Join(e.path, " › "), Selected: e.id == f.Org})
+	}
 	f.Reports = reportOptions(f.Report)
 	return nil
 }
@@ -123,7 +148,7 @@ func (s *Server) alertsPage(c echo.Context, status int, f templates.AlertForm, s
 	me := s.ruleOwner(c)
 	for _, r := range rules {
 		if r.Owner == me {
-			v.Rules = append(v.Rules, ruleRow(r, names))
+			v.Rules = append(v.Rules, s.ruleRow(r, names))
 		}
 	}
 	return render(c, status, templates.Alerts(s.page(c, "Alerts"), v))
@@ -148,7 +173,7 @@ func watches(r alerts.Rule) string {
 	return r.Query
 }
 
-func ruleRow(r alerts.Rule, names map[string]string) templates.AlertRuleRow {
+func (s *Server) ruleRow(r alerts.Rule, names map[string]string) templates.AlertRuleRow {
 	name := names[r.Org]
 	if name == "" {
 		name = r.Org
@@ -165,7 +190,31 @@ func ruleRow(r alerts.Rule, names map[string]string) templates.AlertRuleRow {
 		Emails: strings.Join(r.Emails, ", "), Watches: watches(r), Audit: r.KindOrAudit() == alerts.KindAudit,
 		Quiet: quiet, Status: r.Status, LastSent: last, Paused: r.Paused, Stopped: r.Status != "", Slack: r.Slack, Descendants: r.Descendants,
 		URL: alertURL(r.ID, ""), PauseURL: alertURL(r.ID, "pause"), ResumeURL: alertURL(r.ID, "resume"), DeleteURL: alertURL(r.ID, "delete"),
-		TestURL: alertURL(r.ID, "test"), EditURL: alertURL(r.ID, "edit")}
+		TestURL: alertURL(r.ID, "test"), EditURL: alertURL(r.ID, "edit"), Checked: s.checkedText(r)}
+}
+
+// checkedText says when a cost rule was last checked, what it found and
+// when it is checked next ("" for an audit rule, checked at every run).
+func (s *Server) checkedText(r alerts.Rule) string {
+	if r.KindOrAudit() == alerts.KindAudit || r.Paused || r.Status != "" {
+		return ""
+	}
+	ch, ok := s.alerts.Engine.LastCheck(r.ID)
+	if !ok {
+		return "Not checked yet since the console started: the first check comes within " + alerts.DefaultInterval.String() + " of it."
+	}
+	at, next := ch.At.UTC().Format("15:04 UTC"), ch.Next.UTC().Format("15:04 UTC")
+	switch {
+	case ch.Err != "":
+		return "Checked at " + at + ", which failed (" + ch.Err + "); checked again at about " + next + "."
+	case ch.Found == 0:
+		return "Checked at " + at + ": nothing found. Next check at about " + next + "."
+	}
+	sent := "none new"
+	if ch.New > 0 {
+		sent = templates.Count(int64(ch.New), "new one sent", "new ones sent")
+	}
+	return "Checked at " + at + ": " + templates.Count(int64(ch.Found), "finding", "findings") + ", " + sent + ". Next check at about " + next + "."
 }
 
 // createAlert makes a rule from the form: every field checked, the token
@@ -259,7 +308,7 @@ func (s *Server) showAlertRule(c echo.Context) error {
 	if o, err := s.getOrg(c, r.Org); err == nil {
 		names[o.ID] = o.Name
 	}
-	v := templates.AlertRuleView{Rule: ruleRow(r, names), CSRF: s.csrf(c), Saved: c.QueryParam("saved") == "1"}
+	v := templates.AlertRuleView{Rule: s.ruleRow(r, names), CSRF: s.csrf(c), Saved: c.QueryParam("saved") == "1"}
 	if v.Secret, err = s.takeSecret(c, r); err != nil { // a webhook given since the rule was made
 		return err
 	}

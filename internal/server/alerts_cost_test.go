@@ -99,7 +99,8 @@ func TestCostRulesFireOnBudgetAndAnomaly(t *testing.T) {
 	}
 	u = e.SignedIn(localapi.DemoAdminToken) // the hour ended the session
 	id := ruleID(t, u)
-	contains(t, "the cost rule's page", u.Get("/alerts/"+id), "daily cost moves more than 50%", `data-testid="delivery-status">delivered<`)
+	contains(t, "the cost rule's page", u.Get("/alerts/"+id), "daily cost moves more than 50%", `data-testid="delivery-status">delivered<`,
+		`data-testid="alert-checked">Checked at`, "none new. Next check at about")
 }
 
 // atHour is the test process's day at hour h (UTC).

@@ -114,6 +114,14 @@ func (s *Server) auditView(c echo.Context, sc auditScope) (templates.AuditView, 
 	v.SummaryURL = withQuery(route.AuditSummary, params)
 	v.ExportCSV = auditExportURL(sc.org, withParam(params, "format", "csv"))
 	v.ExportJSON = auditExportURL(sc.org, withParam(params, "format", "json"))
+	alert := url.Values{"kind": {"audit"}, "q": {raw}}
+	if sc.org != "" {
+		alert.Set("org", sc.org)
+	}
+	if sc.descendants {
+		alert.Set("sub", "1")
+	}
+	v.AlertURL = withQuery(route.Alerts, alert) + "#new-rule"
 	v.Saved = s.savedSearches(c, sc.org)
 	return v, q, status
 }

@@ -38,10 +38,8 @@ func (s *Server) readableOrgs(c echo.Context) ([]api.Organization, error) {
 				break
 			}
 		}
-		if s.audit.Tree != nil {
-			if err := s.audit.Tree.SeeOrgs(ctx, out); err != nil { // where each sits now, for the tree's history
-				s.log.Warn("record the tree as seen", "error", err)
-			}
+		if s.audit.Tree != nil { // where each sits now, for the tree's history
+			s.audit.Tree.Later(func(ctx context.Context) error { return s.audit.Tree.SeeOrgs(ctx, out) })
 		}
 		return out, nil
 	})
@@ -78,14 +76,23 @@ func (sc auditScope) goneOf(e api.AuditEntry) string {
 	return ""
 }
 
-// sawTree records what the console saw of the tree (a write it made):
-// the write is done whatever the record's fate, which is logged.
+// sawTree records a change to the tree the console made itself, before
+// its page answers (the next page must know it): the write is done
+// whatever the record's fate, which is logged.
 func (s *Server) sawTree(c echo.Context, record func(context.Context, *history.Keeper) error) {
 	if s.audit.Tree == nil {
 		return
 	}
 	if err := record(context.WithoutCancel(c.Request().Context()), s.audit.Tree); err != nil {
 		s.log.Warn("record the tree's history", "error", err)
+	}
+}
+
+// sawLater records what a page saw of the tree (a list it read) after the
+// page is answered: a page never waits on the database's writer for it.
+func (s *Server) sawLater(record func(context.Context, *history.Keeper) error) {
+	if t := s.audit.Tree; t != nil {
+		t.Later(func(ctx context.Context) error { return record(ctx, t) })
 	}
 }
 

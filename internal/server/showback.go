@@ -236,7 +236,7 @@ func (s *Server) showbackView(c echo.Context, org api.Organization, q showbackQu
 	v.Total = templates.ShowbackRow{Name: "Total", Amount: usage.Display(total, denom), Share: share(total), Own: usage.Display(node.Own[denom], denom)}
 	v.Tags = tagRows(node, sc, org.ID, denom, share)
 	if nodes := treeNodes(node, sc.names, denom); len(nodes) > 0 {
-		raw, err := charts.Treemap(v.Denom, nodes)
+		raw, err := charts.Treemap(org.Name, nodes) // the breadcrumb's first step: the organization, not the currency
 		if err != nil {
 			return v, err
 		}

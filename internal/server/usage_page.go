@@ -4,6 +4,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -12,6 +13,7 @@ import (
 
 	"orgboard/internal/access"
 	"orgboard/internal/api"
+	"orgboard/internal/route"
 	"orgboard/internal/usage"
 	"orgboard/web/templates"
 )
@@ -197,6 +199,11 @@ func (s *Server) usageReportOf(c echo.Context, org string, q usageQuery, agg, pr
 	v.ExportJSON = usageURL(org, "export", exp)
 	exp.Set("format", "focus")
 	v.ExportFOCUS = usageURL(org, "export", exp)
+	alert := url.Values{"kind": {"cost"}, "org": {org}, "cond": {"anomaly"}, "report_currency": {q.report}}
+	if q.tree {
+		alert.Set("sub", "1")
+	}
+	v.AlertURL = withQuery(route.Alerts, alert) + "#new-rule"
 	v.Methods = []string{usage.ForecastMethod, usage.AnomalyMethod,
 		changeMethod(q.from, q.to),
 		"Corrections (ChargeClass Correction) are included in every total; periods holding one are marked ✱.",

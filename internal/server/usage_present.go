@@ -377,7 +377,7 @@ func usageCharts(base string, q usageQuery, r *usage.Report, changes []int) ([]t
 	}
 	note := "Pins mark anomalies; ✱ marks periods that include corrections."
 	if slices.ContainsFunc(changes, func(n int) bool { return n > 0 }) {
-		note += " Diamonds on the time axis count the audit changes of this product family's products that day (or " + string(q.step) + ")."
+		note += " Diamonds on the time axis count the audit changes of this product family's products that " + string(q.step) + "."
 	}
 	if partial {
 		note += " “(part)” marks a " + string(q.step) + " the range holds only some days of: it is lower for that, not a drop."

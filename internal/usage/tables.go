@@ -28,9 +28,14 @@ func Amount(v float64, denom string) string {
 	return strconv.FormatFloat(v, 'f', 2, 64)
 }
 
-// Display writes an amount for reading: thousands grouped (1,234,567.89).
+// Display writes an amount for reading: thousands grouped (1,234,567.89),
+// a quantity of a thousand or more whole (1,972,015,146 requests, not
+// 1,972,015,146.364), as the charts' tooltips write them (app.js's num).
 func Display(v float64, denom string) string {
 	s := Amount(v, denom)
+	if IsUnit(denom) && math.Abs(v) >= 1000 {
+		s = strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+	}
 	sign := ""
 	if strings.HasPrefix(s, "-") {
 		sign, s = "-", s[1:]

@@ -556,8 +556,11 @@ func TestDisplay(t *testing.T) {
 			t.Errorf("Display(%v) = %q, want %q", v, got, want)
 		}
 	}
-	if got := Display(1234567.5, "qty:Requests"); got != "1,234,567.5" {
-		t.Errorf("quantity %q", got)
+	// a quantity of a thousand or more is whole; a smaller one keeps up to three decimals
+	for v, want := range map[float64]string{1972015146.364: "1,972,015,146", 1234567.5: "1,234,568", 999.125: "999.125", 2.5: "2.5"} {
+		if got := Display(v, "qty:Requests"); got != want {
+			t.Errorf("quantity %v: %q, want %q", v, got, want)
+		}
 	}
 }
 

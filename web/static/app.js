@@ -107,6 +107,33 @@
   // DOM: echarts' own markers are HTML with style attributes, which the CSP
   // (style-src 'self') refuses.
   function tooltipIn(unit) { return function (params) { return tooltip(params, unit); }; }
+  // One way to write a number, as the tables write it: an amount of money
+  // with two decimals, a quantity of a thousand or more whole, a smaller
+  // one with up to three.
+  function isMoney(unit) { return /^[A-Z]{3}($|[ ,])/.test(unit); }
+  function num(v, unit) {
+    if (typeof v !== "number") return v;
+    if (isMoney(unit)) return v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return v.toLocaleString("en-US", { maximumFractionDigits: Math.abs(v) >= 1000 ? 0 : 3 });
+  }
+  // What the page's options leave to the browser: the colour scale's ends
+  // written as amounts, the treemap's labels readable in either theme, the
+  // audit changes' diamonds above the axis rather than on its labels.
+  function finish(options, unit, isDark) {
+    [].concat(options.visualMap || []).forEach(function (vm) {
+      vm.formatter = function (v) { return num(v, unit) + (unit ? " " + unit : ""); };
+    });
+    [].concat(options.series || []).forEach(function (s) {
+      if (s.type === "treemap") {
+        s.label = { show: true };
+        s.itemStyle = { borderColor: isDark ? "#2b3038" : "#ffffff", borderWidth: 2, gapWidth: 2 };
+        s.upperLabel = { show: true, height: 22, color: isDark ? "#e8eaed" : "#1f2329" };
+      }
+      ((s.markPoint && s.markPoint.data) || []).forEach(function (d) {
+        if (d.symbol === "diamond") d.symbolOffset = [0, -Math.round((d.symbolSize || 18) / 2)];
+      });
+    });
+  }
   function tooltip(params, unit) {
     var list = Array.isArray(params) ? params : [params];
     var box = document.createElement("div");
@@ -128,7 +155,7 @@
       if (typeof p.color === "string") marker.style.backgroundColor = p.color;
       var v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
       line.appendChild(marker);
-      var shown = typeof v === "number" ? v.toLocaleString(undefined, { maximumFractionDigits: 2 }) : v;
+      var shown = num(v, unit);
       line.appendChild(document.createTextNode((Array.isArray(params) ? p.seriesName : (p.name || p.seriesName)) + ": " + shown + (unit && typeof v === "number" ? " " + unit : "")));
       box.appendChild(line);
     });
@@ -150,11 +177,14 @@
     root.querySelectorAll("[data-chart]").forEach(function (el) {
       var options;
       try { options = JSON.parse(el.getAttribute("data-options")); } catch (e) { return; }
-      if (options.tooltip) { options.tooltip.formatter = tooltipIn(el.getAttribute("data-unit") || ""); }
+      var unit = el.getAttribute("data-unit") || "";
+      if (options.tooltip) { options.tooltip.formatter = tooltipIn(unit); }
+      var isDark = !!(dark && dark.matches);
+      finish(options, unit, isDark);
       var old = echarts.getInstanceByDom(el);
       if (old) old.dispose();
-      var chart = echarts.init(el, dark && dark.matches ? "dark" : null, { renderer: "canvas" });
-      if (dark && dark.matches) { options.backgroundColor = "transparent"; }
+      var chart = echarts.init(el, isDark ? "dark" : null, { renderer: "canvas" });
+      if (isDark) { options.backgroundColor = "transparent"; }
       chart.setOption(options);
       // clicking a product family or an account drills down (same-origin paths only)
       var drill = {};
@@ -165,6 +195,18 @@
       });
     });
   }
+  // A list narrowed as one types ([data-filter] names the select): the
+  // options whose text holds what was typed stay, the chosen one always.
+  document.addEventListener("input", function (ev) {
+    var box = ev.target;
+    if (!box.getAttribute || !box.getAttribute("data-filter")) return;
+    var list = document.getElementById(box.getAttribute("data-filter"));
+    if (!list) return;
+    var want = box.value.trim().toLowerCase();
+    Array.prototype.forEach.call(list.options, function (o) {
+      o.hidden = want !== "" && !o.selected && o.textContent.toLowerCase().indexOf(want) < 0;
+    });
+  });
   function onLoad(root) { localTimes(root); foldCharts(root); startCharts(root); }
   // a report's print button
   document.addEventListener("click", function (e) {

@@ -15,6 +15,7 @@ type AlertsView struct {
 type AlertRuleRow struct {
 	ID, Name, Org, OrgURL, Query, Webhook, Emails, Quiet, Status, LastSent string
 	Watches                                                                string // what the rule watches, in words
+	Checked                                                                string // a cost rule's last check and next one, in words
 	Audit, Paused, Stopped, Slack, Descendants                             bool
 	URL, PauseURL, ResumeURL, DeleteURL, TestURL, EditURL                  string
 }

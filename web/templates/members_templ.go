@@ -57,7 +57,7 @@ func Members(v MembersView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" hx-target=\"#org-body\" hx-push-url=\"true\" data-testid=\"members-filter\"><fieldset class=\"form-row\"><legend class=\"visually-hidden\">Status</legend> <label><input type=\"checkbox\" name=\"status\" value=\"active\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" hx-target=\"#org-body\" hx-push-url=\"true\" data-testid=\"members-filter\"><fieldset class=\"choices\" data-testid=\"members-status\"><legend>Status</legend> <label class=\"choice\"><input type=\"checkbox\" name=\"status\" value=\"active\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -67,7 +67,7 @@ func Members(v MembersView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "> Active</label> <label><input type=\"checkbox\" name=\"status\" value=\"canceled\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "> Active</label> <label class=\"choice\"><input type=\"checkbox\" name=\"status\" value=\"canceled\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -588,14 +588,14 @@ func ratesForm(v RatesView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "<form method=\"post\" action=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "<form class=\"rates-form\" method=\"post\" action=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var34 string
 		templ_7745c5c3_Var34, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL(v.SaveURL)).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/rates.templ`, Line: 120, Col: 50}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/rates.templ`, Line: 120, Col: 69}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var34)
 		if templ_7745c5c3_Err != nil {
@@ -614,7 +614,7 @@ func ratesForm(v RatesView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "\"><div class=\"table-wrap\"><table class=\"rates-table\"><caption class=\"muted small\">Leave a row's metric ID empty to remove the row. Prices are per pricing unit; “units per pricing unit” says how many consumed units one price buys (1000000 for a price per million requests).</caption> <thead><tr><th scope=\"col\">Metric ID</th><th scope=\"col\">Name</th><th scope=\"col\" class=\"num\">Price</th><th scope=\"col\">Currency</th><th scope=\"col\">Pricing unit</th><th scope=\"col\" class=\"num\">Units per pricing unit</th><th scope=\"col\">From</th><th scope=\"col\">Source</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "\"><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"The card's rates\"><table class=\"rates-table\"><caption class=\"muted small\">Leave a row's metric ID empty to remove the row. Prices are per pricing unit; “units per pricing unit” says how many consumed units one price buys (1000000 for a price per million requests).</caption> <thead><tr><th scope=\"col\">Metric ID</th><th scope=\"col\">Name</th><th scope=\"col\" class=\"num\">Price</th><th scope=\"col\">Currency</th><th scope=\"col\">Pricing unit</th><th scope=\"col\" class=\"num\">Units per pricing unit</th><th scope=\"col\">From</th><th scope=\"col\">Source</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

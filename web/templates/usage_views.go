@@ -27,6 +27,7 @@ type UsageView struct {
 	ExportCSV    string
 	ExportJSON   string
 	ExportFOCUS  string // the stored records as FOCUS 1.3 rows
+	AlertURL     string // a new cost rule on this organization
 	Empty        bool   // no usage in the range
 	EmptyNote    string // what that means (on the 1st of a month: the forecast still stands)
 	Methods      []string

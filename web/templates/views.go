@@ -313,6 +313,7 @@ type AuditView struct {
 	SummaryURL  string
 	ExportCSV   string
 	ExportJSON  string
+	AlertURL    string // a new alert rule on this search and organization
 	Rows        AuditRows
 	Indexing    *AuditIndexing // the sync has not reached the search's range yet
 	Beyond      string         // the search reaches further back than the index

@@ -3,6 +3,7 @@
 package postgres
 
 import (
+	"database/sql/driver"
 	"errors"
 	"io"
 	"net"
@@ -22,7 +23,8 @@ func Unavailable(err error) bool {
 	var ne net.Error
 	var pe *pgconn.PgError
 	switch {
-	case errors.As(err, &ce), errors.As(err, &ne), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), pgconn.Timeout(err):
+	case errors.As(err, &ce), errors.As(err, &ne), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), pgconn.Timeout(err),
+		errors.Is(err, driver.ErrBadConn): // database/sql's word for a connection that died under it
 		return true
 	case errors.As(err, &pe):
 		// connection exceptions (08…), and the server shutting down or starting (57P01–57P03)
