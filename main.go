@@ -244,6 +244,7 @@ type consoleFlags struct {
 	webhookAllowPrivate                             bool
 	consoleAdmins                                   string
 	smtp                                            smtpFlags
+	selfService                                     selfServiceFlags
 	local                                           localAPIFlags
 }
 
@@ -274,10 +275,11 @@ func parseConsoleFlags(args []string, stderr io.Writer) (consoleFlags, error) {
 	fs.StringVar(&f.consoleAdmins, "console-admins", "", "comma-separated e-mail addresses that may change the console's own settings (budgets, rate cards) of every organization they can read, where Cloudflare cannot tell the console who administers it (ORGBOARD_CONSOLE_ADMINS)")
 	f.local.register(fs)
 	f.smtp.register(fs)
+	f.selfService.register(fs)
 	if err := parseFlags(fs, args, nil); err != nil {
 		return f, err
 	}
-	return f, errors.Join(f.check(), f.local.check(), f.smtp.check())
+	return f, errors.Join(f.check(), f.local.check(), f.smtp.check(), f.selfService.check())
 }
 
 // admins are --console-admins, lower case.
@@ -374,6 +376,11 @@ func newConsole(ctx context.Context, f consoleFlags, local bool, log *slog.Logge
 	cfg := app.Config{APIURL: f.apiURL, Local: local, DataDir: f.local.dataDir, DatabaseURL: f.databaseURL, LeaseTTL: f.syncLease, Secret: os.Getenv("ORGBOARD_SECRET"),
 		SecureCookies: f.secureCookies, SessionIdle: f.sessionIdle, SessionMax: f.sessionMax, CacheTTL: f.cacheTTL,
 		LoginRate: f.loginRate, AuditWindow: f.auditWindow, AuditRetention: f.auditRetention, AuditTimeout: f.auditTimeout, UpstreamBudget: f.upstreamBudget, UsageSettle: f.usageSettle, AlertInterval: f.alertInterval, WebhookAllowPrivate: f.webhookAllowPrivate, Mailer: f.smtp.mailer(), Logger: log, Clock: now, ConsoleAdmins: f.admins()}
+	selfService, err := f.selfService.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.SelfService = selfService
 	if local {
 		for _, t := range localapi.DemoTokens() {
 			cfg.DemoTokens = append(cfg.DemoTokens, templates.DemoToken{Token: t.Token, Role: t.Role, Description: t.Description})

@@ -261,6 +261,9 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte, handle fu
 		return -1, e
 	}
 	defer resp.Body.Close()
+	if r, ok := ctx.Value(rayKey{}).(*rayBox); ok {
+		r.set(resp.Header.Get("Cf-Ray"))
+	}
 	e.StatusCode = resp.StatusCode
 	// an HTTP-date is the server's wall clock: the machine's, not a clock a test pinned
 	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), clock.System.Now())

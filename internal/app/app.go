@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -17,7 +18,9 @@ import (
 	"orgboard/internal/audit"
 	"orgboard/internal/auth"
 	"orgboard/internal/clock"
+	"orgboard/internal/delegation"
 	"orgboard/internal/history"
+	"orgboard/internal/idp"
 	"orgboard/internal/metrics"
 	"orgboard/internal/pacing"
 	"orgboard/internal/server"
@@ -70,6 +73,23 @@ type Config struct {
 	// ConsoleAdmins may change the console's own settings (budgets, rate
 	// cards) of every organization they can read (--console-admins).
 	ConsoleAdmins []string
+	// SelfService, when its issuer is set, signs people in through the
+	// company's identity provider and acts for them with the console's
+	// own token within the delegation file's grants.
+	SelfService SelfService
+}
+
+// SelfService is team self-service: sign-in through OpenID Connect, the
+// console's own token, the delegation file.
+type SelfService struct {
+	OIDC        idp.Config
+	RedirectURL string // the callback as registered at the provider; "": from the request
+	Only        bool   // no token sign-in
+	// ServiceToken is the console's own Cloudflare token (a Super
+	// Administrator's): verified at start, kept sealed, never shown.
+	ServiceToken string
+	// Delegation is the delegation file's path.
+	Delegation string
 }
 
 // The defaults of the settings that have one, in one place: the flags
@@ -207,7 +227,13 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 	}
 	checks := []server.Check{{Name: "database (" + stores.Backend + ")", Run: stores.Ping},
 		{Name: "upstream API", Run: client.Reachable}} // any HTTP answer will do: the check carries no token
-	c.Server = server.New(server.Config{Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger,
+	var delegated *server.Delegation
+	if cfg.SelfService.OIDC.Issuer != "" {
+		if delegated, err = c.selfService(ctx, syncCtx, cfg, client, stores); err != nil {
+			return err
+		}
+	}
+	c.Server = server.New(server.Config{Delegation: delegated, Local: cfg.Local, DemoTokens: cfg.DemoTokens, CacheTTL: cfg.CacheTTL, LoginRate: cfg.LoginRate, Logger: cfg.Logger,
 		Budget: upstream, Metrics: reg, Checks: checks, Clock: cfg.Clock, AuditTimeout: cfg.AuditTimeout, ConsoleAdmins: cfg.ConsoleAdmins,
 		Damaged: stores.Damaged, RebuiltAudit: stores.Rebuilt.Audit, RebuiltUsage: stores.Rebuilt.Usage},
 		client, auth.NewManager(c.sessions, key, cfg.SecureCookies), assets,
@@ -216,6 +242,54 @@ func (c *Console) build(ctx context.Context, cfg Config) error {
 		server.Alerts{Store: stores.Alerts, Engine: c.Alerts, Seal: c.sessions.Seal})
 	c.Handler = c.Server.Handler()
 	return nil
+}
+
+// servicePurpose seals the console's own token.
+const servicePurpose = "the console's own token"
+
+// selfService checks and wires team self-service: the console's token
+// answers and is active, the delegation file names only organizations it
+// reads, the identity provider is discovered.
+func (c *Console) selfService(ctx, watchCtx context.Context, cfg Config, client *api.Client, stores *store.Stores) (*server.Delegation, error) {
+	ss := cfg.SelfService
+	service := client.WithToken(ss.ServiceToken)
+	st, err := service.VerifyToken(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("the console's own token (--service-token-file): %w", err)
+	}
+	if st.Status != api.TokenActive {
+		return nil, fmt.Errorf("the console's own token (--service-token-file) is %s: give an active token", st.Status)
+	}
+	// every version of the file names only organizations the token reads
+	// (listed again when it changes: organizations come and go)
+	check := func(p *delegation.Policy) error {
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		known := map[string]bool{}
+		for o, err := range service.Organizations(lctx, api.ListOrganizationsParams{PageParams: api.PageParams{PageSize: 1000}}) {
+			if err != nil {
+				return fmt.Errorf("the console's own token cannot list organizations: %w", err)
+			}
+			known[o.ID] = true
+		}
+		return p.Check(func(org string) bool { return known[org] })
+	}
+	grants, err := delegation.Load(ss.Delegation, check, cfg.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("the delegation file %s: %w", ss.Delegation, err)
+	}
+	provider, err := idp.New(ctx, ss.OIDC, cfg.Clock)
+	if err != nil {
+		return nil, err
+	}
+	c.background.Add(1)
+	go func() {
+		defer c.background.Done()
+		grants.Watch(watchCtx, 5*time.Second)
+	}()
+	sealed := c.sessions.Seal(servicePurpose, ss.ServiceToken)
+	return &server.Delegation{IdP: provider, Only: ss.Only, RedirectURL: ss.RedirectURL, Grants: grants, Changes: stores.Changes,
+		Token: func() (string, error) { return c.sessions.Open(servicePurpose, sealed) }}, nil
 }
 
 // prune removes the index's entries older than keep, at start and then daily.

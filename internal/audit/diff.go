@@ -154,3 +154,7 @@ func diff(before, after map[string]string) []Change {
 	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
 	return out
 }
+
+// Diff lists what changes from one JSON object to another, field by field
+// (a proposed change against the state it would replace).
+func Diff(before, after json.RawMessage) []Change { return diff(flatten(before), flatten(after)) }

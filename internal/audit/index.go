@@ -150,3 +150,20 @@ func Document(e *api.AuditEntry) string {
 	return strings.Join([]string{e.Action.Description, e.Actor.Email, e.Actor.IPAddress, e.Actor.TokenName, e.Resource.ID,
 		e.Resource.Product, e.Resource.Type, e.Raw.URI, string(e.Resource.Request), string(e.Resource.Response)}, " ")
 }
+
+// OwnProduct is the product of the console's own entries.
+const OwnProduct = "orgboard"
+
+// Own stores entries the console writes itself for org (product
+// orgboard), found beside Cloudflare's by the same searches.
+func (x *Index) Own(ctx context.Context, org string, entries ...api.AuditEntry) error {
+	for i := range entries {
+		entries[i].Organization = api.OrganizationRef{ID: org}
+		entries[i].Resource.Product = OwnProduct
+	}
+	rows, err := x.prepare(entries)
+	if err != nil {
+		return err
+	}
+	return x.store.WriteOwn(ctx, org, rows)
+}

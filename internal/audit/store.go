@@ -50,6 +50,11 @@ type Store interface {
 	// Idle is called when the writer has nothing more to write.
 	Idle()
 
+	// WriteOwn stores the console's own entries of org (each once), outside
+	// any sync: what people did through the console that Cloudflare's log
+	// cannot say (who proposed or approved a change it made with its token).
+	WriteOwn(ctx context.Context, org string, rows []Prepared) error
+
 	// Prune removes the entries from before a time, and says how many.
 	Prune(ctx context.Context, before time.Time) (int64, error)
 

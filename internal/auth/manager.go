@@ -22,9 +22,13 @@ const (
 // Identity is a signed-in user as the console sees them.
 type Identity struct {
 	SessionID string
-	Token     string // the user's API token: only for upstream calls, never for output
+	Token     string // the user's API token: only for upstream calls, never for output; "" for a person
 	TokenID   string
 	Email     string
+	// Person is who signed in through the identity provider (nil for a
+	// token session): the console acts for them with its own token, within
+	// the rights the delegation file gives them.
+	Person *Person
 }
 
 // Label is who is signed in, for the header.
@@ -67,6 +71,9 @@ func (m *Manager) Identify(r *http.Request) (*Identity, error) {
 	id.Token, _ = sess.Values[keyToken].(string)
 	id.TokenID, _ = sess.Values[keyTokenID].(string)
 	id.Email, _ = sess.Values[keyEmail].(string)
+	if p, ok := personOf(id.Token); ok {
+		id.Token, id.Person = "", p
+	}
 	return id, nil
 }
 
@@ -169,3 +176,14 @@ func (m *Manager) setPre(w http.ResponseWriter, r *http.Request, v string) {
 	http.SetCookie(w, &http.Cookie{Name: PreCookieName, Value: v, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: m.Secure || r.TLS != nil, MaxAge: int((24 * time.Hour).Seconds())})
 }
+
+// Seal encrypts a secret for purpose with the console's key (Open reads it).
+func (m *Manager) Seal(purpose, secret string) []byte { return m.store.Seal(purpose, secret) }
+
+// Open reads what Seal sealed for purpose.
+func (m *Manager) Open(purpose string, sealed []byte) (string, error) {
+	return m.store.Open(purpose, sealed)
+}
+
+// SecureCookies reports whether a cookie set for r is marked Secure.
+func (m *Manager) SecureCookies(r *http.Request) bool { return m.Secure || r.TLS != nil }

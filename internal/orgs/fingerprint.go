@@ -40,3 +40,23 @@ func ProfileMark(p api.Profile) string {
 // the organization holds now (current, its mark of the same kind): the
 // change must not be sent.
 func Stale(shown, current string) bool { return shown != current }
+
+// MergeProfile is a proposed profile applied to the profile as it is now:
+// the fields the proposal changed from what it was made against take the
+// proposal's values, the others keep what they hold now (someone else's
+// change meanwhile stays).
+func MergeProfile(before, proposed, now api.Profile) api.Profile {
+	out := now
+	for _, f := range []struct{ b, p, o *string }{
+		{&before.BusinessName, &proposed.BusinessName, &out.BusinessName},
+		{&before.BusinessEmail, &proposed.BusinessEmail, &out.BusinessEmail},
+		{&before.BusinessPhone, &proposed.BusinessPhone, &out.BusinessPhone},
+		{&before.BusinessAddress, &proposed.BusinessAddress, &out.BusinessAddress},
+		{&before.ExternalMetadata, &proposed.ExternalMetadata, &out.ExternalMetadata},
+	} {
+		if *f.p != *f.b {
+			*f.o = *f.p
+		}
+	}
+	return out
+}

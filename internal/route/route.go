@@ -18,6 +18,9 @@ const (
 	Favicon = "/favicon.ico"
 	Login   = "/login"
 	Logout  = "/logout"
+	// sign-in through the identity provider, and its answer
+	LoginOIDC         = "/login/oidc"
+	LoginOIDCCallback = "/login/oidc/callback"
 
 	Home         = "/orgs" // the tree of organizations
 	TreeChildren = "/orgs/tree"
@@ -72,6 +75,12 @@ const (
 	AlertResume = "/alerts/:rule/resume"
 	AlertDelete = "/alerts/:rule/delete"
 	AlertTest   = "/alerts/:rule/test"
+
+	// changes proposed by people who may not make them alone
+	Changes       = "/changes"
+	Change        = "/changes/:change"
+	ChangeApprove = "/changes/:change/approve"
+	ChangeReject  = "/changes/:change/reject"
 )
 
 // Path is the route with its parameters filled in order, each escaped as

@@ -90,6 +90,21 @@ func (s *Server) moveAccount(c echo.Context) error {
 		return err
 	}
 	f.Destination, f.To, f.AccountName = dest, to.Name, c.FormValue("account_name")
+	if person(c) != nil { // both sides are the grants' to allow: the console's token is refused nothing
+		for _, side := range []struct {
+			org string
+			k   access.Kind
+		}{{org, access.MoveAccounts}, {dest, access.Organize}} {
+			end, err := s.delegatedMay(c, side.org, side.k)
+			if err != nil {
+				return err
+			}
+			if end.Refused() {
+				f.Error = end.Problem
+				return render(c, http.StatusForbidden, templates.AccountMoveRow(f))
+			}
+		}
+	}
 	if c.FormValue("confirm") == "" {
 		f.Confirming = true
 		return render(c, http.StatusOK, templates.AccountMoveRow(f))

@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,9 @@ func (s *Server) auditEntry(c echo.Context) error {
 		return err
 	}
 	d := entryDetail(e)
+	if e.Resource.Product == audit.OwnProduct && e.Raw.CFRayID != "" { // the console applied a change: Cloudflare's entry names the same ray
+		d.Linked, d.LinkedLabel = auditURL("", url.Values{"q": {"ray:" + e.Raw.CFRayID + " -product:" + audit.OwnProduct}}), "Cloudflare's entry of this write"
+	}
 	if e.Resource.ID != "" {
 		d.HistoryURL = auditHistoryURL(e.ID, safeNext(c.QueryParam("back")))
 	}

@@ -33,7 +33,7 @@ func (s *Server) auditStatus(c echo.Context) error {
 	if p.Done {
 		st.Percent = 100
 	}
-	if until, limited := s.audit.Syncer.PausedUntil(userKey(identity(c).Token)); limited {
+	if until, limited := s.audit.Syncer.PausedUntil(s.client(c).TokenKey()); limited {
 		st.Paused = fmt.Sprintf("Cloudflare is limiting requests made with your token: your syncs are paused until %s and resume by themselves. "+
 			"Other people's syncs go on with their own tokens.", until.UTC().Format("15:04:05 UTC"))
 		st.Done = false

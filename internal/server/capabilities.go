@@ -72,6 +72,9 @@ func (s *Server) consoleAdmin(c echo.Context) bool {
 // token may read them, else from membership of org or an ancestor. unsure
 // is the upstream failure (not a refusal) that left it unknown, if any.
 func (s *Server) grant(c echo.Context, org api.Organization) (g access.Grant, unsure error) {
+	if p := person(c); p != nil {
+		return s.personGrant(c, p, org), nil
+	}
 	chain := s.chain(c, org)
 	pol, err := read(s, c, "token policies", func(ctx context.Context) (tokenPolicies, error) {
 		t, err := s.client(c).GetToken(ctx, identity(c).TokenID)

@@ -130,7 +130,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	} else {
 		s.log.Warn("request refused", "path", c.Request().URL.Path, "status", status, "error", err)
 	}
-	if status == http.StatusUnauthorized && identity(c) != nil {
+	if status == http.StatusUnauthorized && person(c) != nil { // the console's own token was refused, not the person
+		s.log.Error("Cloudflare refuses the console's own token (--service-token-file): people who sign in through the identity provider can do nothing until it is replaced", "error", err)
+		status, alert = http.StatusBadGateway, templates.Alert{Kind: "error", Title: "The console cannot reach Cloudflare for you",
+			Message: "Cloudflare no longer accepts the token this console acts with for people who sign in through the identity provider. Its operator has been told in the log; try again once it is replaced."}
+	} else if status == http.StatusUnauthorized && identity(c) != nil {
 		s.endSession(c)
 		return
 	}

@@ -20,6 +20,12 @@ import (
 
 func (s *Server) loginView(c echo.Context) templates.LoginView {
 	v := templates.LoginView{Page: s.page(c, "Sign in"), Next: safeNext(c.QueryParam("next"))}
+	if s.oidc() != nil {
+		v.OIDC, v.TokenOff = withQuery(route.LoginOIDC, url.Values{"next": {v.Next}}), s.cfg.Delegation.Only
+		if v.Next == "" {
+			v.OIDC = route.LoginOIDC
+		}
+	}
 	if s.cfg.Local {
 		v.DemoTokens = s.cfg.DemoTokens
 	}
@@ -42,6 +48,10 @@ func (s *Server) showLogin(c echo.Context) error {
 func (s *Server) login(c echo.Context) error {
 	v := s.loginView(c)
 	v.Next = safeNext(c.FormValue("next"))
+	if v.TokenOff {
+		v.OIDCError = "This console signs people in through the company's identity provider only."
+		return render(c, http.StatusForbidden, templates.LoginPage(v))
+	}
 	if ok, wait := s.logins.allow(c.RealIP()); !ok {
 		v.Error = fmt.Sprintf("Too many sign-in attempts from your address. Wait %d seconds and try again.", int(wait.Seconds())+1)
 		return render(c, http.StatusTooManyRequests, templates.LoginPage(v))
@@ -96,8 +106,8 @@ func signInProblem(err error) string {
 
 func (s *Server) logout(c echo.Context) error {
 	if id := identity(c); id != nil {
-		s.cache.Forget(userKey(id.Token))
-		s.usage.Jobs.Forget(userKey(id.Token) + "|") // fetched usage sums are the user's too
+		s.cache.Forget(s.user(c))
+		s.usage.Jobs.Forget(s.user(c) + "|") // fetched usage sums are the user's too
 	}
 	if err := s.auth.SignOut(c.Response(), c.Request()); err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 
 	"orgboard/internal/access"
 	"orgboard/internal/api"
+	"orgboard/internal/changes"
 	"orgboard/internal/route"
 	"orgboard/web/templates"
 )
@@ -125,6 +126,21 @@ func (s *Server) addMember(c echo.Context) error {
 	case !validEmail(f.Email):
 		f.Error = "Enter an email address, such as alice@example.com."
 	default:
+		wait, refused, err := s.mustPropose(c, id, access.Members)
+		if err != nil {
+			return err
+		}
+		if refused.Refused() {
+			f.Error, status = refused.Problem, refused.Status
+			break
+		}
+		if wait {
+			if f.Pending, err = s.propose(c, id, changes.MemberAdd, changes.Member{Email: f.Email, Status: f.Status}, nil, ""); err != nil {
+				return err
+			}
+			status = http.StatusOK
+			break
+		}
 		end, err := s.write(c, id, access.Members, func(ctx context.Context) error {
 			_, err := s.client(c).AddMember(ctx, id, api.MemberInput{Email: f.Email, Status: f.Status})
 			return err
@@ -142,7 +158,7 @@ func (s *Server) addMember(c echo.Context) error {
 			f, status = templates.AddMemberForm{CSRF: f.CSRF, Action: f.Action, Added: f.Email}, http.StatusOK
 		}
 	}
-	if isFragment(c) && f.Added == "" {
+	if isFragment(c) && f.Added == "" && f.Pending == nil {
 		return render(c, status, templates.AddMember(f))
 	}
 	v, p, err := s.membersQuery(c, id)
@@ -191,6 +207,25 @@ func (s *Server) confirmRemoveMember(c echo.Context) error {
 
 func (s *Server) removeMember(c echo.Context) error {
 	id, mid := c.Param("id"), c.Param("member")
+	wait, refused, err := s.mustPropose(c, id, access.Members)
+	if err != nil {
+		return err
+	}
+	if wait && !refused.Refused() {
+		m, err := s.getMember(c, id, mid)
+		if err != nil {
+			return err
+		}
+		row := memberRow(s.csrf(c), id, m)
+		if row.Pending, err = s.propose(c, id, changes.MemberRemove, changes.Member{ID: mid, Email: m.User.Email}, nil, ""); err != nil {
+			return err
+		}
+		if !isFragment(c) {
+			return redirect(c, route.Path(route.Members, id))
+		}
+		c.Response().Header().Set(hxRetarget, "#member-"+mid) // the row says the removal waits; the list stays
+		return render(c, http.StatusOK, templates.MemberRowPart(row, false))
+	}
 	end, err := s.write(c, id, access.Members, func(ctx context.Context) error { return s.client(c).RemoveMember(ctx, id, mid) })
 	switch {
 	case err != nil:

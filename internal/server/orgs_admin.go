@@ -135,6 +135,11 @@ func (s *Server) moveOrganization(c echo.Context) error {
 	status := http.StatusUnprocessableEntity
 	if err := s.checkMove(c, id, parent); err != "" {
 		f.Error = err
+	} else if end, err := s.parentAllowed(c, parent); err != nil || end.Refused() {
+		if err != nil {
+			return err
+		}
+		f.Error, status = end.Problem, end.Status
 	} else {
 		current, err := s.freshOrg(c, id)
 		if err != nil {
@@ -174,6 +179,18 @@ func (s *Server) moveOrganization(c echo.Context) error {
 	return s.renderForm(c, status, func(v *templates.OverviewView) { v.Move = f }, func() error {
 		return render(c, status, templates.MoveOrg(f))
 	})
+}
+
+// parentAllowed refuses, for a person, a new parent their grants do not
+// let them administer (a token is refused by Cloudflare itself).
+func (s *Server) parentAllowed(c echo.Context, parent string) (writeEnd, error) {
+	if person(c) == nil {
+		return writeEnd{}, nil
+	}
+	if ok, err := s.visible(c, parent); err != nil || !ok {
+		return writeEnd{Problem: "Choose the new parent from the search results.", Status: http.StatusUnprocessableEntity}, err
+	}
+	return s.delegatedMay(c, parent, access.Create)
 }
 
 // checkMove refuses a parent that is the organization or lies under it.

@@ -12,6 +12,7 @@ import (
 
 	"orgboard/internal/access"
 	"orgboard/internal/api"
+	"orgboard/internal/changes"
 	"orgboard/internal/orgs"
 	"orgboard/internal/route"
 	"orgboard/web/templates"
@@ -22,8 +23,11 @@ import (
 func (s *Server) profileView(c echo.Context, org string, p api.Profile) templates.ProfileView {
 	v := templates.ProfileView{CSRF: s.csrf(c), OrgID: org, URL: route.Path(route.Profile, org), EditURL: route.Path(route.ProfileEdit, org),
 		Fields: fromProfile(p), Fingerprint: orgs.ProfileMark(p)}
-	if _, caps, err := s.capsOf(c, org); err == nil { // an unreadable organization fails the tab itself
+	if o, caps, err := s.capsOf(c, org); err == nil { // an unreadable organization fails the tab itself
 		v.Can = can(caps)
+		if p := person(c); p != nil && s.changeStore() != nil {
+			v.Can.Proposes = !s.mayApprove(c, p, o)
+		}
 	}
 	return v
 }
@@ -70,6 +74,22 @@ func (s *Server) updateProfile(c echo.Context) error {
 	if fp := orgs.ProfileMark(current); orgs.Stale(v.Fingerprint, fp) {
 		v.Conflict = conflict(v.Fields, fromProfile(current), fp)
 		return s.answerProfile(c, http.StatusConflict, v)
+	}
+	wait, refused, err := s.mustPropose(c, id, access.Profile)
+	switch {
+	case err != nil:
+		return err
+	case refused.Refused():
+		v.Error = &templates.Alert{Kind: "error", Title: "Not saved", Message: refused.Problem}
+		return s.answerProfile(c, refused.Status, v)
+	case wait: // someone who may approve it applies it, or rejects it
+		pending, err := s.propose(c, id, changes.Profile, toProfile(v.Fields), current, orgs.ProfileMark(current))
+		if err != nil {
+			return err
+		}
+		v = s.profileView(c, id, current)
+		v.Pending = pending
+		return s.answerProfile(c, http.StatusOK, v)
 	}
 	end, err := s.write(c, id, access.Profile, func(ctx context.Context) error { return s.client(c).UpdateProfile(ctx, id, toProfile(v.Fields)) })
 	switch {

@@ -72,6 +72,11 @@ func (w writeEnd) Refused() bool { return w.Forbidden || w.Problem != "" }
 // form can show comes back in words; any other failure is the error, for
 // the error handler. Every handler that changes Cloudflare calls it.
 func (s *Server) write(c echo.Context, org string, k access.Kind, send func(ctx context.Context) error) (writeEnd, error) {
+	if person(c) != nil { // the console's token would be refused nothing: the grants decide first
+		if end, err := s.delegatedMay(c, org, k); err != nil || end.Refused() {
+			return end, err
+		}
+	}
 	end, err := s.send(c, send)
 	if end.Forbidden {
 		s.refused(c, org, k, end.Err)

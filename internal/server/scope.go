@@ -39,7 +39,11 @@ func (s *Server) readableOrgs(c echo.Context) ([]api.Organization, error) {
 			}
 		}
 		if s.audit.Tree != nil { // where each sits now, for the tree's history
-			s.audit.Tree.Later(func(ctx context.Context) error { return s.audit.Tree.SeeOrgs(ctx, out) })
+			seen := out
+			s.audit.Tree.Later(func(ctx context.Context) error { return s.audit.Tree.SeeOrgs(ctx, seen) })
+		}
+		if p := person(c); p != nil {
+			out = s.personOrgs(c, p, out) // the console's token reads them all: the grants say which are theirs
 		}
 		return out, nil
 	})

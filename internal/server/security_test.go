@@ -16,7 +16,7 @@ import (
 
 // public routes answer without a session.
 var public = map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /static/*": true, "GET /favicon.ico": true,
-	"GET /": true, "GET /login": true, "POST /login": true, "POST /logout": true}
+	"GET /": true, "GET /login": true, "POST /login": true, "POST /logout": true, "GET /login/oidc": true, "GET /login/oidc/callback": true}
 
 type route struct{ method, path string }
 

@@ -50,6 +50,9 @@ type Config struct {
 	// AuditTimeout bounds an audit search (a summary gets twice as long, an
 	// export 24 times); 0: 10 seconds.
 	AuditTimeout time.Duration
+	// Delegation, when set, lets people sign in through the identity
+	// provider and act within the delegation file's grants.
+	Delegation *Delegation
 }
 
 // Server is the console.
@@ -115,10 +118,12 @@ func (s *Server) routes() *echo.Echo {
 	e.GET(route.Login, s.showLogin)
 	e.POST(route.Login, s.login)
 	e.POST(route.Logout, s.logout)
+	e.GET(route.LoginOIDC, s.startOIDC)
+	e.GET(route.LoginOIDCCallback, s.finishOIDC)
 
 	// signed-in routes carry their middleware themselves: a group's would
 	// also catch every unknown path and method (404 and 405 became 400)
-	g := signedIn{e: e, mw: []echo.MiddlewareFunc{s.requireSession, validateParams}}
+	g := signedIn{e: e, mw: []echo.MiddlewareFunc{s.requireSession, validateParams, s.delegated}}
 	g.GET(route.Home, s.showTree)
 	g.GET(route.TreeChildren, s.treeChildren)
 	g.GET(route.TreeSearch, s.searchTree)
@@ -178,6 +183,10 @@ func (s *Server) routes() *echo.Echo {
 	g.POST(route.AlertResume, s.setPaused(false))
 	g.POST(route.AlertDelete, s.deleteAlert)
 	g.POST(route.AlertTest, s.testAlert)
+	g.GET(route.Changes, s.showChanges)
+	g.GET(route.Change, s.showChange)
+	g.POST(route.ChangeApprove, s.approveChange)
+	g.POST(route.ChangeReject, s.rejectChange)
 	return e
 }
 
@@ -200,7 +209,14 @@ func identity(c echo.Context) *auth.Identity {
 
 // client is the API client bound to the request's user, paced by the
 // user's token's budget (shared with its audit syncs and usage fetches).
-func (s *Server) client(c echo.Context) *api.Client { return s.clientFor(identity(c).Token) }
+// client is the API client of the request: the user's token, or for a
+// person who signed in through the identity provider the console's own.
+func (s *Server) client(c echo.Context) *api.Client {
+	if person(c) != nil {
+		return s.clientFor(s.serviceToken())
+	}
+	return s.clientFor(identity(c).Token)
+}
 
 // clientFor is the API client of a token, paced by its budget.
 func (s *Server) clientFor(tok string) *api.Client {
@@ -218,7 +234,7 @@ func (s *Server) page(c echo.Context, title string) templates.Page {
 		p.APILabel = "local API"
 	}
 	if id != nil {
-		p.User = id.Label()
+		p.User, p.Delegated, p.Changes = id.Label(), id.Person != nil, s.changeStore() != nil
 	}
 	return p
 }

@@ -3,6 +3,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
@@ -15,7 +16,12 @@ import (
 // Reads go through the request's memo and the user's cache; writes go
 // straight to the API and then forget both.
 
-func (s *Server) user(c echo.Context) string { return userKey(identity(c).Token) }
+func (s *Server) user(c echo.Context) string {
+	if p := person(c); p != nil {
+		return personKey(p)
+	}
+	return userKey(identity(c).Token)
+}
 
 // requestReads is what a request has read already: with the cache off (or
 // its entry expired meanwhile) a page still reads each thing once, such as
@@ -69,12 +75,20 @@ func knowOrgs(c echo.Context, orgs []api.Organization) {
 }
 
 func (s *Server) listOrgs(c echo.Context, p api.ListOrganizationsParams) (api.Page[api.Organization], error) {
+	if person(c) != nil {
+		return s.listPersonOrgs(c, p)
+	}
 	return read(s, c, fmt.Sprintf("orgs %+v", p), func(ctx context.Context) (api.Page[api.Organization], error) {
 		return s.client(c).ListOrganizations(ctx, p)
 	})
 }
 
 func (s *Server) getOrg(c echo.Context, id string) (api.Organization, error) {
+	if person(c) != nil {
+		if ok, err := s.visible(c, id); err != nil || !ok {
+			return api.Organization{}, cmp.Or(err, error(errNotYours))
+		}
+	}
 	return read(s, c, "org "+id, func(ctx context.Context) (api.Organization, error) {
 		return s.client(c).GetOrganization(ctx, id)
 	})

@@ -15,6 +15,7 @@ import (
 	"orgboard/internal/alerts"
 	"orgboard/internal/audit"
 	"orgboard/internal/auth"
+	"orgboard/internal/changes"
 	"orgboard/internal/history"
 	"orgboard/internal/pacing"
 	"orgboard/internal/store/postgres"
@@ -48,6 +49,7 @@ type Stores struct {
 	Alerts   alerts.Store
 	Audit    audit.Store
 	Tree     history.Store // the tree's history, beside the audit index
+	Changes  changes.Store // changes proposed for a second person's approval
 	Leases   audit.Leases  // nil: one instance, no leases needed
 	Upstream pacing.Budget // nil: each instance paces itself
 	// Ping checks the backend answers (for /healthz).
@@ -94,8 +96,8 @@ func Open(ctx context.Context, cfg Config) (*Stores, error) {
 }
 
 // shared sets the stores both backends keep in the shared SQL layer.
-func (s *Stores) shared(sessions *sqlstore.Sessions, saved *sqlstore.SavedSearches, budgets *sqlstore.Budgets, use *sqlstore.Usage, rules *sqlstore.Alerts) {
-	s.Sessions, s.Saved, s.Budgets, s.Usage, s.Rates, s.FX, s.Alerts = sessions, saved, budgets, use, use, use, rules
+func (s *Stores) shared(sh sqlstore.Shared) {
+	s.Sessions, s.Saved, s.Budgets, s.Usage, s.Rates, s.FX, s.Alerts, s.Changes = sh.Sessions, sh.Saved, sh.Budgets, sh.Usage, sh.Usage, sh.Usage, sh.Alerts, sh.Changes
 }
 
 // Close closes the backend (once; later calls return the first's error).

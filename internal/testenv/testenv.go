@@ -27,6 +27,7 @@ import (
 	"orgboard/internal/audit"
 	"orgboard/internal/clock"
 	"orgboard/internal/clock/clocktest"
+	"orgboard/internal/idp"
 	"orgboard/internal/localapi"
 	"orgboard/internal/server"
 	"orgboard/internal/sqlitedb"
@@ -113,6 +114,9 @@ type Options struct {
 	// Postgres keeps the console's stores in a PostgreSQL database of the
 	// test's own (pgtest: skipped under -short) instead of SQLite files.
 	Postgres bool
+	// SelfService sets up team self-service: people sign in through the
+	// test's identity provider, the demo admin's token is the console's own.
+	SelfService *SelfService
 }
 
 // Backends runs f once per store backend, as subtests named sqlite and
@@ -163,6 +167,12 @@ func New(t testing.TB, opts ...Options) *Env {
 	cfg.Mailer, cfg.AlertInterval, cfg.SecureCookies = o.Mailer, o.AlertInterval, o.SecureCookies
 	if o.Postgres {
 		cfg.DatabaseURL = pgtest.Database(t)
+	}
+	if ss := o.SelfService; ss != nil {
+		alignIdP(ss.IdP, e.Clock.Now())
+		mc := ss.IdP.Config()
+		cfg.SelfService = app.SelfService{OIDC: idp.Config{Issuer: mc.Issuer, ClientID: mc.ClientID, ClientSecret: mc.ClientSecret, GroupsClaim: "groups",
+			Scopes: []string{"email", "profile", "groups"}}, Only: ss.Only, ServiceToken: localapi.DemoAdminToken, Delegation: delegationFile(t, dir, e.orgIDs(ss.Delegation))}
 	}
 	if o.APITimeout > 0 {
 		cfg.APIOptions = append(cfg.APIOptions, api.WithTimeout(o.APITimeout))

@@ -16,7 +16,11 @@ type Page struct {
 	User      string // who is signed in; empty on the sign-in page
 	APILabel  string // "local API" or "Cloudflare API"
 	Local     bool
-	Assets    Assets
+	// Changes offers the changes proposed for approval (team self-service
+	// is set up); Delegated: the person signed in through the identity
+	// provider (no alert rules of their own).
+	Changes, Delegated bool
+	Assets             Assets
 }
 
 // Assets are the hashed URLs of the static files.
@@ -40,6 +44,10 @@ type LoginView struct {
 	Notice     string
 	DemoTokens []DemoToken
 	Next       string
+	// OIDC is the identity provider's sign-in ("" when none is set up),
+	// OIDCError why it did not succeed; TokenOff hides the token's form.
+	OIDC, OIDCError string
+	TokenOff        bool
 }
 
 // DemoToken is one demo token of local mode.
@@ -238,7 +246,8 @@ type ProfileView struct {
 	Errors              FieldErrors
 	Error               *Alert
 	Saved               bool
-	Can                 Can // Edit is offered only with Can.Profile
+	Pending             *Pending // the change waits for a second person's approval
+	Can                 Can      // Edit is offered only with Can.Profile
 	Conflict            *ProfileConflict
 }
 
@@ -279,6 +288,12 @@ type MemberRow struct {
 	CancelURL               string // takes the confirmation back
 	Confirming              bool
 	Error                   string
+	Pending                 *Pending // its removal waits for approval
+}
+
+// Pending is a change proposed for approval, as its proposer is told.
+type Pending struct {
+	ID, URL string
 }
 
 // AddMemberForm adds a member.
@@ -286,9 +301,10 @@ type AddMemberForm struct {
 	CSRF                         string
 	Action, Email, Status, Error string
 	Added                        string
-	ReadOnly                     string // why the form is not offered, when it is not
-	Refusal                      string // the refusal just met, if any
-	OOB                          bool   // swapped beside another fragment
+	Pending                      *Pending // the addition waits for approval
+	ReadOnly                     string   // why the form is not offered, when it is not
+	Refusal                      string   // the refusal just met, if any
+	OOB                          bool     // swapped beside another fragment
 }
 
 // ErrorView is an error page or fragment.
@@ -411,6 +427,10 @@ type AuditDetail struct {
 	Response         string
 	RawLine          string
 	HistoryURL       string
+	// Linked is the search of the other side of a console's own entry:
+	// Cloudflare's entry of the write it made (by its ray), or the
+	// console's entries of a change.
+	Linked, LinkedLabel string
 }
 
 // DetailField is one labelled value of an entry.
@@ -454,6 +474,8 @@ type SavedSearch struct {
 type Can struct {
 	Profile, Members, Organize, Create, MoveAccounts, Settings bool
 	Why                                                        map[string]string
+	// Proposes: a profile or member change waits for a second person's approval
+	Proposes bool
 }
 
 // Notes are the reasons of the kinds not offered, each once, in a fixed order.

@@ -6,6 +6,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -56,6 +57,24 @@ func (x *AuditIndex) Write(ctx context.Context, batches []*audit.Batch, at time.
 		}
 		for _, b := range live { // in order: the last page of an organization carries its sync furthest
 			if _, err := tx.Exec(ctx, sqlstore.Postgres.Q(sqlstore.AddState), sqlstore.StateArgs(sqlstore.Postgres, b.Org, b.State, int64(b.Added), at)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// WriteOwn stores the console's own entries of org (each once), outside
+// any sync and its leases: they are found beside Cloudflare's.
+func (x *AuditIndex) WriteOwn(ctx context.Context, org string, rows []audit.Prepared) error {
+	return pgx.BeginFunc(ctx, x.db.Pool, func(tx pgx.Tx) error {
+		for _, r := range rows {
+			e := r.Entry
+			if _, err := tx.Exec(ctx, `INSERT INTO audit_entries(`+strings.Join(entryColumns, ", ")+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (org_id, id) DO NOTHING`,
+				e.ID, org, e.Action.Time.UTC(), e.Actor.Email, asciiLower(e.Actor.Email), e.Actor.ID, e.Actor.IPAddress, e.Actor.TokenID, e.Actor.TokenName,
+				e.Actor.Context, e.Action.Type, e.Action.Result, e.Resource.ID, e.Resource.Product, e.Resource.Type, e.Raw.Method, int32(e.Raw.StatusCode),
+				e.Raw.CFRayID, string(r.Body), r.Doc); err != nil {
 				return err
 			}
 		}

@@ -95,6 +95,7 @@ ALTER TABLE alert_rules ALTER COLUMN emails SET DEFAULT '[]';`},
 	{Name: "exchange-rate tables", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutFXTables)},
 	{Name: "the tree's history", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutTreeEvents), Then: sqlstore.BackfillTree(sqlstore.Postgres)},
 	{Name: "cost rules in a reporting currency", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutAlertReport)},
+	{Name: "changes proposed for approval", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutChanges)},
 }...)
 
 // lockMigrations is the advisory lock instances take to migrate one at a time.

@@ -51,9 +51,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 // Stores are the shared stores on the database.
-func (db *DB) Stores() (*sqlstore.Sessions, *sqlstore.SavedSearches, *sqlstore.Budgets, *sqlstore.Usage, *sqlstore.Alerts) {
-	return sqlstore.NewSessions(db.SQL), sqlstore.NewSavedSearches(db.SQL), sqlstore.NewBudgets(db.SQL),
-		sqlstore.NewUsage(db.SQL, db.SQL), sqlstore.NewAlerts(db.SQL)
+func (db *DB) Stores() sqlstore.Shared {
+	return sqlstore.Shared{Sessions: sqlstore.NewSessions(db.SQL), Saved: sqlstore.NewSavedSearches(db.SQL), Budgets: sqlstore.NewBudgets(db.SQL),
+		Usage: sqlstore.NewUsage(db.SQL, db.SQL), Alerts: sqlstore.NewAlerts(db.SQL), Changes: sqlstore.NewChanges(db.SQL)}
 }
 
 // Close closes the pool.

@@ -38,6 +38,20 @@ func (x *AuditIndex) write(ctx context.Context, batches []*audit.Batch, at time.
 	})
 }
 
+// WriteOwn stores the console's own entries of org (each once), outside
+// any sync: they are found beside Cloudflare's, and no sync claims them.
+func (x *AuditIndex) WriteOwn(ctx context.Context, org string, rows []audit.Prepared) error {
+	return x.DB.InTx(ctx, func(tx *sqlstore.Tx) error {
+		ins, err := newInserter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer ins.close()
+		_, err = ins.insert(ctx, org, rows)
+		return err
+	})
+}
+
 // checkpoint copies the write-ahead log into the database file on another
 // connection while the writer goes on: the writer's own automatic
 // checkpoint made a commit wait for it.

@@ -32,6 +32,7 @@ UPDATE rate_cards SET updated = updated * 1000000;
 UPDATE saved_searches SET created = created * 1000000;`},
 	{Name: "exchange-rate tables", SQL: sqlstore.SQLite.Layout(sqlstore.LayoutFXTables)},
 	{Name: "cost rules in a reporting currency", SQL: sqlstore.SQLite.Layout(sqlstore.LayoutAlertReport)},
+	{Name: "changes proposed for approval", SQL: sqlstore.SQLite.Layout(sqlstore.LayoutChanges)},
 }...)
 
 // usageMigrations lay out usage.db: a copy of what Cloudflare's billable

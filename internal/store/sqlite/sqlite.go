@@ -32,10 +32,10 @@ func shared(db *sqlitedb.DB) *sqlstore.DB { return &sqlstore.DB{W: db.W, R: db.R
 
 // Stores are the shared stores on the three databases: the console's own
 // state in orgboard.db, the usage store in usage.db.
-func (db *DB) Stores() (*sqlstore.Sessions, *sqlstore.SavedSearches, *sqlstore.Budgets, *sqlstore.Usage, *sqlstore.Alerts) {
+func (db *DB) Stores() sqlstore.Shared {
 	console := shared(db.Console)
-	return sqlstore.NewSessions(console), sqlstore.NewSavedSearches(console), sqlstore.NewBudgets(console),
-		sqlstore.NewUsage(shared(db.Usage), console), sqlstore.NewAlerts(console)
+	return sqlstore.Shared{Sessions: sqlstore.NewSessions(console), Saved: sqlstore.NewSavedSearches(console), Budgets: sqlstore.NewBudgets(console),
+		Usage: sqlstore.NewUsage(shared(db.Usage), console), Alerts: sqlstore.NewAlerts(console), Changes: sqlstore.NewChanges(console)}
 }
 
 // Tree is the tree's history, kept in audit.db beside the entries it is

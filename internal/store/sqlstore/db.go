@@ -14,6 +14,17 @@ import (
 	"strings"
 )
 
+// Shared are the stores both backends keep through this package, each on
+// the database the backend gives it.
+type Shared struct {
+	Sessions *Sessions
+	Saved    *SavedSearches
+	Budgets  *Budgets
+	Usage    *Usage
+	Alerts   *Alerts
+	Changes  *Changes
+}
+
 // DB is a database as the stores use it: a writer and readers (one pool
 // in PostgreSQL; in SQLite the one writer connection, whose transactions
 // are immediate, and a pool of readers), and its dialect.
