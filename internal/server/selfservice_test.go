@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"orgboard/internal/api"
 	"orgboard/internal/localapi"
 	"orgboard/internal/testenv"
+
+	"github.com/oauth2-proxy/mockoidc"
 )
 
 // grants is the delegation file of these tests: the payments team keeps
@@ -314,4 +317,60 @@ func TestOnlyApproversDecide(t *testing.T) {
 		t.Error("a refused decision added the member")
 	}
 	contains(t, "still waiting", u.Get("/changes/"+change[1]), "Waiting for approval")
+}
+
+// An audit rule on the console's own entries delivers the proposals and
+// decisions, naming the people.
+func TestAnAlertRuleDeliversProposalsAndDecisions(t *testing.T) {
+	t.Parallel()
+	e, idp := selfService(t)
+	pp := e.Org("Payments Platform")
+	rec := newReceiver(t)
+	admin := e.SignedIn(localapi.DemoAdminToken)
+	makeRule(t, admin, url.Values{"kind": {"audit"}, "name": {"Changes"}, "org": {pp.ID}, "sub": {"1"}, "q": {"product:orgboard"},
+		"destination": {rec.URL}, "quiet": {"0"}, "token": {localapi.DemoAdminToken}})
+	u := signedInThrough(t, e, idp, lead)
+	r := u.HX("POST", "/orgs/"+pp.ID+"/members", "add-member", url.Values{"email": {"proposed@northwind.example"}, "status": {"active"}})
+	change := regexp.MustCompile(`change #(\d+)`).FindStringSubmatch(r.Body)
+	if change == nil {
+		t.Fatalf("not proposed: %s", snippet(r.Body, "add-member"))
+	}
+	boss := signedInThrough(t, e, idp, cfo)
+	if r := boss.Post("/changes/"+change[1]+"/reject", url.Values{"reason": {"Not this quarter"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("reject: %d", r.Status)
+	}
+	e.Clock.Advance(time.Second)
+	e.Alerts.RunOnce(context.Background())
+	var seen []string
+	for _, m := range rec.messages() {
+		for _, en := range m.msg.Entries {
+			seen = append(seen, en.Action.Type+" by "+en.Actor.Email)
+		}
+	}
+	if !slices.Contains(seen, "propose by lead@northwind.example") || !slices.Contains(seen, "reject by cfo@northwind.example") {
+		t.Errorf("the rule delivered %v", seen)
+	}
+}
+
+// A code the provider no longer accepts (expired, or used already) reads
+// as words on the sign-in page.
+func TestAnExpiredCodeReadsAsWords(t *testing.T) {
+	t.Parallel()
+	e, idp := selfService(t)
+	u := e.NewUser()
+	idp.Queue(lead)
+	start := u.Get("/login/oidc")
+	resp, err := u.HTTP.Get(start.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	back, _ := url.Parse(resp.Header.Get("Location"))
+	for range 2 { // the client tries both ways of sending its secret before it gives up
+		idp.QueueError(&mockoidc.ServerError{Code: http.StatusBadRequest, Error: "invalid_grant", Description: "the code expired"})
+	}
+	r := u.Get(back.RequestURI())
+	if r.Status != http.StatusUnauthorized || !strings.Contains(r.Body, "no longer accepts this sign-in") {
+		t.Errorf("an expired code: %d %s", r.Status, snippet(r.Body, "login-oidc-error"))
+	}
 }
