@@ -51,13 +51,23 @@ pg-deps:
 
 # ORGBOARD_TEST_NOW=2026-12-01T09:00:00Z make test runs the suite as of that
 # date (read by the tests' clock only, never by the product).
-# The browser journeys run without the race detector, beside the rest
-# (which runs with it): they drive the same handlers the router tests race.
+# Two lanes run side by side. The race detector checks the packages whose
+# concurrency is their own (the audit index and its writer, the usage
+# store and its jobs, the stores, the alert engine, the tree's history...)
+# and, in the handlers' package, the tests of its own concurrency (the
+# cache, the query gate, simultaneous moves). The integration packages run
+# without it: the handlers' journeys over HTTP, the program's processes,
+# the local API and the SDKs, and the browser journeys (every test runs
+# once; the detector made them eight times slower and the suite three
+# times its ten minutes).
+INTEGRATION = orgboard orgboard/internal/server orgboard/internal/localapi orgboard/internal/sdktest orgboard/internal/browsertest
+SERVER_RACE = ^(TestSweepDropsExpiredEntriesAndUsers|TestSharedReadOutlivesTheFirstCaller|TestQueryGateBoundsEachUserAndAll|TestSimultaneousAccountMovesConflict|TestRepeatViewsComeFromTheCache|TestAuditWorkDeadlineSaysHowToNarrow)$$
 test: fmt-check vet lint tidy-check generate-check browser-deps sdk-deps pg-deps
-	@CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $$($(GO) list ./... | grep -v /internal/browsertest$$) > .test-race.log 2>&1 & race=$$!; \
-		$(GO) test -count=1 -timeout 20m ./internal/browsertest > .test-browser.log 2>&1; browser=$$?; \
-		wait $$race; status=$$?; cat .test-race.log .test-browser.log; rm -f .test-race.log .test-browser.log; \
-		test $$status -eq 0 && test $$browser -eq 0 && $(GO) test -count=1 -timeout 10m -run "$(NORACE)" ./internal/store; \
+	@CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $$($(GO) list ./... | grep -v -x -F $(foreach p,$(INTEGRATION),-e $(p))) > .test-race.log 2>&1 && \
+		CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 10m -run '$(SERVER_RACE)' ./internal/server >> .test-race.log 2>&1 & race=$$!; \
+		$(GO) test -count=1 -timeout 20m $(INTEGRATION) > .test-integration.log 2>&1; integration=$$?; \
+		wait $$race; status=$$?; cat .test-race.log .test-integration.log; rm -f .test-race.log .test-integration.log; \
+		test $$status -eq 0 && test $$integration -eq 0 && $(GO) test -count=1 -timeout 10m -run "$(NORACE)" ./internal/store; \
 		status=$$?; ./scripts/pg-cleanup.sh; exit $$status
 
 # The fast tier for your own loop: no Chromium, PostgreSQL or Node (those

@@ -441,3 +441,31 @@ func (s *Syncer) Lag(ctx context.Context) (lag time.Duration, entries int64, err
 	}
 	return now.Sub(oldest), entries, nil
 }
+
+// Settled reports whether the index holds every entry of orgs from since
+// up to their last sync: an organization still backfilling has reached
+// back to since, and one whose backfill is done is not syncing its newest
+// entries right now. A backfill going on further back, or a sync that
+// stopped on a problem, does not hold it up.
+func (s *Syncer) Settled(ctx context.Context, orgs []string, since time.Time) (bool, error) {
+	states, err := s.loadAll(ctx, orgs)
+	if err != nil {
+		return false, err
+	}
+	for _, org := range orgs {
+		st, ok := states[org]
+		if !ok {
+			st = s.fresh()
+		}
+		switch {
+		case st.Err != "":
+		case st.Backfilling():
+			if time.UnixMicro(st.Backfill).After(since) {
+				return false, nil
+			}
+		case s.Running(org):
+			return false, nil
+		}
+	}
+	return true, nil
+}

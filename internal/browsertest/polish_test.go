@@ -79,20 +79,23 @@ func TestChartsWriteNumbersAsTablesDo(t *testing.T) {
 			b.click(`[data-testid="usage-fetch"]`)
 		}
 		b.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="kpi-total"]`)), settled, chartsDrawn)
+		// every chart started (a swap may have put new ones in place since they were drawn)
+		b.do(chromedp.Poll[chromedp.Void](`(() => { const cs = Array.from(document.querySelectorAll('[data-chart]')); return cs.length > 0 && cs.every(e => !!echarts.getInstanceByDom(e)) &&
+			cs.some(e => echarts.getInstanceByDom(e).getOption().series[0].type === 'pie') && cs.some(e => (echarts.getInstanceByDom(e).getOption().visualMap || []).length); })()`))
 		// one formatter: a tooltip writes 2,054.30 USD as the tables do
-		tip := b.eval(`(() => { const el = Array.from(document.querySelectorAll('[data-chart]')).find(e => /^[A-Z]{3}$/.test(e.getAttribute('data-unit') || ''));
+		tip := b.eval(`(() => { const el = Array.from(document.querySelectorAll('[data-chart]')).find(e => echarts.getInstanceByDom(e) && /^[A-Z]{3}$/.test(e.getAttribute('data-unit') || ''));
 			const f = echarts.getInstanceByDom(el).getOption().tooltip[0].formatter; return f([{axisValueLabel: 'x', seriesName: 'Workers', value: 2054.3, color: '#123456'}]).textContent; })()`)
 		if !strings.Contains(tip, "2,054.30 ") {
 			t.Errorf("%s: a tooltip writes %q, not 2,054.30 as the tables", scheme, tip)
 		}
 		// the donut: every slice its own colour
-		if dup := b.eval(`(() => { const el = Array.from(document.querySelectorAll('[data-chart]')).find(e => echarts.getInstanceByDom(e).getOption().series[0].type === 'pie');
+		if dup := b.eval(`(() => { const el = Array.from(document.querySelectorAll('[data-chart]')).find(e => echarts.getInstanceByDom(e) && echarts.getInstanceByDom(e).getOption().series[0].type === 'pie');
 			const d = echarts.getInstanceByDom(el).getModel().getSeriesByIndex(0).getData(); const seen = {}; let dup = '';
 			for (let i = 0; i < d.count(); i++) { const c = d.getItemVisual(i, 'style').fill; if (seen[c]) dup += d.getName(i) + '=' + seen[c] + ' '; seen[c] = d.getName(i); } return dup; })()`); dup != "" {
 			t.Errorf("%s: donut slices share colours: %s", scheme, dup)
 		}
 		// the heat map's scale: its ends as amounts, with the unit
-		if heat := b.eval(`(() => { const el = Array.from(document.querySelectorAll('[data-chart]')).find(e => (echarts.getInstanceByDom(e).getOption().visualMap || []).length);
+		if heat := b.eval(`(() => { const el = Array.from(document.querySelectorAll('[data-chart]')).find(e => echarts.getInstanceByDom(e) && (echarts.getInstanceByDom(e).getOption().visualMap || []).length);
 			return el ? echarts.getInstanceByDom(el).getOption().visualMap[0].formatter(3991) + '|' + el.getAttribute('data-unit') : 'none'; })()`); !regexp.MustCompile(`^3,991\.00 [A-Z]{3}\|[A-Z]{3}$`).MatchString(heat) {
 			t.Errorf("%s: the heat map's scale reads %q", scheme, heat)
 		}

@@ -225,12 +225,9 @@ func (s *Server) syncTree(c echo.Context, orgs []string, from time.Time) (bool, 
 	deadline := time.NewTimer(usageWait)
 	defer deadline.Stop()
 	for {
-		p, err := s.audit.Syncer.Progress(c.Request().Context(), orgs)
-		if err != nil {
-			return false, err
-		}
-		if p.Problem != "" || p.Running == 0 && !p.Indexing(from) {
-			return true, nil
+		settled, err := s.audit.Syncer.Settled(c.Request().Context(), orgs, from)
+		if err != nil || settled {
+			return settled, err
 		}
 		select {
 		case <-deadline.C: // the page asks again

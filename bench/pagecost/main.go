@@ -1,0 +1,137 @@
+// Command pagecost measures what a cached organization page costs against
+// a static file of the same server: the console (in front of the embedded
+// local API, on loopback) serves both to -conns keep-alive connections of
+// a Go client for -duration, in -rounds alternating rounds; the best round
+// of each, and their ratio, are printed. The page is Payments Gateway's,
+// viewed once first so that its reads are in the user's cache; the file
+// is the console's stylesheet.
+//
+//	go run ./bench/pagecost -rounds 3 -duration 5s -conns 16
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"runtime/pprof"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"orgboard/bench/benchutil"
+	"orgboard/internal/api"
+	"orgboard/internal/app"
+	"orgboard/internal/localapi"
+)
+
+func main() {
+	rounds := flag.Int("rounds", 3, "alternating rounds of each")
+	duration := flag.Duration("duration", 5*time.Second, "how long a round lasts")
+	conns := flag.Int("conns", 16, "keep-alive connections, each with a request in flight")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the page's rounds to this file")
+	flag.Parse()
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "orgboard-pagecost")
+	check(err)
+	defer os.RemoveAll(dir)
+	st, err := localapi.Open(dir)
+	check(err)
+	_, err = st.Seed(ctx, localapi.ScaleDefault, time.Now())
+	check(err)
+	apiSrv := httptest.NewServer(localapi.NewServer(st, nil, nil))
+	defer apiSrv.Close()
+	console, err := app.New(ctx, app.Config{APIURL: apiSrv.URL + localapi.BasePath, Local: true, DataDir: dir, CacheTTL: app.DefaultCacheTTL,
+		SessionIdle: time.Hour, SessionMax: time.Hour, LoginRate: 1000, UpstreamBudget: -1})
+	check(err)
+	defer console.Close()
+	srv := httptest.NewServer(console.Handler)
+	defer srv.Close()
+	browser, err := benchutil.SignIn(srv.URL, localapi.DemoAdminToken)
+	check(err)
+	admin, err := api.New(apiSrv.URL + localapi.BasePath)
+	check(err)
+	found, err := admin.WithToken(localapi.DemoAdminToken).ListOrganizations(ctx, api.ListOrganizationsParams{NameContains: "Payments Gateway"})
+	check(err)
+	page := srv.URL + "/orgs/" + found.Items[0].ID
+	body := get(browser, page) // its reads go into the cache
+	css := regexp.MustCompile(`href="(/static/app\.[^"]+\.css)"`).FindStringSubmatch(body)
+	if css == nil {
+		log.Fatal("no stylesheet on the page")
+	}
+	file := srv.URL + css[1]
+	// every connection of the same user: the session's cookie, kept-alive
+	client := &http.Client{Jar: browser.Jar, Transport: &http.Transport{MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns},
+		CheckRedirect: browser.CheckRedirect}
+	fmt.Printf("page %s (%d bytes), file %s, %d connections, rounds of %v\n", page, len(body), css[1], *conns, *duration)
+	var best [2]float64
+	var prof *os.File
+	if *profile != "" {
+		prof, err = os.Create(*profile)
+		check(err)
+		defer prof.Close()
+	}
+	for r := range *rounds {
+		for i, u := range []string{file, page} {
+			if prof != nil && i == 1 {
+				check(pprof.StartCPUProfile(prof))
+			}
+			rate := run(client, u, *conns, *duration)
+			if prof != nil && i == 1 {
+				pprof.StopCPUProfile()
+				prof = nil // the first page round
+			}
+			best[i] = max(best[i], rate)
+			fmt.Printf("round %d %-5s %8.0f req/s\n", r+1, []string{"file", "page"}[i], rate)
+		}
+	}
+	fmt.Printf("best: file %.0f req/s, page %.0f req/s: the page costs %.2f× the file\n", best[0], best[1], best[0]/best[1])
+}
+
+// run is the requests per second conns connections get from u in d.
+func run(c *http.Client, u string, conns int, d time.Duration) float64 {
+	var n atomic.Int64
+	var wg sync.WaitGroup
+	stop := time.Now().Add(d)
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(stop) {
+				resp, err := c.Get(u)
+				check(err)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					log.Fatalf("%s answered %d", u, resp.StatusCode)
+				}
+				n.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n.Load()) / d.Seconds()
+}
+
+func get(c *http.Client, u string) string {
+	resp, err := c.Get(u)
+	check(err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	check(err)
+	if resp.StatusCode != http.StatusOK {
+		log.Fatalf("%s answered %d", u, resp.StatusCode)
+	}
+	return string(b)
+}
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
