@@ -7,6 +7,7 @@
 // is the console's stylesheet.
 //
 //	go run ./bench/pagecost -rounds 3 -duration 5s -conns 16
+//	go run ./bench/pagecost -hold 2m   # then wrk -t2 -c20 -d10s -H "Cookie: $COOKIE" $PAGE (and $FILE)
 package main
 
 import (
@@ -17,9 +18,11 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"regexp"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,6 +38,8 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "how long a round lasts")
 	conns := flag.Int("conns", 16, "keep-alive connections, each with a request in flight")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the page's rounds to this file")
+	gzip := flag.Bool("gzip", false, "ask for gzip, as browsers do (wrk, the issue's tool, does not)")
+	hold := flag.Duration("hold", 0, "instead of measuring, print the page, the file and the session's cookie and serve them this long (for wrk)")
 	flag.Parse()
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "orgboard-pagecost")
@@ -66,9 +71,19 @@ func main() {
 	}
 	file := srv.URL + css[1]
 	// every connection of the same user: the session's cookie, kept-alive
-	client := &http.Client{Jar: browser.Jar, Transport: &http.Transport{MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns},
+	client := &http.Client{Jar: browser.Jar, Transport: &http.Transport{MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns, DisableCompression: !*gzip},
 		CheckRedirect: browser.CheckRedirect}
-	fmt.Printf("page %s (%d bytes), file %s, %d connections, rounds of %v\n", page, len(body), css[1], *conns, *duration)
+	if *hold > 0 {
+		u, _ := url.Parse(srv.URL)
+		var cookies []string
+		for _, c := range browser.Jar.Cookies(u) {
+			cookies = append(cookies, c.Name+"="+c.Value)
+		}
+		fmt.Printf("PAGE=%s FILE=%s COOKIE='%s'\n", page, file, strings.Join(cookies, "; "))
+		time.Sleep(*hold)
+		return
+	}
+	fmt.Printf("page %s (%d bytes), file %s, %d connections, rounds of %v, gzip %v\n", page, len(body), css[1], *conns, *duration, *gzip)
 	var best [2]float64
 	var prof *os.File
 	if *profile != "" {

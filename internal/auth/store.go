@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -54,6 +55,51 @@ type Store struct {
 	Idle    time.Duration // a session unused this long ends
 	Max     time.Duration // a session ends this long after sign-in, used or not
 	now     func() time.Time
+
+	mu    sync.Mutex
+	memos map[string]memo // by the ID's hash: sessions read a moment ago
+}
+
+// memo is a session read from the database a moment ago, its token opened:
+// a page's requests (the page, its fragments, its assets) read the
+// database once. A sign-out here forgets it at once; one on another
+// instance sharing the database ends it here within memoFor.
+type memo struct {
+	r     SessionRecord
+	token string
+	read  time.Time
+}
+
+// memoFor is how long a session read is reused; memoMax bounds the memos.
+const (
+	memoFor = 5 * time.Second
+	memoMax = 10000
+)
+
+// remembered is the memo of a session read less than memoFor ago.
+func (s *Store) remembered(h string, now time.Time) (memo, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.memos[h]
+	if !ok || now.Sub(m.read) >= memoFor || now.Before(m.read) {
+		return memo{}, false
+	}
+	return m, true
+}
+
+func (s *Store) remember(h string, m memo) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.memos == nil || len(s.memos) >= memoMax {
+		s.memos = map[string]memo{}
+	}
+	s.memos[h] = m
+}
+
+func (s *Store) forget(h string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.memos, h)
 }
 
 // touchEvery is how often a used session's last_seen is written: reading a
@@ -114,26 +160,35 @@ func hashID(id string) string {
 }
 
 func (s *Store) load(ctx context.Context, id string, sess *sessions.Session) (bool, error) {
-	r, ok, err := s.db.Load(ctx, hashID(id))
-	if err != nil || !ok {
-		return false, err
+	h, now := hashID(id), s.now()
+	m, ok := s.remembered(h, now)
+	if !ok {
+		r, found, err := s.db.Load(ctx, h)
+		if err != nil || !found {
+			return false, err
+		}
+		token, err := s.open(id, r.Sealed)
+		if err != nil {
+			return false, nil // a key change makes old sessions unreadable: they simply end
+		}
+		m = memo{r: r, token: token, read: now}
+		s.remember(h, m)
 	}
-	now := s.now()
+	r := m.r
 	// last_seen lags by up to touchEvery, so idleness is judged with that slack:
 	// a session is never ended before Idle has passed.
 	if now.Sub(r.LastSeen) > s.Idle+touchEvery || now.Sub(r.Created) > s.Max {
-		return false, s.db.Delete(ctx, hashID(id))
+		s.forget(h)
+		return false, s.db.Delete(ctx, h)
 	}
-	token, err := s.open(id, r.Sealed)
-	if err != nil {
-		return false, nil // a key change makes old sessions unreadable: they simply end
-	}
-	sess.Values[keyToken], sess.Values[keyTokenID], sess.Values[keyEmail] = token, r.TokenID, r.Email
+	sess.Values[keyToken], sess.Values[keyTokenID], sess.Values[keyEmail] = m.token, r.TokenID, r.Email
 	sess.Values[keyCreated] = r.Created.Unix()
 	if now.Sub(r.LastSeen) >= touchEvery {
-		if err := s.db.Touch(ctx, hashID(id), now); err != nil {
+		if err := s.db.Touch(ctx, h, now); err != nil {
 			return false, err
 		}
+		m.r.LastSeen = now
+		s.remember(h, m)
 	}
 	return true, nil
 }
@@ -142,6 +197,7 @@ func (s *Store) load(ctx context.Context, id string, sess *sessions.Session) (bo
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {
 	if sess.Options.MaxAge < 0 {
 		if sess.ID != "" {
+			s.forget(hashID(sess.ID))
 			if err := s.db.Delete(r.Context(), hashID(sess.ID)); err != nil {
 				return err
 			}
@@ -163,6 +219,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 	}
 	tokenID, _ := sess.Values[keyTokenID].(string)
 	email, _ := sess.Values[keyEmail].(string)
+	s.forget(hashID(sess.ID))
 	err := s.db.Save(r.Context(), hashID(sess.ID), SessionRecord{Sealed: s.seal(sess.ID, token), TokenID: tokenID, Email: email,
 		Created: time.Unix(created, 0), LastSeen: s.now()})
 	if err != nil {

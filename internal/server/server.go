@@ -226,7 +226,7 @@ func (s *Server) clientFor(tok string) *api.Client {
 // page is the common part of every full page.
 func (s *Server) page(c echo.Context, title string) templates.Page {
 	id := identity(c)
-	csrf := s.auth.CSRF(c.Response(), c.Request(), id)
+	csrf := s.csrf(c)
 	p := templates.Page{Title: title, CSRF: csrf, HXHeaders: `{"X-CSRF-Token":"` + csrf + `"}`, Local: s.cfg.Local,
 		APILabel: "Cloudflare API", Assets: templates.Assets{CSS: s.assets.URL("app.css"), Normalize: s.assets.URL("vendor/modern-normalize.css"),
 			HTMX: s.assets.URL("vendor/htmx.min.js"), App: s.assets.URL("app.js"), ECharts: s.assets.URL("vendor/echarts.min.js"), Icon: s.assets.URL("favicon.svg")}}
@@ -242,8 +242,17 @@ func (s *Server) page(c echo.Context, title string) templates.Page {
 // csrf is the request's CSRF token, for the hidden field of forms that
 // work without JavaScript.
 func (s *Server) csrf(c echo.Context) string {
-	return s.auth.CSRF(c.Response(), c.Request(), identity(c))
+	// one masked token a response: a fresh pad per response is what keeps
+	// BREACH from reading it, and a page holds many forms
+	if t, ok := c.Get(csrfKey).(string); ok {
+		return t
+	}
+	t := s.auth.CSRF(c.Response(), c.Request(), identity(c))
+	c.Set(csrfKey, t)
+	return t
 }
+
+const csrfKey = "orgboard.csrf"
 
 // SweepCache drops expired cache entries of every user; call it now and then,
 // or the entries of users who never sign out stay in memory.

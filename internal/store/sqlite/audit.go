@@ -8,6 +8,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
@@ -42,8 +43,17 @@ func (x *AuditIndex) Wait() { x.wg.Wait() }
 // Size is the index's size on disk, after copying the write-ahead log into
 // the database file (for benchmarks).
 func (x *AuditIndex) Size(ctx context.Context) (int64, error) {
-	if _, err := x.db.W.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return 0, err
+	// the whole log into the file: a reader's snapshot makes a checkpoint
+	// stop short (busy), so it is tried again a few times
+	for range 20 {
+		var busy, logged, done int
+		if err := x.db.W.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done); err != nil {
+			return 0, err
+		}
+		if busy == 0 {
+			break
+		}
+		time.Sleep(25 * time.Millisecond)
 	}
 	var pages, size int64
 	if err := x.db.R.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
