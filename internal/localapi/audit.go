@@ -75,6 +75,13 @@ func auditArgs(e *api.AuditEntry) []any {
 		Type string `json:"type"`
 	}{Type: "organizations"}
 	json.Unmarshal(e.Resource.Scope, &sc)
+	return scopedArgs(e, sc.Type, sc.ID)
+}
+
+// scopedArgs are auditArgs of an entry whose scope the caller knows (the
+// seed: reading it back from its JSON cost a fifth of the seed's time).
+func scopedArgs(e *api.AuditEntry, scopeType, scopeID string) []any {
+	sc := struct{ ID, Type string }{scopeID, scopeType}
 	body, _ := json.Marshal(e)
 	return []any{e.ID, e.Organization.ID, e.Action.Time.UnixMicro(), e.Action.Description, e.Action.Result, e.Action.Type,
 		e.Actor.ID, e.Actor.Context, e.Actor.Email, e.Actor.IPAddress, e.Actor.TokenID, e.Actor.TokenName, e.Actor.Type,

@@ -82,6 +82,7 @@ func BenchmarkAuditPage1000Latency(b *testing.B) {
 }
 
 func benchSeed(b *testing.B, scale Scale) {
+	var seeding time.Duration
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
 		st, err := Open(dir)
@@ -92,9 +93,10 @@ func benchSeed(b *testing.B, scale Scale) {
 		if _, err := st.Seed(context.Background(), scale, clocktest.Now()); err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric(time.Since(start).Seconds(), "s/seed")
+		seeding += time.Since(start)
 		st.Close()
 	}
+	b.ReportMetric(seeding.Seconds()/float64(b.N), "s/seed") // the mean, without opening and closing
 }
 
 func BenchmarkSeedDefault(b *testing.B) { benchSeed(b, ScaleDefault) }

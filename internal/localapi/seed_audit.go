@@ -99,8 +99,8 @@ func (sd *seeder) auditEntries(ctx context.Context, n int) error {
 			pools[key] = pool
 		}
 		res := &pool[sd.rng.IntN(len(pool))]
-		e := sd.auditEntry(org, p, res, t, i)
-		args = append(args, auditArgs(&e)...)
+		e, scopeType, scopeID := sd.auditEntry(org, p, res, t, i)
+		args = append(args, scopedArgs(&e, scopeType, scopeID)...)
 		if len(args) == cap(args) {
 			if _, err := batch.Exec(args...); err != nil {
 				return err
@@ -127,7 +127,8 @@ func (sd *seeder) skewedIndex(n int) int {
 	return a
 }
 
-func (sd *seeder) auditEntry(org string, p *auditProduct, res *resourceState, t int64, i int) api.AuditEntry {
+// auditEntry is one seeded entry, and its scope's type and ID.
+func (sd *seeder) auditEntry(org string, p *auditProduct, res *resourceState, t int64, i int) (api.AuditEntry, string, string) {
 	action := "update"
 	switch {
 	case !res.created:
@@ -148,7 +149,7 @@ func (sd *seeder) auditEntry(org string, p *auditProduct, res *resourceState, t 
 	scopeID := sd.scopeAccount(org, res.id)
 	method := map[string]string{"create": "POST", "update": "PUT", "delete": "DELETE", "view": "GET"}[action]
 	uri := fmt.Sprintf(p.uri, scopeID, res.id)
-	name := fmt.Sprintf("%s-%s", p.resType, res.id[:6])
+	name := p.resType + "-" + res.id[:6]
 	var req, resp string
 	switch action {
 	case "create", "update":
@@ -172,11 +173,11 @@ func (sd *seeder) auditEntry(org string, p *auditProduct, res *resourceState, t 
 		ua = userAgents[sd.rng.IntN(2)]
 	}
 	e := api.AuditEntry{
-		ID:           fmt.Sprintf("%016x%016x", sd.rng.Uint64(), uint64(i)),
+		ID:           hex16(sd.rng.Uint64()) + hex16(uint64(i)),
 		Action:       api.AuditAction{Description: p.noun + " " + pastTense(action), Result: result, Time: time.UnixMicro(t).UTC(), Type: action},
 		Actor:        api.AuditActor{ID: actorID, Context: ctxName, Email: email, IPAddress: ip, TokenID: tokID, TokenName: tokName, Type: actorType},
 		Organization: api.OrganizationRef{ID: org},
-		Raw: api.AuditRaw{CFRayID: fmt.Sprintf("%016x-%s", sd.rng.Uint64(), []string{"SJC", "IAD", "LHR", "FRA", "NRT", "SYD", "GRU"}[sd.rng.IntN(7)]),
+		Raw: api.AuditRaw{CFRayID: hex16(sd.rng.Uint64()) + "-" + []string{"SJC", "IAD", "LHR", "FRA", "NRT", "SYD", "GRU"}[sd.rng.IntN(7)],
 			Method: method, StatusCode: status, URI: uri, UserAgent: ua},
 		Resource: api.AuditResource{ID: res.id, Product: p.product, Type: p.resType, Scope: json.RawMessage(`{"id":"` + scopeID + `","type":"` + scopeType + `"}`)},
 	}
@@ -186,7 +187,17 @@ func (sd *seeder) auditEntry(org string, p *auditProduct, res *resourceState, t 
 	if resp != "" {
 		e.Resource.Response = json.RawMessage(resp)
 	}
-	return e
+	return e, scopeType, scopeID
+}
+
+// hex16 is v in sixteen hexadecimal digits, as %016x writes it.
+func hex16(v uint64) string {
+	const digits = "0123456789abcdef"
+	var b [16]byte
+	for i := 15; i >= 0; i-- {
+		b[i], v = digits[v&15], v>>4
+	}
+	return string(b[:])
 }
 
 func pastTense(action string) string {
