@@ -37,6 +37,7 @@ func (x *AuditIndex) Write(ctx context.Context, batches []*audit.Batch, at time.
 			return err
 		}
 		var rows [][]any
+		var days sqlstore.DayChanges
 		for _, b := range live {
 			b.Added = 0
 			for _, r := range b.Rows {
@@ -47,12 +48,16 @@ func (x *AuditIndex) Write(ctx context.Context, batches []*audit.Batch, at time.
 				}
 				held[k] = true // a repeat within the group is stored once too
 				b.Added++
+				days.Add(b.Org, e)
 				rows = append(rows, []any{e.ID, b.Org, e.Action.Time.UTC(), e.Actor.Email, asciiLower(e.Actor.Email), e.Actor.ID,
 					e.Actor.IPAddress, e.Actor.TokenID, e.Actor.TokenName, e.Actor.Context, e.Action.Type, e.Action.Result, e.Resource.ID,
 					e.Resource.Product, e.Resource.Type, e.Raw.Method, int32(e.Raw.StatusCode), e.Raw.CFRayID, string(r.Body), r.Doc})
 			}
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_entries"}, entryColumns, pgx.CopyFromRows(rows)); err != nil {
+			return err
+		}
+		if err := days.Apply(ctx, txDays(tx)); err != nil {
 			return err
 		}
 		for _, b := range live { // in order: the last page of an organization carries its sync furthest
@@ -68,18 +73,68 @@ func (x *AuditIndex) Write(ctx context.Context, batches []*audit.Batch, at time.
 // any sync and its leases: they are found beside Cloudflare's.
 func (x *AuditIndex) WriteOwn(ctx context.Context, org string, rows []audit.Prepared) error {
 	return pgx.BeginFunc(ctx, x.db.Pool, func(tx pgx.Tx) error {
+		var days sqlstore.DayChanges
 		for _, r := range rows {
 			e := r.Entry
-			if _, err := tx.Exec(ctx, `INSERT INTO audit_entries(`+strings.Join(entryColumns, ", ")+`)
+			tag, err := tx.Exec(ctx, `INSERT INTO audit_entries(`+strings.Join(entryColumns, ", ")+`)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT (org_id, id) DO NOTHING`,
 				e.ID, org, e.Action.Time.UTC(), e.Actor.Email, asciiLower(e.Actor.Email), e.Actor.ID, e.Actor.IPAddress, e.Actor.TokenID, e.Actor.TokenName,
 				e.Actor.Context, e.Action.Type, e.Action.Result, e.Resource.ID, e.Resource.Product, e.Resource.Type, e.Raw.Method, int32(e.Raw.StatusCode),
-				e.Raw.CFRayID, string(r.Body), r.Doc); err != nil {
+				e.Raw.CFRayID, string(r.Body), r.Doc)
+			if err != nil {
 				return err
 			}
+			if tag.RowsAffected() == 1 {
+				days.Add(org, e)
+			}
 		}
-		return nil
+		return days.Apply(ctx, txDays(tx))
 	})
+}
+
+// txDays reads and writes audit_days in a pgx transaction (the writer's
+// own, with its COPY): a lock per organization, arrays for its days.
+func txDays(tx pgx.Tx) sqlstore.DayIO {
+	return sqlstore.DayIO{
+		Lock: func(ctx context.Context, org string) error {
+			_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "audit_days "+org)
+			return err
+		},
+		Read: func(ctx context.Context, org string, days []int64) (map[int64][]byte, error) {
+			rows, err := tx.Query(ctx, `SELECT day, facts FROM audit_days WHERE org_id = $1 AND day = ANY($2)`, org, days)
+			if err != nil {
+				return nil, err
+			}
+			defer rows.Close()
+			out := map[int64][]byte{}
+			for rows.Next() {
+				var day int64
+				var b []byte
+				if err := rows.Scan(&day, &b); err != nil {
+					return nil, err
+				}
+				out[day] = b
+			}
+			return out, rows.Err()
+		},
+		Write: func(ctx context.Context, put []sqlstore.DayRow, gone []sqlstore.DayKey) error {
+			orgs, days, facts := make([]string, len(put)), make([]int64, len(put)), make([][]byte, len(put))
+			for i, r := range put {
+				orgs[i], days[i], facts[i] = r.Org, r.Day, r.Facts
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO audit_days(org_id, day, facts) SELECT * FROM unnest($1::text[], $2::int[], $3::bytea[])
+				ON CONFLICT (org_id, day) DO UPDATE SET facts = excluded.facts`, orgs, days, facts); err != nil {
+				return err
+			}
+			orgs, days = orgs[:0], days[:0]
+			for _, k := range gone {
+				orgs, days = append(orgs, k.Org), append(days, k.Day)
+			}
+			_, err := tx.Exec(ctx, `DELETE FROM audit_days d USING unnest($1::text[], $2::int[]) AS g(org_id, day)
+				WHERE d.org_id = g.org_id AND d.day = g.day`, orgs, days)
+			return err
+		},
+	}
 }
 
 // held is which of the batches' entries the index holds already.

@@ -96,6 +96,7 @@ ALTER TABLE alert_rules ALTER COLUMN emails SET DEFAULT '[]';`},
 	{Name: "the tree's history", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutTreeEvents), Then: sqlstore.BackfillTree(sqlstore.Postgres)},
 	{Name: "cost rules in a reporting currency", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutAlertReport)},
 	{Name: "changes proposed for approval", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutChanges)},
+	{Name: "the entries' summary fields by organization and day", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutAuditDays), Then: sqlstore.BackfillDays(sqlstore.Postgres)},
 }...)
 
 // lockMigrations is the advisory lock instances take to migrate one at a time.

@@ -34,7 +34,7 @@ func (x *AuditIndex) write(ctx context.Context, batches []*audit.Batch, at time.
 				return err
 			}
 		}
-		return nil
+		return ins.days.Apply(ctx, sqlstore.TxDays(tx))
 	})
 }
 
@@ -47,8 +47,10 @@ func (x *AuditIndex) WriteOwn(ctx context.Context, org string, rows []audit.Prep
 			return err
 		}
 		defer ins.close()
-		_, err = ins.insert(ctx, org, rows)
-		return err
+		if _, err = ins.insert(ctx, org, rows); err != nil {
+			return err
+		}
+		return ins.days.Apply(ctx, sqlstore.TxDays(tx))
 	})
 }
 
@@ -72,9 +74,11 @@ func (x *AuditIndex) checkpoint() {
 // Idle keeps the planner's statistics current as the index grows.
 func (x *AuditIndex) Idle() { x.db.W.Exec(`PRAGMA optimize`) }
 
-// inserter holds the statements of one transaction.
+// inserter holds the statements of one transaction, and the days its
+// new entries change.
 type inserter struct {
 	entry, text *sql.Stmt
+	days        sqlstore.DayChanges
 }
 
 func newInserter(ctx context.Context, tx *sqlstore.Tx) (*inserter, error) {
@@ -116,6 +120,7 @@ func (in *inserter) insert(ctx context.Context, org string, rows []audit.Prepare
 		if _, err := in.text.ExecContext(ctx, rowid, r.Doc); err != nil {
 			return 0, err
 		}
+		in.days.Add(org, e)
 		added++
 	}
 	return added, nil

@@ -169,6 +169,7 @@ ALTER TABLE entries_fts RENAME TO audit_entries_fts;
 ALTER TABLE sync_state RENAME TO audit_sync_state;
 ALTER TABLE api_history RENAME TO audit_api_history;`},
 	{Name: "the tree's history", SQL: sqlstore.SQLite.Layout(sqlstore.LayoutTreeEvents), Then: sqlstore.BackfillTree(sqlstore.SQLite)},
+	{Name: "the entries' summary fields by organization and day", SQL: sqlstore.SQLite.Layout(sqlstore.LayoutAuditDays), Then: sqlstore.BackfillDays(sqlstore.SQLite)},
 }
 
 // migrate applies the migrations of list that db has not had, up to

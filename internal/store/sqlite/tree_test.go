@@ -2,9 +2,11 @@ package sqlite
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
+	"orgboard/internal/audit"
 	"orgboard/internal/history"
 	"orgboard/internal/sqlitedb"
 )
@@ -12,14 +14,16 @@ import (
 var nov15 = time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)
 
 // An index synced before the tree's history was kept gives its history at
-// the upgrade: its entries' creates, deletes and account moves.
+// the upgrade: its entries' creates, deletes and account moves; and its
+// entries' days, which summaries read.
 func TestTheTreesHistoryIsLearntFromAnEarlierIndex(t *testing.T) {
 	dir := t.TempDir()
 	db, err := sqlitedb.Open(filepath.Join(dir, "audit.db"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(bg, db.W, auditMigrations, len(auditMigrations)-1); err != nil {
+	before := slices.IndexFunc(auditMigrations, func(m migration) bool { return m.Name == "the tree's history" })
+	if err := migrate(bg, db.W, auditMigrations, before); err != nil {
 		t.Fatal(err)
 	}
 	created := `{"id":"e1","action":{"result":"success","time":"2026-11-02T10:00:00Z","type":"create"},"organization":{"id":"sub"},` +
@@ -36,7 +40,7 @@ func TestTheTreesHistoryIsLearntFromAnEarlierIndex(t *testing.T) {
 		}
 		if _, err := db.W.Exec(`INSERT INTO audit_entries(id, org_id, action_time, actor_email, actor_id, actor_ip, actor_token_id, actor_token_name,
 			actor_context, action_type, action_result, resource_id, resource_product, resource_type, method, status_code, ray, body)
-			VALUES (?, 'o', 0, '', '', '', '', '', '', '', 'success', '', ?, ?, '', 200, '', ?)`, i, product, typ, body); err != nil {
+			VALUES (?, 'o', ?, '', '', '', '', '', '', '', 'success', '', ?, ?, '', 200, '', ?)`, i, nov15.AddDate(0, 0, -i-1).UnixMicro(), product, typ, body); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -59,5 +63,14 @@ func TestTheTreesHistoryIsLearntFromAnEarlierIndex(t *testing.T) {
 	}
 	if len(evs) != 2 {
 		t.Errorf("%d events, want 2 (a DNS record says nothing of the tree)", len(evs))
+	}
+	x := audit.NewIndex(NewAuditIndex(opened), nil)
+	q, err := audit.Parse("since:2026-11-01 before:2026-11-15", nov15)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := x.Summarize(bg, q, audit.Scope{Orgs: []string{"o"}})
+	if err != nil || sum.Total != 3 || len(sum.Facets["product"]) != 2 {
+		t.Errorf("the days of the earlier index hold %d entries, %v (%v), want 3 of two products", sum.Total, sum.Facets["product"], err)
 	}
 }

@@ -32,9 +32,14 @@ type FullText interface {
 
 // AuditIndex is the shared part of audit.Store.
 type AuditIndex struct {
-	DB   *DB
-	Text FullText
+	DB       *DB
+	Text     FullText
+	scanOnly bool // see ScanOnly
 }
+
+// ScanOnly makes every summary read the entries, never audit_days:
+// benchmarks compare the two (set it before the index is used).
+func (x *AuditIndex) ScanOnly(on bool) { x.scanOnly = on }
 
 // Filters are the conditions of a plan on the entries' fields: its
 // organizations, its time range, and each filter's alternatives. email
@@ -127,7 +132,8 @@ func (x *AuditIndex) Count(ctx context.Context, s audit.Selection) (int, error) 
 }
 
 // Facts reads the summary's fields of every match in one pass (six
-// queries, one per number, read a broad result six times).
+// queries, one per number, read a broad result six times); a summary
+// counts from audit_days first where they can answer (CountFacts).
 func (x *AuditIndex) Facts(ctx context.Context, s audit.Selection, each func(audit.Fact)) error {
 	from, where, args := x.Text.Select(s, true)
 	rows, err := x.DB.Query(ctx, `SELECT action_time, actor_email, action_type, action_result, resource_product, resource_type FROM `+

@@ -25,13 +25,19 @@ func (x *AuditIndex) Prune(ctx context.Context, before time.Time) (int64, error)
 				body []byte
 			}
 			var page []row
-			rows, err := tx.Query(ctx, `SELECT rowid, body FROM audit_entries WHERE action_time < ? ORDER BY action_time LIMIT ?`, x.DB.D.Time(before), prunePage)
+			var days DayChanges
+			rows, err := tx.Query(ctx, `SELECT rowid, body, org_id, action_time, `+dayColumnList+` FROM audit_entries
+				WHERE action_time < ? ORDER BY action_time LIMIT ?`, x.DB.D.Time(before), prunePage)
 			err = Rows(rows, err, func(rows *sql.Rows) error {
 				var r row
-				if err := rows.Scan(&r.id, &r.body); err != nil {
+				var org string
+				var us int64
+				var f fields
+				if err := rows.Scan(&r.id, &r.body, &org, MicrosOf(&us), &f[0], &f[1], &f[2], &f[3], &f[4], &f[5]); err != nil {
 					return err
 				}
 				page = append(page, r)
+				days.Remove(org, us, f)
 				return nil
 			})
 			if err != nil {
@@ -46,7 +52,7 @@ func (x *AuditIndex) Prune(ctx context.Context, before time.Time) (int64, error)
 				}
 			}
 			n = len(page)
-			return nil
+			return days.Apply(ctx, TxDays(tx))
 		})
 		total += int64(n)
 		if err != nil || n < prunePage {

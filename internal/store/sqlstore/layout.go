@@ -18,6 +18,8 @@ var types = map[string][2]string{ // SQLite, PostgreSQL
 	"{time}":   {"INTEGER", "timestamptz"}, // Unix microseconds in SQLite
 	"{json}":   {"TEXT", "jsonb"},
 	"{serial}": {"INTEGER PRIMARY KEY", "bigserial PRIMARY KEY"},
+	// a table whose primary key is its order (SQLite keeps no rowid beside it)
+	"{without rowid}": {" WITHOUT ROWID", ""},
 	// the alert rules' first layout, as each database had it: lists were
 	// PostgreSQL arrays until its layout "the alert rules' lists as JSON
 	// text"; a rule never sent had a NULL time there, 0 in SQLite

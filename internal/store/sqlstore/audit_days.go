@@ -1,0 +1,362 @@
+// audit_days.go keeps what a summary counts of every entry packed by
+// organization and day (audit_days), changed in the transaction that
+// stores or removes the entries: a summary whose filters are all fields
+// it keeps reads a row per organization and day instead of every entry
+// (audit_days_read.go).
+
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"orgboard/internal/api"
+)
+
+// LayoutAuditDays keeps, per organization and day (days since
+// 1970-01-01, UTC), each entry's time within the day and its fields below
+// (dayColumns), packed by encodeDay.
+const LayoutAuditDays = `
+CREATE TABLE audit_days (
+	org_id {text} NOT NULL,
+	day {int} NOT NULL,
+	facts {blob} NOT NULL,
+	PRIMARY KEY (org_id, day)
+){without rowid};`
+
+// dayColumns are the index's columns a day keeps of each entry.
+var dayColumns = [...]string{"actor_email", "actor_id", "action_type", "action_result", "resource_product", "resource_type"}
+
+// dayColumnList is dayColumns for a SELECT.
+var dayColumnList = strings.Join(dayColumns[:], ", ")
+
+// fields are an entry's values of dayColumns.
+type fields [len(dayColumns)]string
+
+// dayFact is what a day keeps of an entry.
+type dayFact struct {
+	micros int64 // since the day began
+	f      fields
+}
+
+// DayKey is an organization's day.
+type DayKey struct {
+	Org string
+	Day int64
+}
+
+const dayMicros = int64(24 * time.Hour / time.Microsecond)
+
+// split is the day of a time in Unix microseconds and the time within it.
+func split(us int64) (day, within int64) {
+	day = us / dayMicros
+	if us%dayMicros < 0 {
+		day--
+	}
+	return day, us - day*dayMicros
+}
+
+// DayChanges are the entries a transaction adds to audit_days or removes.
+type DayChanges struct {
+	add, remove map[DayKey][]dayFact
+}
+
+// Add counts a new entry of org.
+func (c *DayChanges) Add(org string, e *api.AuditEntry) {
+	c.put(&c.add, org, e.Action.Time.UnixMicro(), fields{e.Actor.Email, e.Actor.ID, e.Action.Type, e.Action.Result, e.Resource.Product, e.Resource.Type})
+}
+
+// Remove takes back an entry of org, given as stored.
+func (c *DayChanges) Remove(org string, us int64, f fields) { c.put(&c.remove, org, us, f) }
+
+func (c *DayChanges) put(m *map[DayKey][]dayFact, org string, us int64, f fields) {
+	if *m == nil {
+		*m = map[DayKey][]dayFact{}
+	}
+	day, within := split(us)
+	k := DayKey{org, day}
+	(*m)[k] = append((*m)[k], dayFact{within, f})
+}
+
+// Keys are the days changed, by organization and day.
+func (c *DayChanges) Keys() []DayKey {
+	var keys []DayKey
+	for k := range c.add {
+		keys = append(keys, k)
+	}
+	for k := range c.remove {
+		if _, ok := c.add[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b DayKey) int { return cmp.Or(cmp.Compare(a.Org, b.Org), cmp.Compare(a.Day, b.Day)) })
+	return keys
+}
+
+// apply is k's row with the changes made to old (nil: no row), or nil
+// when the day keeps no entry.
+func (c *DayChanges) apply(k DayKey, old []byte) ([]byte, error) {
+	facts, err := decodeDay(old)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range c.remove[k] {
+		if i := slices.Index(facts, r); i >= 0 {
+			facts = slices.Delete(facts, i, i+1)
+		}
+	}
+	facts = append(facts, c.add[k]...)
+	if len(facts) == 0 {
+		return nil, nil
+	}
+	return encodeDay(facts), nil
+}
+
+// DayIO reads and writes audit_days rows in a backend's transaction.
+type DayIO struct {
+	// Lock holds org's days until the transaction ends (another instance's
+	// read and write of them waits).
+	Lock func(ctx context.Context, org string) error
+	// Read is org's rows of days, by day.
+	Read func(ctx context.Context, org string, days []int64) (map[int64][]byte, error)
+	// Write stores rows (org, day, facts), and removes the days gone.
+	Write func(ctx context.Context, rows []DayRow, gone []DayKey) error
+}
+
+// DayRow is a row of audit_days.
+type DayRow struct {
+	DayKey
+	Facts []byte
+}
+
+// Apply makes the changes through io.
+func (c *DayChanges) Apply(ctx context.Context, io DayIO) error {
+	keys := c.Keys()
+	var rows []DayRow
+	var gone []DayKey
+	for i := 0; i < len(keys); {
+		j := i
+		days := []int64{}
+		for ; j < len(keys) && keys[j].Org == keys[i].Org; j++ {
+			days = append(days, keys[j].Day)
+		}
+		if err := io.Lock(ctx, keys[i].Org); err != nil {
+			return err
+		}
+		old, err := io.Read(ctx, keys[i].Org, days)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys[i:j] {
+			b, err := c.apply(k, old[k.Day])
+			switch {
+			case err != nil:
+				return err
+			case b != nil:
+				rows = append(rows, DayRow{k, b})
+			case old[k.Day] != nil:
+				gone = append(gone, k)
+			}
+		}
+		i = j
+	}
+	if len(rows) == 0 && len(gone) == 0 {
+		return nil
+	}
+	return io.Write(ctx, rows, gone)
+}
+
+// dayChunk is how many rows one statement reads or writes.
+const dayChunk = 200
+
+// TxDays reads and writes audit_days with a transaction of the shared layer.
+func TxDays(tx *Tx) DayIO {
+	return DayIO{
+		Lock: func(ctx context.Context, org string) error { return tx.d.Lock(ctx, tx, "audit_days "+org) },
+		Read: func(ctx context.Context, org string, days []int64) (map[int64][]byte, error) {
+			out := map[int64][]byte{}
+			for c := range slices.Chunk(days, dayChunk) {
+				rows, err := tx.Query(ctx, `SELECT day, facts FROM audit_days WHERE org_id = ? AND day IN (`+Placeholders(len(c))+`)`,
+					append([]any{org}, Args(c)...)...)
+				err = Rows(rows, err, func(rows *sql.Rows) error {
+					var day int64
+					var b []byte
+					err := rows.Scan(&day, &b)
+					out[day] = b
+					return err
+				})
+				if err != nil {
+					return nil, err
+				}
+			}
+			return out, nil
+		},
+		Write: func(ctx context.Context, rows []DayRow, gone []DayKey) error {
+			for c := range slices.Chunk(rows, dayChunk) {
+				args := make([]any, 0, 3*len(c))
+				for _, r := range c {
+					args = append(args, r.Org, r.Day, r.Facts)
+				}
+				values := "(?,?,?)" + strings.Repeat(",(?,?,?)", len(c)-1)
+				if _, err := tx.Exec(ctx, `INSERT INTO audit_days(org_id, day, facts) VALUES `+values+
+					` ON CONFLICT (org_id, day) DO UPDATE SET facts = excluded.facts`, args...); err != nil {
+					return err
+				}
+			}
+			for _, k := range gone {
+				if _, err := tx.Exec(ctx, `DELETE FROM audit_days WHERE org_id = ? AND day = ?`, k.Org, k.Day); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// dayVersion is the first byte of a day's facts.
+const dayVersion = 1
+
+// encodeDay packs facts: a version byte; the distinct strings (count, then
+// each as length and bytes); the facts (count, then each as its time within
+// the day and the index of each of its fields' strings), all uvarints.
+func encodeDay(facts []dayFact) []byte {
+	index := map[string]uint64{}
+	var strs []string
+	for i := range facts {
+		for _, s := range facts[i].f {
+			if _, ok := index[s]; !ok {
+				index[s] = uint64(len(strs))
+				strs = append(strs, s)
+			}
+		}
+	}
+	b := []byte{dayVersion}
+	b = binary.AppendUvarint(b, uint64(len(strs)))
+	for _, s := range strs {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(facts)))
+	for i := range facts {
+		b = binary.AppendUvarint(b, uint64(facts[i].micros))
+		for _, s := range facts[i].f {
+			b = binary.AppendUvarint(b, index[s])
+		}
+	}
+	return b
+}
+
+// decodeDay unpacks a day's facts (none for nil).
+func decodeDay(b []byte) ([]dayFact, error) {
+	if b == nil {
+		return nil, nil
+	}
+	var out []dayFact
+	err := readDay(b, func(s []byte) string { return string(s) }, func(us int64, strs []string, idx *[len(dayColumns)]uint64) {
+		f := dayFact{micros: us}
+		for i, k := range idx {
+			f.f[i] = strs[k]
+		}
+		out = append(out, f)
+	})
+	return out, err
+}
+
+var errDay = errors.New("audit_days: a day's facts are damaged")
+
+// readDay calls each with every fact of b: its time within the day, the
+// day's strings (made by str) and its fields' indexes into them.
+func readDay(b []byte, str func([]byte) string, each func(us int64, strs []string, idx *[len(dayColumns)]uint64)) error {
+	if len(b) == 0 || b[0] != dayVersion {
+		return errDay
+	}
+	r := dayReader{b: b[1:]}
+	ns := r.uvarint()
+	if ns > uint64(len(r.b)) { // each string takes a byte at least
+		return errDay
+	}
+	strs := make([]string, ns)
+	for i := range strs {
+		n := r.uvarint()
+		if r.err != nil || n > uint64(len(r.b)) {
+			return errDay
+		}
+		strs[i], r.b = str(r.b[:n]), r.b[n:]
+	}
+	n := r.uvarint()
+	var idx [len(dayColumns)]uint64
+	for range n {
+		us := r.uvarint()
+		for i := range idx {
+			if idx[i] = r.uvarint(); idx[i] >= uint64(len(strs)) {
+				return errDay
+			}
+		}
+		if r.err != nil {
+			return r.err
+		}
+		each(int64(us), strs, &idx)
+	}
+	if r.err != nil || len(r.b) != 0 {
+		return errDay
+	}
+	return nil
+}
+
+type dayReader struct {
+	b   []byte
+	err error
+}
+
+func (r *dayReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err, r.b = errDay, nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// BackfillDays packs the days of the entries an index holds already, an
+// organization at a time.
+func BackfillDays(d *Dialect) func(ctx context.Context, tx *sql.Tx) error {
+	return func(ctx context.Context, raw *sql.Tx) error {
+		tx := &Tx{tx: raw, d: d}
+		var orgs []string
+		rows, err := tx.Query(ctx, `SELECT DISTINCT org_id FROM audit_entries`)
+		err = Rows(rows, err, func(rows *sql.Rows) error {
+			var org string
+			err := rows.Scan(&org)
+			orgs = append(orgs, org)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, org := range orgs {
+			var days DayChanges
+			rows, err := tx.Query(ctx, `SELECT action_time, `+dayColumnList+` FROM audit_entries WHERE org_id = ?`, org)
+			err = Rows(rows, err, func(rows *sql.Rows) error {
+				var us int64
+				var f fields
+				err := rows.Scan(MicrosOf(&us), &f[0], &f[1], &f[2], &f[3], &f[4], &f[5])
+				days.put(&days.add, org, us, f)
+				return err
+			})
+			if err == nil {
+				err = days.Apply(ctx, TxDays(tx))
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
