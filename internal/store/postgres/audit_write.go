@@ -6,6 +6,7 @@ package postgres
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,46 +94,74 @@ func (x *AuditIndex) WriteOwn(ctx context.Context, org string, rows []audit.Prep
 }
 
 // txDays reads and writes audit_days in a pgx transaction (the writer's
-// own, with its COPY): a lock per organization, arrays for its days.
+// own, with its COPY): one statement each for the locks, the reads and
+// the writes of a commit.
 func txDays(tx pgx.Tx) sqlstore.DayIO {
 	return sqlstore.DayIO{
-		Lock: func(ctx context.Context, org string) error {
-			_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "audit_days "+org)
-			return err
-		},
-		Read: func(ctx context.Context, org string, days []int64) (map[int64][]byte, error) {
-			rows, err := tx.Query(ctx, `SELECT day, facts FROM audit_days WHERE org_id = $1 AND day = ANY($2)`, org, days)
-			if err != nil {
+		Read: func(ctx context.Context, whole, last []sqlstore.DayKey) ([]sqlstore.DayRow, error) {
+			var orgs []string
+			for _, k := range append(slices.Clip(whole), last...) {
+				orgs = append(orgs, "audit_days "+k.Org)
+			}
+			slices.Sort(orgs)
+			// in the array's order, which every instance's writer keeps: no two wait on each other
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k`, slices.Compact(orgs)); err != nil {
 				return nil, err
 			}
-			defer rows.Close()
-			out := map[int64][]byte{}
-			for rows.Next() {
-				var day int64
-				var b []byte
-				if err := rows.Scan(&day, &b); err != nil {
+			var out []sqlstore.DayRow
+			for i, keys := range [][]sqlstore.DayKey{whole, last} {
+				if len(keys) == 0 {
+					continue
+				}
+				cond := ""
+				if i == 1 {
+					cond = ` WHERE d.part = (SELECT max(part) FROM audit_days m WHERE m.org_id = k.org_id AND m.day = k.day)`
+				}
+				orgs, days := make([]string, len(keys)), make([]int64, len(keys))
+				for j, k := range keys {
+					orgs[j], days[j] = k.Org, k.Day
+				}
+				rows, err := tx.Query(ctx, `SELECT d.org_id, d.day, d.part, d.facts FROM unnest($1::text[], $2::int[]) AS k(org_id, day)
+					JOIN audit_days d ON d.org_id = k.org_id AND d.day = k.day`+cond, orgs, days)
+				if err != nil {
 					return nil, err
 				}
-				out[day] = b
+				for rows.Next() {
+					var r sqlstore.DayRow
+					if err := rows.Scan(&r.Org, &r.Day, &r.Part, &r.Facts); err != nil {
+						rows.Close()
+						return nil, err
+					}
+					out = append(out, r)
+				}
+				if rows.Close(); rows.Err() != nil {
+					return nil, rows.Err()
+				}
 			}
-			return out, rows.Err()
+			return out, nil
 		},
-		Write: func(ctx context.Context, put []sqlstore.DayRow, gone []sqlstore.DayKey) error {
-			orgs, days, facts := make([]string, len(put)), make([]int64, len(put)), make([][]byte, len(put))
-			for i, r := range put {
-				orgs[i], days[i], facts[i] = r.Org, r.Day, r.Facts
+		Write: func(ctx context.Context, put, gone []sqlstore.DayRow) error {
+			for i, rows := range [][]sqlstore.DayRow{put, gone} {
+				if len(rows) == 0 {
+					continue
+				}
+				orgs, days, parts, facts := make([]string, len(rows)), make([]int64, len(rows)), make([]int64, len(rows)), make([][]byte, len(rows))
+				for j, r := range rows {
+					orgs[j], days[j], parts[j], facts[j] = r.Org, r.Day, r.Part, r.Facts
+				}
+				stmt := `INSERT INTO audit_days(org_id, day, part, facts) SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::bytea[])
+					ON CONFLICT (org_id, day, part) DO UPDATE SET facts = excluded.facts`
+				args := []any{orgs, days, parts, facts}
+				if i == 1 {
+					stmt = `DELETE FROM audit_days d USING unnest($1::text[], $2::int[], $3::int[]) AS g(org_id, day, part)
+						WHERE d.org_id = g.org_id AND d.day = g.day AND d.part = g.part`
+					args = args[:3]
+				}
+				if _, err := tx.Exec(ctx, stmt, args...); err != nil {
+					return err
+				}
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO audit_days(org_id, day, facts) SELECT * FROM unnest($1::text[], $2::int[], $3::bytea[])
-				ON CONFLICT (org_id, day) DO UPDATE SET facts = excluded.facts`, orgs, days, facts); err != nil {
-				return err
-			}
-			orgs, days = orgs[:0], days[:0]
-			for _, k := range gone {
-				orgs, days = append(orgs, k.Org), append(days, k.Day)
-			}
-			_, err := tx.Exec(ctx, `DELETE FROM audit_days d USING unnest($1::text[], $2::int[]) AS g(org_id, day)
-				WHERE d.org_id = g.org_id AND d.day = g.day`, orgs, days)
-			return err
+			return nil
 		},
 	}
 }

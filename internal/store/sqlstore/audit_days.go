@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"errors"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -21,13 +22,14 @@ import (
 
 // LayoutAuditDays keeps, per organization and day (days since
 // 1970-01-01, UTC), each entry's time within the day and its fields below
-// (dayColumns), packed by encodeDay.
+// (dayColumns), packed by encodeDay, in parts of at most dayPart entries.
 const LayoutAuditDays = `
 CREATE TABLE audit_days (
 	org_id {text} NOT NULL,
 	day {int} NOT NULL,
+	part {int} NOT NULL,             -- a busy day's facts are in parts of at most dayPart
 	facts {blob} NOT NULL,
-	PRIMARY KEY (org_id, day)
+	PRIMARY KEY (org_id, day, part)
 ){without rowid};`
 
 // dayColumns are the index's columns a day keeps of each entry.
@@ -99,77 +101,106 @@ func (c *DayChanges) Keys() []DayKey {
 	return keys
 }
 
-// apply is k's row with the changes made to old (nil: no row), or nil
-// when the day keeps no entry.
-func (c *DayChanges) apply(k DayKey, old []byte) ([]byte, error) {
-	facts, err := decodeDay(old)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range c.remove[k] {
-		if i := slices.Index(facts, r); i >= 0 {
-			facts = slices.Delete(facts, i, i+1)
-		}
-	}
-	facts = append(facts, c.add[k]...)
-	if len(facts) == 0 {
-		return nil, nil
-	}
-	return encodeDay(facts), nil
+// dayPart is the most facts a row holds: a busy day is kept in parts, and
+// a write rewrites its day's last part only.
+const dayPart = 1024
+
+// DayRow is a row of audit_days: a part of a day.
+type DayRow struct {
+	DayKey
+	Part  int64
+	Facts []byte
 }
 
 // DayIO reads and writes audit_days rows in a backend's transaction.
 type DayIO struct {
-	// Lock holds org's days until the transaction ends (another instance's
-	// read and write of them waits).
-	Lock func(ctx context.Context, org string) error
-	// Read is org's rows of days, by day.
-	Read func(ctx context.Context, org string, days []int64) (map[int64][]byte, error)
-	// Write stores rows (org, day, facts), and removes the days gone.
-	Write func(ctx context.Context, rows []DayRow, gone []DayKey) error
-}
-
-// DayRow is a row of audit_days.
-type DayRow struct {
-	DayKey
-	Facts []byte
+	// Read holds the days of the keys' organizations until the transaction
+	// ends (another instance's changes of them wait), then reads every part
+	// of the days of whole and the last part of those of last.
+	Read func(ctx context.Context, whole, last []DayKey) ([]DayRow, error)
+	// Write stores rows and removes the parts gone.
+	Write func(ctx context.Context, put, gone []DayRow) error
 }
 
 // Apply makes the changes through io.
 func (c *DayChanges) Apply(ctx context.Context, io DayIO) error {
 	keys := c.Keys()
-	var rows []DayRow
-	var gone []DayKey
-	for i := 0; i < len(keys); {
-		j := i
-		days := []int64{}
-		for ; j < len(keys) && keys[j].Org == keys[i].Org; j++ {
-			days = append(days, keys[j].Day)
+	if len(keys) == 0 {
+		return nil
+	}
+	var whole, last []DayKey
+	for _, k := range keys {
+		if len(c.remove[k]) > 0 {
+			whole = append(whole, k)
+		} else {
+			last = append(last, k)
 		}
-		if err := io.Lock(ctx, keys[i].Org); err != nil {
-			return err
-		}
-		old, err := io.Read(ctx, keys[i].Org, days)
+	}
+	stored, err := io.Read(ctx, whole, last)
+	if err != nil {
+		return err
+	}
+	parts := map[DayKey][]DayRow{}
+	for _, r := range stored {
+		parts[r.DayKey] = append(parts[r.DayKey], r)
+	}
+	var put, gone []DayRow
+	for _, k := range keys {
+		p, g, err := c.apply(k, parts[k])
 		if err != nil {
 			return err
 		}
-		for _, k := range keys[i:j] {
-			b, err := c.apply(k, old[k.Day])
-			switch {
-			case err != nil:
-				return err
-			case b != nil:
-				rows = append(rows, DayRow{k, b})
-			case old[k.Day] != nil:
-				gone = append(gone, k)
-			}
-		}
-		i = j
+		put, gone = append(put, p...), append(gone, g...)
 	}
-	if len(rows) == 0 && len(gone) == 0 {
+	if len(put) == 0 && len(gone) == 0 {
 		return nil
 	}
-	return io.Write(ctx, rows, gone)
+	return io.Write(ctx, put, gone)
+}
+
+// apply makes k's changes to its stored parts (all of them when entries
+// go, else the last): the parts to store and those left empty.
+func (c *DayChanges) apply(k DayKey, stored []DayRow) (put, gone []DayRow, err error) {
+	slices.SortFunc(stored, func(a, b DayRow) int { return cmp.Compare(a.Part, b.Part) })
+	facts := make([][]dayFact, len(stored))
+	changed := make([]bool, len(stored))
+	for i, r := range stored {
+		if facts[i], err = decodeDay(r.Facts); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, r := range c.remove[k] {
+		for i := range facts {
+			if j := slices.Index(facts[i], r); j >= 0 {
+				facts[i], changed[i] = slices.Delete(facts[i], j, j+1), true
+				break
+			}
+		}
+	}
+	add := c.add[k]
+	if len(add) > 0 && len(stored) == 0 {
+		stored, facts, changed = append(stored, DayRow{DayKey: k}), append(facts, nil), append(changed, false)
+	}
+	for len(add) > 0 {
+		i := len(stored) - 1
+		if len(facts[i]) >= dayPart {
+			stored = append(stored, DayRow{DayKey: k, Part: stored[i].Part + 1})
+			facts, changed, i = append(facts, nil), append(changed, false), i+1
+		}
+		n := min(len(add), dayPart-len(facts[i]))
+		facts[i], changed[i], add = append(facts[i], add[:n]...), true, add[n:]
+	}
+	for i, r := range stored {
+		switch {
+		case !changed[i]:
+		case len(facts[i]) == 0:
+			gone = append(gone, r)
+		default:
+			r.Facts = encodeDay(facts[i])
+			put = append(put, r)
+		}
+	}
+	return put, gone, nil
 }
 
 // dayChunk is how many rows one statement reads or writes.
@@ -178,44 +209,70 @@ const dayChunk = 200
 // TxDays reads and writes audit_days with a transaction of the shared layer.
 func TxDays(tx *Tx) DayIO {
 	return DayIO{
-		Lock: func(ctx context.Context, org string) error { return tx.d.Lock(ctx, tx, "audit_days "+org) },
-		Read: func(ctx context.Context, org string, days []int64) (map[int64][]byte, error) {
-			out := map[int64][]byte{}
-			for c := range slices.Chunk(days, dayChunk) {
-				rows, err := tx.Query(ctx, `SELECT day, facts FROM audit_days WHERE org_id = ? AND day IN (`+Placeholders(len(c))+`)`,
-					append([]any{org}, Args(c)...)...)
-				err = Rows(rows, err, func(rows *sql.Rows) error {
-					var day int64
-					var b []byte
-					err := rows.Scan(&day, &b)
-					out[day] = b
-					return err
-				})
-				if err != nil {
-					return nil, err
+		Read: func(ctx context.Context, whole, last []DayKey) ([]DayRow, error) {
+			var out []DayRow
+			for i, keys := range [][]DayKey{whole, last} {
+				cond := ""
+				if i == 1 {
+					cond = ` AND part = (SELECT max(part) FROM audit_days m WHERE m.org_id = audit_days.org_id AND m.day = audit_days.day)`
+				}
+				for org, days := range byOrg(keys) {
+					if err := tx.d.Lock(ctx, tx, "audit_days "+org); err != nil {
+						return nil, err
+					}
+					for c := range slices.Chunk(days, dayChunk) {
+						rows, err := tx.Query(ctx, `SELECT day, part, facts FROM audit_days WHERE org_id = ? AND day IN (`+Placeholders(len(c))+`)`+cond,
+							append([]any{org}, Args(c)...)...)
+						err = Rows(rows, err, func(rows *sql.Rows) error {
+							r := DayRow{DayKey: DayKey{Org: org}}
+							err := rows.Scan(&r.Day, &r.Part, &r.Facts)
+							out = append(out, r)
+							return err
+						})
+						if err != nil {
+							return nil, err
+						}
+					}
 				}
 			}
 			return out, nil
 		},
-		Write: func(ctx context.Context, rows []DayRow, gone []DayKey) error {
-			for c := range slices.Chunk(rows, dayChunk) {
-				args := make([]any, 0, 3*len(c))
+		Write: func(ctx context.Context, put, gone []DayRow) error {
+			for c := range slices.Chunk(put, dayChunk) {
+				args := make([]any, 0, 4*len(c))
 				for _, r := range c {
-					args = append(args, r.Org, r.Day, r.Facts)
+					args = append(args, r.Org, r.Day, r.Part, r.Facts)
 				}
-				values := "(?,?,?)" + strings.Repeat(",(?,?,?)", len(c)-1)
-				if _, err := tx.Exec(ctx, `INSERT INTO audit_days(org_id, day, facts) VALUES `+values+
-					` ON CONFLICT (org_id, day) DO UPDATE SET facts = excluded.facts`, args...); err != nil {
+				values := "(?,?,?,?)" + strings.Repeat(",(?,?,?,?)", len(c)-1)
+				if _, err := tx.Exec(ctx, `INSERT INTO audit_days(org_id, day, part, facts) VALUES `+values+
+					` ON CONFLICT (org_id, day, part) DO UPDATE SET facts = excluded.facts`, args...); err != nil {
 					return err
 				}
 			}
-			for _, k := range gone {
-				if _, err := tx.Exec(ctx, `DELETE FROM audit_days WHERE org_id = ? AND day = ?`, k.Org, k.Day); err != nil {
+			for _, r := range gone {
+				if _, err := tx.Exec(ctx, `DELETE FROM audit_days WHERE org_id = ? AND day = ? AND part = ?`, r.Org, r.Day, r.Part); err != nil {
 					return err
 				}
 			}
 			return nil
 		},
+	}
+}
+
+// byOrg is keys' days by organization, in order (keys are sorted).
+func byOrg(keys []DayKey) iter.Seq2[string, []int64] {
+	return func(yield func(string, []int64) bool) {
+		for i := 0; i < len(keys); {
+			j := i
+			var days []int64
+			for ; j < len(keys) && keys[j].Org == keys[i].Org; j++ {
+				days = append(days, keys[j].Day)
+			}
+			if !yield(keys[i].Org, days) {
+				return
+			}
+			i = j
+		}
 	}
 }
 
