@@ -314,61 +314,78 @@ func decodeDay(b []byte) ([]dayFact, error) {
 	if b == nil {
 		return nil, nil
 	}
-	var out []dayFact
-	err := readDay(b, func(s []byte) string { return string(s) }, func(us int64, strs []string, idx *[len(dayColumns)]uint64) {
-		f := dayFact{micros: us}
+	var r dayReader
+	if err := r.open(b); err != nil {
+		return nil, err
+	}
+	out := make([]dayFact, 0, r.n)
+	var idx [len(dayColumns)]uint64
+	for within, ok := r.next(&idx); ok; within, ok = r.next(&idx) {
+		f := dayFact{micros: within}
 		for i, k := range idx {
-			f.f[i] = strs[k]
+			f.f[i] = string(r.strs[k])
 		}
 		out = append(out, f)
-	})
-	return out, err
+	}
+	return out, r.close()
 }
 
 var errDay = errors.New("audit_days: a day's facts are damaged")
 
-// readDay calls each with every fact of b: its time within the day, the
-// day's strings (made by str) and its fields' indexes into them.
-func readDay(b []byte, str func([]byte) string, each func(us int64, strs []string, idx *[len(dayColumns)]uint64)) error {
+// dayReader reads a day's facts as encodeDay wrote them: open reads its
+// strings (slices of the day's bytes), next each fact in turn.
+type dayReader struct {
+	b    []byte
+	err  error
+	strs [][]byte
+	n    uint64 // facts left
+}
+
+func (r *dayReader) open(b []byte) error {
 	if len(b) == 0 || b[0] != dayVersion {
 		return errDay
 	}
-	r := dayReader{b: b[1:]}
+	r.b, r.err, r.strs = b[1:], nil, r.strs[:0]
 	ns := r.uvarint()
 	if ns > uint64(len(r.b)) { // each string takes a byte at least
 		return errDay
 	}
-	strs := make([]string, ns)
-	for i := range strs {
+	for range ns {
 		n := r.uvarint()
 		if r.err != nil || n > uint64(len(r.b)) {
 			return errDay
 		}
-		strs[i], r.b = str(r.b[:n]), r.b[n:]
+		r.strs, r.b = append(r.strs, r.b[:n]), r.b[n:]
 	}
-	n := r.uvarint()
-	var idx [len(dayColumns)]uint64
-	for range n {
-		us := r.uvarint()
-		for i := range idx {
-			if idx[i] = r.uvarint(); idx[i] >= uint64(len(strs)) {
-				return errDay
-			}
-		}
-		if r.err != nil {
-			return r.err
-		}
-		each(int64(us), strs, &idx)
+	r.n = r.uvarint()
+	return r.err
+}
+
+// next reads a fact: its time within the day and its fields' strings'
+// indexes; false after the last, or at damage (which close reports).
+func (r *dayReader) next(idx *[len(dayColumns)]uint64) (int64, bool) {
+	if r.n == 0 || r.err != nil {
+		return 0, false
 	}
-	if r.err != nil || len(r.b) != 0 {
+	r.n--
+	within := r.uvarint()
+	if within >= uint64(dayMicros) {
+		r.err = errDay
+	}
+	for i := range idx {
+		if idx[i] = r.uvarint(); idx[i] >= uint64(len(r.strs)) {
+			r.err = errDay
+		}
+	}
+	return int64(within), r.err == nil
+}
+
+// close says whether the day was read whole and sound.
+func (r *dayReader) close() error {
+	if r.err != nil || r.n != 0 || len(r.b) != 0 {
 		return errDay
 	}
 	return nil
-}
-
-type dayReader struct {
-	b   []byte
-	err error
 }
 
 func (r *dayReader) uvarint() uint64 {

@@ -162,31 +162,20 @@ type dayCounter struct {
 	since, before int64
 	step          int64
 	org           string
-	strs          [][]byte
+	r             dayReader
 	values        [len(counted)][]int // per field, entries per string of the day
 	slots         []int               // entries per bucket of the day
 }
 
 // day counts one day's facts: its entries, then each value and bucket once.
 func (dc *dayCounter) day(day int64, b []byte) error {
-	if len(b) == 0 || b[0] != dayVersion {
-		return errDay
+	r := &dc.r
+	if err := r.open(b); err != nil {
+		return err
 	}
-	r := dayReader{b: b[1:]}
-	ns := r.uvarint()
-	if ns > uint64(len(r.b)) {
-		return errDay
-	}
-	dc.strs = dc.strs[:0]
-	for range ns {
-		n := r.uvarint()
-		if r.err != nil || n > uint64(len(r.b)) {
-			return errDay
-		}
-		dc.strs, r.b = append(dc.strs, r.b[:n]), r.b[n:]
-	}
+	ns := len(r.strs)
 	for i := range dc.values {
-		dc.values[i] = slices.Grow(dc.values[i][:0], int(ns))[:ns]
+		dc.values[i] = slices.Grow(dc.values[i][:0], ns)[:ns]
 		clear(dc.values[i])
 	}
 	start := day * dayMicros
@@ -196,29 +185,20 @@ func (dc *dayCounter) day(day int64, b []byte) error {
 	n, failures := 0, 0
 	var idx [len(dayColumns)]uint64
 	var f [len(dayColumns)][]byte
-	for range r.uvarint() {
-		within := int64(r.uvarint())
-		for i := range idx {
-			if idx[i] = r.uvarint(); idx[i] >= ns {
-				return errDay
-			}
-		}
-		if r.err != nil {
-			return r.err
-		}
+	for within, ok := r.next(&idx); ok; within, ok = r.next(&idx) {
 		if us := start + within; us < dc.since || us >= dc.before {
 			continue
 		}
 		if filtered {
 			for i, k := range idx {
-				f[i] = dc.strs[k]
+				f[i] = r.strs[k]
 			}
 			if !dc.plan.match(dc.org, &f) {
 				continue
 			}
 		}
 		n++
-		if string(dc.strs[idx[3]]) == "failure" {
+		if string(r.strs[idx[3]]) == "failure" {
 			failures++
 		}
 		for i, col := range counted {
@@ -226,14 +206,14 @@ func (dc *dayCounter) day(day int64, b []byte) error {
 		}
 		dc.slots[within/dc.step]++
 	}
-	if r.err != nil || len(r.b) != 0 {
-		return errDay
+	if err := r.close(); err != nil {
+		return err
 	}
 	dc.c.Entries(n, failures)
 	for i := range counted {
 		for k, m := range dc.values[i] {
 			if m > 0 {
-				dc.c.Value(i, dc.strs[k], m)
+				dc.c.Value(i, r.strs[k], m)
 			}
 		}
 	}

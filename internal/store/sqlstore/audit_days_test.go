@@ -4,6 +4,9 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
+
+	"orgboard/internal/audit"
 )
 
 // memDays is audit_days in memory, read and written as a backend does.
@@ -93,5 +96,39 @@ func TestADaysPartsHoldItsEntries(t *testing.T) {
 	}
 	if n, sizes := m.facts(t, k); n != 2501-dayPart-1 || len(sizes) != 2 || sizes[2] != 2500-2*dayPart {
 		t.Fatalf("after the removals %d entries in parts %v", n, sizes)
+	}
+}
+
+// A damaged day is an error, never a panic or a wrong count: every
+// truncation and every changed byte of a day's facts.
+func TestADamagedDayIsAnError(t *testing.T) {
+	var facts []dayFact
+	for i := range 40 {
+		facts = append(facts, dayFact{int64(i) * 3_600_000_000 / 2, fields{"a@example.com", "a", "update", []string{"success", "failure"}[i%2], "dns", "record"}})
+	}
+	good := encodeDay(facts)
+	if got, err := decodeDay(good); err != nil || !slices.Equal(got, facts) {
+		t.Fatalf("the day read back: %d facts, %v", len(got), err)
+	}
+	plan := dayPlan{}
+	count := func(b []byte) error {
+		dc := dayCounter{c: audit.NewCounts(time.Hour), plan: &plan, since: 0, before: 1 << 62, step: 3_600_000_000}
+		return dc.day(20_000, b)
+	}
+	for n := range len(good) {
+		if _, err := decodeDay(good[:n]); err == nil {
+			t.Errorf("cut to %d bytes: read without an error", n)
+		}
+		if count(good[:n]) == nil {
+			t.Errorf("cut to %d bytes: counted without an error", n)
+		}
+	}
+	for i := range good {
+		for _, v := range []byte{0, 0x7f, 0x80, 0xff} {
+			bad := slices.Clone(good)
+			bad[i] = v
+			decodeDay(bad) // an error or other facts, never a panic
+			count(bad)
+		}
 	}
 }
