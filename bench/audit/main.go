@@ -171,7 +171,7 @@ func main() {
 
 	// summaries from the days' facts beside the same from the entries
 	scan, _ := stores.Audit.(interface{ ScanOnly(bool) })
-	for _, q := range []string{"since:90d", "action:update since:90d", "product:dns -result:failure since:30d", `"updated"`} {
+	for _, q := range []string{"since:90d", "action:update since:90d", "product:dns -result:failure since:30d", `"updated" since:90d`} {
 		parsed, err := audit.Parse(q, time.Now())
 		check(err)
 		var sums [2]audit.Summary
