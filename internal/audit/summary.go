@@ -212,7 +212,7 @@ func (t *tally) addBytes(v []byte, n int) {
 
 // all is every value, the most frequent first, ties by value.
 func (t *tally) all() []Count {
-	out := slices.Clone(t.counts)
+	out := append(make([]Count, 0, len(t.counts)), t.counts...) // never nil: "none" is an empty list
 	slices.SortFunc(out, func(a, b Count) int { return cmp.Or(cmp.Compare(b.N, a.N), strings.Compare(a.Value, b.Value)) })
 	return out
 }
