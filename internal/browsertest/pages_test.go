@@ -93,7 +93,9 @@ func TestAuditPageAsPeopleReadIt(t *testing.T) {
 		before := b.eval(columns)
 		rowTime := b.text(`[data-testid="audit-row"] td.c-time time`)
 		b.do(settled, chromedp.Focus(chromedp.CSS(`[data-testid="audit-row"] [data-testid="audit-detail-link"]`)), chromedp.KeyEvent(kb.Enter))
-		b.do(chromedp.Poll[chromedp.Void](`document.querySelector('#drawer').open && !!document.querySelector('[data-testid="audit-detail"]')`), settled)
+		// a minute, as for a fetch: beside the race detector's lane the drawer had not opened after 20 s once
+		b.doFor(time.Minute, chromedp.Poll[chromedp.Void](`document.querySelector('#drawer').open && !!document.querySelector('[data-testid="audit-detail"]')`,
+			chromedp.WithPollingTimeout(time.Minute)), settled)
 		if after := b.eval(columns); after != before {
 			t.Errorf("%s: the open drawer moved the columns: %s, then %s", scheme, before, after)
 		}
