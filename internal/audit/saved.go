@@ -5,13 +5,14 @@ package audit
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // SavedSearches keeps named queries per user (per token).
 type SavedSearches interface {
-	// Save stores (or replaces, by name) a search; ErrTooManySaved past
-	// MaxSaved of the owner's.
-	Save(ctx context.Context, owner, scope, name, query string) error
+	// Save stores (or replaces, by name) a search made at "at";
+	// ErrTooManySaved past MaxSaved of the owner's.
+	Save(ctx context.Context, owner, scope, name, query string, at time.Time) error
 	// List returns the owner's searches of one scope ("" for every
 	// organization), by name.
 	List(ctx context.Context, owner, scope string) ([]Saved, error)

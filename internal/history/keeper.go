@@ -23,9 +23,9 @@ type Keeper struct {
 	now   func() time.Time
 	later chan func(context.Context) error // sightings a page made, recorded by Run
 
-	mu     sync.Mutex
-	tree   *Tree
-	readAt time.Time
+	mu   sync.Mutex
+	tree *Tree
+	read clock.Stopwatch // since the tree was read (a duration, on the monotonic clock)
 }
 
 // NewKeeper keeps events in store; "now" comes from clk (nil: the machine's clock).
@@ -76,15 +76,14 @@ func (k *Keeper) Run(ctx context.Context, fail func(error)) {
 func (k *Keeper) Tree(ctx context.Context) (*Tree, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	now := time.Now()
-	if k.tree != nil && now.Sub(k.readAt) < cacheFor {
+	if k.tree != nil && k.read.Elapsed() < cacheFor {
 		return k.tree, nil
 	}
 	evs, err := k.store.TreeEvents(ctx)
 	if err != nil {
 		return nil, err
 	}
-	k.tree, k.readAt = NewTree(evs), now
+	k.tree, k.read = NewTree(evs), clock.Start()
 	return k.tree, nil
 }
 

@@ -50,7 +50,7 @@ func (s *Server) saveSearch(c echo.Context) error {
 	if bad := checkName("name", name, 100); bad != nil {
 		return &userError{status: http.StatusUnprocessableEntity, title: "Not saved", message: "Give the search a name of one line, at most 100 characters."}
 	}
-	if err := s.audit.Saved.Save(c.Request().Context(), owner(c), scope, name, q); errors.Is(err, audit.ErrTooManySaved) {
+	if err := s.audit.Saved.Save(c.Request().Context(), owner(c), scope, name, q, s.now()); errors.Is(err, audit.ErrTooManySaved) {
 		return &userError{status: http.StatusUnprocessableEntity, title: "Not saved", message: "You have 200 saved searches, the most there can be: delete some first."}
 	} else if err != nil {
 		return err

@@ -78,11 +78,11 @@ func TestSavedSearches(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, b storetest.Backend) {
 		s := b.Open(t).Saved
 		for _, name := range []string{"b", "a", "B"} {
-			if err := s.Save(bg, "alice", "org1", name, "product:"+name); err != nil {
+			if err := s.Save(bg, "alice", "org1", name, "product:"+name, t0); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := s.Save(bg, "alice", "org1", "a", "product:dns"); err != nil { // replaced by name
+		if err := s.Save(bg, "alice", "org1", "a", "product:dns", t0); err != nil { // replaced by name
 			t.Fatal(err)
 		}
 		got, err := s.List(bg, "alice", "org1")
@@ -102,14 +102,14 @@ func TestSavedSearches(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := 2; i < audit.MaxSaved; i++ {
-			if err := s.Save(bg, "alice", "", fmt.Sprint("s", i), "x"); err != nil {
+			if err := s.Save(bg, "alice", "", fmt.Sprint("s", i), "x", t0); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := s.Save(bg, "alice", "", "one too many", "x"); !errors.Is(err, audit.ErrTooManySaved) {
+		if err := s.Save(bg, "alice", "", "one too many", "x", t0); !errors.Is(err, audit.ErrTooManySaved) {
 			t.Errorf("the %dth search: %v", audit.MaxSaved+1, err)
 		}
-		if err := s.Save(bg, "alice", "", "s2", "y"); err != nil {
+		if err := s.Save(bg, "alice", "", "s2", "y", t0); err != nil {
 			t.Errorf("replacing a search at the limit: %v", err)
 		}
 	})

@@ -21,7 +21,7 @@ var _ audit.SavedSearches = (*SavedSearches)(nil)
 // Save stores (or replaces, by name) a search, within the owner's limit;
 // a lock on the owner makes the count and the insert one step whatever
 // the instance.
-func (s *SavedSearches) Save(ctx context.Context, owner, scope, name, query string) error {
+func (s *SavedSearches) Save(ctx context.Context, owner, scope, name, query string, at time.Time) error {
 	return s.db.InTx(ctx, func(tx *Tx) error {
 		if err := s.db.D.Lock(ctx, tx, "saved_searches:"+owner); err != nil {
 			return err
@@ -35,7 +35,7 @@ func (s *SavedSearches) Save(ctx context.Context, owner, scope, name, query stri
 		}
 		// created is kept for the operator's eyes only
 		_, err := tx.Exec(ctx, `INSERT INTO saved_searches(owner, name, scope, query, created) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (owner, scope, name) DO UPDATE SET query = excluded.query`, owner, name, scope, query, s.db.D.Time(time.Now()))
+			ON CONFLICT (owner, scope, name) DO UPDATE SET query = excluded.query`, owner, name, scope, query, s.db.D.Time(at))
 		return err
 	})
 }
