@@ -17,7 +17,6 @@ import (
 	"io"
 	"log"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
@@ -29,7 +28,6 @@ import (
 
 	"orgboard/bench/benchutil"
 	"orgboard/internal/api"
-	"orgboard/internal/app"
 	"orgboard/internal/localapi"
 )
 
@@ -42,39 +40,27 @@ func main() {
 	hold := flag.Duration("hold", 0, "instead of measuring, print the page, the file and the session's cookie and serve them this long (for wrk)")
 	flag.Parse()
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "orgboard-pagecost")
+	demo, err := benchutil.StartDemo(ctx, "orgboard-pagecost", -1)
 	check(err)
-	defer os.RemoveAll(dir)
-	st, err := localapi.Open(dir)
+	defer demo.Close()
+	browser, err := benchutil.SignIn(demo.URL, localapi.DemoAdminToken)
 	check(err)
-	_, err = st.Seed(ctx, localapi.ScaleDefault, time.Now())
-	check(err)
-	apiSrv := httptest.NewServer(localapi.NewServer(st, nil, nil))
-	defer apiSrv.Close()
-	console, err := app.New(ctx, app.Config{APIURL: apiSrv.URL + localapi.BasePath, Local: true, DataDir: dir, CacheTTL: app.DefaultCacheTTL,
-		SessionIdle: time.Hour, SessionMax: time.Hour, LoginRate: 1000, UpstreamBudget: -1})
-	check(err)
-	defer console.Close()
-	srv := httptest.NewServer(console.Handler)
-	defer srv.Close()
-	browser, err := benchutil.SignIn(srv.URL, localapi.DemoAdminToken)
-	check(err)
-	admin, err := api.New(apiSrv.URL + localapi.BasePath)
+	admin, err := api.New(demo.APIURL)
 	check(err)
 	found, err := admin.WithToken(localapi.DemoAdminToken).ListOrganizations(ctx, api.ListOrganizationsParams{NameContains: "Payments Gateway"})
 	check(err)
-	page := srv.URL + "/orgs/" + found.Items[0].ID
+	page := demo.URL + "/orgs/" + found.Items[0].ID
 	body := get(browser, page) // its reads go into the cache
 	css := regexp.MustCompile(`href="(/static/app\.[^"]+\.css)"`).FindStringSubmatch(body)
 	if css == nil {
 		log.Fatal("no stylesheet on the page")
 	}
-	file := srv.URL + css[1]
+	file := demo.URL + css[1]
 	// every connection of the same user: the session's cookie, kept-alive
 	client := &http.Client{Jar: browser.Jar, Transport: &http.Transport{MaxIdleConnsPerHost: *conns, MaxConnsPerHost: *conns, DisableCompression: !*gzip},
 		CheckRedirect: browser.CheckRedirect}
 	if *hold > 0 {
-		u, _ := url.Parse(srv.URL)
+		u, _ := url.Parse(demo.URL)
 		var cookies []string
 		for _, c := range browser.Jar.Cookies(u) {
 			cookies = append(cookies, c.Name+"="+c.Value)

@@ -14,16 +14,13 @@ import (
 	"io"
 	"log"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"orgboard/bench/benchutil"
 	"orgboard/internal/api"
-	"orgboard/internal/app"
 	"orgboard/internal/localapi"
 )
 
@@ -32,28 +29,16 @@ func main() {
 	views := flag.Int("views", 10, "views of the page timed after the fetch started")
 	flag.Parse()
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "orgboard-usagewait")
+	demo, err := benchutil.StartDemo(ctx, "orgboard-usagewait", *budget)
 	check(err)
-	defer os.RemoveAll(dir)
-	st, err := localapi.Open(dir)
+	defer demo.Close()
+	browser, err := benchutil.SignIn(demo.URL, localapi.DemoAdminToken)
 	check(err)
-	_, err = st.Seed(ctx, localapi.ScaleDefault, time.Now())
-	check(err)
-	apiSrv := httptest.NewServer(localapi.NewServer(st, nil, nil))
-	defer apiSrv.Close()
-	console, err := app.New(ctx, app.Config{APIURL: apiSrv.URL + localapi.BasePath, Local: true, DataDir: dir, CacheTTL: app.DefaultCacheTTL,
-		SessionIdle: time.Hour, SessionMax: time.Hour, LoginRate: 1000, UpstreamBudget: *budget})
-	check(err)
-	defer console.Close()
-	srv := httptest.NewServer(console.Handler)
-	defer srv.Close()
-	browser, err := benchutil.SignIn(srv.URL, localapi.DemoAdminToken)
-	check(err)
-	admin, err := api.New(apiSrv.URL + localapi.BasePath)
+	admin, err := api.New(demo.APIURL)
 	check(err)
 	roots, err := admin.WithToken(localapi.DemoAdminToken).ListOrganizations(ctx, api.ListOrganizationsParams{ParentID: api.ParentNull})
 	check(err)
-	page := srv.URL + "/orgs/" + roots.Items[0].ID + "/usage?preset=last_90_days&scope=org"
+	page := demo.URL + "/orgs/" + roots.Items[0].ID + "/usage?preset=last_90_days&scope=org"
 	body := get(browser, page)
 	if strings.Contains(body, `data-testid="usage-confirm"`) { // the fetch is asked for first
 		csrf := between(body, `name="_csrf" value="`, `"`)
