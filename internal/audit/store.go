@@ -26,6 +26,10 @@ type Store interface {
 	Count(ctx context.Context, s Selection) (int, error)
 	// Facts calls each with the summary fields of every entry of a selection.
 	Facts(ctx context.Context, s Selection, each func(Fact)) error
+	// CountFacts counts a selection's facts into c many at a time, as the
+	// store keeps them grouped; false (having counted nothing) when it
+	// cannot for this selection, which Facts then reads.
+	CountFacts(ctx context.Context, s Selection, c *Counts) (bool, error)
 	// Entry is one entry by ID, and its organization, if it is one of orgs'.
 	Entry(ctx context.Context, id string, orgs []string) (api.AuditEntry, string, error)
 	// History is a resource's entries in orgs, oldest first (at most 5,000).

@@ -37,12 +37,6 @@ type Count struct {
 // facetSize is how many top values a facet shows.
 const facetSize = 6
 
-// FactCounter is a store that counts a selection's facts itself, many
-// at a time (grouped as it keeps them); false: it cannot for this one.
-type FactCounter interface {
-	CountFacts(ctx context.Context, s Selection, c *Counts) (bool, error)
-}
-
 // Summarize counts the whole result of a query in one pass over it (six
 // queries, one per number, read a broad result six times: 1.3 million
 // matches took 16 s): counted by the store where it can, else fact by fact.
@@ -54,10 +48,7 @@ func (x *Index) Summarize(ctx context.Context, q Query, s Scope) (Summary, error
 	}
 	c := NewCounts(sum.BucketSize)
 	sel := x.selection(q, s)
-	done, err := false, error(nil)
-	if fc, ok := x.store.(FactCounter); ok {
-		done, err = fc.CountFacts(ctx, sel, c)
-	}
+	done, err := x.store.CountFacts(ctx, sel, c)
 	if !done && err == nil {
 		err = x.store.Facts(ctx, sel, c.Fact)
 	}
