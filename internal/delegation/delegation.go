@@ -127,17 +127,6 @@ func (p *Policy) Check(known func(org string) bool) error {
 	return nil
 }
 
-// Orgs lists the organizations the grants name.
-func (p *Policy) Orgs() []string {
-	var out []string
-	for _, g := range p.grants {
-		if !slices.Contains(out, g.Org) {
-			out = append(out, g.Org)
-		}
-	}
-	return out
-}
-
 // For is what who may do on an organization, given its chain (the
 // organization first, then its parent, up to the top): its rights, and
 // whether they may approve the changes others propose there.

@@ -56,12 +56,6 @@ func delegationFile(t testing.TB, dir, text string) string {
 	return path
 }
 
-// WriteDelegation replaces the delegation file (the console reloads it).
-func (e *Env) WriteDelegation(text string) {
-	e.t.Helper()
-	delegationFile(e.t, e.dir, e.orgIDs(text))
-}
-
 // orgName is an organization named in a test's delegation file: {org:Name}.
 var orgName = regexp.MustCompile(`\{org:([^}]+)\}`)
 

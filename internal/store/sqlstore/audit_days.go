@@ -86,8 +86,8 @@ func (c *DayChanges) put(m *map[DayKey][]dayFact, org string, us int64, f fields
 	(*m)[k] = append((*m)[k], dayFact{within, f})
 }
 
-// Keys are the days changed, by organization and day.
-func (c *DayChanges) Keys() []DayKey {
+// keys are the days changed, by organization and day.
+func (c *DayChanges) keys() []DayKey {
 	var keys []DayKey
 	for k := range c.add {
 		keys = append(keys, k)
@@ -124,7 +124,7 @@ type DayIO struct {
 
 // Apply makes the changes through io.
 func (c *DayChanges) Apply(ctx context.Context, io DayIO) error {
-	keys := c.Keys()
+	keys := c.keys()
 	if len(keys) == 0 {
 		return nil
 	}
