@@ -333,7 +333,9 @@ func (s *Server) rejectChange(c echo.Context) error {
 	}
 	reason := strings.TrimSpace(c.FormValue("reason"))
 	if reason == "" || utf8.RuneCountInString(reason) > 500 || strings.ContainsFunc(reason, func(r rune) bool { return r < ' ' }) {
-		v := templates.ChangeView{Page: s.page(c, "Change #"+c.Param("change")), Row: s.changeRow(c, ch),
+		row := s.changeRow(c, ch)
+		row.RejectReason = c.FormValue("reason") // kept as typed, to mend
+		v := templates.ChangeView{Page: s.page(c, "Change #"+c.Param("change")), Row: row,
 			Error: "Say why it is rejected, on one line of at most 500 characters: the proposer reads it."}
 		return render(c, http.StatusUnprocessableEntity, templates.ChangePage(v))
 	}

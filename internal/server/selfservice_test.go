@@ -169,6 +169,11 @@ func TestRejectionAndConflictAtApproval(t *testing.T) {
 	if r := boss.Post("/changes/"+first+"/reject", url.Values{"reason": {""}}); r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("a rejection without a reason: %d", r.Status)
 	}
+	long := strings.Repeat("Too long a reason. ", 30)
+	if r := boss.Post("/changes/"+first+"/reject", url.Values{"reason": {long}}); r.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.Body, `value="`+long+`"`) || !strings.Contains(r.Body, "at most 500 characters") {
+		t.Errorf("a reason too long: %d, the reason kept %v", r.Status, strings.Contains(r.Body, `value="`+long+`"`))
+	}
 	if r := boss.Post("/changes/"+first+"/reject", url.Values{"reason": {"The legal name is Payments Gateway Ltd"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("reject: %d %s", r.Status, snippet(r.Body, "alert"))
 	}

@@ -28,6 +28,7 @@ type ChangeRow struct {
 	Diff                     []Change // the proposal against the organization as it is now
 	DiffNote                 string   // why there is no diff, or what it is against
 	ApproveURL, RejectURL    string   // when the viewer may decide it
+	RejectReason             string   // the reason as typed, when it was refused
 	Own                      bool     // the viewer proposed it
 	CSRF                     string
 	Conflict                 *ChangeConflict
