@@ -26,6 +26,7 @@ import (
 
 	"orgboard/internal/api"
 	"orgboard/internal/audit"
+	"orgboard/internal/clock"
 	"orgboard/internal/localapi"
 	"orgboard/internal/store"
 )
@@ -46,7 +47,7 @@ func main() {
 	st, err := localapi.Open(*data)
 	check(err)
 	start := time.Now()
-	seeded, err := st.Seed(ctx, localapi.ScaleLarge, time.Now())
+	seeded, err := st.Seed(ctx, localapi.ScaleLarge, clock.System.Now())
 	check(err)
 	if seeded {
 		fmt.Printf("seeded the large data set in %v\n", time.Since(start).Round(time.Second))
@@ -127,7 +128,7 @@ func main() {
 
 	// a busy actor of the root and a word of the request bodies
 	scope := audit.Scope{Orgs: orgs}
-	week, err := audit.Parse("since:7d", time.Now())
+	week, err := audit.Parse("since:7d", clock.System.Now())
 	check(err)
 	sum, err := idx.Summarize(ctx, week, scope)
 	check(err)
@@ -143,7 +144,7 @@ func main() {
 		{"broad (90 days, free text)", `"updated"`},
 	}
 	for _, q := range queries {
-		parsed, err := audit.Parse(q.q, time.Now())
+		parsed, err := audit.Parse(q.q, clock.System.Now())
 		check(err)
 		var lat []time.Duration
 		n := 0
@@ -172,7 +173,7 @@ func main() {
 	// summaries from the days' facts beside the same from the entries
 	scan, _ := stores.Audit.(interface{ ScanOnly(bool) })
 	for _, q := range []string{"since:90d", "action:update since:90d", "product:dns -result:failure since:30d", `"updated" since:90d`} {
-		parsed, err := audit.Parse(q, time.Now())
+		parsed, err := audit.Parse(q, clock.System.Now())
 		check(err)
 		var sums [2]audit.Summary
 		var p50 [2]time.Duration
@@ -205,15 +206,15 @@ func main() {
 
 	// the naive way: page every organization's log through the API and filter
 	for _, q := range queries {
-		parsed, _ := audit.Parse(q.q, time.Now())
+		parsed, _ := audit.Parse(q.q, clock.System.Now())
 		since := parsed.Since
 		if since.IsZero() {
-			since = time.Now().Add(-audit.DefaultWindow)
+			since = clock.System.Now().Add(-audit.DefaultWindow)
 		}
 		start := time.Now()
 		found, fetched, calls := 0, 0, 0
 		for _, org := range orgs {
-			p := api.AuditParams{Since: since.UTC().Format(time.RFC3339), Before: time.Now().Add(time.Minute).UTC().Format(time.RFC3339), Limit: 1000}
+			p := api.AuditParams{Since: since.UTC().Format(time.RFC3339), Before: clock.System.Now().Add(time.Minute).UTC().Format(time.RFC3339), Limit: 1000}
 			for {
 				page, err := client.ListAuditEntries(ctx, org, p)
 				check(err)

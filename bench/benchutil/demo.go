@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"orgboard/internal/app"
+	"orgboard/internal/clock"
 	"orgboard/internal/localapi"
 )
 
@@ -28,7 +29,7 @@ func StartDemo(ctx context.Context, name string, budget int) (*Demo, error) {
 	d.closers = append(d.closers, func() { os.RemoveAll(dir) })
 	st, err := localapi.Open(dir)
 	if err == nil {
-		_, err = st.Seed(ctx, localapi.ScaleDefault, time.Now())
+		_, err = st.Seed(ctx, localapi.ScaleDefault, clock.System.Now())
 	}
 	if err != nil {
 		d.Close()

@@ -30,6 +30,7 @@ import (
 	"orgboard/bench/benchutil"
 	"orgboard/internal/api"
 	"orgboard/internal/app"
+	"orgboard/internal/clock"
 	"orgboard/internal/localapi"
 	"orgboard/internal/store/pgtest"
 )
@@ -53,7 +54,7 @@ func main() {
 	st, err := localapi.Open(dir)
 	check(err)
 	defer st.Close()
-	_, err = st.Seed(ctx, localapi.ScaleDefault, time.Now())
+	_, err = st.Seed(ctx, localapi.ScaleDefault, clock.System.Now())
 	check(err)
 	apiSrv := httptest.NewServer(localapi.NewServer(st, nil, nil))
 	defer apiSrv.Close()

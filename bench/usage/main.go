@@ -35,6 +35,7 @@ import (
 	"orgboard/bench/benchutil"
 	"orgboard/internal/api"
 	"orgboard/internal/app"
+	"orgboard/internal/clock"
 	"orgboard/internal/localapi"
 	"orgboard/internal/store"
 	"orgboard/internal/usage"
@@ -71,7 +72,7 @@ func main() {
 		orgs = append(orgs, o)
 	}
 	fmt.Printf("%d organizations\n", len(orgs))
-	from, to, _ := usage.LastMonth.Range(time.Now().UTC())
+	from, to, _ := usage.LastMonth.Range(clock.System.Now().UTC())
 
 	dir, err := os.MkdirTemp("", "orgboard-bench-usage")
 	check(err)
@@ -103,13 +104,13 @@ func main() {
 			again := usage.NewJob(req, keeper)
 			start = time.Now()
 			again.Run(ctx, client)
-			r := usage.Build(again.Agg(), again.PrevAgg(), usage.View{Group: usage.DimFamily, Step: usage.StepDay, Today: time.Now()})
+			r := usage.Build(again.Agg(), again.PrevAgg(), usage.View{Group: usage.DimFamily, Step: usage.StepDay, Today: clock.System.Now()})
 			fmt.Printf("  the same from the store (fine sums %v): %v, %d calls; period total %s %s\n", fine, time.Since(start).Round(time.Millisecond),
 				again.Progress().Total, usage.Display(r.Total, r.Denom), r.Denom)
 		}
 		if *yearOrgs > 0 {
 			some := ids[:min(*yearOrgs, len(ids))]
-			yf, yt, _ := usage.Last12Months.Range(time.Now().UTC())
+			yf, yt, _ := usage.Last12Months.Range(clock.System.Now().UTC())
 			year := usage.Request{Orgs: some, From: yf, To: yt, Measure: usage.Effective, Rates: usage.DefaultCard()}
 			j := usage.NewJob(year, keeper)
 			start = time.Now()
@@ -122,7 +123,7 @@ func main() {
 				again := usage.NewJob(year, keeper)
 				start = time.Now()
 				again.Run(ctx, client)
-				r := usage.Build(again.Agg(), again.PrevAgg(), usage.View{Group: usage.DimFamily, Step: usage.StepMonth, Today: time.Now()})
+				r := usage.Build(again.Agg(), again.PrevAgg(), usage.View{Group: usage.DimFamily, Step: usage.StepMonth, Today: clock.System.Now()})
 				fmt.Printf("  the same 12 months from the store (fine sums %v): %v, %d calls; total %s %s\n", fine, time.Since(start).Round(time.Millisecond),
 					again.Progress().Total, usage.Display(r.Total, r.Denom), r.Denom)
 			}
