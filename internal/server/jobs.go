@@ -28,16 +28,14 @@ func (s *Server) storedJob(c echo.Context, req usage.Request, confirmed bool) (j
 	if j := s.usage.Jobs.Lookup(key); j != nil {
 		return j, 0, nil
 	}
-	if !confirmed {
-		calls, err := s.usage.Jobs.Keeper().Calls(c.Request().Context(), req)
-		if err != nil {
-			return nil, 0, err
-		}
-		if calls > confirmAbove {
-			return nil, calls, nil
-		}
+	job, calls, err = s.usage.Jobs.Keeper().Planned(c.Request().Context(), req)
+	if err != nil {
+		return nil, 0, err
 	}
-	job, _ = s.usage.Jobs.Get(key, req, s.client(c))
+	if !confirmed && calls > confirmAbove {
+		return nil, calls, nil
+	}
+	job, _ = s.usage.Jobs.Start(key, job, s.client(c))
 	return job, 0, nil
 }
 

@@ -44,7 +44,7 @@ func TestUsageStore(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		stored, err := u.Stored(bg, []string{"o1", "o2", "o3"}, day("2026-10-01"), day("2026-11-30"))
+		stored, _, err := u.Stored(bg, []string{"o1", "o2", "o3"}, day("2026-10-01"), day("2026-11-30"), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,7 @@ func TestUsageStore(t *testing.T) {
 		if len(again) != 1 || again[0].Qty != 10 || again[0].Correction {
 			t.Fatalf("2 Nov after it was fetched again: %+v", again)
 		}
-		stored, _ = u.Stored(bg, []string{"o1"}, day("2026-11-02"), day("2026-11-02"))
+		stored, _, _ = u.Stored(bg, []string{"o1"}, day("2026-11-02"), day("2026-11-02"), 0)
 		if len(stored) != 1 || !stored[0].Fetched.Equal(later) || stored[0].Corrected {
 			t.Errorf("2 Nov's record %+v", stored)
 		}
@@ -149,7 +149,15 @@ func TestUsageRollups(t *testing.T) {
 func read(t *testing.T, u usage.Store, orgs []string, from, to string, fine bool) []usage.Sum {
 	t.Helper()
 	var out []usage.Sum
-	if err := u.Read(bg, orgs, day(from), day(to), fine, func(s *usage.Sum) error { out = append(out, *s); return nil }); err != nil {
+	err := u.Read(bg, orgs, day(from), day(to), fine, func(b *usage.Block) error {
+		for i := range b.Sums {
+			var s usage.Sum
+			b.Sum(i, &s)
+			out = append(out, s)
+		}
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if !fine { // the caller adds up equal keys of one day

@@ -27,6 +27,12 @@ func Civil(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// MonthOf is the first day of t's calendar month (midnight UTC).
+func MonthOf(t time.Time) time.Time {
+	y, m, _ := t.Date()
+	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+}
+
 // Days counts the days of [from, to], both included.
 func Days(from, to time.Time) int {
 	if to.Before(from) {

@@ -227,26 +227,34 @@ func (j *Job) plan(ctx context.Context) error {
 	return nil
 }
 
-// Calls is how many API calls a request needs now: the parts its range
-// and the period before lack in the store.
-func (k *Keeper) Calls(ctx context.Context, req Request) (int, error) {
+// Planned is a job of req, not started, with its plan made: calls is how
+// many API calls it needs now (the parts its range and the period before
+// lack in the store). Jobs.Start runs it without planning again.
+func (k *Keeper) Planned(ctx context.Context, req Request) (job *Job, calls int, err error) {
 	j := NewJob(req, k)
 	if err := j.plan(ctx); err != nil {
-		return 0, err
+		return nil, 0, err
 	}
-	return j.total, nil
+	return j, j.total, nil
 }
 
 // load reads the range and the period before from the store.
 func (j *Job) load(ctx context.Context) error {
 	a, p := j.empty()
-	if err := j.keeper.Load(ctx, j.Req.Orgs, a, j.Req.Fine); err != nil {
-		return err
-	}
-	if !j.Req.NoPrev {
-		if err := j.keeper.Load(ctx, j.Req.Orgs, p, j.Req.Fine); err != nil {
-			return err
+	prev := make(chan error, 1)
+	go func() { // at once: each folds one value at a time
+		if j.Req.NoPrev {
+			prev <- nil
+			return
 		}
+		prev <- j.keeper.Load(ctx, j.Req.Orgs, p, j.Req.Fine)
+	}()
+	err := j.keeper.Load(ctx, j.Req.Orgs, a, j.Req.Fine)
+	if perr := <-prev; err == nil {
+		err = perr
+	}
+	if err != nil {
+		return err
 	}
 	j.mu.Lock()
 	j.agg, j.prev = a, p

@@ -179,8 +179,17 @@ type Filter struct {
 	Key string
 }
 
-// value is one interned group value.
-type value struct{ key, label string }
+// value is one interned group value, with its numbers by day in each
+// denomination.
+type value struct {
+	key, label string
+	series     []denomSeries
+}
+
+type denomSeries struct {
+	di   int32
+	days []float64
+}
 
 type seriesKey struct {
 	dim   Dim
@@ -211,8 +220,10 @@ type Agg struct {
 	index   [nDims]map[string]int32
 	denoms  []string
 	denomIx map[string]int32
-	series  map[seriesKey][]float64
-	corr    map[int32][]float64 // corrections per denomination per day
+	// lastDenom is the denomination denom found last
+	lastDenom int32
+	corr      map[int32][]float64 // corrections per denomination per day
+	texts     textSeries          // AddBlock's lookups of the block it folds
 
 	Records     int64             // records folded
 	NoCost      int64             // records that had no value for the chosen cost
@@ -225,7 +236,7 @@ type Agg struct {
 // NewAgg is an empty aggregate of [from, to].
 func NewAgg(from, to time.Time, m Measure, filters []Filter) *Agg {
 	a := &Agg{From: Civil(from), To: Civil(to), Measure: m, Filters: filters, days: Days(from, to),
-		denomIx: map[string]int32{}, series: map[seriesKey][]float64{}, corr: map[int32][]float64{}, Unpriced: map[string]string{}}
+		denomIx: map[string]int32{}, corr: map[int32][]float64{}, Unpriced: map[string]string{}}
 	for d := range a.index {
 		a.index[d] = map[string]int32{}
 	}
@@ -245,28 +256,46 @@ func (a *Agg) intern(d Dim, k, label string) int32 {
 		return i
 	}
 	i := int32(len(a.vals[d]))
-	a.vals[d] = append(a.vals[d], value{k, label})
+	a.vals[d] = append(a.vals[d], value{key: k, label: label})
 	a.index[d][k] = i
 	return i
 }
 
 func (a *Agg) denom(s string) int32 {
-	if i, ok := a.denomIx[s]; ok {
-		return i
+	if n := len(a.denoms); n > 0 && a.denoms[a.lastDenom] == s {
+		return a.lastDenom // sums in a row are mostly of one denomination
 	}
-	i := int32(len(a.denoms))
-	a.denoms = append(a.denoms, s)
-	a.denomIx[s] = i
+	i, ok := a.denomIx[s]
+	if !ok {
+		i = int32(len(a.denoms))
+		a.denoms = append(a.denoms, s)
+		a.denomIx[s] = i
+	}
+	a.lastDenom = i
 	return i
 }
 
-func (a *Agg) add(k seriesKey, day int, v float64) {
-	s := a.series[k]
-	if s == nil {
-		s = make([]float64, a.days)
-		a.series[k] = s
+func (a *Agg) add(k seriesKey, day int, v float64) { a.seriesOf(k)[day] += v }
+
+// seriesAt is k's numbers by day, nil when it has none.
+func (a *Agg) seriesAt(k seriesKey) []float64 {
+	for _, s := range a.vals[k.dim][k.val].series {
+		if s.di == k.denom {
+			return s.days
+		}
 	}
-	s[day] += v
+	return nil
+}
+
+// seriesOf is k's numbers by day, made when k has none yet.
+func (a *Agg) seriesOf(k seriesKey) []float64 {
+	if s := a.seriesAt(k); s != nil {
+		return s
+	}
+	s := make([]float64, a.days)
+	v := &a.vals[k.dim][k.val]
+	v.series = append(v.series, denomSeries{k.denom, s})
+	return s
 }
 
 // Add folds one record in. It is not safe for concurrent use: fold a
@@ -278,19 +307,33 @@ func (a *Agg) Add(r *api.UsageRecord) {
 
 // AddSum folds summed records in (not safe for concurrent use).
 func (a *Agg) AddSum(s *Sum) {
-	if s.Day.Before(a.From) || s.Day.After(a.To) {
+	day, ok := a.dayOf(s.Day)
+	if !ok {
 		a.Outside += s.Records
 		return
-	}
-	day := int(s.Day.Sub(a.From).Hours() / 24)
-	if a.Collapsed {
-		day = 0
 	}
 	for _, f := range a.Filters {
 		if k, _ := keyOf(s, f.Dim); k != f.Key {
 			return
 		}
 	}
+	a.fold(s, day, nil)
+}
+
+// dayOf is day's place in a's numbers; false when it is outside a's range.
+func (a *Agg) dayOf(day time.Time) (int, bool) {
+	if day.Before(a.From) || day.After(a.To) {
+		return 0, false
+	}
+	if a.Collapsed {
+		return 0, true
+	}
+	return int(day.Sub(a.From).Hours() / 24), true
+}
+
+// fold adds s (within the range, past the filters) into the day's numbers
+// of each grouping; texts, when given, finds the series of s's values.
+func (a *Agg) fold(s *Sum, day int, texts *textSeries) {
 	a.Records += s.Records
 	v, denom := a.value(s)
 	di := a.denom(denom)
@@ -303,13 +346,26 @@ func (a *Agg) AddSum(s *Sum) {
 		}
 		c[day] += v
 	}
+	if texts != nil {
+		for _, series := range texts.all(a, di) {
+			if series != nil {
+				series[day] += v
+			}
+		}
+		return
+	}
 	for d := DimTotal; d < nDims; d++ {
-		if a.Coarse && (d == DimAccount || d == DimZone || d == DimRegion || d == DimSubscription) {
+		if a.Coarse && fineDim(d) {
 			continue
 		}
 		k, label := keyOf(s, d)
 		a.add(seriesKey{d, a.intern(d, k, label), di}, day, v)
 	}
+}
+
+// fineDim reports whether d is a grouping only the fine sums have.
+func fineDim(d Dim) bool {
+	return d == DimAccount || d == DimZone || d == DimRegion || d == DimSubscription
 }
 
 // Basis is how an amount was reached.
@@ -376,11 +432,14 @@ func (a *Agg) Merge(b *Agg) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for k, s := range b.series {
-		v := b.vals[k.dim][k.val]
-		nk := seriesKey{k.dim, a.intern(k.dim, v.key, v.label), a.denom(b.denoms[k.denom])}
-		for i, x := range s {
-			a.add(nk, off+i, x)
+	for d := range b.vals {
+		for _, v := range b.vals[d] {
+			for _, s := range v.series {
+				into := a.seriesOf(seriesKey{Dim(d), a.intern(Dim(d), v.key, v.label), a.denom(b.denoms[s.di])})
+				for i, x := range s.days {
+					into[off+i] += x
+				}
+			}
 		}
 	}
 	for di, c := range b.corr {

@@ -43,6 +43,12 @@ func (js *Jobs) Keeper() *Keeper { return js.keeper }
 // Get returns the job for key, starting it with src when there is none
 // (or it expired). started reports whether this call started it.
 func (js *Jobs) Get(key string, req Request, src Source) (job *Job, started bool) {
+	return js.Start(key, NewJob(req, js.keeper), src)
+}
+
+// Start is Get of a job already made (Keeper.Planned): the live job for
+// key, else j, started.
+func (js *Jobs) Start(key string, j *Job, src Source) (job *Job, started bool) {
 	js.mu.Lock()
 	defer js.mu.Unlock()
 	now := js.now()
@@ -51,7 +57,6 @@ func (js *Jobs) Get(key string, req Request, src Source) (job *Job, started bool
 		return e.job, false
 	}
 	js.evict(now)
-	j := NewJob(req, js.keeper)
 	j.Started = now
 	j.onPart = js.OnPart
 	js.jobs[key] = &entry{job: j, used: now}

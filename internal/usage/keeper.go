@@ -61,18 +61,45 @@ func (k *Keeper) Plan(ctx context.Context, orgs []string, from, to time.Time) ([
 	if to.Before(from) {
 		return nil, nil
 	}
-	stored, err := k.Store.Stored(ctx, orgs, from, to)
+	// a day fetched this long after it never changes (stale says so): the
+	// store counts those, and lists the rest
+	settled := 2*k.Settle + 1
+	stored, counted, err := k.Store.Stored(ctx, orgs, from, to, settled)
 	if err != nil {
 		return nil, err
 	}
 	have := make(map[string]map[int64]StoredDay, len(orgs))
-	for _, s := range stored {
-		m := have[s.Org]
-		if m == nil {
-			m = map[int64]StoredDay{}
-			have[s.Org] = m
+	add := func(stored []StoredDay) {
+		for _, s := range stored {
+			m := have[s.Org]
+			if m == nil {
+				m = map[int64]StoredDay{}
+				have[s.Org] = m
+			}
+			m[DayNumber(s.Day)] = s
 		}
-		m[DayNumber(s.Day)] = s
+	}
+	add(stored)
+	// an organization with days missing: which ones is known from all its days
+	var partial []string
+	for _, o := range orgs {
+		if counted[o]+len(have[o]) < Days(from, to) {
+			partial = append(partial, o)
+		}
+	}
+	if len(partial) > 0 {
+		all, _, err := k.Store.Stored(ctx, partial, from, to, 0)
+		if err != nil {
+			return nil, err
+		}
+		add(all)
+	}
+	whole := map[string]bool{}
+	for _, o := range orgs {
+		whole[o] = true
+	}
+	for _, o := range partial {
+		whole[o] = false
 	}
 	var parts []Part
 	for _, w := range Windows(from, to) {
@@ -80,8 +107,8 @@ func (k *Keeper) Plan(ctx context.Context, orgs []string, from, to time.Time) ([
 			var first, last time.Time
 			for day := w.From; !day.After(w.To); day = day.AddDate(0, 0, 1) {
 				s, ok := have[o][DayNumber(day)]
-				if ok && !k.stale(s, now) {
-					continue
+				if ok && !k.stale(s, now) || !ok && whole[o] {
+					continue // stored, and either still fresh or settled
 				}
 				if first.IsZero() {
 					first = day
@@ -224,26 +251,31 @@ func (k *Keeper) load(ctx context.Context, orgs []string, a *Agg, fine, keep boo
 }
 
 // read folds the stored sums of orgs over [from, to] into a, and into
-// rolled when given, reading a few slices of the organizations at once.
+// rolled when given: a few slices of the organizations are read and
+// decoded at once, and their values folded into a one at a time (an Agg
+// per slice, merged after, cost a third of the folding again).
 func (k *Keeper) read(ctx context.Context, orgs []string, from, to time.Time, a *Agg, fine bool, rolled *roll) error {
 	n := min(loadParallel, max(len(orgs)/loadSlice, 1))
 	errs := make(chan error, n)
+	var folding sync.Mutex
 	for i := range n {
 		part := orgs[i*len(orgs)/n : (i+1)*len(orgs)/n]
 		go func() {
-			b := NewAgg(a.From, a.To, a.Measure, a.Filters)
-			b.Collapsed, b.days, b.Rates, b.Coarse = a.Collapsed, a.days, a.Rates, a.Coarse
 			mine := newRoll()
-			err := k.Store.Read(ctx, part, from, to, fine, func(s *Sum) error {
-				b.AddSum(s)
-				if rolled != nil {
-					mine.add(s)
+			var s Sum
+			err := k.Store.Read(ctx, part, from, to, fine, func(blk *Block) error {
+				folding.Lock()
+				a.AddBlock(blk)
+				folding.Unlock()
+				for i := range blk.Sums {
+					if rolled == nil {
+						break
+					}
+					blk.Sum(i, &s)
+					mine.add(&s)
 				}
 				return nil
 			})
-			if err == nil {
-				err = a.Merge(b)
-			}
 			if err == nil && rolled != nil {
 				rolled.merge(mine)
 			}

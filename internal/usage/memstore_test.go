@@ -6,6 +6,7 @@ package usage
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -27,18 +28,24 @@ func newMemStore() *memStore {
 	return &memStore{days: map[string]map[int64]StoredDay{}, sums: map[string]map[int64][]Sum{}, rollups: map[string]map[int64]Rollup{}}
 }
 
-func (m *memStore) Stored(ctx context.Context, orgs []string, from, to time.Time) ([]StoredDay, error) {
+func (m *memStore) Stored(ctx context.Context, orgs []string, from, to time.Time, settled int) ([]StoredDay, map[string]int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []StoredDay
+	counted := map[string]int{}
 	for _, o := range orgs {
 		for n, s := range m.days[o] {
-			if n >= DayNumber(from) && n <= DayNumber(to) {
-				out = append(out, s)
+			if n < DayNumber(from) || n > DayNumber(to) {
+				continue
 			}
+			if settled > 0 && !s.Fetched.Before(s.Day.AddDate(0, 0, settled)) {
+				counted[o]++
+				continue
+			}
+			out = append(out, s)
 		}
 	}
-	return out, nil
+	return out, counted, nil
 }
 
 func (m *memStore) Put(ctx context.Context, org string, from, to, at time.Time, sums []Sum) error {
@@ -67,39 +74,57 @@ func (m *memStore) Put(ctx context.Context, org string, from, to, at time.Time, 
 	return nil
 }
 
-func (m *memStore) Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*Sum) error) error {
+// Read writes each day as the real stores do (EncodeSums) and reads it back.
+func (m *memStore) Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*Block) error) error {
 	m.mu.Lock()
 	if m.failReads > 0 {
 		m.failReads--
 		m.mu.Unlock()
 		return errors.New("the store is away")
 	}
-	var all []Sum
+	var stored [][]byte
+	var days []time.Time
 	for _, o := range orgs {
-		for n, ss := range m.sums[o] {
+		for _, n := range slices.Sorted(maps.Keys(m.sums[o])) {
 			if n >= DayNumber(from) && n <= DayNumber(to) {
-				all = append(all, ss...)
+				ss := m.sums[o][n]
+				if !fine {
+					ss = Coarsen(ss)
+				}
+				stored, days = append(stored, EncodeSums(ss)), append(days, FromDayNumber(n))
 			}
 		}
 	}
 	m.mu.Unlock()
-	slices.SortFunc(all, func(a, b Sum) int { return a.Day.Compare(b.Day) })
-	for _, s := range all {
-		if !fine {
-			s = s.Coarse()
+	in := Strings{}
+	var blk Block
+	for i, b := range stored {
+		if err := in.Block(b, days[i], &blk); err != nil {
+			return err
 		}
-		if err := each(&s); err != nil {
+		if err := each(&blk); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+func (m *memStore) sumsOf(orgs []string, from, to time.Time, fine bool) []Sum {
+	var out []Sum
+	m.Read(context.Background(), orgs, from, to, fine, func(b *Block) error {
+		for i := range b.Sums {
+			var s Sum
+			b.Sum(i, &s)
+			out = append(out, s)
+		}
+		return nil
+	})
+	return out
+}
+
 func (m *memStore) Totals(ctx context.Context, orgs []string, from, to time.Time, byAccount bool, each func(string, *Sum) error) error {
 	for _, o := range orgs {
-		var ss []Sum
-		m.Read(ctx, []string{o}, from, to, byAccount, func(s *Sum) error { ss = append(ss, *s); return nil })
-		for _, s := range ss {
+		for _, s := range m.sumsOf([]string{o}, from, to, byAccount) {
 			s.Day = from
 			if err := each(o, &s); err != nil {
 				return err
@@ -112,7 +137,7 @@ func (m *memStore) Totals(ctx context.Context, orgs []string, from, to time.Time
 func (m *memStore) Size(ctx context.Context) (int64, int64, error) { return 0, 0, nil }
 
 func (m *memStore) Stamps(ctx context.Context, orgs []string, from, to time.Time) (map[int64]Stamp, error) {
-	days, _ := m.Stored(ctx, orgs, from, to)
+	days, _, _ := m.Stored(ctx, orgs, from, to, 0)
 	out := map[int64]Stamp{}
 	for _, d := range days {
 		s := out[DayNumber(d.Day)]

@@ -202,7 +202,7 @@ func (a *Agg) denominations() []Denomination {
 	out := make([]Denomination, 0, len(a.denoms))
 	for i, d := range a.denoms {
 		t := 0.0
-		for _, x := range a.series[seriesKey{DimTotal, 0, int32(i)}] {
+		for _, x := range a.seriesAt(seriesKey{DimTotal, 0, int32(i)}) {
 			t += x
 		}
 		out = append(out, Denomination{Denom: d, Label: DenomLabel(d), IsUnit: IsUnit(d), Total: t})
@@ -220,7 +220,7 @@ func (a *Agg) denominations() []Denomination {
 }
 
 func (a *Agg) daily(d Dim, val, di int32) []float64 {
-	if s := a.series[seriesKey{d, val, di}]; s != nil {
+	if s := a.seriesAt(seriesKey{d, val, di}); s != nil {
 		return s
 	}
 	return make([]float64, a.days)
@@ -230,7 +230,7 @@ func (a *Agg) daily(d Dim, val, di int32) []float64 {
 func (a *Agg) lines(d Dim, di int32) []Line {
 	var out []Line
 	for i, val := range a.vals[d] {
-		s := a.series[seriesKey{d, int32(i), di}]
+		s := a.seriesAt(seriesKey{d, int32(i), di})
 		if s == nil {
 			continue
 		}

@@ -13,13 +13,16 @@ import (
 // subscription; coarse: by metric alone, as Coarsen makes them), and when
 // the day was fetched.
 type Store interface {
-	// Stored lists the days of orgs within [from, to] that were fetched.
-	Stored(ctx context.Context, orgs []string, from, to time.Time) ([]StoredDay, error)
+	// Stored lists the days of orgs within [from, to] that were fetched;
+	// those fetched settled days or more after them (when settled > 0) it
+	// counts by organization instead (nothing changes them any more).
+	Stored(ctx context.Context, orgs []string, from, to time.Time, settled int) (listed []StoredDay, counted map[string]int, err error)
 	// Put replaces org's sums of the days of [from, to], all fetched at at.
 	Put(ctx context.Context, org string, from, to, at time.Time, sums []Sum) error
-	// Read calls each with the sums of orgs over [from, to], fine or coarse
-	// (sums of equal keys may come apart: the caller adds them up).
-	Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*Sum) error) error
+	// Read calls each with the stored days of orgs over [from, to], fine or
+	// coarse, a Block each (sums of equal keys may come apart: the caller
+	// adds them up). The Block is reused between calls.
+	Read(ctx context.Context, orgs []string, from, to time.Time, fine bool, each func(*Block) error) error
 	// Totals calls each with the sums of orgs over [from, to] with their
 	// organization (fine, with their accounts, when byAccount).
 	Totals(ctx context.Context, orgs []string, from, to time.Time, byAccount bool, each func(org string, s *Sum) error) error

@@ -81,7 +81,7 @@ func (s Sum) Coarse() Sum {
 func keyOf(s *Sum, d Dim) (string, string) {
 	switch d {
 	case DimFamily:
-		return cmp.Or(s.Family, "(no product family)"), cmp.Or(s.Family, "(no product family)")
+		return dimKey(d, s.Family), dimKey(d, s.Family)
 	case DimMetric:
 		return s.Metric, cmp.Or(s.MetricName, s.Metric)
 	case DimAccount:
@@ -96,16 +96,30 @@ func keyOf(s *Sum, d Dim) (string, string) {
 	return "", "Total"
 }
 
+// dimKey is the value of d of a Sum whose text for d (dimField) is v.
+func dimKey(d Dim, v string) string {
+	switch d {
+	case DimTotal:
+		return ""
+	case DimFamily:
+		return cmp.Or(v, "(no product family)")
+	}
+	return v
+}
+
+// dimField is the text of a Sum that holds each grouping's value (-1: none).
+var dimField = [nDims]int{DimTotal: -1, DimFamily: fFamily, DimMetric: fMetric, DimAccount: fAccount, DimZone: fZone,
+	DimRegion: fRegion, DimSubscription: fSub}
+
 // Fine reports whether grouping by d, or filtering by filters, needs the
 // account, zone, region or subscription of each Sum (the store's fine rows).
 func Fine(d Dim, filters []Filter) bool {
-	fine := func(d Dim) bool { return d != DimTotal && d != DimFamily && d != DimMetric }
 	for _, f := range filters {
-		if fine(f.Dim) {
+		if fineDim(f.Dim) {
 			return true
 		}
 	}
-	return fine(d)
+	return fineDim(d)
 }
 
 // Coarsen sums sums by day and metric: the store's coarse rows.

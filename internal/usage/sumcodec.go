@@ -1,53 +1,215 @@
-// sumcodec.go writes a day's sums of one organization as one value, the
-// way the usage store keeps them: a row per organization and day instead
-// of one per account and metric (writing and reading a million rows was
-// the store's cost; a row's sums decode in microseconds).
+// sumcodec.go writes sums as one value, the way the usage store keeps
+// them: a row per organization and day (coarse), or per organization and
+// month (fine), instead of one per account and metric (writing and reading
+// millions of rows was the store's cost). Each text is written once per
+// value and the sums name it by number, a sum of the same texts as the one
+// before it names none, and a cost equal to the one before it is not
+// written again: so a value is small, and a reader looks a text up once
+// per value, not once per sum.
 
 package usage
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"math"
+	"slices"
 	"time"
 )
 
 var errSums = errors.New("usage store: a day's sums are damaged")
 
-// EncodeSums writes sums (of one day) as one value.
+// The texts of a Sum, in the order a value writes them.
+const (
+	fAccount = iota
+	fAccountName
+	fMetric
+	fMetricName
+	fFamily
+	fZone
+	fZoneName
+	fRegion
+	fRegionName
+	fSub
+	fSubName
+	fCurrency
+	fUnit
+	nFields
+)
+
+func (s *Sum) fields() [nFields]*string {
+	return [nFields]*string{&s.Account, &s.AccountName, &s.Metric, &s.MetricName, &s.Family, &s.Zone, &s.ZoneName,
+		&s.Region, &s.RegionName, &s.Sub, &s.SubName, &s.Currency, &s.Unit}
+}
+
+// tableMark begins a value with its texts in a table: a number no earlier
+// value begins with (zero written in two bytes; earlier values began with
+// their count of sums, written in as few bytes as it takes).
+var tableMark = [2]byte{0x80, 0x00}
+
+// A sum's flags: bit 0 a correction; bit 1+i, cost i equals the cost
+// before it (which is then not written again); bit 5, its texts are those
+// of the sum before it.
+const (
+	flagCorrection = 1
+	flagSameTexts  = 1 << 5
+)
+
+// EncodeSums writes sums as one value; the first day of the value is their
+// earliest, and each sum keeps its own.
 func EncodeSums(sums []Sum) []byte {
-	b := make([]byte, 0, 16+len(sums)*160)
-	b = binary.AppendUvarint(b, uint64(len(sums)))
+	var first int64
 	for i := range sums {
-		s := &sums[i]
-		for _, str := range [...]string{s.Account, s.AccountName, s.Metric, s.MetricName, s.Family, s.Zone, s.ZoneName,
-			s.Region, s.RegionName, s.Sub, s.SubName, s.Currency, s.Unit} {
-			b = binary.AppendUvarint(b, uint64(len(str)))
-			b = append(b, str...)
-		}
-		flags := byte(0)
-		if s.Correction {
-			flags = 1
-		}
-		b = append(b, flags, s.Costs)
-		b = binary.AppendVarint(b, s.Records)
-		for _, f := range [...]float64{s.Qty, s.Cost[0], s.Cost[1], s.Cost[2], s.Cost[3]} {
-			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
+		if d := DayNumber(sums[i].Day); i == 0 || d < first {
+			first = d
 		}
 	}
-	return b
+	ix := map[string]uint64{}
+	var texts []string
+	var prev [nFields]uint64
+	rows := make([]byte, 0, 16+len(sums)*48)
+	rows = binary.AppendUvarint(rows, uint64(len(sums)))
+	for i := range sums {
+		s := &sums[i]
+		var t [nFields]uint64
+		for f, str := range s.fields() {
+			n, ok := ix[*str]
+			if !ok {
+				n = uint64(len(texts))
+				ix[*str] = n
+				texts = append(texts, *str)
+			}
+			t[f] = n
+		}
+		flags, last := byte(0), -1
+		if s.Correction {
+			flags = flagCorrection
+		}
+		if i > 0 && t == prev {
+			flags |= flagSameTexts
+		}
+		for c := range s.Cost {
+			if s.Costs&(1<<c) == 0 {
+				continue
+			}
+			if last >= 0 && math.Float64bits(s.Cost[c]) == math.Float64bits(s.Cost[last]) {
+				flags |= 2 << c
+			}
+			last = c
+		}
+		rows = append(rows, flags)
+		if flags&flagSameTexts == 0 {
+			for _, n := range t {
+				rows = binary.AppendUvarint(rows, n)
+			}
+		}
+		prev = t
+		rows = binary.AppendUvarint(rows, uint64(DayNumber(s.Day)-first))
+		rows = append(rows, s.Costs)
+		rows = binary.AppendVarint(rows, s.Records)
+		rows = binary.LittleEndian.AppendUint64(rows, math.Float64bits(s.Qty))
+		for c := range s.Cost {
+			if s.Costs&(1<<c) != 0 && flags&(2<<c) == 0 {
+				rows = binary.LittleEndian.AppendUint64(rows, math.Float64bits(s.Cost[c]))
+			}
+		}
+	}
+	b := append(make([]byte, 0, len(rows)+len(texts)*16+8), tableMark[:]...)
+	b = binary.AppendUvarint(b, uint64(first))
+	b = binary.AppendUvarint(b, uint64(len(texts)))
+	for _, t := range texts {
+		b = binary.AppendUvarint(b, uint64(len(t)))
+		b = append(b, t...)
+	}
+	return append(b, rows...)
+}
+
+// SortSums orders sums by their texts, then day: the order in which a
+// value writes the texts of a month's sums once per key.
+func SortSums(sums []Sum) {
+	slices.SortFunc(sums, func(a, b Sum) int {
+		for f, x := range a.fields() {
+			if c := cmp.Compare(*x, *b.fields()[f]); c != 0 {
+				return c
+			}
+		}
+		return cmp.Or(cmp.Compare(DayNumber(a.Day), DayNumber(b.Day)), cmp.Compare(b2i(a.Correction), b2i(b.Correction)), cmp.Compare(a.Costs, b.Costs))
+	})
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// maxDayInValue is the latest day a value's sum may have after its first.
+const maxDayInValue = 366
+
+// Block is one stored value decoded: its first day, its texts, and its
+// sums naming them by number.
+type Block struct {
+	Day   time.Time
+	Texts []string
+	Sums  []StoredSum
+	first int64 // Day's number
+	last  int32 // the latest day of its sums, after Day
+}
+
+// StoredSum is one Sum of a Block, its texts by number.
+type StoredSum struct {
+	Text       [nFields]uint32 // in Block.Texts
+	Same       bool            // Text is the sum's before it
+	Day        int32           // days after the Block's
+	Correction bool
+	Costs      uint8
+	Records    int64
+	Qty        float64
+	Cost       [4]float64
+}
+
+// Sum writes sum i of b as a Sum.
+func (b *Block) Sum(i int, s *Sum) {
+	r := &b.Sums[i]
+	*s = Sum{Day: FromDayNumber(b.first + int64(r.Day)), Correction: r.Correction, Costs: r.Costs, Records: r.Records, Qty: r.Qty, Cost: r.Cost}
+	for f, dst := range s.fields() {
+		*dst = b.Texts[r.Text[f]]
+	}
+}
+
+// Keep drops the sums of b outside [from, to].
+func (b *Block) Keep(from, to time.Time) {
+	lo, hi := DayNumber(from)-b.first, DayNumber(to)-b.first
+	if lo <= 0 && hi >= int64(b.last) {
+		return
+	}
+	kept, dropped := b.Sums[:0], false
+	for _, s := range b.Sums {
+		if int64(s.Day) < lo || int64(s.Day) > hi {
+			dropped = true
+			continue
+		}
+		s.Same = s.Same && !dropped // the sum before it, with its texts, is gone
+		kept, dropped = append(kept, s), false
+	}
+	b.Sums = kept
 }
 
 // Strings keeps one copy of each text a reader decodes: the same metric,
 // family and account names come back in every day's sums.
 type Strings map[string]string
 
+// stringsKept is the most texts a Strings keeps (the rest are copied).
+const stringsKept = 1 << 18
+
 func (in Strings) of(b []byte) string {
 	if s, ok := in[string(b)]; ok { // no allocation for the lookup
 		return s
 	}
 	s := string(b)
-	if len(in) < 1<<16 {
+	if len(in) < stringsKept {
 		in[s] = s
 	}
 	return s
@@ -61,41 +223,179 @@ func DecodeSums(b []byte, day time.Time, each func(*Sum) error) error {
 
 // Decode is DecodeSums keeping the texts in in.
 func (in Strings) Decode(b []byte, day time.Time, each func(*Sum) error) error {
+	var blk Block
+	if err := in.Block(b, day, &blk); err != nil {
+		return err
+	}
+	var s Sum
+	for i := range blk.Sums {
+		blk.Sum(i, &s)
+		if err := each(&s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Block decodes a value into blk, reusing its slices; the texts are kept
+// in in. day is the day of a value written before values said their first
+// day (one organization's day).
+func (in Strings) Block(b []byte, day time.Time, blk *Block) error {
+	blk.Day, blk.first, blk.last, blk.Texts, blk.Sums = day, DayNumber(day), 0, blk.Texts[:0], blk.Sums[:0]
+	if len(b) < 2 || b[0] != tableMark[0] || b[1] != tableMark[1] {
+		return in.blockInline(b, blk)
+	}
+	b = b[2:]
+	first, k := binary.Uvarint(b)
+	if k <= 0 || first > math.MaxInt32 {
+		return errSums
+	}
+	blk.Day, blk.first, b = FromDayNumber(int64(first)), int64(first), b[k:]
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)) {
 		return errSums
 	}
 	b = b[k:]
-	var s Sum
 	for range n {
-		s = Sum{Day: day}
-		for _, dst := range [...]*string{&s.Account, &s.AccountName, &s.Metric, &s.MetricName, &s.Family, &s.Zone, &s.ZoneName,
-			&s.Region, &s.RegionName, &s.Sub, &s.SubName, &s.Currency, &s.Unit} {
+		l, k := binary.Uvarint(b)
+		if k <= 0 || uint64(len(b)-k) < l {
+			return errSums
+		}
+		blk.Texts = append(blk.Texts, in.of(b[k:k+int(l)]))
+		b = b[k+int(l):]
+	}
+	rows, k := binary.Uvarint(b)
+	if k <= 0 || rows > uint64(len(b)) {
+		return errSums
+	}
+	b = b[k:]
+	var prev [nFields]uint32
+	for i := range rows {
+		if len(b) < 1 {
+			return errSums
+		}
+		flags := b[0]
+		b = b[1:]
+		var r StoredSum
+		switch {
+		case flags&flagSameTexts != 0 && i == 0:
+			return errSums
+		case flags&flagSameTexts != 0:
+			r.Text, r.Same = prev, true
+		default:
+			for f := range r.Text {
+				t, k := binary.Uvarint(b)
+				if k <= 0 || t >= uint64(len(blk.Texts)) {
+					return errSums
+				}
+				r.Text[f] = uint32(t)
+				b = b[k:]
+			}
+		}
+		prev = r.Text
+		day, k := binary.Uvarint(b)
+		if k <= 0 || day > maxDayInValue {
+			return errSums
+		}
+		r.Day, b = int32(day), b[k:]
+		blk.last = max(blk.last, r.Day)
+		var err error
+		if b, err = r.decodeNumbers(flags, b); err != nil {
+			return err
+		}
+		blk.Sums = append(blk.Sums, r)
+	}
+	if len(b) != 0 {
+		return errSums
+	}
+	return nil
+}
+
+func (r *StoredSum) decodeNumbers(flags byte, b []byte) ([]byte, error) {
+	if len(b) < 1 {
+		return nil, errSums
+	}
+	r.Correction, r.Costs = flags&flagCorrection != 0, b[0]
+	b = b[1:]
+	rec, k := binary.Varint(b)
+	if k <= 0 {
+		return nil, errSums
+	}
+	r.Records = rec
+	b = b[k:]
+	next := func() (float64, bool) {
+		if len(b) < 8 {
+			return 0, false
+		}
+		f := math.Float64frombits(binary.LittleEndian.Uint64(b))
+		b = b[8:]
+		return f, true
+	}
+	var ok bool
+	if r.Qty, ok = next(); !ok {
+		return nil, errSums
+	}
+	prev := -1
+	for c := range r.Cost {
+		if r.Costs&(1<<c) == 0 {
+			continue
+		}
+		switch {
+		case flags&(2<<c) != 0 && prev >= 0:
+			r.Cost[c] = r.Cost[prev]
+		case flags&(2<<c) != 0:
+			return nil, errSums
+		default:
+			if r.Cost[c], ok = next(); !ok {
+				return nil, errSums
+			}
+		}
+		prev = c
+	}
+	return b, nil
+}
+
+// blockInline decodes a value written before the texts had a table (each
+// sum with its texts inline, and every cost written).
+func (in Strings) blockInline(b []byte, blk *Block) error {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)) {
+		return errSums
+	}
+	b = b[k:]
+	ix := map[string]uint32{}
+	for range n {
+		var r StoredSum
+		for f := range r.Text {
 			l, k := binary.Uvarint(b)
 			if k <= 0 || uint64(len(b)-k) < l {
 				return errSums
 			}
-			*dst = in.of(b[k : k+int(l)])
+			t := in.of(b[k : k+int(l)])
+			i, ok := ix[t]
+			if !ok {
+				i = uint32(len(blk.Texts))
+				ix[t] = i
+				blk.Texts = append(blk.Texts, t)
+			}
+			r.Text[f] = i
 			b = b[k+int(l):]
 		}
 		if len(b) < 2 {
 			return errSums
 		}
-		s.Correction, s.Costs = b[0]&1 != 0, b[1]
-		b = b[2:]
-		r, k := binary.Varint(b)
-		if k <= 0 || len(b)-k < 40 {
+		r.Correction, r.Costs = b[0]&1 != 0, b[1]
+		rec, k := binary.Varint(b[2:])
+		if k <= 0 || len(b)-2-k < 40 {
 			return errSums
 		}
-		s.Records = r
-		b = b[k:]
-		for _, dst := range [...]*float64{&s.Qty, &s.Cost[0], &s.Cost[1], &s.Cost[2], &s.Cost[3]} {
+		r.Records = rec
+		b = b[2+k:]
+		for _, dst := range [...]*float64{&r.Qty, &r.Cost[0], &r.Cost[1], &r.Cost[2], &r.Cost[3]} {
 			*dst = math.Float64frombits(binary.LittleEndian.Uint64(b))
 			b = b[8:]
 		}
-		if err := each(&s); err != nil {
-			return err
-		}
+		blk.Sums = append(blk.Sums, r)
 	}
 	if len(b) != 0 {
 		return errSums

@@ -97,6 +97,7 @@ ALTER TABLE alert_rules ALTER COLUMN emails SET DEFAULT '[]';`},
 	{Name: "cost rules in a reporting currency", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutAlertReport)},
 	{Name: "changes proposed for approval", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutChanges)},
 	{Name: "the entries' summary fields by organization and day", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutAuditDays), Then: sqlstore.BackfillDays(sqlstore.Postgres)},
+	{Name: "fine usage sums a row per organization and month", Then: sqlstore.MergeFineDays(sqlstore.Postgres)},
 }...)
 
 // lockMigrations is the advisory lock instances take to migrate one at a time.

@@ -99,14 +99,15 @@ CREATE TABLE IF NOT EXISTS ` + table + ` (
 }
 
 // LayoutUsageDays keeps one row per organization and day fetched: when, and
-// whether the day held a correction, and its sums twice over, each
-// written by usage.EncodeSums: coarse (by metric alone: the totals,
-// product families and metrics, a few sums a day) beside it, and fine (by
-// account, metric, zone, region and subscription: what a grouping by
-// account or zone needs) in a table of its own, so that reading the
-// coarse sums of a month of 2,000 organizations reads small rows only
-// (with the fine sums in the same rows it took 2.1 s). Days are days
-// since 1970-01-01.
+// whether the day held a correction, and its coarse sums (by metric alone:
+// the totals, product families and metrics, a few sums a day); the fine
+// sums (by account, metric, zone, region and subscription: what a grouping
+// by account or zone needs) are in a table of their own, a row per
+// organization and month keyed by the month's first day (a row per day
+// until the layout "fine sums a row per organization and month": a month
+// of a tree's fine sums is millions, and each day's row repeated their
+// texts). Both are written by usage.EncodeSums. Days are days since
+// 1970-01-01.
 const LayoutUsageDays = `
 CREATE TABLE usage_days (
 	org_id {text} NOT NULL,

@@ -57,8 +57,10 @@ func step(ctx context.Context, db *sql.DB, list []Migration, to int, vs Versions
 	if v >= to {
 		return true, nil
 	}
-	if _, err := tx.ExecContext(ctx, list[v].SQL); err != nil {
-		return false, fmt.Errorf("migration %d (%s): %w", v+1, list[v].Name, err)
+	if list[v].SQL != "" {
+		if _, err := tx.ExecContext(ctx, list[v].SQL); err != nil {
+			return false, fmt.Errorf("migration %d (%s): %w", v+1, list[v].Name, err)
+		}
 	}
 	if then := list[v].Then; then != nil {
 		if err := then(ctx, tx); err != nil {
