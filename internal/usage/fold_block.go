@@ -16,20 +16,19 @@ func (a *Agg) AddBlock(b *Block) {
 		day := start + int(r.Day)
 		if day < 0 || day >= n {
 			a.Outside += r.Records
-			t.lastDI = 0 // the next sum's texts are this one's, not those of t.last
 			continue
 		}
 		if a.Collapsed {
 			day = 0
 		}
 		if !t.keeps(a, b, r) {
-			t.lastDI = 0
 			continue
 		}
 		// what a sum's value needs; the rest of its texts when a grouping's
 		// value is looked up (t.of)
-		s = Sum{Day: FromDayNumber(b.first + int64(r.Day)), Metric: b.Texts[r.Text[fMetric]], MetricName: b.Texts[r.Text[fMetricName]],
-			Correction: r.Correction, Currency: b.Texts[r.Text[fCurrency]], Unit: b.Texts[r.Text[fUnit]], Costs: r.Costs, Records: r.Records,
+		key := &b.Keys[r.Key]
+		s = Sum{Day: FromDayNumber(b.first + int64(r.Day)), Metric: b.Texts[key[fMetric]], MetricName: b.Texts[key[fMetricName]],
+			Correction: r.Correction, Currency: b.Texts[key[fCurrency]], Unit: b.Texts[key[fUnit]], Costs: r.Costs, Records: r.Records,
 			Qty: r.Qty, Cost: r.Cost}
 		t.blk, t.at = b, i
 		a.fold(&s, day, t)
@@ -40,12 +39,13 @@ func (a *Agg) AddBlock(b *Block) {
 type textSeries struct {
 	blk *Block // and its sum at, being folded
 	at  int
-	// last are the series of the sum before, in denomination lastDI-1 (a
-	// sum of the same texts, the same key another day, adds to them)
-	last   [nDims][]float64
-	lastDI int32
-	by     [nDims][]textSeriesAt
-	pass   [][]uint8 // per filter and text: 0 not yet known, 1 passes, 2 fails
+	// last are the series of the key lastKey in denomination lastDI-1 (a
+	// month's value holds a key's days one after another)
+	last    [nDims][]float64
+	lastKey int32
+	lastDI  int32
+	by      [nDims][]textSeriesAt
+	pass    [][]uint8 // per filter and text: 0 not yet known, 1 passes, 2 fails
 }
 
 type textSeriesAt struct {
@@ -54,7 +54,7 @@ type textSeriesAt struct {
 }
 
 func (t *textSeries) reset(texts, filters int) {
-	t.lastDI = 0
+	t.lastDI = 0 // keys are the block's
 	for d := range t.by {
 		t.by[d] = grown(t.by[d], texts)
 	}
@@ -78,9 +78,9 @@ func grown[T any](s []T, n int) []T {
 }
 
 // textOf is the number of r's text for d (0 for the total, which has none).
-func textOf(r *StoredSum, d Dim) int {
+func (b *Block) textOf(r *StoredSum, d Dim) int {
 	if f := dimField[d]; f >= 0 {
-		return int(r.Text[f])
+		return int(b.Keys[r.Key][f])
 	}
 	return 0
 }
@@ -88,7 +88,7 @@ func textOf(r *StoredSum, d Dim) int {
 // keeps reports whether r passes a's filters.
 func (t *textSeries) keeps(a *Agg, b *Block, r *StoredSum) bool {
 	for fi, f := range a.Filters {
-		i := textOf(r, f.Dim)
+		i := b.textOf(r, f.Dim)
 		p := &t.pass[fi][i]
 		if *p == 0 {
 			*p = 2
@@ -110,7 +110,7 @@ func (t *textSeries) keeps(a *Agg, b *Block, r *StoredSum) bool {
 // all are the folded sum's series of every grouping a keeps (nil for
 // the others) in denomination di.
 func (t *textSeries) all(a *Agg, di int32) *[nDims][]float64 {
-	if t.blk.Sums[t.at].Same && t.lastDI == di+1 {
+	if key := t.blk.Sums[t.at].Key; key == t.lastKey && t.lastDI == di+1 {
 		return &t.last
 	}
 	for d := DimTotal; d < nDims; d++ {
@@ -119,13 +119,13 @@ func (t *textSeries) all(a *Agg, di int32) *[nDims][]float64 {
 			t.last[d] = t.of(a, d, di)
 		}
 	}
-	t.lastDI = di + 1
+	t.lastKey, t.lastDI = t.blk.Sums[t.at].Key, di+1
 	return &t.last
 }
 
 // of is the series of the folded sum's value of d in denomination di.
 func (t *textSeries) of(a *Agg, d Dim, di int32) []float64 {
-	at := &t.by[d][textOf(&t.blk.Sums[t.at], d)]
+	at := &t.by[d][t.blk.textOf(&t.blk.Sums[t.at], d)]
 	if at.di != di+1 {
 		var s Sum
 		t.blk.Sum(t.at, &s)

@@ -3,6 +3,7 @@ package usage
 import (
 	"encoding/hex"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -36,6 +37,32 @@ func TestValuesWrittenBeforeTheTableStillRead(t *testing.T) {
 		if err := DecodeSums(b[:cut], d("2026-11-02"), func(*Sum) error { return nil }); err == nil && cut > 1 {
 			t.Fatalf("an earlier value cut at %d of %d decoded", cut, len(b))
 		}
+	}
+}
+
+// Quantities and costs in whole thousandths are written in a few bytes
+// and come back bit for bit; any other number is written whole.
+func TestThousandthsComeBackExactly(t *testing.T) {
+	var sums []Sum
+	for _, v := range []float64{0, 0.001, -3681.739, 1e12 + 0.5, 0.1 + 0.2, -zero, 1.0 / 3, 4503599627370.495, 9007199254740.993, posInf()} {
+		sums = append(sums, Sum{Day: d("2026-11-02"), Metric: "m", Costs: 5, Records: 1, Qty: v, Cost: [4]float64{v, 0, 1.84, 0}})
+	}
+	var got []Sum
+	if err := DecodeSums(EncodeSums(sums), time.Time{}, func(s *Sum) error { got = append(got, *s); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for i := range sums {
+		for j, pair := range [][2]float64{{got[i].Qty, sums[i].Qty}, {got[i].Cost[0], sums[i].Cost[0]}, {got[i].Cost[2], sums[i].Cost[2]}} {
+			if math.Float64bits(pair[0]) != math.Float64bits(pair[1]) {
+				t.Errorf("sum %d number %d: %v came back as %v", i, j, pair[1], pair[0])
+			}
+		}
+	}
+	exact := []Sum{{Day: d("2026-11-02"), Metric: "m", Costs: 15, Records: 1, Qty: 3681.739, Cost: [4]float64{1.84, 1.84, 2.3, 1.84}}}
+	whole := slices.Clone(exact)
+	whole[0].Qty += 1e-9
+	if n, w := len(EncodeSums(exact)), len(EncodeSums(whole)); n+12 > w {
+		t.Errorf("a sum of thousandths takes %d bytes, of other numbers %d", n, w)
 	}
 }
 

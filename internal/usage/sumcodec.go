@@ -50,11 +50,25 @@ var tableMark = [2]byte{0x80, 0x00}
 
 // A sum's flags: bit 0 a correction; bit 1+i, cost i equals the cost
 // before it (which is then not written again); bit 5, its texts are those
-// of the sum before it.
+// of the sum before it; bit 6, its quantity and costs are whole
+// thousandths, written as such (a varint of a few bytes, not eight).
 const (
 	flagCorrection = 1
 	flagSameTexts  = 1 << 5
+	flagThousandth = 1 << 6
 )
+
+// thousandths is v in thousandths, when that is exactly v.
+func thousandths(v float64) (int64, bool) {
+	if v == 0 && math.Signbit(v) {
+		return 0, false // -0 would come back as 0
+	}
+	n := math.Round(v * 1000)
+	if math.Abs(n) >= 1<<53 || n/1000 != v || math.Signbit(n) != math.Signbit(v) {
+		return 0, false
+	}
+	return int64(n), true
+}
 
 // EncodeSums writes sums as one value; the first day of the value is their
 // earliest, and each sum keeps its own.
@@ -98,6 +112,15 @@ func EncodeSums(sums []Sum) []byte {
 			}
 			last = c
 		}
+		exact := true
+		for c, v := range [5]float64{s.Cost[0], s.Cost[1], s.Cost[2], s.Cost[3], s.Qty} {
+			if _, ok := thousandths(v); !ok && (c == 4 || s.Costs&(1<<c) != 0) {
+				exact = false
+			}
+		}
+		if exact {
+			flags |= flagThousandth
+		}
 		rows = append(rows, flags)
 		if flags&flagSameTexts == 0 {
 			for _, n := range t {
@@ -108,10 +131,17 @@ func EncodeSums(sums []Sum) []byte {
 		rows = binary.AppendUvarint(rows, uint64(DayNumber(s.Day)-first))
 		rows = append(rows, s.Costs)
 		rows = binary.AppendVarint(rows, s.Records)
-		rows = binary.LittleEndian.AppendUint64(rows, math.Float64bits(s.Qty))
+		number := func(v float64) {
+			if n, _ := thousandths(v); exact {
+				rows = binary.AppendVarint(rows, n)
+				return
+			}
+			rows = binary.LittleEndian.AppendUint64(rows, math.Float64bits(v))
+		}
+		number(s.Qty)
 		for c := range s.Cost {
 			if s.Costs&(1<<c) != 0 && flags&(2<<c) == 0 {
-				rows = binary.LittleEndian.AppendUint64(rows, math.Float64bits(s.Cost[c]))
+				number(s.Cost[c])
 			}
 		}
 	}
@@ -153,16 +183,16 @@ const maxDayInValue = 366
 type Block struct {
 	Day   time.Time
 	Texts []string
+	Keys  [][nFields]uint32 // the texts of a sum, by number
 	Sums  []StoredSum
 	first int64 // Day's number
 	last  int32 // the latest day of its sums, after Day
 }
 
-// StoredSum is one Sum of a Block, its texts by number.
+// StoredSum is one Sum of a Block, its texts by the number of their key.
 type StoredSum struct {
-	Text       [nFields]uint32 // in Block.Texts
-	Same       bool            // Text is the sum's before it
-	Day        int32           // days after the Block's
+	Key        int32 // in Block.Keys (sums of one key have one number)
+	Day        int32 // days after the Block's
 	Correction bool
 	Costs      uint8
 	Records    int64
@@ -175,7 +205,7 @@ func (b *Block) Sum(i int, s *Sum) {
 	r := &b.Sums[i]
 	*s = Sum{Day: FromDayNumber(b.first + int64(r.Day)), Correction: r.Correction, Costs: r.Costs, Records: r.Records, Qty: r.Qty, Cost: r.Cost}
 	for f, dst := range s.fields() {
-		*dst = b.Texts[r.Text[f]]
+		*dst = b.Texts[b.Keys[r.Key][f]]
 	}
 }
 
@@ -185,16 +215,7 @@ func (b *Block) Keep(from, to time.Time) {
 	if lo <= 0 && hi >= int64(b.last) {
 		return
 	}
-	kept, dropped := b.Sums[:0], false
-	for _, s := range b.Sums {
-		if int64(s.Day) < lo || int64(s.Day) > hi {
-			dropped = true
-			continue
-		}
-		s.Same = s.Same && !dropped // the sum before it, with its texts, is gone
-		kept, dropped = append(kept, s), false
-	}
-	b.Sums = kept
+	b.Sums = slices.DeleteFunc(b.Sums, func(s StoredSum) bool { return int64(s.Day) < lo || int64(s.Day) > hi })
 }
 
 // Strings keeps one copy of each text a reader decodes: the same metric,
@@ -241,7 +262,7 @@ func (in Strings) Decode(b []byte, day time.Time, each func(*Sum) error) error {
 // in in. day is the day of a value written before values said their first
 // day (one organization's day).
 func (in Strings) Block(b []byte, day time.Time, blk *Block) error {
-	blk.Day, blk.first, blk.last, blk.Texts, blk.Sums = day, DayNumber(day), 0, blk.Texts[:0], blk.Sums[:0]
+	blk.Day, blk.first, blk.last, blk.Texts, blk.Keys, blk.Sums = day, DayNumber(day), 0, blk.Texts[:0], blk.Keys[:0], blk.Sums[:0]
 	if len(b) < 2 || b[0] != tableMark[0] || b[1] != tableMark[1] {
 		return in.blockInline(b, blk)
 	}
@@ -261,7 +282,7 @@ func (in Strings) Block(b []byte, day time.Time, blk *Block) error {
 		if k <= 0 || uint64(len(b)-k) < l {
 			return errSums
 		}
-		blk.Texts = append(blk.Texts, in.of(b[k:k+int(l)]))
+		blk.Texts = append(blk.Texts, string(b[k:k+int(l)])) // once a value: a copy costs less than a lookup
 		b = b[k+int(l):]
 	}
 	rows, k := binary.Uvarint(b)
@@ -269,7 +290,6 @@ func (in Strings) Block(b []byte, day time.Time, blk *Block) error {
 		return errSums
 	}
 	b = b[k:]
-	var prev [nFields]uint32
 	for i := range rows {
 		if len(b) < 1 {
 			return errSums
@@ -281,18 +301,19 @@ func (in Strings) Block(b []byte, day time.Time, blk *Block) error {
 		case flags&flagSameTexts != 0 && i == 0:
 			return errSums
 		case flags&flagSameTexts != 0:
-			r.Text, r.Same = prev, true
+			r.Key = int32(len(blk.Keys) - 1)
 		default:
-			for f := range r.Text {
+			var key [nFields]uint32
+			for f := range key {
 				t, k := binary.Uvarint(b)
 				if k <= 0 || t >= uint64(len(blk.Texts)) {
 					return errSums
 				}
-				r.Text[f] = uint32(t)
+				key[f] = uint32(t)
 				b = b[k:]
 			}
+			r.Key, blk.Keys = int32(len(blk.Keys)), append(blk.Keys, key)
 		}
-		prev = r.Text
 		day, k := binary.Uvarint(b)
 		if k <= 0 || day > maxDayInValue {
 			return errSums
@@ -324,6 +345,14 @@ func (r *StoredSum) decodeNumbers(flags byte, b []byte) ([]byte, error) {
 	r.Records = rec
 	b = b[k:]
 	next := func() (float64, bool) {
+		if flags&flagThousandth != 0 {
+			n, k := binary.Varint(b)
+			if k <= 0 {
+				return 0, false
+			}
+			b = b[k:]
+			return float64(n) / 1000, true
+		}
 		if len(b) < 8 {
 			return 0, false
 		}
@@ -366,7 +395,8 @@ func (in Strings) blockInline(b []byte, blk *Block) error {
 	ix := map[string]uint32{}
 	for range n {
 		var r StoredSum
-		for f := range r.Text {
+		var key [nFields]uint32
+		for f := range key {
 			l, k := binary.Uvarint(b)
 			if k <= 0 || uint64(len(b)-k) < l {
 				return errSums
@@ -378,9 +408,10 @@ func (in Strings) blockInline(b []byte, blk *Block) error {
 				ix[t] = i
 				blk.Texts = append(blk.Texts, t)
 			}
-			r.Text[f] = i
+			key[f] = i
 			b = b[k+int(l):]
 		}
+		r.Key, blk.Keys = int32(len(blk.Keys)), append(blk.Keys, key)
 		if len(b) < 2 {
 			return errSums
 		}

@@ -97,7 +97,10 @@ ALTER TABLE alert_rules ALTER COLUMN emails SET DEFAULT '[]';`},
 	{Name: "cost rules in a reporting currency", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutAlertReport)},
 	{Name: "changes proposed for approval", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutChanges)},
 	{Name: "the entries' summary fields by organization and day", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutAuditDays), Then: sqlstore.BackfillDays(sqlstore.Postgres)},
-	{Name: "fine usage sums a row per organization and month", Then: sqlstore.MergeFineDays(sqlstore.Postgres)},
+	// a month's value is tens of kilobytes of numbers that compress little:
+	// kept out of line uncompressed, it reads without pglz's work
+	{Name: "fine usage sums a row per organization and month", SQL: `ALTER TABLE usage_fine ALTER COLUMN sums SET STORAGE EXTERNAL`,
+		Then: sqlstore.MergeFineDays(sqlstore.Postgres)},
 }...)
 
 // lockMigrations is the advisory lock instances take to migrate one at a time.

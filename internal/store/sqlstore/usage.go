@@ -222,7 +222,7 @@ func (u *Usage) days(ctx context.Context, orgs []string, from, to time.Time, fin
 	for _, chunk := range Chunks(orgs) {
 		var org string
 		var day int64
-		var b []byte
+		var b sql.RawBytes // decoded before the next row: not copied
 		rows, err := u.db.Query(ctx, `SELECT org_id, day, `+col+` FROM `+table+`
 			WHERE org_id IN (`+Placeholders(len(chunk))+`) AND day BETWEEN ? AND ?`, append(Args(chunk), usage.DayNumber(lo), usage.DayNumber(to))...)
 		err = Rows(rows, err, func(rows *sql.Rows) error {
