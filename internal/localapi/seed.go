@@ -157,11 +157,14 @@ func (s *Store) Seed(ctx context.Context, scale Scale, now time.Time) (bool, err
 	// a large page cache while one transaction writes gigabytes, and no
 	// sync at its commit: the checkpoint below syncs the whole seed once (a
 	// crash before it loses no more than the seed, made again at the next
-	// start); back to the store's own settings after
-	if _, err := s.w.Exec(`PRAGMA cache_size = -262144; PRAGMA synchronous = OFF`); err != nil {
+	// start); each statement's journal (the pages an insert would roll back
+	// inside the transaction) in memory, not in a file written page by page;
+	// the references checked once after, not at every insert (each check
+	// needs such a journal); back to the store's own settings after
+	if _, err := s.w.Exec(`PRAGMA cache_size = -262144; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF`); err != nil {
 		return false, err
 	}
-	restore := `PRAGMA cache_size = ` + writerCache + `; PRAGMA synchronous = FULL`
+	restore := `PRAGMA cache_size = ` + writerCache + `; PRAGMA synchronous = FULL; PRAGMA temp_store = DEFAULT; PRAGMA foreign_keys = ON`
 	defer s.w.Exec(restore)
 	err := s.writeTx(func(tx *sql.Tx) error {
 		sd := &seeder{tx: tx, rng: rand.New(rand.NewPCG(20261125, uint64(len(scale)))), now: now, anchor: anchor, scale: scale,
@@ -170,6 +173,10 @@ func (s *Store) Seed(ctx context.Context, scale Scale, now time.Time) (bool, err
 	})
 	if err != nil {
 		return false, fmt.Errorf("seed: %w", err)
+	}
+	var broken bool
+	if err := s.w.QueryRow(`SELECT EXISTS (SELECT 1 FROM pragma_foreign_key_check)`).Scan(&broken); err != nil || broken {
+		return false, fmt.Errorf("seed: a reference to nothing (%v)", err)
 	}
 	if _, err := s.w.Exec(restore); err != nil {
 		return false, err

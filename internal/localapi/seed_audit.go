@@ -60,7 +60,10 @@ func (sd *seeder) auditEntries(ctx context.Context, n int) error {
 	if _, err := sd.tx.Exec(`DROP INDEX IF EXISTS audit_org_time; DROP INDEX IF EXISTS audit_account_time`); err != nil {
 		return err
 	}
-	batch, err := sd.tx.Prepare(`INSERT INTO audit(` + auditColumns + `) VALUES ` + strings.TrimSuffix(strings.Repeat(auditValues+",", auditBatch), ","))
+	// OR IGNORE: a statement that cannot abort half-way needs no journal of
+	// its own inside the transaction (16 KB a page it writes); every
+	// entry's ID is new, and the count below says so
+	batch, err := sd.tx.Prepare(`INSERT OR IGNORE INTO audit(` + auditColumns + `) VALUES ` + strings.TrimSuffix(strings.Repeat(auditValues+",", auditBatch), ","))
 	if err != nil {
 		return err
 	}
@@ -112,6 +115,13 @@ func (sd *seeder) auditEntries(ctx context.Context, n int) error {
 		if _, err := single.Exec(args[k : k+auditArity]...); err != nil {
 			return err
 		}
+	}
+	var stored int
+	if err := sd.tx.QueryRow(`SELECT count(*) FROM audit`).Scan(&stored); err != nil {
+		return err
+	}
+	if stored != n {
+		return fmt.Errorf("%d audit entries stored of %d", stored, n)
 	}
 	_, err = sd.tx.Exec(`CREATE INDEX IF NOT EXISTS audit_org_time ON audit(org_id, time, seq);
 		CREATE INDEX IF NOT EXISTS audit_account_time ON audit(account_id, time, seq)`)
