@@ -1,6 +1,8 @@
-// fold_block.go folds a stored day's sums a Block at a time: a grouping's
-// value, and whether it passes the filters, is looked up once per text of
-// the day, not once per sum (the fine sums of a tree's month are millions).
+// fold_block.go folds stored sums a Block at a time (an organization's
+// day of coarse sums, or its month of fine sums): a grouping's value, and
+// whether it passes the filters, is looked up once per text of the value,
+// and a key's series once per run of its days, not once per sum (the fine
+// sums of a tree's month are millions).
 
 package usage
 

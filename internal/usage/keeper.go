@@ -81,25 +81,19 @@ func (k *Keeper) Plan(ctx context.Context, orgs []string, from, to time.Time) ([
 	}
 	add(stored)
 	// an organization with days missing: which ones is known from all its days
-	var partial []string
+	partial := map[string]bool{}
+	var list []string
 	for _, o := range orgs {
 		if counted[o]+len(have[o]) < Days(from, to) {
-			partial = append(partial, o)
+			partial[o], list = true, append(list, o)
 		}
 	}
-	if len(partial) > 0 {
-		all, _, err := k.Store.Stored(ctx, partial, from, to, 0)
+	if len(list) > 0 {
+		all, _, err := k.Store.Stored(ctx, list, from, to, 0)
 		if err != nil {
 			return nil, err
 		}
 		add(all)
-	}
-	whole := map[string]bool{}
-	for _, o := range orgs {
-		whole[o] = true
-	}
-	for _, o := range partial {
-		whole[o] = false
 	}
 	var parts []Part
 	for _, w := range Windows(from, to) {
@@ -107,7 +101,7 @@ func (k *Keeper) Plan(ctx context.Context, orgs []string, from, to time.Time) ([
 			var first, last time.Time
 			for day := w.From; !day.After(w.To); day = day.AddDate(0, 0, 1) {
 				s, ok := have[o][DayNumber(day)]
-				if ok && !k.stale(s, now) || !ok && whole[o] {
+				if ok && !k.stale(s, now) || !ok && !partial[o] {
 					continue // stored, and either still fresh or settled
 				}
 				if first.IsZero() {
@@ -267,12 +261,11 @@ func (k *Keeper) read(ctx context.Context, orgs []string, from, to time.Time, a 
 				folding.Lock()
 				a.AddBlock(blk)
 				folding.Unlock()
-				for i := range blk.Sums {
-					if rolled == nil {
-						break
+				if rolled != nil {
+					for i := range blk.Sums {
+						blk.Sum(i, &s)
+						mine.add(&s)
 					}
-					blk.Sum(i, &s)
-					mine.add(&s)
 				}
 				return nil
 			})
