@@ -101,6 +101,7 @@ ALTER TABLE alert_rules ALTER COLUMN emails SET DEFAULT '[]';`},
 	// kept out of line uncompressed, it reads without pglz's work
 	{Name: "fine usage sums a row per organization and month", SQL: `ALTER TABLE usage_fine ALTER COLUMN sums SET STORAGE EXTERNAL`,
 		Then: sqlstore.MergeFineDays(sqlstore.Postgres)},
+	{Name: "the days' fetch times indexed", SQL: sqlstore.Postgres.Layout(sqlstore.LayoutUsageFetched)},
 }...)
 
 // lockMigrations is the advisory lock instances take to migrate one at a time.

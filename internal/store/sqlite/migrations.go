@@ -41,6 +41,7 @@ var usageMigrations = []migration{
 	{Name: "the usage store's days and their rollups", SQL: sqlstore.SQLite.Layout(sqlstore.LayoutUsageDays + sqlstore.LayoutRollups)},
 	{Name: "fetch times in Unix microseconds", SQL: `UPDATE usage_days SET fetched = fetched * 1000000;`},
 	{Name: "fine sums a row per organization and month", Then: sqlstore.MergeFineDays(sqlstore.SQLite)},
+	{Name: "the days' fetch times indexed", SQL: sqlstore.SQLite.Layout(sqlstore.LayoutUsageFetched)},
 }
 
 // savedSearchesLayout keeps people's saved searches (in audit.db before

@@ -124,6 +124,13 @@ CREATE TABLE usage_fine (
 	PRIMARY KEY (org_id, day)
 );`
 
+// LayoutUsageFetched indexes when each organization's day was fetched, so
+// that a plan and a rollup's stamp read the index alone, not the days'
+// coarse sums beside them (a month of 2,000 organizations is 60,000
+// rows of about 1.4 KB).
+const LayoutUsageFetched = `
+CREATE INDEX usage_days_fetched ON usage_days(org_id, day, fetched, corrected);`
+
 // LayoutRateCards keeps each organization's own rate card.
 const LayoutRateCards = `
 CREATE TABLE rate_cards (
