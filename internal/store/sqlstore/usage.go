@@ -71,6 +71,11 @@ func (u *Usage) Stored(ctx context.Context, orgs []string, from, to time.Time, s
 func (u *Usage) Put(ctx context.Context, org string, from, to, at time.Time, sums []usage.Sum) error {
 	lo, hi := usage.DayNumber(from), usage.DayNumber(to)
 	return u.db.InTx(ctx, func(tx *Tx) error {
+		// one put of an organization at a time on every instance: its months'
+		// fine rows are read, merged and written back
+		if err := tx.d.Lock(ctx, tx, "usage_fine:"+org); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM usage_days WHERE org_id = ? AND day BETWEEN ? AND ?`, org, lo, hi); err != nil {
 			return err
 		}
@@ -109,12 +114,9 @@ func (u *Usage) Put(ctx context.Context, org string, from, to, at time.Time, sum
 // putMonth writes org's fine sums of month m as one row: what the month
 // held outside the days [lo, hi], and sums in their place. A month's row
 // is keyed by its first day; rows of single days (written before months
-// had one) are merged into it.
+// had one) are merged into it. The caller holds the organization's lock.
 func putMonth(ctx context.Context, tx *Tx, org string, m time.Time, lo, hi int64, sums []usage.Sum) error {
 	first, last := usage.DayNumber(m), usage.DayNumber(m.AddDate(0, 1, -1))
-	if err := tx.d.Lock(ctx, tx, "usage_fine:"+org); err != nil {
-		return err
-	}
 	in := usage.Strings{}
 	var blk usage.Block
 	var s usage.Sum
@@ -152,7 +154,9 @@ func putMonth(ctx context.Context, tx *Tx, org string, m time.Time, lo, hi int64
 // MergeFineDays is the migration that writes every organization's fine
 // sums a row per month (they were a row per day). Rows of single days
 // that come later (a usage store handed over from orgboard.db) are read
-// as they are, and merged when their month is put again.
+// as they are, and merged when their month is put again. It takes no lock
+// of its own: a migration runs on one instance (and thousands of
+// organizations' locks would outgrow PostgreSQL's lock table).
 func MergeFineDays(d *Dialect) func(ctx context.Context, tx *sql.Tx) error {
 	return func(ctx context.Context, raw *sql.Tx) error {
 		tx := &Tx{tx: raw, d: d}
