@@ -159,8 +159,9 @@ func EncodeSums(sums []Sum) []byte {
 // value writes the texts of a month's sums once per key.
 func SortSums(sums []Sum) {
 	slices.SortFunc(sums, func(a, b Sum) int {
+		bf := b.fields()
 		for f, x := range a.fields() {
-			if c := cmp.Compare(*x, *b.fields()[f]); c != 0 {
+			if c := cmp.Compare(*x, *bf[f]); c != 0 {
 				return c
 			}
 		}
@@ -218,8 +219,9 @@ func (b *Block) Keep(from, to time.Time) {
 	b.Sums = slices.DeleteFunc(b.Sums, func(s StoredSum) bool { return int64(s.Day) < lo || int64(s.Day) > hi })
 }
 
-// Strings keeps one copy of each text a reader decodes: the same metric,
-// family and account names come back in every day's sums.
+// Strings keeps one copy of each text a reader decodes from values of the
+// earlier layout, where every sum carried its texts (a value with a table
+// copies each of its texts once instead).
 type Strings map[string]string
 
 // stringsKept is the most texts a Strings keeps (the rest are copied).
@@ -258,9 +260,9 @@ func (in Strings) Decode(b []byte, day time.Time, each func(*Sum) error) error {
 	return nil
 }
 
-// Block decodes a value into blk, reusing its slices; the texts are kept
-// in in. day is the day of a value written before values said their first
-// day (one organization's day).
+// Block decodes a value into blk, reusing its slices. The texts of a value
+// of the earlier layout are kept in in, and day is its day (one
+// organization's: those values did not say their first day).
 func (in Strings) Block(b []byte, day time.Time, blk *Block) error {
 	blk.Day, blk.first, blk.last, blk.Texts, blk.Keys, blk.Sums = day, DayNumber(day), 0, blk.Texts[:0], blk.Keys[:0], blk.Sums[:0]
 	if len(b) < 2 || b[0] != tableMark[0] || b[1] != tableMark[1] {
